@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Runs every test suite and ends with one line: `N passed, N failed` summed over all suites.
+# A suite that cannot run at all (crash, no output) counts as one failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p .tmp
+total_pass=0; total_fail=0; status=0
+
+run_node_suite() { # name, glob...
+  local name=$1; shift
+  local files=( $(ls "$@" 2>/dev/null) )
+  [ ${#files[@]} -eq 0 ] && return
+  echo "== $name (${#files[@]} files)"
+  local log=".tmp/$name.log"
+  node --import tsx --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
+       --test-reporter=tap --test-reporter-destination=".tmp/$name.tap" "${files[@]}" 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]}
+  local p f
+  p=$(grep -E '^# pass ' ".tmp/$name.tap" | tail -1 | awk '{print $3}')
+  f=$(grep -E '^# fail ' ".tmp/$name.tap" | tail -1 | awk '{print $3}')
+  p=${p:-0}; f=${f:-0}
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  echo "$name: $p passed, $f failed"
+  total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
+  [ "$rc" -ne 0 ] && status=1
+}
+
+run_wtr_suite() {
+  ls test/elements/*.test.ts >/dev/null 2>&1 || return
+  echo "== elements (web-test-runner, Chromium)"
+  local log=".tmp/elements.log"
+  ./node_modules/.bin/wtr --static-logging 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]}
+  local line p f
+  line=$(grep -aoE '[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+  p=$(echo "$line" | awk '{print $1}'); f=$(echo "$line" | awk '{print $3}')
+  p=${p:-0}; f=${f:-0}
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  echo "elements: $p passed, $f failed"
+  total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
+  [ "$rc" -ne 0 ] && status=1
+}
+
+run_node_suite server 'test/server/*.test.ts'
+run_wtr_suite
+if ls test/e2e/*.test.ts >/dev/null 2>&1; then
+  npm run --silent build >/dev/null 2>&1 || npm run build
+  run_node_suite e2e 'test/e2e/*.test.ts'
+fi
+
+echo "$total_pass passed, $total_fail failed"
+exit $status

@@ -1,0 +1,54 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { SqliteStore } from './store/sqlite.js';
+import type { Store } from './store/types.js';
+import { Clock, OrgRegistry, type AppContext, type RateLimits } from './context.js';
+import { seedDemo, DEMO_TOKEN_SECRET } from './seed.js';
+import { capillaryRoutes } from './capillary/index.js';
+import { widgetRoutes } from './widget-api/index.js';
+import { demoRoutes } from './widget-api/demo.js';
+import { staticRoutes } from './static.js';
+
+export interface AppOptions {
+  /** SQLite file path (or ':memory:'), or a ready store. */
+  db?: string;
+  store?: Store;
+  /** Demo mode seeds the demo organisation and exposes /demo/*. */
+  demo: boolean;
+  tokenSecret?: string;
+  logger?: FastifyServerOptions['logger'];
+  rateLimits?: Partial<RateLimits>;
+  /** Serve dist/ucc-widgets.js and the demo pages (on by default). */
+  serveStatic?: boolean;
+}
+
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const store = opts.store ?? new SqliteStore(opts.db ?? ':memory:');
+  const clock = new Clock();
+  if (opts.demo) {
+    await seedDemo(store, clock.now());
+    const offset = await store.read((tx) => tx.getMeta('clock_offset_ms'));
+    clock.offsetMs = Number(offset ?? 0);
+  }
+  const orgs = new OrgRegistry(store);
+  await orgs.load();
+  const ctx: AppContext = {
+    store, orgs, clock, demo: opts.demo,
+    tokenSecret: new TextEncoder().encode(opts.tokenSecret ?? DEMO_TOKEN_SECRET),
+    rateLimits: { perCustomerPerMinute: 600, perIpPerMinute: 3000, ...opts.rateLimits },
+  };
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: 64 * 1024,
+    trustProxy: false,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    genReqId: () => crypto.randomUUID(),
+  });
+  app.decorate('ctx', ctx);
+  app.addHook('onClose', async () => { if (!opts.store) store.close(); });
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  await app.register(capillaryRoutes);
+  await app.register(widgetRoutes, { prefix: '/ucc/v1' });
+  if (opts.demo) await app.register(demoRoutes);
+  if (opts.serveStatic !== false) await app.register(staticRoutes);
+  return app;
+}

@@ -1,0 +1,39 @@
+import type { Store } from './store/types.js';
+import type { OrgDoc } from './engine/org.js';
+
+/** The server's notion of "now". In demo mode QA can move it forward (POST /demo/clock). */
+export class Clock {
+  offsetMs = 0;
+  now() { return Date.now() + this.offsetMs; }
+}
+
+/** Organisations are configuration: loaded once, looked up by credential on every request. */
+export class OrgRegistry {
+  private byId = new Map<string, OrgDoc>();
+  constructor(private store: Store) {}
+  async load() {
+    const orgs = await this.store.read((tx) => tx.listOrgs());
+    this.byId = new Map(orgs.map((o) => [o.id, o]));
+  }
+  get(id: string) { return this.byId.get(id); }
+  all() { return [...this.byId.values()]; }
+  byTill(username: string) { return this.all().find((o) => o.till?.username === username); }
+  byOAuthKey(key: string) { return this.all().find((o) => o.oauthClients.some((c) => c.key === key)); }
+  byWebhook(id: string) { return this.all().find((o) => o.webhookIds.includes(id)); }
+}
+
+export interface RateLimits { perCustomerPerMinute: number; perIpPerMinute: number }
+
+export interface AppContext {
+  store: Store;
+  orgs: OrgRegistry;
+  clock: Clock;
+  demo: boolean;
+  /** Signs this server's own OAuth access tokens. */
+  tokenSecret: Uint8Array;
+  rateLimits: RateLimits;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance { ctx: AppContext }
+}

@@ -1,0 +1,36 @@
+import type { Template, Policy } from '../../src/api/types.js';
+
+/**
+ * An award strategy turns a TARGETCOMPLETED into points. `FIXED` awards `points` each time;
+ * `PER_PERIOD` awards `pointsPerPeriod` × the target group's number of periods, at most
+ * `maxPoints` (the widget templates' reward rule). An expiry strategy gives the points'
+ * lifetime in days (-1 = never expire).
+ */
+export type AwardStrategy =
+  | { id: number; kind: 'FIXED'; points: number; name: string }
+  | { id: number; kind: 'PER_PERIOD'; pointsPerPeriod: number; maxPoints: number; name: string };
+
+export function strategyPoints(s: AwardStrategy, totalPeriods: number): number {
+  return s.kind === 'FIXED' ? s.points : Math.min(s.pointsPerPeriod * totalPeriods, s.maxPoints);
+}
+export interface ExpiryStrategy { id: number; days: number; name: string }
+
+/** An organisation: credentials, settings, and the brand's challenge templates and policy. */
+export interface OrgDoc {
+  id: string;
+  name: string;
+  programId: number;
+  uccEnabled: boolean;
+  timeZone: string;
+  /** Basic auth: till code and the md5 hex of its password. */
+  till: { username: string; passwordMd5: string } | null;
+  oauthClients: { key: string; secret: string }[];
+  webhookIds: string[];
+  /** HS256 secret that the brand's server signs customer tokens with. */
+  widgetSecret: string;
+  allowedOrigins: string[];
+  awardStrategies: AwardStrategy[];
+  expiryStrategies: ExpiryStrategy[];
+  templates: Template[];
+  policy: Policy;
+}

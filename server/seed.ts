@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import type { Store } from './store/types.js';
+import type { OrgDoc } from './engine/org.js';
+import type { Template } from '../src/api/types.js';
+
+export const DEMO_WIDGET_SECRET = 'demo-widget-secret-not-for-production';
+export const DEMO_TOKEN_SECRET = 'demo-server-token-secret-not-for-production';
+const md5 = (s: string) => createHash('md5').update(s).digest('hex');
+
+const template = (t: Omit<Template, 'description'> & { description?: string }): Template => ({ description: '', ...t });
+
+export const demoTemplates: Template[] = [
+  template({ id: 'water', label: 'Drink water', description: 'Glasses of water a day', eventName: 'waterLogged', field: 'glasses', aggregation: 'SUM',
+    unit: { one: 'glass', other: 'glasses' }, periods: ['DAILY'], target: { min: 1, max: 20, default: 8, step: 1 },
+    length: { min: 3, max: 30, default: 7 }, maxQuantityPerLog: 10, maxQuantityPerPeriod: 40, reward: { pointsPerPeriod: 10, maxPoints: 200 } }),
+  template({ id: 'steps', label: 'Walk', description: 'Steps a day', eventName: 'stepsLogged', field: 'steps', aggregation: 'SUM',
+    unit: { one: 'step', other: 'steps' }, periods: ['DAILY'], target: { min: 1000, max: 50000, default: 8000, step: 500 },
+    length: { min: 3, max: 30, default: 7 }, maxQuantityPerLog: 50000, maxQuantityPerPeriod: 100000, reward: { pointsPerPeriod: 10, maxPoints: 200 } }),
+  template({ id: 'workouts', label: 'Work out', description: 'Workouts a week', eventName: 'workoutLogged', field: null, aggregation: 'COUNT',
+    unit: { one: 'workout', other: 'workouts' }, periods: ['WEEKLY'], target: { min: 1, max: 7, default: 3, step: 1 },
+    length: { min: 2, max: 12, default: 4 }, maxQuantityPerLog: 1, maxQuantityPerPeriod: 14, reward: { pointsPerPeriod: 40, maxPoints: 400 } }),
+  template({ id: 'meditation', label: 'Meditate', description: 'Minutes of meditation a day', eventName: 'meditationLogged', field: 'minutes', aggregation: 'SUM',
+    unit: { one: 'minute', other: 'minutes' }, periods: ['DAILY'], target: { min: 5, max: 120, default: 10, step: 5 },
+    length: { min: 3, max: 30, default: 7 }, maxQuantityPerLog: 180, maxQuantityPerPeriod: 600, reward: { pointsPerPeriod: 10, maxPoints: 200 } }),
+];
+
+const required = { isRequired: { valueType: 'Boolean', value: 'true' } };
+const customerField = { name: 'customer', type: 'customer', attributes: { addCustomerIfNotExists: { valueType: 'Boolean', value: 'false' } } };
+
+export function demoOrgs(): OrgDoc[] {
+  const common = {
+    programId: 1, timeZone: 'UTC', awardStrategies: [
+      { id: 1, kind: 'FIXED' as const, points: 100, name: '100 points' },
+      { id: 2, kind: 'PER_PERIOD' as const, pointsPerPeriod: 10, maxPoints: 200, name: '10 points a period, at most 200' },
+      { id: 3, kind: 'PER_PERIOD' as const, pointsPerPeriod: 40, maxPoints: 400, name: '40 points a period, at most 400' },
+    ],
+    expiryStrategies: [{ id: 1, days: -1, name: 'Never expires' }],
+    policy: { maxActiveChallenges: 5, backfillHours: 48, monthlyPointsCap: 1000 },
+  };
+  return [
+    { ...common, id: 'demo', name: 'Hydra Fit (demo)', uccEnabled: true, till: { username: 'demo.till', passwordMd5: md5('demo.pass') },
+      oauthClients: [{ key: 'demo-key', secret: 'demo-secret' }], webhookIds: ['demo'], widgetSecret: DEMO_WIDGET_SECRET,
+      allowedOrigins: ['http://localhost:8787', 'http://127.0.0.1:8787'], templates: demoTemplates },
+    { ...common, id: 'noucc', name: 'No-UCC Org (demo)', uccEnabled: false, till: { username: 'noucc.till', passwordMd5: md5('noucc.pass') },
+      oauthClients: [], webhookIds: ['noucc'], widgetSecret: DEMO_WIDGET_SECRET + '-noucc', allowedOrigins: [], templates: [] },
+  ];
+}
+
+/** Seeds the demo organisations (idempotent: does nothing when `demo` exists). */
+export async function seedDemo(store: Store, now: number) {
+  await store.tx(async (tx) => {
+    if (await tx.getOrg('demo')) return;
+    for (const org of demoOrgs()) await tx.putOrg(org);
+    const ext = ['alice', 'bob', 'carol'];
+    for (const [i, externalId] of ext.entries()) await tx.insertCustomer({ id: 1001 + i, orgId: 'demo', externalId, timeZone: null, createdMs: now });
+    const events: [string, string | null][] = [['waterLogged', 'glasses'], ['stepsLogged', 'steps'], ['workoutLogged', null], ['meditationLogged', 'minutes']];
+    for (const [eventName, field] of events) {
+      await tx.putEventDef('demo', { eventName, actions: ['EMFConsumer'], createdMs: now,
+        fields: [customerField, ...(field ? [{ name: field, type: 'double', attributes: required }] : [])] });
+    }
+  });
+}

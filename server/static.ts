@@ -1,0 +1,2 @@
+import type { FastifyInstance } from 'fastify';
+export async function staticRoutes(_app: FastifyInstance) {}

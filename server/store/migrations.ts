@@ -1,0 +1,75 @@
+/**
+ * Numbered schema migrations. Applied in order at start-up inside one transaction each;
+ * `PRAGMA user_version` records the last one applied. Never edit a released migration:
+ * add the next number.
+ */
+export const migrations: string[] = [
+  /* 1: organisations, customers, behavioural events, target groups, enrolments, progress */ `
+  CREATE TABLE orgs (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
+  CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+  CREATE TABLE customers (
+    id INTEGER PRIMARY KEY, org_id TEXT NOT NULL, external_id TEXT NOT NULL,
+    time_zone TEXT, balance INTEGER NOT NULL DEFAULT 0, created_ms INTEGER NOT NULL,
+    UNIQUE (org_id, external_id));
+  CREATE TABLE event_defs (org_id TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL,
+    PRIMARY KEY (org_id, name));
+  CREATE TABLE target_groups (
+    id INTEGER PRIMARY KEY, org_id TEXT NOT NULL, name TEXT NOT NULL, user_created INTEGER NOT NULL,
+    tracking_type TEXT NOT NULL, created_ms INTEGER NOT NULL, doc TEXT NOT NULL,
+    UNIQUE (org_id, name));
+  CREATE TABLE targets (id INTEGER PRIMARY KEY, tg_id INTEGER NOT NULL, org_id TEXT NOT NULL,
+    event_name TEXT);
+  CREATE INDEX targets_tg ON targets (tg_id);
+  CREATE TABLE enrolments (
+    id INTEGER PRIMARY KEY, org_id TEXT NOT NULL, tg_id INTEGER NOT NULL, target_id INTEGER NOT NULL,
+    customer_id INTEGER NOT NULL, event_name TEXT, start_idx INTEGER NOT NULL, active INTEGER NOT NULL,
+    enrolled_ms INTEGER NOT NULL, unenrolled_ms INTEGER,
+    UNIQUE (target_id, customer_id));
+  CREATE INDEX enrolments_customer_event ON enrolments (customer_id, event_name, active);
+  CREATE TABLE progress (enrolment_id INTEGER NOT NULL, period_idx INTEGER NOT NULL,
+    value REAL NOT NULL, achieved_ms INTEGER, PRIMARY KEY (enrolment_id, period_idx)) WITHOUT ROWID;
+  CREATE TABLE visit_days (enrolment_id INTEGER NOT NULL, period_idx INTEGER NOT NULL, day TEXT NOT NULL,
+    events INTEGER NOT NULL, PRIMARY KEY (enrolment_id, period_idx, day)) WITHOUT ROWID;
+  CREATE TABLE completions (id INTEGER PRIMARY KEY, enrolment_id INTEGER NOT NULL, kind TEXT NOT NULL,
+    ref INTEGER NOT NULL, achieved_ms INTEGER NOT NULL, revoked_ms INTEGER);
+  CREATE UNIQUE INDEX completions_live ON completions (enrolment_id, kind, ref) WHERE revoked_ms IS NULL;
+  CREATE TABLE events (id INTEGER PRIMARY KEY, org_id TEXT NOT NULL, customer_id INTEGER NOT NULL,
+    event_name TEXT NOT NULL, external_event_id TEXT, occurred_ms INTEGER NOT NULL, fields TEXT NOT NULL,
+    created_ms INTEGER NOT NULL, voided_ms INTEGER);
+  CREATE UNIQUE INDEX events_external ON events (org_id, external_event_id);
+  CREATE TABLE event_effects (event_id INTEGER NOT NULL, enrolment_id INTEGER NOT NULL,
+    period_idx INTEGER NOT NULL, amount REAL NOT NULL, day TEXT, PRIMARY KEY (event_id, enrolment_id)) WITHOUT ROWID;
+  `,
+  /* 2: promotions and the points ledger */ `
+  CREATE TABLE promotions (id INTEGER PRIMARY KEY, org_id TEXT NOT NULL, program_id INTEGER NOT NULL,
+    name TEXT NOT NULL, identifier TEXT NOT NULL, source_type TEXT NOT NULL, active INTEGER NOT NULL,
+    created_ms INTEGER NOT NULL, doc TEXT NOT NULL,
+    UNIQUE (org_id, program_id, name), UNIQUE (org_id, program_id, identifier));
+  CREATE TABLE promotion_targets (promotion_id INTEGER NOT NULL, tg_id INTEGER NOT NULL, rule_id INTEGER,
+    PRIMARY KEY (tg_id, promotion_id)) WITHOUT ROWID;
+  CREATE TABLE ledger (id INTEGER PRIMARY KEY, org_id TEXT NOT NULL, customer_id INTEGER NOT NULL,
+    type TEXT NOT NULL, points INTEGER NOT NULL, promotion_id INTEGER, completion_id INTEGER,
+    reverses_id INTEGER, reversed INTEGER NOT NULL DEFAULT 0, description TEXT NOT NULL,
+    created_ms INTEGER NOT NULL, expires_ms INTEGER);
+  CREATE INDEX ledger_customer ON ledger (customer_id, id);
+  CREATE INDEX ledger_promotion ON ledger (promotion_id, customer_id);
+  CREATE INDEX ledger_completion ON ledger (completion_id);
+  `,
+  /* 3: the widget API's own records */ `
+  CREATE TABLE challenges (id INTEGER PRIMARY KEY, org_id TEXT NOT NULL, customer_id INTEGER NOT NULL,
+    template_id TEXT NOT NULL, name TEXT NOT NULL, tg_id INTEGER NOT NULL, target_id INTEGER NOT NULL,
+    promotion_id INTEGER NOT NULL, enrolment_id INTEGER NOT NULL, target REAL NOT NULL, period TEXT NOT NULL,
+    period_count INTEGER NOT NULL, time_zone TEXT NOT NULL, reward_points INTEGER NOT NULL,
+    starts_ms INTEGER NOT NULL, ends_ms INTEGER NOT NULL, created_ms INTEGER NOT NULL, left_ms INTEGER);
+  CREATE INDEX challenges_customer ON challenges (customer_id, id);
+  CREATE UNIQUE INDEX challenges_enrolment ON challenges (enrolment_id);
+  CREATE TABLE activities (id INTEGER PRIMARY KEY, org_id TEXT NOT NULL, customer_id INTEGER NOT NULL,
+    challenge_id INTEGER, template_id TEXT NOT NULL, event_id INTEGER NOT NULL, quantity REAL NOT NULL,
+    occurred_ms INTEGER NOT NULL, created_ms INTEGER NOT NULL, undone_ms INTEGER);
+  CREATE INDEX activities_customer ON activities (customer_id, occurred_ms);
+  CREATE TABLE idempotency (org_id TEXT NOT NULL, customer_id INTEGER NOT NULL, scope TEXT NOT NULL,
+    key TEXT NOT NULL, status INTEGER NOT NULL, body TEXT NOT NULL, created_ms INTEGER NOT NULL,
+    PRIMARY KEY (org_id, customer_id, scope, key)) WITHOUT ROWID;
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  `,
+];

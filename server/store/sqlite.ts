@@ -1,0 +1,295 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { migrations } from './migrations.js';
+import type {
+  Store, Tx, CustomerRow, EnrolmentRow, ProgressRow, CompletionRow, EventRow, EffectRow, LedgerRow,
+  PromotionRow, ChallengeRow, ActivityRow,
+} from './types.js';
+import type { OrgDoc } from '../engine/org.js';
+import type { TargetGroupDoc, EventDefDoc } from '../engine/model.js';
+
+type Row = Record<string, any>;
+
+const customer = (r: Row | undefined): CustomerRow | undefined => r && ({
+  id: r.id, orgId: r.org_id, externalId: r.external_id, timeZone: r.time_zone, balance: r.balance, createdMs: r.created_ms,
+});
+const enrolment = (r: Row | undefined): EnrolmentRow | undefined => r && ({
+  id: r.id, orgId: r.org_id, tgId: r.tg_id, targetId: r.target_id, customerId: r.customer_id, eventName: r.event_name,
+  startIdx: r.start_idx, active: !!r.active, enrolledMs: r.enrolled_ms, unenrolledMs: r.unenrolled_ms,
+});
+const progress = (r: Row): ProgressRow => ({ enrolmentId: r.enrolment_id, periodIdx: r.period_idx, value: r.value, achievedMs: r.achieved_ms });
+const completion = (r: Row): CompletionRow => ({ id: r.id, enrolmentId: r.enrolment_id, kind: r.kind, ref: r.ref, achievedMs: r.achieved_ms, revokedMs: r.revoked_ms });
+const event = (r: Row | undefined): EventRow | undefined => r && ({
+  id: r.id, orgId: r.org_id, customerId: r.customer_id, eventName: r.event_name, externalEventId: r.external_event_id,
+  occurredMs: r.occurred_ms, fields: JSON.parse(r.fields), createdMs: r.created_ms, voidedMs: r.voided_ms,
+});
+const ledger = (r: Row): LedgerRow => ({
+  id: r.id, orgId: r.org_id, customerId: r.customer_id, type: r.type, points: r.points, promotionId: r.promotion_id,
+  completionId: r.completion_id, reversesId: r.reverses_id, reversed: !!r.reversed, description: r.description,
+  createdMs: r.created_ms, expiresMs: r.expires_ms,
+});
+const promotion = (r: Row | undefined): PromotionRow | undefined => r && ({
+  id: r.id, orgId: r.org_id, programId: r.program_id, name: r.name, identifier: r.identifier, sourceType: r.source_type,
+  active: !!r.active, createdMs: r.created_ms, doc: JSON.parse(r.doc),
+});
+const challenge = (r: Row | undefined): ChallengeRow | undefined => r && ({
+  id: r.id, orgId: r.org_id, customerId: r.customer_id, templateId: r.template_id, name: r.name, tgId: r.tg_id,
+  targetId: r.target_id, promotionId: r.promotion_id, enrolmentId: r.enrolment_id, target: r.target, period: r.period,
+  periodCount: r.period_count, timeZone: r.time_zone, rewardPoints: r.reward_points, startsMs: r.starts_ms,
+  endsMs: r.ends_ms, createdMs: r.created_ms, leftMs: r.left_ms,
+});
+const activity = (r: Row | undefined): ActivityRow | undefined => r && ({
+  id: r.id, orgId: r.org_id, customerId: r.customer_id, challengeId: r.challenge_id, templateId: r.template_id,
+  eventId: r.event_id, quantity: r.quantity, occurredMs: r.occurred_ms, createdMs: r.created_ms, undoneMs: r.undone_ms,
+});
+
+/**
+ * SQLite store on better-sqlite3, WAL mode. better-sqlite3 is synchronous, so the async methods
+ * resolve at once; transactions are still queued one after another so that an `await` inside a
+ * transaction can never let a second transaction interleave with it.
+ */
+export class SqliteStore implements Store {
+  readonly db: Database.Database;
+  private statements = new Map<string, Database.Statement>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private executed = 0;
+  private tgCache = new Map<number, { orgId: string; doc: TargetGroupDoc }>();
+  private readonly api: Tx;
+
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode: a committed transaction survives a crash of this process (not of the OS).
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+    this.api = this.makeTx();
+  }
+
+  private migrate() {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    migrations.forEach((sql, i) => {
+      if (i < version) return;
+      this.db.transaction(() => {
+        this.db.exec(sql);
+        this.db.pragma(`user_version = ${i + 1}`);
+      })();
+    });
+  }
+
+  statementCount() { return this.executed; }
+  close() { this.db.close(); }
+
+  private st(sql: string) {
+    let s = this.statements.get(sql);
+    if (!s) { s = this.db.prepare(sql); this.statements.set(sql, s); }
+    this.executed++;
+    return s;
+  }
+  private get = (sql: string, ...a: unknown[]) => this.st(sql).get(...a) as Row | undefined;
+  private all = (sql: string, ...a: unknown[]) => this.st(sql).all(...a) as Row[];
+  private run = (sql: string, ...a: unknown[]) => this.st(sql).run(...a);
+
+  async tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const result = this.queue.then(async () => {
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        const value = await fn(this.api);
+        this.db.exec('COMMIT');
+        return value;
+      } catch (err) {
+        this.db.exec('ROLLBACK');
+        this.tgCache.clear(); // the cache may hold docs written by the rolled-back transaction
+        throw err;
+      }
+    });
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  async read<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    // Reads wait for queued writers so that a read after an acknowledged write sees it.
+    return this.tx(fn);
+  }
+
+  private makeTx(): Tx {
+    const s = this;
+    const tg = (orgId: string, r: Row | undefined): TargetGroupDoc | undefined => {
+      if (!r || r.org_id !== orgId) return undefined;
+      let hit = s.tgCache.get(r.id);
+      if (!hit) { hit = { orgId, doc: JSON.parse(r.doc) as TargetGroupDoc }; s.tgCache.set(r.id, hit); }
+      return hit.doc;
+    };
+    return {
+      async getOrg(id) { const r = s.get('SELECT doc FROM orgs WHERE id = ?', id); return r && JSON.parse(r.doc) as OrgDoc; },
+      async listOrgs() { return s.all('SELECT doc FROM orgs ORDER BY id').map((r) => JSON.parse(r.doc) as OrgDoc); },
+      async putOrg(org) { s.run('INSERT INTO orgs (id, doc) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc', org.id, JSON.stringify(org)); },
+      async nextIds(name, n) {
+        const r = s.get('INSERT INTO counters (name, value) VALUES (?, 1000 + ?) ON CONFLICT (name) DO UPDATE SET value = value + ? RETURNING value', name, n, n)!;
+        return r.value - n + 1;
+      },
+      async getCustomer(orgId, id) { return customer(s.get('SELECT * FROM customers WHERE id = ? AND org_id = ?', id, orgId)); },
+      async getCustomerByExternalId(orgId, ext) { return customer(s.get('SELECT * FROM customers WHERE org_id = ? AND external_id = ?', orgId, ext)); },
+      async insertCustomer(row) {
+        return customer(s.get('INSERT INTO customers (id, org_id, external_id, time_zone, created_ms) VALUES (?, ?, ?, ?, ?) RETURNING *',
+          row.id ?? null, row.orgId, row.externalId, row.timeZone, row.createdMs))!;
+      },
+      async setCustomerTimeZone(id, tz) { s.run('UPDATE customers SET time_zone = ? WHERE id = ?', tz, id); },
+      async addToBalance(id, points) { s.run('UPDATE customers SET balance = balance + ? WHERE id = ?', points, id); },
+      async getEventDef(orgId, name) { const r = s.get('SELECT doc FROM event_defs WHERE org_id = ? AND name = ?', orgId, name); return r && JSON.parse(r.doc) as EventDefDoc; },
+      async listEventDefs(orgId) { return s.all('SELECT doc FROM event_defs WHERE org_id = ? ORDER BY name', orgId).map((r) => JSON.parse(r.doc) as EventDefDoc); },
+      async putEventDef(orgId, def) { s.run('INSERT INTO event_defs (org_id, name, doc) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET doc = excluded.doc', orgId, def.eventName, JSON.stringify(def)); },
+      async getTargetGroup(orgId, id) {
+        const cached = s.tgCache.get(id);
+        if (cached) return cached.orgId === orgId ? cached.doc : undefined;
+        return tg(orgId, s.get('SELECT * FROM target_groups WHERE id = ?', id));
+      },
+      async findTargetGroupByName(orgId, name) { return tg(orgId, s.get('SELECT * FROM target_groups WHERE org_id = ? AND name = ?', orgId, name)); },
+      async listTargetGroups(orgId, { includeUserCreated }) {
+        return s.all(`SELECT * FROM target_groups WHERE org_id = ? ${includeUserCreated ? '' : 'AND user_created = 0'} ORDER BY id`, orgId)
+          .map((r) => tg(orgId, r)!);
+      },
+      async insertTargetGroup(orgId, doc, createdMs) {
+        s.run('INSERT INTO target_groups (id, org_id, name, user_created, tracking_type, created_ms, doc) VALUES (?, ?, ?, ?, ?, ?, ?)',
+          doc.id, orgId, doc.name, doc.userCreated ? 1 : 0, doc.trackingType, createdMs, JSON.stringify(doc));
+        for (const t of doc.targets) s.run('INSERT INTO targets (id, tg_id, org_id, event_name) VALUES (?, ?, ?, ?)', t.id, doc.id, orgId, t.eventName);
+        s.tgCache.set(doc.id, { orgId, doc });
+      },
+      async updateTargetGroup(orgId, doc) {
+        s.run('UPDATE target_groups SET name = ?, user_created = ?, doc = ? WHERE id = ? AND org_id = ?',
+          doc.name, doc.userCreated ? 1 : 0, JSON.stringify(doc), doc.id, orgId);
+        for (const t of doc.targets) s.run('UPDATE targets SET event_name = ? WHERE id = ?', t.eventName, t.id);
+        s.run('UPDATE enrolments SET event_name = (SELECT event_name FROM targets WHERE targets.id = enrolments.target_id) WHERE tg_id = ?', doc.id);
+        s.tgCache.set(doc.id, { orgId, doc });
+      },
+      async getEnrolment(targetId, customerId) { return enrolment(s.get('SELECT * FROM enrolments WHERE target_id = ? AND customer_id = ?', targetId, customerId)); },
+      async getEnrolmentById(id) { return enrolment(s.get('SELECT * FROM enrolments WHERE id = ?', id)); },
+      async insertEnrolment(row) {
+        return enrolment(s.get(`INSERT INTO enrolments (org_id, tg_id, target_id, customer_id, event_name, start_idx, active, enrolled_ms, unenrolled_ms)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`, row.orgId, row.tgId, row.targetId, row.customerId, row.eventName,
+          row.startIdx, row.active ? 1 : 0, row.enrolledMs, row.unenrolledMs))!;
+      },
+      async updateEnrolment(id, p) {
+        const cur = enrolment(s.get('SELECT * FROM enrolments WHERE id = ?', id))!;
+        const n = { ...cur, ...p };
+        s.run('UPDATE enrolments SET active = ?, start_idx = ?, enrolled_ms = ?, unenrolled_ms = ? WHERE id = ?',
+          n.active ? 1 : 0, n.startIdx, n.enrolledMs, n.unenrolledMs, id);
+      },
+      async listEnrolmentsForCustomer(customerId, { activeOnly }) {
+        return s.all(`SELECT * FROM enrolments WHERE customer_id = ? ${activeOnly ? 'AND active = 1' : ''} ORDER BY id`, customerId).map((r) => enrolment(r)!);
+      },
+      async listActiveEnrolmentsForEvent(customerId, eventName) {
+        return s.all('SELECT * FROM enrolments WHERE customer_id = ? AND event_name = ? AND active = 1', customerId, eventName).map((r) => enrolment(r)!);
+      },
+      async getProgress(eid, idx) { const r = s.get('SELECT * FROM progress WHERE enrolment_id = ? AND period_idx = ?', eid, idx); return r && progress(r); },
+      async listProgress(eid) { return s.all('SELECT * FROM progress WHERE enrolment_id = ? ORDER BY period_idx', eid).map(progress); },
+      async putProgress(p) {
+        s.run(`INSERT INTO progress (enrolment_id, period_idx, value, achieved_ms) VALUES (?, ?, ?, ?)
+          ON CONFLICT DO UPDATE SET value = excluded.value, achieved_ms = excluded.achieved_ms`, p.enrolmentId, p.periodIdx, p.value, p.achievedMs);
+      },
+      async clearProgress(eid) { s.run('DELETE FROM progress WHERE enrolment_id = ?', eid); s.run('DELETE FROM visit_days WHERE enrolment_id = ?', eid); },
+      async bumpVisitDay(eid, idx, day, delta) {
+        return s.get(`INSERT INTO visit_days (enrolment_id, period_idx, day, events) VALUES (?, ?, ?, ?)
+          ON CONFLICT DO UPDATE SET events = events + excluded.events RETURNING events`, eid, idx, day, delta)!.events;
+      },
+      async listCompletions(eid, { liveOnly }) {
+        return s.all(`SELECT * FROM completions WHERE enrolment_id = ? ${liveOnly ? 'AND revoked_ms IS NULL' : ''} ORDER BY id`, eid).map(completion);
+      },
+      async insertCompletion(c) {
+        return completion(s.get('INSERT INTO completions (enrolment_id, kind, ref, achieved_ms) VALUES (?, ?, ?, ?) RETURNING *', c.enrolmentId, c.kind, c.ref, c.achievedMs)!);
+      },
+      async revokeCompletion(id, ms) { s.run('UPDATE completions SET revoked_ms = ? WHERE id = ?', ms, id); },
+      async getEventByExternalId(orgId, ext) { return event(s.get('SELECT * FROM events WHERE org_id = ? AND external_event_id = ?', orgId, ext)); },
+      async getEvent(orgId, id) { return event(s.get('SELECT * FROM events WHERE org_id = ? AND id = ?', orgId, id)); },
+      async insertEvent(e) {
+        return event(s.get(`INSERT INTO events (org_id, customer_id, event_name, external_event_id, occurred_ms, fields, created_ms)
+          VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`, e.orgId, e.customerId, e.eventName, e.externalEventId, e.occurredMs, JSON.stringify(e.fields), e.createdMs))!;
+      },
+      async voidEvent(id, ms) { s.run('UPDATE events SET voided_ms = ? WHERE id = ?', ms, id); },
+      async insertEffect(e) { s.run('INSERT INTO event_effects (event_id, enrolment_id, period_idx, amount, day) VALUES (?, ?, ?, ?, ?)', e.eventId, e.enrolmentId, e.periodIdx, e.amount, e.day); },
+      async listEffects(eventId) {
+        return s.all('SELECT * FROM event_effects WHERE event_id = ?', eventId).map((r): EffectRow => ({ eventId: r.event_id, enrolmentId: r.enrolment_id, periodIdx: r.period_idx, amount: r.amount, day: r.day }));
+      },
+      async insertPromotion(p, targets) {
+        s.run('INSERT INTO promotions (id, org_id, program_id, name, identifier, source_type, active, created_ms, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          p.id, p.orgId, p.programId, p.name, p.identifier, p.sourceType, p.active ? 1 : 0, p.createdMs, JSON.stringify(p.doc));
+        for (const t of targets) s.run('INSERT OR IGNORE INTO promotion_targets (promotion_id, tg_id, rule_id) VALUES (?, ?, ?)', p.id, t.tgId, t.ruleId);
+      },
+      async getPromotion(orgId, id) { return promotion(s.get('SELECT * FROM promotions WHERE org_id = ? AND id = ?', orgId, id)); },
+      async findPromotion(orgId, programId, by) {
+        if (by.name !== undefined) return promotion(s.get('SELECT * FROM promotions WHERE org_id = ? AND program_id = ? AND name = ?', orgId, programId, by.name));
+        return promotion(s.get('SELECT * FROM promotions WHERE org_id = ? AND program_id = ? AND identifier = ?', orgId, programId, by.identifier));
+      },
+      async listPromotions(orgId, programId, o) {
+        const where = `org_id = ? AND program_id = ? ${o.sourceType ? 'AND source_type = ?' : ''} ${o.includeInactive ? '' : 'AND active = 1'}`;
+        const args: unknown[] = [orgId, programId, ...(o.sourceType ? [o.sourceType] : [])];
+        const total = s.get(`SELECT count(*) AS n FROM promotions WHERE ${where}`, ...args)!.n as number;
+        const rows = s.all(`SELECT * FROM promotions WHERE ${where} ORDER BY id LIMIT ? OFFSET ?`, ...args, o.limit, o.offset).map((r) => promotion(r)!);
+        return { rows, total };
+      },
+      async listPromotionsForTargetGroup(tgId) {
+        return s.all('SELECT p.*, pt.rule_id FROM promotion_targets pt JOIN promotions p ON p.id = pt.promotion_id WHERE pt.tg_id = ? ORDER BY p.id', tgId)
+          .map((r) => ({ ...promotion(r)!, ruleId: r.rule_id }));
+      },
+      async insertLedger(l) {
+        return ledger(s.get(`INSERT INTO ledger (org_id, customer_id, type, points, promotion_id, completion_id, reverses_id, description, created_ms, expires_ms)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`, l.orgId, l.customerId, l.type, l.points, l.promotionId, l.completionId, l.reversesId,
+          l.description, l.createdMs, l.expiresMs)!);
+      },
+      async markLedgerReversed(id) { s.run('UPDATE ledger SET reversed = 1 WHERE id = ?', id); },
+      async listLedgerForCompletion(cid) { return s.all('SELECT * FROM ledger WHERE completion_id = ? ORDER BY id', cid).map(ledger); },
+      async ledgerUsage(promotionId, customerId) {
+        const r = customerId === null
+          ? s.get(`SELECT coalesce(sum(points), 0) AS points, coalesce(sum(CASE WHEN type = 'EARN' AND reversed = 0 THEN 1 ELSE 0 END), 0) AS times FROM ledger WHERE promotion_id = ?`, promotionId)!
+          : s.get(`SELECT coalesce(sum(points), 0) AS points, coalesce(sum(CASE WHEN type = 'EARN' AND reversed = 0 THEN 1 ELSE 0 END), 0) AS times FROM ledger WHERE promotion_id = ? AND customer_id = ?`, promotionId, customerId)!;
+        return { points: r.points, times: r.times };
+      },
+      async customerEarnedSince(customerId, sinceMs, sourceType) {
+        return s.get(`SELECT coalesce(sum(l.points), 0) AS n FROM ledger l JOIN promotions p ON p.id = l.promotion_id
+          WHERE l.customer_id = ? AND l.created_ms >= ? AND p.source_type = ?`, customerId, sinceMs, sourceType)!.n;
+      },
+      async listLedger(customerId, o) {
+        return s.all(`SELECT * FROM ledger WHERE customer_id = ? ${o.beforeId ? 'AND id < ?' : ''} ORDER BY id DESC LIMIT ?`,
+          ...(o.beforeId ? [customerId, o.beforeId, o.limit] : [customerId, o.limit])).map(ledger);
+      },
+      async insertChallenge(c) {
+        return challenge(s.get(`INSERT INTO challenges (org_id, customer_id, template_id, name, tg_id, target_id, promotion_id, enrolment_id, target,
+          period, period_count, time_zone, reward_points, starts_ms, ends_ms, created_ms, left_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+          c.orgId, c.customerId, c.templateId, c.name, c.tgId, c.targetId, c.promotionId, c.enrolmentId, c.target, c.period, c.periodCount,
+          c.timeZone, c.rewardPoints, c.startsMs, c.endsMs, c.createdMs, c.leftMs))!;
+      },
+      async getChallenge(customerId, id) { return challenge(s.get('SELECT * FROM challenges WHERE id = ? AND customer_id = ?', id, customerId)); },
+      async getChallengeByEnrolment(eid) { return challenge(s.get('SELECT * FROM challenges WHERE enrolment_id = ?', eid)); },
+      async listChallenges(customerId) { return s.all('SELECT * FROM challenges WHERE customer_id = ? ORDER BY id', customerId).map((r) => challenge(r)!); },
+      async setChallengeLeft(id, ms) { s.run('UPDATE challenges SET left_ms = ? WHERE id = ?', ms, id); },
+      async insertActivity(a) {
+        return activity(s.get(`INSERT INTO activities (org_id, customer_id, challenge_id, template_id, event_id, quantity, occurred_ms, created_ms)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`, a.orgId, a.customerId, a.challengeId, a.templateId, a.eventId, a.quantity, a.occurredMs, a.createdMs))!;
+      },
+      async getActivity(customerId, id) { return activity(s.get('SELECT * FROM activities WHERE id = ? AND customer_id = ?', id, customerId)); },
+      async listActivities(customerId, o) {
+        const cond = ['customer_id = ?']; const args: unknown[] = [customerId];
+        if (o.challengeId !== undefined) { cond.push('challenge_id = ?'); args.push(o.challengeId); }
+        if (o.fromMs !== undefined) { cond.push('occurred_ms >= ?'); args.push(o.fromMs); }
+        if (o.toMs !== undefined) { cond.push('occurred_ms < ?'); args.push(o.toMs); }
+        return s.all(`SELECT * FROM activities WHERE ${cond.join(' AND ')} ORDER BY occurred_ms DESC, id DESC LIMIT ?`, ...args, o.limit).map((r) => activity(r)!);
+      },
+      async setActivityUndone(id, ms) { s.run('UPDATE activities SET undone_ms = ? WHERE id = ?', ms, id); },
+      async getIdempotent(orgId, cid, scope, key) {
+        const r = s.get('SELECT status, body FROM idempotency WHERE org_id = ? AND customer_id = ? AND scope = ? AND key = ?', orgId, cid, scope, key);
+        return r && { status: r.status, body: r.body };
+      },
+      async putIdempotent(orgId, cid, scope, key, row, ms) {
+        s.run('INSERT INTO idempotency (org_id, customer_id, scope, key, status, body, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)', orgId, cid, scope, key, row.status, row.body, ms);
+      },
+      async getMeta(key) { return s.get('SELECT value FROM meta WHERE key = ?', key)?.value; },
+      async setMeta(key, value) {
+        if (value === null) s.run('DELETE FROM meta WHERE key = ?', key);
+        else s.run('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT DO UPDATE SET value = excluded.value', key, value);
+      },
+    };
+  }
+}

@@ -1,4 +1,50 @@
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 
-// Placeholder until the widgets land: the browser build is defined with the elements (issue 4).
-export default defineConfig({});
+// Minified output keeps raw newlines only inside template literals (lit html/css) and keeps
+// `@__PURE__` annotations; dropping both changes no meaning and saves ~600 B gzip of the 20 kB budget.
+const collapseTemplateWhitespace = (): Plugin => ({
+  name: 'ucc-collapse-template-whitespace',
+  apply: 'build',
+  generateBundle(_, bundle) {
+    for (const c of Object.values(bundle)) if (c.type == 'chunk') c.code = c.code.replace(/\n\s*/g, ' ').replace(/\/\* @__PURE__ \*\/ /g, '');
+  },
+});
+
+// Two builds from one source (see package.json "build"):
+// - default: dist/ucc-widgets.js (self-contained ES module for a script tag) + dist/ucc-widgets.iife.js;
+// - `--mode npm`: dist/esm/ per-element entries with lit, ky, @lit/context and idb-keyval left external.
+const elements = ['provider', 'create-challenge', 'log-activity', 'progress', 'points'];
+
+export default defineConfig(({ mode }) =>
+  mode == 'npm'
+    ? {
+        build: {
+          outDir: 'dist/esm',
+          emptyOutDir: true,
+          sourcemap: true,
+          lib: {
+            entry: {
+              index: 'src/index.ts',
+              ...Object.fromEntries(elements.map((e) => [`elements/${e}`, `src/elements/${e}/${e}.ts`])),
+            },
+            formats: ['es'],
+          },
+          rolldownOptions: { external: [/^lit/, /^@lit\//, 'ky', 'idb-keyval'] },
+        },
+      }
+    : {
+        build: {
+          outDir: 'dist',
+          emptyOutDir: false,
+          lib: {
+            entry: 'src/index.ts',
+            name: 'UccWidgets',
+            formats: ['es', 'iife'],
+            fileName: (format) => (format == 'es' ? 'ucc-widgets.js' : 'ucc-widgets.iife.js'),
+          },
+          // Vite leaves ES library output unminified unless asked (toolchain.md).
+          rolldownOptions: { output: { minify: true } },
+        },
+        plugins: [collapseTemplateWhitespace()],
+      },
+);

@@ -1,0 +1,15 @@
+/** Every failure the client reports: HTTP errors carry the server's code; no answer at all is NETWORK_ERROR with status 0. */
+export class UccError extends Error {
+  constructor(
+    public status: number,
+    public code: string,
+    message: string,
+    public details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'UccError';
+  }
+}
+
+/** True when the request may never have reached the server (offline, DNS, timeout). */
+export const isNetworkError = (e: unknown): e is UccError => e instanceof UccError && e.status === 0;

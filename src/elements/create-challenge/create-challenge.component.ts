@@ -1,0 +1,175 @@
+import { html, nothing, type PropertyValues } from 'lit';
+import { UccStoreElement } from '../ucc-element.js';
+import { uid, type UccStore } from '../../context/store.js';
+import type { UccError } from '../../api/errors.js';
+import type { PeriodType, Template } from '../../api/types.js';
+import { num, qty, t } from '../../i18n/index.js';
+import { shared } from '../../styles/shared.js';
+import { styles } from './create-challenge.styles.js';
+
+type Field = 'target' | 'length' | 'name';
+const NAME_MAX = 60;
+const FIELD_OF: Record<string, Field> = { TARGET_OUT_OF_RANGE: 'target', LENGTH_OUT_OF_RANGE: 'length', NAME_INVALID: 'name' };
+
+/**
+ * A form to create a personal challenge from one of the brand's templates, validated against the
+ * template's bounds, with the reward shown before submitting.
+ *
+ * @tag ucc-create-challenge
+ * @summary Create a challenge: activity, goal, period, length and an optional name.
+ * @fires ucc-challenge-created - `{ challenge }` once the server has created it.
+ * @fires ucc-error - `{ error }` when creating fails.
+ * @csspart form - The form.
+ * @csspart field - Each label + input group.
+ * @csspart input - Each input and select.
+ * @csspart field-error - A field's validation message.
+ * @csspart reward - The reward preview.
+ * @csspart button - The submit button (and the retry button).
+ * @csspart error - Load or submit error.
+ * @csspart status - Loading and success messages.
+ * @cssprop --ucc-color-primary - Button colour.
+ * @cssprop --ucc-color-danger - Error colour.
+ * @cssprop --ucc-color-text - Text colour.
+ * @cssprop --ucc-color-surface - Background.
+ * @cssprop --ucc-radius - Corner radius.
+ */
+export class UccCreateChallenge extends UccStoreElement {
+  static override styles = [shared, styles];
+  static override properties = {
+    templateId: { state: true },
+    target: { state: true },
+    period: { state: true },
+    length: { state: true },
+    name: { state: true },
+    touched: { state: true },
+    busy: { state: true },
+    serverError: { state: true },
+    done: { state: true },
+  };
+  protected override needs = ['templates' as const];
+
+  private templateId = '';
+  private target = '';
+  private period: PeriodType = 'DAILY';
+  private length = '';
+  private name = '';
+  private touched = new Set<Field>();
+  private busy = false;
+  declare private serverError?: UccError;
+  private done = '';
+
+  private get template(): Template | undefined {
+    const list = this.store?.r.templates.data?.templates ?? [];
+    return list.find((x) => x.id == this.templateId) ?? list[0];
+  }
+
+  protected override willUpdate(changed: PropertyValues) {
+    super.willUpdate(changed);
+    const tpl = this.template;
+    if (tpl && tpl.id != this.templateId) this.pick(tpl);
+  }
+
+  private pick(tpl: Template) {
+    this.templateId = tpl.id;
+    this.target = String(tpl.target.default);
+    this.length = String(tpl.length.default);
+    this.period = tpl.periods[0];
+    this.serverError = undefined;
+  }
+
+  /** Client-side check against the template's bounds; the server checks again. */
+  private check(tpl: Template, f: Field): string | undefined {
+    if (this.serverError && FIELD_OF[this.serverError.code] == f) return this.serverError.message;
+    if (f == 'name') return this.name.trim().length > NAME_MAX ? t.nameTooLong(num(NAME_MAX)) : undefined;
+    const b = f == 'target' ? tpl.target : tpl.length;
+    const v = Number(this[f]);
+    const whole = f == 'length' || Number.isInteger(b.min);
+    if (this[f].trim() == '' || !(v >= b.min && v <= b.max) || (whole && !Number.isInteger(v))) return t.between(num(b.min), num(b.max));
+  }
+
+  protected override content(store: UccStore) {
+    const tpl = this.template;
+    if (!tpl) return html`<p part="status">${t.noTemplates}</p>`;
+    const lengthUnit = this.period == 'WEEKLY' ? t.week : t.day;
+    const n = Number(this.length) || tpl.length.default;
+    const points = Math.min(tpl.reward.pointsPerPeriod * n, tpl.reward.maxPoints);
+    const err = (f: Field) => (this.touched.has(f) ? this.check(tpl, f) : undefined);
+    const field = (f: Field, label: string, input: (invalid: boolean) => unknown) => {
+      const e = err(f);
+      return html`<div part="field">
+        <label for=${f}>${label}</label>${input(!!e)}
+        ${e ? html`<p id="${f}-error" part="field-error" class="error">${e}</p>` : nothing}
+      </div>`;
+    };
+    const num_ = (f: 'target' | 'length', b: { min: number; max: number }, step: number, invalid: boolean) => html`<input
+      id=${f} part="input" type="number" inputmode="decimal" required min=${b.min} max=${b.max} step=${step}
+      .value=${this[f]} aria-invalid=${invalid} aria-describedby=${invalid ? `${f}-error` : nothing}
+      @input=${(e: Event) => this.edit(f, (e.target as HTMLInputElement).value)} />`;
+    return html`<form part="form" novalidate @submit=${this.submit}>
+      <h2>${t.createTitle}</h2>
+      <div part="field">
+        <label for="template">${t.activity}</label>
+        <select id="template" part="input" @change=${(e: Event) =>
+          this.pick(store.r.templates.data!.templates.find((x) => x.id == (e.target as HTMLSelectElement).value)!)}>
+          ${store.r.templates.data!.templates.map((x) => html`<option value=${x.id} ?selected=${x.id == tpl.id}>${x.label}</option>`)}
+        </select>
+      </div>
+      ${field('target', t.target(tpl.unit.other), (i) => num_('target', tpl.target, tpl.target.step, i))}
+      <div part="field">
+        <label for="period">${t.period}</label>
+        <select id="period" part="input" @change=${(e: Event) => (this.period = (e.target as HTMLSelectElement).value as PeriodType)}>
+          ${tpl.periods.map((p) => html`<option value=${p} ?selected=${p == this.period}>${t[p]}</option>`)}
+        </select>
+      </div>
+      ${field('length', t.length(lengthUnit.other), (i) => num_('length', tpl.length, 1, i))}
+      ${field('name', t.name, (i) => html`<input id="name" part="input" type="text" maxlength=${NAME_MAX + 20}
+        placeholder=${tpl.label} .value=${this.name} aria-invalid=${i} aria-describedby=${i ? 'name-error' : nothing}
+        @input=${(e: Event) => this.edit('name', (e.target as HTMLInputElement).value)} />`)}
+      <p part="reward" class="reward">
+        ${t.rewardPreview(qty(Number(this.target) || tpl.target.default, tpl.unit), t[this.period], qty(n, lengthUnit), qty(points, t.points))}
+      </p>
+      ${this.serverError && !FIELD_OF[this.serverError.code]
+        ? html`<p part="error" role="alert">${this.serverError.message}</p>` : nothing}
+      <button part="button" type="submit" ?disabled=${this.busy} aria-busy=${this.busy}>${this.busy ? t.creating : t.create}</button>
+      <p part="status" role="status">${this.done}</p>
+    </form>`;
+  }
+
+  private edit(f: Field, value: string) {
+    this[f] = value;
+    this.touched = new Set(this.touched).add(f);
+    if (this.serverError && FIELD_OF[this.serverError.code] == f) this.serverError = undefined;
+    this.done = '';
+  }
+
+  private async submit(e: Event) {
+    e.preventDefault();
+    const tpl = this.template;
+    // One request at a time: a second click or Enter while busy does nothing.
+    if (this.busy || !tpl || !this.store) return;
+    this.serverError = undefined;
+    this.touched = new Set(['target', 'length', 'name']);
+    const bad = (['target', 'length', 'name'] as const).find((f) => this.check(tpl, f));
+    if (bad) {
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLElement>(`#${bad}`)?.focus();
+      return;
+    }
+    this.busy = true;
+    const name = this.name.trim();
+    try {
+      const challenge = await this.store.createChallenge(
+        { templateId: tpl.id, target: Number(this.target), period: this.period, periods: Number(this.length), ...(name && { name }) },
+        uid(), // a fresh key per attempt: a retried click after an error is a new attempt
+      );
+      this.done = t.created(challenge.name);
+      this.name = '';
+      this.touched = new Set();
+      this.emit('ucc-challenge-created', { challenge });
+    } catch (err) {
+      this.serverError = this.fail(err);
+    } finally {
+      this.busy = false;
+    }
+  }
+}

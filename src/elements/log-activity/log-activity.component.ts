@@ -1,0 +1,185 @@
+import { html, nothing } from 'lit';
+import { UccStoreElement } from '../ucc-element.js';
+import { uid, type UccStore } from '../../context/store.js';
+import type { Activity, Challenge } from '../../api/types.js';
+import { num, qty, t } from '../../i18n/index.js';
+import { shared } from '../../styles/shared.js';
+import { styles } from './log-activity.styles.js';
+
+type When = 'now' | 'earlier' | 'yesterday';
+const HOUR = 3_600_000;
+
+/**
+ * Logs activity towards a challenge: a one-tap +1, a quantity, and an earlier time within the brand's
+ * backfill window. Offline, logs are queued (shown as pending) and sent once when the network returns.
+ *
+ * @tag ucc-log-activity
+ * @summary Log activity for one challenge (`challenge-id`) or a picked active one; undo the last log.
+ * @fires ucc-activity-logged - `{ activity, challenges }` after the server recorded a log.
+ * @fires ucc-reward-earned - `{ reward }` for each reward a log earned.
+ * @fires ucc-error - `{ error }` when a log or undo fails.
+ * @csspart form - The form.
+ * @csspart input - The challenge picker, quantity and time inputs.
+ * @csspart quick - The +1 button.
+ * @csspart button - The Log, Undo and Retry buttons.
+ * @csspart pending - The list of logs waiting for the network.
+ * @csspart announcement - The live region announcing results.
+ * @csspart error - Load or log error.
+ * @csspart status - Loading and empty messages.
+ * @cssprop --ucc-color-primary - Button colour.
+ * @cssprop --ucc-color-danger - Error colour.
+ * @cssprop --ucc-color-surface - Background.
+ */
+export class UccLogActivity extends UccStoreElement {
+  static override styles = [shared, styles];
+  static override properties = {
+    challengeId: { attribute: 'challenge-id' },
+    picked: { state: true },
+    quantity: { state: true },
+    when: { state: true },
+    busy: { state: true },
+    last: { state: true },
+    message: { state: true },
+    error: { state: true },
+  };
+  protected override needs = ['templates' as const, 'challenges' as const];
+
+  /** Log for this challenge; without it the element offers a picker of active challenges. */
+  declare challengeId?: string;
+
+  private picked = '';
+  private quantity = '1';
+  private when: When = 'now';
+  private busy = false;
+  declare private last?: Activity;
+  private message = '';
+  private error = '';
+
+  private get challenge(): Challenge | undefined {
+    const all = this.store?.r.challenges.data ?? [];
+    if (this.challengeId) return all.find((c) => c.id == this.challengeId);
+    const active = all.filter((c) => c.status == 'active');
+    return active.find((c) => c.id == this.picked) ?? active[0];
+  }
+
+  /** Start of the customer's day: the current daily period, else local midnight. */
+  private dayStart(c: Challenge) {
+    const p = c.period == 'DAILY' && c.currentPeriod != null ? c.periods[c.currentPeriod] : undefined;
+    return p ? Date.parse(p.start) : new Date().setHours(0, 0, 0, 0);
+  }
+
+  private occurredAt(c: Challenge, when: When, backfill: number): string | undefined {
+    const now = Date.now();
+    const start = this.dayStart(c);
+    if (when == 'now') return undefined;
+    const at = when == 'earlier'
+      ? Math.max(start, now - backfill) + (now - Math.max(start, now - backfill)) / 2
+      : Math.min(start - 60_000, Math.max(now - 24 * HOUR, now - backfill + 60_000));
+    return new Date(at).toISOString();
+  }
+
+  protected override content(store: UccStore) {
+    const all = store.r.challenges.data!;
+    const c = this.challenge;
+    if (!c) return html`<p part="status">${this.challengeId ? t.notFound : t.noActive}</p>${this.pendingView(store)}`;
+    const tpl = store.r.templates.data!.templates.find((x) => x.id == c.templateId);
+    const max = tpl?.maxQuantityPerLog ?? Infinity;
+    const backfill = store.r.templates.data!.policy.backfillHours * HOUR;
+    const sinceStart = Date.now() - this.dayStart(c);
+    const options: When[] = ['now'];
+    if (sinceStart > HOUR / 2) options.push('earlier');
+    if (backfill > sinceStart + 120_000) options.push('yesterday');
+    const q = Number(this.quantity);
+    const qError = !(q > 0 && q <= max) || (c.aggregation != 'SUM' && !Number.isInteger(q))
+      ? t.between(num(1), num(Math.min(max, 1e6))) : '';
+    const active = c.status == 'active';
+    return html`<form part="form" novalidate @submit=${(e: Event) => (e.preventDefault(), this.log(c, qError ? 0 : q, options))}>
+      <h2>${t.logTitle}</h2>
+      ${this.challengeId ? html`<p>${c.name}</p>` : html`<label for="challenge">${t.challenge}</label>
+        <select id="challenge" part="input" @change=${(e: Event) => (this.picked = (e.target as HTMLSelectElement).value)}>
+          ${all.filter((x) => x.status == 'active').map((x) => html`<option value=${x.id} ?selected=${x.id == c.id}>${x.name}</option>`)}
+        </select>`}
+      <button part="quick" class="quick" type="button" ?disabled=${this.busy || !active} @click=${() => this.log(c, 1, options)}>
+        ${t.plusOne(c.unit.one)}
+      </button>
+      <div class="row">
+        <div>
+          <label for="quantity">${t.quantity(c.unit.other)}</label>
+          <input id="quantity" part="input" type="number" min="1" max=${max == Infinity ? nothing : max} step=${c.aggregation == 'SUM' ? 'any' : 1}
+            .value=${this.quantity} aria-invalid=${!!qError} aria-describedby=${qError ? 'quantity-error' : nothing}
+            @input=${(e: Event) => (this.quantity = (e.target as HTMLInputElement).value)} />
+        </div>
+        ${options.length > 1 ? html`<div>
+          <label for="when">${t.when}</label>
+          <select id="when" part="input" @change=${(e: Event) => (this.when = (e.target as HTMLSelectElement).value as When)}>
+            ${options.map((o) => html`<option value=${o} ?selected=${o == this.when}>${t[o]}</option>`)}
+          </select>
+        </div>` : nothing}
+      </div>
+      ${qError ? html`<p id="quantity-error" class="error">${qError}</p>` : nothing}
+      <button part="button" type="submit" ?disabled=${this.busy || !active} aria-busy=${this.busy}>${t.log}</button>
+      ${this.last ? html`<button part="button" class="secondary" type="button" ?disabled=${this.busy} @click=${this.undo}>${t.undo}</button>` : nothing}
+      ${this.error ? html`<p part="error" role="alert">${this.error}</p>` : nothing}
+    </form>
+    ${this.pendingView(store)}
+    <p part="announcement" role="status" aria-live="polite">${this.message}</p>`;
+  }
+
+  private pendingView(store: UccStore) {
+    const list = store.pending;
+    if (!list.length) return nothing;
+    const unitOf = (id?: string) => store.r.challenges.data?.find((c) => c.id == id)?.unit;
+    return html`<div part="pending" class="pending">
+      <p>${t.pending(list.length)}</p>
+      <ul>${list.map((p) => {
+        const u = unitOf(p.request.challengeId);
+        return html`<li>${u ? qty(p.request.quantity, u) : num(p.request.quantity)}</li>`;
+      })}</ul>
+    </div>`;
+  }
+
+  private async log(c: Challenge, quantity: number, options: When[]) {
+    if (this.busy || !this.store) return;
+    if (!quantity) return this.renderRoot.querySelector<HTMLElement>('#quantity')?.focus();
+    const when = options.includes(this.when) ? this.when : 'now';
+    const backfill = this.store.r.templates.data!.policy.backfillHours * HOUR;
+    const before = c.currentPeriod != null && c.periods[c.currentPeriod].achieved;
+    this.busy = true;
+    this.error = '';
+    try {
+      const res = await this.store.log({ challengeId: c.id, quantity, occurredAt: this.occurredAt(c, when, backfill) }, uid());
+      if (!res) {
+        this.message = t.queued(qty(quantity, c.unit));
+        return;
+      }
+      this.last = res.activity;
+      const now = res.challenges.find((x) => x.id == c.id) ?? c;
+      const p = now.currentPeriod != null ? now.periods[now.currentPeriod] : undefined;
+      const progress = p ? t.ofTarget(num(p.value), qty(p.target, now.unit)) : '';
+      const parts = [t.logged(qty(quantity, c.unit), progress)];
+      if (p?.achieved && !before) parts.push(t.goalReached);
+      for (const r of res.rewards) parts.push(t.rewardEarned(qty(r.points, t.points)));
+      this.message = parts.join(' ');
+      this.emit('ucc-activity-logged', { activity: res.activity, challenges: res.challenges });
+      for (const reward of res.rewards) this.emit('ucc-reward-earned', { reward });
+    } catch (e) {
+      this.error = this.fail(e).message;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async undo() {
+    if (this.busy || !this.last || !this.store) return;
+    this.busy = true;
+    try {
+      await this.store.undo(this.last.id);
+      this.last = undefined;
+      this.message = t.undone;
+    } catch (e) {
+      this.error = this.fail(e).message;
+    } finally {
+      this.busy = false;
+    }
+  }
+}

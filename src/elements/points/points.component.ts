@@ -1,0 +1,41 @@
+import { html } from 'lit';
+import { UccStoreElement } from '../ucc-element.js';
+import type { UccStore } from '../../context/store.js';
+import { date, num, qty, t } from '../../i18n/index.js';
+import { shared } from '../../styles/shared.js';
+import { styles } from './points.styles.js';
+
+/**
+ * The customer's points balance and most recent ledger entries; updated in place when a log earns
+ * (or an undo reverses) a reward.
+ *
+ * @tag ucc-points
+ * @summary Points balance and recent ledger.
+ * @csspart balance - The balance line.
+ * @csspart ledger - The list of entries.
+ * @csspart entry - One ledger entry.
+ * @csspart error - Load error.
+ * @csspart status - Loading and empty messages.
+ * @cssprop --ucc-color-success - Earned points.
+ * @cssprop --ucc-color-danger - Reversed points.
+ * @cssprop --ucc-color-text - Text colour.
+ */
+export class UccPoints extends UccStoreElement {
+  static override styles = [shared, styles];
+  protected override needs = ['points' as const];
+
+  protected override content(store: UccStore) {
+    const { balance, entries } = store.r.points.data!;
+    return html`<h2>${t.pointsTitle}</h2>
+      <p part="balance" class="balance">${t.balance(qty(balance, t.points))}</p>
+      ${entries.length
+        ? html`<h3>${t.ledger}</h3><ul part="ledger">
+            ${entries.map((e) => html`<li part="entry">
+              <span class="amount ${e.points < 0 ? 'neg' : ''}">${e.points > 0 ? '+' : ''}${num(e.points)}</span>
+              <span>${e.description}</span>
+              <time class="muted" datetime=${e.createdAt}>${date(e.createdAt, { dateStyle: 'medium' })}</time>
+            </li>`)}
+          </ul>`
+        : html`<p part="status">${t.noEntries}</p>`}`;
+  }
+}

@@ -1,0 +1,10 @@
+import { UccPoints } from './points.component.js';
+
+export { UccPoints };
+UccPoints.define('ucc-points');
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'ucc-points': UccPoints;
+  }
+}

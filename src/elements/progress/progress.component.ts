@@ -1,0 +1,70 @@
+import { html, nothing } from 'lit';
+import { UccStoreElement } from '../ucc-element.js';
+import type { UccStore } from '../../context/store.js';
+import type { Challenge } from '../../api/types.js';
+import { date, num, qty, t } from '../../i18n/index.js';
+import { shared } from '../../styles/shared.js';
+import { styles } from './progress.styles.js';
+
+/**
+ * Shows challenges with the current period's progress, a streak calendar and the reward; redraws from
+ * the shared store the moment another element logs.
+ *
+ * @tag ucc-progress
+ * @summary Progress of all my challenges, or one (`challenge-id`).
+ * @csspart challenge - One challenge card.
+ * @csspart bar - The progress bar track (role=progressbar).
+ * @csspart bar-fill - The filled part of the bar.
+ * @csspart calendar - The streak calendar list.
+ * @csspart period - One calendar cell; also `period-met`, `period-missed`, `period-current`, `period-ahead`.
+ * @csspart badge - The "Completed" / "Ended" badge.
+ * @csspart error - Load error.
+ * @csspart status - Loading and empty messages.
+ * @cssprop --ucc-color-primary - Bar fill and current period.
+ * @cssprop --ucc-color-success - Met periods and completed badge.
+ * @cssprop --ucc-color-track - Bar track and future periods.
+ * @cssprop --ucc-color-danger - Missed periods.
+ */
+export class UccProgress extends UccStoreElement {
+  static override styles = [shared, styles];
+  static override properties = {
+    challengeId: { attribute: 'challenge-id' },
+  };
+  protected override needs = ['challenges' as const];
+
+  /** Show only this challenge. */
+  declare challengeId?: string;
+
+  protected override content(store: UccStore) {
+    const list = store.r.challenges.data!.filter((c) => (this.challengeId ? c.id == this.challengeId : c.status != 'left'));
+    if (!list.length) return html`<p part="status">${this.challengeId ? t.notFound : t.noChallenges}</p>`;
+    return html`<h2>${t.progressTitle}</h2><ul class="list">${list.map((c) => this.card(c))}</ul>`;
+  }
+
+  private card(c: Challenge) {
+    const p = c.periods[c.currentPeriod ?? -1] ?? c.periods.at(-1);
+    const pct = p ? Math.min(100, (p.value / p.target) * 100) : 0;
+    const unit = c.period == 'WEEKLY' ? t.week : t.day;
+    const text = p ? t.ofTarget(num(p.value), qty(p.target, c.unit)) : '';
+    const done = c.status == 'completed';
+    return html`<li part="challenge" class="card">
+      <h3 id="n-${c.id}">${c.name}
+        ${done || c.status == 'ended' ? html`<span part="badge" class="badge ${c.status}">${done ? t.completed : t.ended}</span>` : nothing}
+      </h3>
+      ${p ? html`<div part="bar" class="bar" role="progressbar" aria-labelledby="n-${c.id}" aria-valuemin="0"
+        aria-valuemax=${p.target} aria-valuenow=${Math.min(p.value, p.target)} aria-valuetext=${text}>
+        <div part="bar-fill" class="fill" style="width:${pct}%"></div>
+      </div>
+      <p class="value">${text}</p>` : nothing}
+      <ol part="calendar" class="cal" aria-label=${t.calendar}>
+        ${c.periods.map((x) => html`<li part="period period-${x.state}" class=${x.state}
+          title="${date(x.date, { weekday: 'short', day: 'numeric', month: 'short' }, 'UTC')}: ${t[x.state]}">
+          <span class="sr">${date(x.date, { day: 'numeric', month: 'short' }, 'UTC')}: ${t[x.state]}</span>
+        </li>`)}
+      </ol>
+      <p>${t.streak(num(c.streak.current), num(c.streak.best), qty(c.streak.required, unit))}
+        ${c.status == 'active' ? html` · ${t.left(qty(c.daysLeft, t.day))}` : nothing}</p>
+      <p class="points">${c.reward.earned ? t.earned(qty(c.reward.earned, t.points)) : t.promised(qty(c.reward.points, t.points))}</p>
+    </li>`;
+  }
+}

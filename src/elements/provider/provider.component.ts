@@ -1,0 +1,123 @@
+import { html, type PropertyValues } from 'lit';
+import { ContextProvider } from '@lit/context';
+import { UccElement } from '../ucc-element.js';
+import { clientContext, storeContext } from '../../context/context.js';
+import { UccStore } from '../../context/store.js';
+import { UccClient, type UccClientApi } from '../../api/client.js';
+import { OfflineQueue } from '../../api/offline-queue.js';
+import { styles } from './provider.styles.js';
+
+/** Reads a JWT's payload without verifying it (the server verifies); {} when it is not a JWT. */
+const claims = (jwt?: string): { sub?: string; exp?: number } => {
+  try {
+    return JSON.parse(atob(jwt!.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+  } catch {
+    return {};
+  }
+};
+
+/**
+ * Connects the elements inside it to the widget API for one customer: creates one client and one
+ * store and provides both by context. Changing `token` or `tokenProvider` switches customer without
+ * a reload. Logs made offline are replayed on `online` and when the provider connects.
+ *
+ * @tag ucc-provider
+ * @summary Provides the API client and the customer's data to every `ucc-*` element inside it.
+ * @slot - The page content holding `ucc-*` elements.
+ * @fires ucc-activity-logged - When a log queued offline has been delivered.
+ * @fires ucc-reward-earned - When a delivered offline log earned a reward.
+ */
+export class UccProvider extends UccElement {
+  static override styles = styles;
+  static override properties = {
+    apiBase: { attribute: 'api-base' },
+    token: {},
+    tokenProvider: { attribute: false },
+    client: { attribute: false },
+    queueName: { attribute: 'queue-name' },
+  };
+
+  /** Base URL of the widget API. */
+  apiBase = '/ucc/v1';
+  /** The customer's token (a JWT signed by the brand's server). */
+  declare token?: string;
+  /** Async function returning a fresh token; used instead of `token`, called again before expiry and on TOKEN_EXPIRED. */
+  declare tokenProvider?: () => Promise<string>;
+  /** A custom client (tests, custom transports); by default a `UccClient` over `api-base`. */
+  declare client?: UccClientApi;
+  /** IndexedDB database name of the offline queue. */
+  queueName = 'ucc-offline';
+
+  /** The shared store; available once connected. */
+  store?: UccStore;
+  private ready = false;
+  private fetched?: string;
+  private fetching?: Promise<string | undefined>;
+  private storeProvider = new ContextProvider(this, { context: storeContext });
+  private clientProvider = new ContextProvider(this, { context: clientContext });
+  private onOnline = () => void this.store?.flush();
+
+  override connectedCallback() {
+    // Before super: children connect after us and must find the store at once.
+    if (!this.store) this.setup();
+    super.connectedCallback();
+    addEventListener('online', this.onOnline);
+    void this.store!.refreshPending().then(() => this.store!.flush());
+  }
+
+  override disconnectedCallback() {
+    super.disconnectedCallback();
+    removeEventListener('online', this.onOnline);
+  }
+
+  protected override updated(changed: PropertyValues<this>) {
+    // The first update only reports initial values, which setup() already used.
+    if (!this.ready) return void (this.ready = true);
+    if (changed.has('client') || changed.has('queueName')) {
+      this.setup();
+      void this.store!.refreshPending().then(() => this.store!.flush());
+    } else if (changed.has('token') || changed.has('tokenProvider')) {
+      this.fetched = undefined;
+      void this.refresh();
+    }
+  }
+
+  /** Reloads every element's data (after the customer, the clock or the data changed elsewhere). */
+  async refresh() {
+    await this.store?.reset();
+    await this.store?.flush();
+  }
+
+  private setup() {
+    const client = this.client ?? new UccClient({
+      base: () => this.apiBase,
+      token: () => this.currentToken(),
+      refreshToken: async () => !!this.tokenProvider && !!(await this.fetchToken()),
+    });
+    const store = (this.store = new UccStore(client, new OfflineQueue(this.queueName), () => claims(this.tokenProvider ? this.fetched : this.token).sub ?? ''));
+    store.onReplay = (res) => {
+      this.emit('ucc-activity-logged', { activity: res.activity, challenges: res.challenges });
+      for (const reward of res.rewards) this.emit('ucc-reward-earned', { reward });
+    };
+    this.clientProvider.setValue(client);
+    this.storeProvider.setValue(store);
+  }
+
+  private async currentToken() {
+    if (!this.tokenProvider) return this.token;
+    const exp = claims(this.fetched).exp;
+    // Refresh a minute before expiry rather than waiting for a 401.
+    if (!this.fetched || (exp && exp * 1000 - 60_000 < Date.now())) return this.fetchToken();
+    return this.fetched;
+  }
+
+  private fetchToken() {
+    return (this.fetching ??= this.tokenProvider!()
+      .then((tok) => (this.fetched = tok), () => undefined)
+      .finally(() => (this.fetching = undefined)));
+  }
+
+  protected override render() {
+    return html`<slot></slot>`;
+  }
+}

@@ -1,0 +1,15 @@
+import type { UccError } from './api/errors.js';
+import type { Activity, Challenge, Reward } from './api/types.js';
+
+/** Public events; all bubble and cross shadow roots (`composed`). */
+export interface UccEventMap {
+  'ucc-challenge-created': CustomEvent<{ challenge: Challenge }>;
+  'ucc-activity-logged': CustomEvent<{ activity: Activity; challenges: Challenge[] }>;
+  'ucc-reward-earned': CustomEvent<{ reward: Reward }>;
+  'ucc-error': CustomEvent<{ error: UccError }>;
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface GlobalEventHandlersEventMap extends UccEventMap {}
+}

@@ -1,0 +1,54 @@
+import { expect, fixture, html } from '@open-wc/testing';
+import { UccError } from '../../src/api/errors.js';
+import type { UccPoints } from '../../src/index.js';
+import { $, FakeClient, button, deferred, inProvider, points, text, until } from './helpers.js';
+
+describe('<ucc-points>', () => {
+  it('asks for a provider when used outside one', async () => {
+    const el = await fixture<UccPoints>(html`<ucc-points></ucc-points>`);
+    await expect(el).to.be.accessible();
+    expect($(el, '[role=alert]').textContent).to.contain('<ucc-provider>');
+  });
+
+  it('shows loading while the ledger is on its way', async () => {
+    const client = new FakeClient();
+    const gate = deferred<ReturnType<typeof points>>();
+    client.points = () => gate.promise;
+    const { el } = await inProvider<UccPoints>(client, html`<ucc-points></ucc-points>`);
+    await expect(el).to.be.accessible();
+    expect($(el, '[role=status]').textContent).to.contain('Loading');
+    gate.resolve(points());
+    await until(() => text(el).includes('Balance'));
+  });
+
+  it('shows the balance and recent entries', async () => {
+    const { el } = await inProvider<UccPoints>(new FakeClient(), html`<ucc-points></ucc-points>`);
+    await until(() => $(el, '[part=balance]'));
+    await expect(el).to.be.accessible();
+    expect($(el, '[part=balance]').textContent).to.contain('70 points');
+    expect(text(el)).to.contain('Completed: Steps').and.contain('+70');
+  });
+
+  it('says so when there are no points yet', async () => {
+    const client = new FakeClient();
+    client.data.points = points({ balance: 0, entries: [] });
+    const { el } = await inProvider<UccPoints>(client, html`<ucc-points></ucc-points>`);
+    await until(() => text(el).includes('No points yet'));
+    await expect(el).to.be.accessible();
+    expect($(el, '[part=balance]').textContent).to.contain('0 points');
+  });
+
+  it('shows the error and retries on request', async () => {
+    const client = new FakeClient();
+    let fail = true;
+    const real = client.points.bind(client);
+    client.points = () => (fail ? Promise.reject(new UccError(503, 'UNAVAILABLE', 'Service unavailable')) : real());
+    const { el } = await inProvider<UccPoints>(client, html`<ucc-points></ucc-points>`);
+    await until(() => $(el, '[role=alert]'));
+    await expect(el).to.be.accessible();
+    expect(text(el)).to.contain('Service unavailable');
+    fail = false;
+    button(el, 'Retry').click();
+    await until(() => text(el).includes('70 points'));
+  });
+});

@@ -44,6 +44,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     genReqId: () => crypto.randomUUID(),
   });
   app.decorate('ctx', ctx);
+  // JSON only: without a text/plain parser, any other content type is answered 415.
+  app.removeContentTypeParser('text/plain');
   app.addHook('onClose', async () => { if (!opts.store) store.close(); });
   app.get('/healthz', async () => ({ status: 'ok' }));
   await app.register(capillaryRoutes);

@@ -1,2 +1,296 @@
-import type { FastifyInstance } from 'fastify';
-export async function capillaryRoutes(_app: FastifyInstance) {}
+/**
+ * The Capillary-compatible API: Capillary's paths, field names and per-family envelopes, over
+ * the embedded engine. Server to server only; every route is scoped to the calling organisation.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError, badRequest, notFound, Codes } from '../errors.js';
+import type { OrgDoc } from '../engine/org.js';
+import type { Tx, CustomerRow } from '../store/types.js';
+import { authenticate, issueOAuthToken, OAUTH_TTL_SECONDS } from './auth.js';
+import { createEventDef } from '../engine/events.js';
+import { createTargetGroup, enrol, loadGroup, normaliseTracking, unenrol, updateTarget, updateTargetGroup } from '../engine/targets.js';
+import { createPromotion } from '../engine/promotions.js';
+import { recordOccurrence } from '../engine/occurrence.js';
+import { iso, parseInstant } from '../engine/time.js';
+import { groupStatus, renderGroup, renderPromotion, renderPromotionListItem, renderUserGroup } from './render.js';
+
+declare module 'fastify' {
+  interface FastifyRequest { org: OrgDoc }
+}
+
+type Q = Record<string, string | undefined>;
+type Envelope = (status: number, code: string | number, message: string) => unknown;
+
+const v3Envelope: Envelope = (_s, code, message) => ({ data: null, errors: [{ code, message }], warnings: null });
+const v2Envelope: Envelope = (_s, code, message) => ({ warnings: [], errors: [{ code, message }] });
+const gatewayEnvelope: Envelope = (status, code, message) => ({ status: { code: status, message: 'failure' }, validationErrors: [{ code, message }], data: null });
+const webhookEnvelope: Envelope = (_s, code, message) => ({ status: { code, message }, requestId: randomUUID() });
+
+/** Renders every failure in the family's envelope: ApiErrors as they are, Fastify's own 4xx as invalid input, anything else as a masked 500. */
+function errorHandler(envelope: Envelope) {
+  return (err: FastifyError | ApiError, req: FastifyRequest, reply: FastifyReply) => {
+    if (err instanceof ApiError) return reply.status(err.status).send(envelope(err.status, err.code, err.message));
+    const status = (err as FastifyError).statusCode ?? 500;
+    if (status < 500) {
+      const message = status === 415 ? 'Send JSON with Content-Type: application/json.'
+        : status === 413 ? 'The request body is too large.'
+        : (err as FastifyError).validation ? `Invalid input: ${err.message}` : `Invalid request: ${err.message}`;
+      return reply.status(status).send(envelope(status, Codes.INVALID_INPUT, message));
+    }
+    req.log.error(err);
+    return reply.status(500).send(envelope(500, 500, 'Internal error; the request was not applied.'));
+  };
+}
+
+function scope(app: FastifyInstance, envelope: Envelope, authenticated = true) {
+  app.setErrorHandler(errorHandler(envelope));
+  app.setNotFoundHandler((req, reply) => reply.status(404).send(envelope(404, 404, `No route ${req.method} ${req.url.split('?')[0]}.`)));
+  if (authenticated) app.addHook('preHandler', async (req) => { req.org = await authenticate(req); });
+}
+
+const flag = (v: string | undefined) => v === 'true' || v === '1';
+const intParam = (v: string, what: string) => {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n <= 0) throw badRequest(Codes.INVALID_INPUT, `${what} must be a positive integer.`);
+  return n;
+};
+const pageParams = (q: Q, max = 100) => {
+  const limit = q.limit === undefined ? 10 : Number(q.limit), offset = q.offset === undefined ? 0 : Number(q.offset);
+  if (!Number.isInteger(limit) || limit < 0 || limit > max) throw badRequest(Codes.INVALID_INPUT, `limit must be an integer from 0 to ${max}.`);
+  if (!Number.isInteger(offset) || offset < 0) throw badRequest(Codes.INVALID_INPUT, 'offset must be a non-negative integer.');
+  return { limit, offset };
+};
+const objectBody = { type: 'object' } as const;
+const arrayBody = { type: 'array' } as const;
+
+async function userOrThrow(tx: Tx, org: OrgDoc, userId: string): Promise<CustomerRow> {
+  const n = Number(userId);
+  const c = Number.isSafeInteger(n) ? await tx.getCustomer(org.id, n) : undefined;
+  if (!c) throw badRequest(Codes.INVALID_USER, `Invalid userId ${userId}.`);
+  return c;
+}
+
+/** Customer lookup by `identifierName` (externalId, userId or id) and `identifierValue`. */
+async function lookupCustomer(tx: Tx, org: OrgDoc, name: string | undefined, value: string | undefined) {
+  if (!name || !value) throw badRequest(Codes.INVALID_INPUT, 'identifierName and identifierValue are required.');
+  let c: CustomerRow | undefined;
+  if (name === 'externalId') c = await tx.getCustomerByExternalId(org.id, value);
+  else if (name === 'userId' || name === 'id') c = Number.isSafeInteger(Number(value)) ? await tx.getCustomer(org.id, Number(value)) : undefined;
+  else throw badRequest(Codes.INVALID_INPUT, 'identifierName must be externalId, userId or id.');
+  if (!c) throw notFound(Codes.CUSTOMER_NOT_FOUND, 'Customer not found for the given identifiers.');
+  return c;
+}
+
+async function v3(app: FastifyInstance) {
+  scope(app, v3Envelope, false);
+  const { store, clock } = app.ctx;
+  app.post('/oauth/token/generate', { schema: { body: objectBody } }, async (req) => {
+    const b = req.body as { key?: unknown; secret?: unknown };
+    return { data: { accessToken: await issueOAuthToken(req, b.key, b.secret), ttlSeconds: OAUTH_TTL_SECONDS }, errors: null };
+  });
+  await app.register(async (api) => {
+    api.addHook('preHandler', async (req) => { req.org = await authenticate(req); });
+    api.post('/targetGroups', { schema: { body: objectBody } }, async (req) => {
+      const now = clock.now();
+      const tg = await store.tx((tx) => createTargetGroup(tx, req.org, req.body as object, now, 'api'));
+      return { data: renderGroup(tg, now), errors: null, warnings: null };
+    });
+    api.get('/targetGroups', async (req) => {
+      const q = req.query as Q, now = clock.now();
+      let groups = await store.read((tx) => tx.listTargetGroups(req.org.id, { includeUserCreated: flag(q.includeUserCreatedTargetGroups) }));
+      if (flag(q.includeOnlyActive)) groups = groups.filter((g) => g.active && groupStatus(g, now) === 'LIVE');
+      return { data: groups.map((g) => renderGroup(g, now, q.includePeriods === undefined || flag(q.includePeriods))), errors: null, warnings: null };
+    });
+    api.get('/targetGroups/:id', async (req) => {
+      const q = req.query as Q, id = intParam((req.params as Q).id!, 'targetGroupId');
+      const tg = await store.read((tx) => loadGroup(tx, req.org, id, flag(q.includeUserCreatedTargetGroups)));
+      return { data: renderGroup(tg, clock.now()), errors: null, warnings: null };
+    });
+    api.put('/targetGroups/:id', { schema: { body: objectBody } }, async (req) => {
+      const id = intParam((req.params as Q).id!, 'targetGroupId');
+      const tg = await store.tx((tx) => updateTargetGroup(tx, req.org, id, req.body as object));
+      return { data: renderGroup(tg, clock.now()), errors: null, warnings: null };
+    });
+    api.put('/targetGroups/:id/targets/:targetId', { schema: { body: objectBody } }, async (req) => {
+      const p = req.params as Q;
+      const targetId = intParam(p.targetId!, 'targetId');
+      const tg = await store.tx((tx) => updateTarget(tx, req.org, intParam(p.id!, 'targetGroupId'), targetId, req.body as object));
+      return { data: renderGroup(tg, clock.now()).targets.find((t) => t.id === targetId), errors: null, warnings: null };
+    });
+    api.post('/targetGroups/:id/targets/:targetId/enroll', { schema: { body: arrayBody } }, async (req) => {
+      const p = req.params as Q;
+      const rows = await store.tx((tx) => enrol(tx, req.org, intParam(p.id!, 'targetGroupId'), intParam(p.targetId!, 'targetId'), req.body as never, clock.now()));
+      return { data: rows.length === 1 ? rows[0].customerId : rows.map((r) => r.customerId), errors: null, warnings: null };
+    });
+    api.post('/targetGroups/:id/targets/:targetId/unEnroll', { schema: { body: arrayBody } }, async (req) => {
+      const p = req.params as Q;
+      const rows = await store.tx((tx) => unenrol(tx, req.org, intParam(p.id!, 'targetGroupId'), intParam(p.targetId!, 'targetId'), req.body as never, clock.now()));
+      return { data: rows.length === 1 ? rows[0].customerId : rows.map((r) => r.customerId), errors: null, warnings: null };
+    });
+    api.get('/milestones', async (req) => {
+      const q = req.query as Q, now = clock.now();
+      const { limit, offset } = pageParams(q);
+      const type = q.type === undefined ? undefined : normaliseTracking(q.type);
+      if (type && !['DEFAULT', 'STREAKS', 'CAPPING', 'UNIFIED'].includes(type)) throw badRequest(Codes.INVALID_INPUT, 'type must be DEFAULT, STREAKS, CAPPING or UNIFIED.');
+      if (q.status && !['LIVE', 'UPCOMING', 'ENDED', 'STOPPED'].includes(q.status)) throw badRequest(Codes.INVALID_INPUT, 'status must be LIVE, UPCOMING, ENDED or STOPPED.');
+      let groups = await store.read((tx) => tx.listTargetGroups(req.org.id, { includeUserCreated: flag(q.includeUserCreatedTargetGroups) }));
+      if (type) groups = groups.filter((g) => g.trackingType === type);
+      if (q.status) groups = groups.filter((g) => groupStatus(g, now) === q.status);
+      if (q.name) groups = groups.filter((g) => g.name.toLowerCase().includes(q.name!.toLowerCase()));
+      if (q['target-on']) groups = groups.filter((g) => g.targets.some((t) => t.targetType === q['target-on']));
+      const page = groups.slice(offset, offset + limit);
+      return { pagination: { limit, offset, total: groups.length }, data: page.map((g) => renderGroup(g, now, q['require-periods'] === undefined || flag(q['require-periods']))), errors: null, warnings: null };
+    });
+    api.get('/users/:userId/enrolledTargets', async (req) => {
+      const q = req.query as Q;
+      if (q.enrollmentType && !['TRANSACTION', 'IMPORT', 'AUDIENCE_FILTER'].includes(q.enrollmentType)) throw badRequest(310130, 'Invalid enrollment type as input.');
+      const onlyUcc = flag(q.includeOnlyUserCreated), withUcc = onlyUcc || flag(q.includeUserCreatedTargetGroups);
+      const ruleIds = q.targetRuleIds ? q.targetRuleIds.split(',').map(Number) : null;
+      const data = await store.read(async (tx) => {
+        const c = await userOrThrow(tx, req.org, (req.params as Q).userId!);
+        const out = [];
+        for (const e of await tx.listEnrolmentsForCustomer(c.id, { activeOnly: true })) {
+          const tg = await tx.getTargetGroup(req.org.id, e.tgId);
+          const t = tg?.targets.find((x) => x.id === e.targetId);
+          if (!tg || !t || (tg.userCreated ? !withUcc : onlyUcc)) continue;
+          if (ruleIds && !ruleIds.includes(t.id)) continue;
+          if (q.enrollmentType && t.enrolmentMethod !== q.enrollmentType) continue;
+          out.push({ ...renderGroup(tg, clock.now()).targets.find((x) => x.id === t.id)!, userCreated: tg.userCreated });
+        }
+        return out;
+      });
+      return { data, errors: null, warnings: null };
+    });
+    api.get('/users/:userId/targetGroups', async (req) => {
+      const q = req.query as Q, now = clock.now();
+      const withUcc = flag(q.includeUserCreatedTargetGroups) || flag(q.includeOnlyUserCreated);
+      const data = await store.read(async (tx) => {
+        const c = await userOrThrow(tx, req.org, (req.params as Q).userId!);
+        const groups = [];
+        for (const e of await tx.listEnrolmentsForCustomer(c.id, { activeOnly: true })) {
+          const tg = await tx.getTargetGroup(req.org.id, e.tgId);
+          if (!tg || (tg.userCreated && !withUcc) || (flag(q.includeOnlyUserCreated) && !tg.userCreated)) continue;
+          groups.push(renderUserGroup(tg, e, await tx.listProgress(e.id), await tx.listCompletions(e.id, { liveOnly: true }), now));
+        }
+        return {
+          userId: c.id, customer: { id: c.id, profiles: [{ identifiers: [{ type: 'externalId', value: c.externalId }] }], loyaltyInfo: { loyaltyType: 'loyalty' }, customFields: {} },
+          targetGroups: groups,
+        };
+      });
+      return { data, errors: null, warnings: null };
+    });
+  });
+}
+
+async function v2(app: FastifyInstance) {
+  scope(app, v2Envelope);
+  const { store, clock } = app.ctx;
+  app.post('/events', { schema: { body: objectBody } }, async (req) => {
+    await store.tx((tx) => createEventDef(tx, req.org, req.body as object, clock.now()));
+    return { warnings: [], errors: [] };
+  });
+  app.get('/events', async (req) => {
+    const defs = await store.read((tx) => tx.listEventDefs(req.org.id));
+    return { data: defs.map((d, i) => ({ clickEventsMeta: { eventId: i + 1, eventName: d.eventName, actions: d.actions, fields: d.fields } })), warnings: [], errors: [] };
+  });
+  app.post('/customers', { schema: { body: objectBody } }, async (req) => {
+    const b = req.body as Record<string, any>;
+    const fromProfile = b.profiles?.[0]?.identifiers?.find((i: any) => i?.type === 'externalId')?.value;
+    const externalId = b.externalId ?? fromProfile;
+    if (typeof externalId !== 'string' || !/^[\w.@+-]{1,64}$/.test(externalId)) {
+      throw badRequest(Codes.INVALID_INPUT, 'externalId is required: 1–64 letters, digits or . _ @ + -.');
+    }
+    const row = await store.tx(async (tx) => {
+      if (await tx.getCustomerByExternalId(req.org.id, externalId)) throw new ApiError(409, Codes.CUSTOMER_EXISTS, `A customer with externalId "${externalId}" already exists.`);
+      return tx.insertCustomer({ orgId: req.org.id, externalId, timeZone: null, createdMs: clock.now() });
+    });
+    return { createdId: row.id, warnings: [], errors: [] };
+  });
+  app.get('/customers/lookup', async (req) => {
+    const q = req.query as Q;
+    const c = await store.read((tx) => lookupCustomer(tx, req.org, q.identifierName, q.identifierValue));
+    return { id: c.id, externalId: c.externalId, profiles: [{ identifiers: [{ type: 'externalId', value: c.externalId }] }], loyaltyInfo: { loyaltyType: 'loyalty' }, warnings: [], errors: [] };
+  });
+  app.get('/customers/lookup/points/balance', async (req) => {
+    const q = req.query as Q;
+    const c = await store.read((tx) => lookupCustomer(tx, req.org, q.identifierName, q.identifierValue));
+    return { entityId: c.id, mainPoints: c.balance, totalPoints: c.balance, promisedPointsBreakup: { delayedAccrualPoints: 0, externalTriggerBasedPoints: 0 }, warnings: [] };
+  });
+  app.get('/customers/:id/loyaltyEvents', async (req) => {
+    const q = req.query as Q;
+    const { limit } = pageParams(q, 500);
+    const rows = await store.read(async (tx) => {
+      const c = await lookupCustomer(tx, req.org, 'userId', (req.params as Q).id);
+      return tx.listLedger(c.id, { limit, beforeId: q.before ? Number(q.before) : undefined });
+    });
+    const type = q.eventType;
+    const data = rows.filter((r) => !type || (type === 'EARN' ? r.type === 'EARN' : type === 'REVERSAL' && r.type === 'REVERSAL'))
+      .map((r) => ({ id: r.id, eventType: r.type, points: r.points, promotionId: r.promotionId, description: r.description, reversed: r.reversed, eventDate: iso(r.createdMs), expiryDate: r.expiresMs ? iso(r.expiresMs) : null }));
+    return { data, warnings: [], errors: [] };
+  });
+}
+
+async function gateway(app: FastifyInstance) {
+  scope(app, gatewayEnvelope);
+  const { store, clock } = app.ctx;
+  app.post('/programs/:programId/createPromotion/:promotionType', { schema: { body: objectBody } }, async (req) => {
+    const p = req.params as Q;
+    const row = await store.tx((tx) => createPromotion(tx, req.org, Number(p.programId), p.promotionType!, req.body as object, clock.now()));
+    return { status: { code: 200, message: 'success' }, validationErrors: null, data: [renderPromotion(row)] };
+  });
+  const list = async (req: FastifyRequest) => {
+    const q = req.query as Q, programId = Number((req.params as Q).programId);
+    if (programId !== req.org.programId) throw notFound(Codes.PROGRAM_NOT_FOUND, `Program ${(req.params as Q).programId} not found in this organisation.`);
+    const { limit, offset } = pageParams(q);
+    if (!q.sourceType) throw badRequest(Codes.INVALID_INPUT, 'sourceType is required (USER_CREATED for user-created challenges).');
+    const customerId = q.customerId ? Number(q.customerId) : null;
+    return store.read(async (tx) => {
+      const { rows, total } = await tx.listPromotions(req.org.id, programId, { sourceType: q.sourceType, includeInactive: flag(q.includeInactivePromotions), limit, offset });
+      const filtered = q.promotionId ? rows.filter((r) => String(r.id) === q.promotionId) : rows;
+      const promotions = [];
+      for (const r of filtered) promotions.push(renderPromotionListItem(r, customerId ? await tx.ledgerUsage(r.id, customerId) : null));
+      return {
+        pageDetails: { pageNumber: limit ? Math.floor(offset / limit) : 0, pageSize: limit, totalEntries: total, pageCount: limit ? Math.ceil(total / limit) : 0 },
+        customerId, promotions, warnings: [],
+      };
+    });
+  };
+  app.get('/programs/:programId/promotionsV2', list);
+  app.get('/programs/:programId/userCreatedPromotions', list);
+}
+
+async function webhooks(app: FastifyInstance) {
+  scope(app, webhookEnvelope, false);
+  const { store, clock } = app.ctx;
+  app.post('/:webhookId', { schema: { body: objectBody } }, async (req) => {
+    const org = app.ctx.orgs.byWebhook((req.params as Q).webhookId!);
+    if (!org) throw notFound(404, 'Unknown webhook.');
+    const caller = await authenticate(req);
+    if (caller.id !== org.id) throw notFound(404, 'Unknown webhook.');
+    const { event_name, customer_id, external_event_id, eventDateTime, ...fields } = req.body as Record<string, any>;
+    if (typeof event_name !== 'string' || !event_name) throw badRequest(Codes.EVENT_UNKNOWN, 'event_name is required.');
+    if (external_event_id !== undefined && (typeof external_event_id !== 'string' || !external_event_id || external_event_id.length > 128)) {
+      throw badRequest(Codes.INVALID_INPUT, 'external_event_id must be a non-empty string of at most 128 characters.');
+    }
+    const now = clock.now();
+    const result = await store.tx(async (tx) => {
+      const key = customer_id === undefined || customer_id === null ? '' : String(customer_id);
+      const customer = (/^\d+$/.test(key) ? await tx.getCustomer(org.id, Number(key)) : undefined) ?? (key ? await tx.getCustomerByExternalId(org.id, key) : undefined);
+      if (!customer) throw badRequest(Codes.EVENT_CUSTOMER_UNKNOWN, `customer_id "${key}" is not a customer of this organisation (user id or external id).`);
+      const occurredMs = eventDateTime === undefined ? now : parseInstant(eventDateTime, customer.timeZone ?? org.timeZone);
+      if (Number.isNaN(occurredMs)) throw badRequest(Codes.EVENT_TIME_INVALID, 'eventDateTime must look like "YYYY-MM-DD HH:mm:ss" or ISO 8601.');
+      return recordOccurrence(tx, org, { eventName: event_name, customerId: customer.id, externalEventId: external_event_id ?? null, occurredMs, fields }, now);
+    });
+    // Answered after the commit, so a read that follows sees the event's effects.
+    return { status: { code: 1100, message: result.duplicate ? 'Duplicate event ignored (external_event_id already processed)' : 'Event is pushed to transformation state' }, requestId: randomUUID(), eventId: result.event.id };
+  });
+}
+
+export async function capillaryRoutes(app: FastifyInstance) {
+  app.decorateRequest('org', null as unknown as OrgDoc);
+  await app.register(v3, { prefix: '/v3' });
+  await app.register(v2, { prefix: '/v2' });
+  await app.register(gateway, { prefix: '/api_gateway/loyalty/v1' });
+  await app.register(webhooks, { prefix: '/webhooks' });
+}

@@ -58,3 +58,21 @@ test('a customer who misses day 4 gets no points', async () => {
   }
   assert.equal((await store.read((tx) => tx.getCustomer('demo', 1002)))!.balance, 0);
 });
+
+test('daily periods follow the group\'s time zone across a DST change: the short day is still one day', async () => {
+  const store = new SqliteStore(':memory:');
+  await seedDemo(store, start);
+  const org = (await store.read((tx) => tx.getOrg('demo')))!;
+  const body = { ...streakGroupBody('berlin', '2026-03-28', 3, 8, 3), timeZoneName: 'Europe/Berlin' } as Record<string, unknown>;
+  delete body.periods;
+  body.fromDate = '2026-03-28';
+  const tg = await store.tx((tx) => createTargetGroup(tx, org, body, start, 'test'));
+  const hours = tg.periods.map((p) => (p.endMs - p.startMs) / 3600_000);
+  assert.deepEqual(hours, [24, 23, 24]);
+  assert.equal(new Date(tg.periods[1].startMs).toISOString(), '2026-03-28T23:00:00.000Z');
+  await store.tx((tx) => enrol(tx, org, tg.id, tg.targets[0].id, [{ customerId: 1001, periodName: 'Cycle_1' }], start));
+  // 23:30 local on 29 March (21:30 UTC, after the switch to CEST) belongs to the second day
+  await store.tx((tx) => recordOccurrence(tx, org, { eventName: 'waterLogged', customerId: 1001, externalEventId: 'dst', occurredMs: Date.parse('2026-03-29T21:30:00Z'), fields: { glasses: 8 } }, start));
+  const rows = await store.read(async (tx) => tx.listProgress((await tx.getEnrolment(tg.targets[0].id, 1001))!.id));
+  assert.deepEqual(rows.map((r) => [r.periodIdx, r.value]), [[1, 8]]);
+});

@@ -1,0 +1,127 @@
+/** Capillary-shaped JSON for stored entities. */
+import type { TargetGroupDoc, PeriodDoc, TargetDoc } from '../engine/model.js';
+import type { EnrolmentRow, ProgressRow, CompletionRow, PromotionRow } from '../store/types.js';
+import { capTimestamp, localDate, iso } from '../engine/time.js';
+import { periodIndexAt, streakStats } from '../engine/targets.js';
+
+const attribution = (ms: number, by: string) => {
+  const who = { id: 0, code: by, description: '', name: by, type: 'TILL' };
+  return { createdOn: capTimestamp(ms), lastUpdatedOn: capTimestamp(ms), createdBy: who, lastUpdatedBy: who };
+};
+
+export function periodStatus(p: PeriodDoc, now: number) {
+  return now < p.startMs ? 'UPCOMING' : now >= p.endMs ? 'ENDED' : 'RUNNING';
+}
+
+export function groupStatus(tg: TargetGroupDoc, now: number) {
+  if (!tg.active) return 'STOPPED';
+  if (now < tg.periods[0].startMs) return 'UPCOMING';
+  if (now >= tg.periods[tg.periods.length - 1].endMs) return 'ENDED';
+  return 'LIVE';
+}
+
+function renderPeriod(tg: TargetGroupDoc, p: PeriodDoc, now: number) {
+  return {
+    id: p.id, refCode: p.refCode, description: p.description ?? null, active: p.active, targetGroupId: tg.id,
+    startDate: localDate(p.startMs, tg.timeZoneName), endDate: localDate(p.endMs - 1, tg.timeZoneName),
+    startDateWithTimeStamp: iso(p.startMs), endDateWithTimeStamp: iso(p.endMs - 1),
+    periodStatus: periodStatus(p, now), attribution: attribution(tg.createdMs, tg.createdBy),
+  };
+}
+
+export function renderTarget(tg: TargetGroupDoc, t: TargetDoc) {
+  return {
+    id: t.id, name: t.name, description: t.description ?? null, active: t.active, targetGroupId: tg.id,
+    targetEntity: t.targetEntity, eventName: t.eventName, targetType: t.targetType, extendedFieldInfo: t.extendedFieldInfo,
+    expression: t.expression, expressionJson: t.expressionJson, filters: t.filters, enrolmentMethod: t.enrolmentMethod,
+    emfRuleSetId: t.emfRuleSetId, emfUnrolledRulesetId: null, targetMilestoneTriggers: t.targetMilestoneTriggers,
+    defaultValues: t.defaultValues,
+    targetPeriodDefaultValuesMap: Object.fromEntries(t.defaultValues.map((d) => [String(d.periodId), d])),
+  };
+}
+
+export function renderGroup(tg: TargetGroupDoc, now: number, includePeriods = true) {
+  const idx = periodIndexAt(tg, now);
+  const first = tg.periods[0], last = tg.periods[tg.periods.length - 1];
+  return {
+    id: tg.id, name: tg.name, description: tg.description ?? null, active: tg.active, preferredTillId: tg.preferredTillId,
+    trackingType: tg.trackingType, targetEvaluationType: tg.targetEvaluationType, totalPeriods: tg.totalPeriods,
+    frequencyType: tg.frequencyType, frequency: tg.frequency, recurringCycles: tg.recurringCycles,
+    userCreated: tg.userCreated, leaderboardEnabled: tg.leaderboardEnabled, timeZoneName: tg.timeZoneName,
+    fromDate: localDate(first.startMs, tg.timeZoneName), toDate: localDate(last.endMs - 1, tg.timeZoneName),
+    targetCycleStartDate: iso(first.startMs), targetCycleEndDate: iso(last.endMs - 1),
+    status: groupStatus(tg, now), createdOn: tg.createdMs,
+    activePeriod: idx >= 0 ? renderPeriod(tg, tg.periods[idx], now) : null,
+    ...(includePeriods ? { periods: tg.periods.map((p) => renderPeriod(tg, p, now)) } : {}),
+    targets: tg.targets.map((t) => renderTarget(tg, t)),
+    streaks: tg.streaks.map((s) => ({ id: s.id, targetGroupId: tg.id, name: s.name, targetCountOfSequence: s.targetCountOfSequence, attribution: attribution(tg.createdMs, tg.createdBy) })),
+    attribution: attribution(tg.createdMs, tg.createdBy),
+  };
+}
+
+/** One entry of GET /v3/users/{id}/targetGroups: one `targets[]` row per period, and the streak levels. */
+export function renderUserGroup(tg: TargetGroupDoc, e: EnrolmentRow, rows: ProgressRow[], completions: CompletionRow[], now: number) {
+  const target = tg.targets.find((t) => t.id === e.targetId)!;
+  const byIdx = new Map(rows.map((r) => [r.periodIdx, r]));
+  const cur = periodIndexAt(tg, now);
+  const stats = streakStats(tg, e, rows, now);
+  return {
+    id: tg.id, name: tg.name, preferredTillId: tg.preferredTillId, trackingType: tg.trackingType,
+    targetEvaluationType: tg.targetEvaluationType, userCreated: tg.userCreated, attribution: attribution(tg.createdMs, tg.createdBy),
+    targets: tg.periods.slice(e.startIdx).map((p, k) => {
+      const i = e.startIdx + k;
+      const r = byIdx.get(i);
+      return {
+        targetId: target.id, targetRuleId: target.id, targetName: target.name, targetType: target.targetType,
+        targetEntity: target.targetEntity, eventName: target.eventName, periodId: p.id, periodRefCode: p.refCode,
+        periodStartDate: localDate(p.startMs, tg.timeZoneName), periodEndDate: localDate(p.endMs - 1, tg.timeZoneName),
+        periodStartDateWithTimeStamp: iso(p.startMs), periodEndDateWithTimeStamp: iso(p.endMs - 1),
+        targetValue: target.defaultValues[i].defaultValue, targetAchievedValue: r?.value ?? 0,
+        targetAchievedDateTime: r?.achievedMs != null ? iso(r.achievedMs) : null,
+        streakAchievedDateTime: null, enrolledOn: iso(e.enrolledMs), currentPeriod: i === cur, milestones: null,
+      };
+    }),
+    streaks: tg.streaks.map((s) => {
+      const c = completions.find((x) => x.kind === 'LEVEL' && x.ref === s.id);
+      return {
+        userStreakId: e.id * 1000 + s.id % 1000, streakId: s.id, streakName: s.name,
+        status: c ? 'ACHIEVED' : 'IN_PROGRESS', currentCount: Math.min(stats.current, s.targetCountOfSequence),
+        bestCount: stats.best, totalTargetCountOfSequence: s.targetCountOfSequence, streakAchievedUserTargetId: c ? c.id : null,
+      };
+    }),
+  };
+}
+
+export function renderPromotion(p: PromotionRow) {
+  const src = p.doc.promotion as Record<string, any>;
+  return {
+    id: p.id, name: p.name, description: src.description ?? null, promotionStatus: 'LIVE', programId: p.programId,
+    startDate: src.startDate, endDate: src.endDate, identifier: p.identifier, isActive: p.active, eventName: p.doc.eventName,
+    allocatePointsOn: src.allocatePointsOn ?? 'CUSTOMER', promotionType: src.promotionType ?? 'CUSTOMER',
+    pointsOfferType: src.pointsOfferType ?? 'LOYALTY', promotionSourceType: p.sourceType,
+    limits: { ...p.doc.limits, totalPointsPerEventLimit: -1 },
+    promotionRestrictions: {
+      ...(src.promotionRestrictions ?? {}), scope: 'PROGRAM', isExclusive: false, isConsideredForRanking: false,
+      isAlwaysApply: false, expiryReminder: null,
+    },
+    rulesetInfos: src.rulesetInfos,
+  };
+}
+
+/** The promotionsV2 list item (the sample's shape: numbers as strings). */
+export function renderPromotionListItem(p: PromotionRow, usage: { points: number; times: number } | null) {
+  const src = p.doc.promotion as Record<string, any>;
+  const l = p.doc.limits;
+  return {
+    promotionId: String(p.id), promotionName: p.name, programId: String(p.programId), startDate: src.startDate, endDate: src.endDate,
+    identifier: p.identifier, description: src.description ?? '', active: p.active, eventName: 'TargetCompleted',
+    promotionSourceType: p.sourceType, promotionMetadata: [],
+    limits: { maxPointsPerEvent: '-1', pointsPerCustomer: String(l.pointsPerCustomer), numberOFTimesPerCustomer: String(l.numberOfTimesPerCustomer), totalPointsInPromotion: String(l.totalPointsInPromotion) },
+    customerUsage: usage ? { currentPointsPerCustomer: String(usage.points), currentNumberOfTimesPerCustomer: String(usage.times), currentTotalPointsInPromotion: null } : null,
+    pointsOfferType: src.pointsOfferType ?? 'LOYALTY',
+    promotionRestriction: {
+      issualRestrictions: [], earnRestrictions: [], redemptionRestrictions: [],
+      targetGroupIds: src.promotionRestrictions?.targetGroupIds ?? [], targetRuleIds: src.promotionRestrictions?.targetRuleIds ?? [],
+    },
+  };
+}

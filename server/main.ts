@@ -1,0 +1,42 @@
+/** Reads configuration and listens. Everything else is in buildApp (server/app.ts). */
+import { buildApp } from './app.js';
+import { readConfig, readOrgsFile } from './config.js';
+import { SqliteStore } from './store/sqlite.js';
+
+async function main() {
+  const config = readConfig();
+  const store = new SqliteStore(config.db);
+  if (!config.demo) {
+    if (await store.read((tx) => tx.getOrg('demo'))) {
+      store.close();
+      throw new Error(`The database ${config.db} holds the demo organisation; production mode needs a database without demo data.`);
+    }
+    if (config.orgsFile) {
+      const orgs = readOrgsFile(config.orgsFile);
+      await store.tx(async (tx) => { for (const o of orgs) await tx.putOrg(o); });
+    }
+  }
+  const app = await buildApp({
+    store, demo: config.demo, tokenSecret: config.tokenSecret, rateLimits: config.rateLimits,
+    logger: { level: process.env.LOG_LEVEL ?? 'info' },
+  });
+  app.addHook('onClose', async () => store.close());
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info(`${signal}: closing (in-flight requests finish first)`);
+    app.close().then(() => process.exit(0), (err) => { app.log.error(err); process.exit(1); });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  console.log(`ucc-widgets server ready on http://${config.host}:${port}/ (${config.demo ? 'demo mode: demo organisation seeded' : 'production mode'}; database ${config.db})`);
+}
+
+main().catch((err) => {
+  console.error(`ucc-widgets: cannot start: ${err instanceof Error ? err.message : err}`);
+  process.exit(1);
+});

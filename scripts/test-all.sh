@@ -6,6 +6,12 @@ cd "$(dirname "$0")/.."
 mkdir -p .tmp
 total_pass=0; total_fail=0; status=0
 
+# Browser suites need Debian's Chromium; install it when missing (as root, like CI).
+if [ -z "${CHROME_PATH:-}" ] && ! [ -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1; then
+  echo "Chromium is missing: installing Debian's chromium package"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >.tmp/apt.log 2>&1 || tail -5 .tmp/apt.log
+fi
+
 run_node_suite() { # name, glob...
   local name=$1; shift
   local files=( $(ls "$@" 2>/dev/null) )

@@ -72,4 +72,8 @@ export const migrations: string[] = [
     PRIMARY KEY (org_id, customer_id, scope, key)) WITHOUT ROWID;
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   `,
+  /* 4: widget API: request fingerprints for Idempotency-Key reuse detection; per-template activity sums */ `
+  ALTER TABLE idempotency ADD COLUMN request_hash TEXT;
+  CREATE INDEX activities_template ON activities (customer_id, template_id, occurred_ms);
+  `,
 ];

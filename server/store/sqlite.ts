@@ -273,22 +273,43 @@ export class SqliteStore implements Store {
       async listActivities(customerId, o) {
         const cond = ['customer_id = ?']; const args: unknown[] = [customerId];
         if (o.challengeId !== undefined) { cond.push('challenge_id = ?'); args.push(o.challengeId); }
+        if (o.templateId !== undefined) { cond.push('template_id = ?'); args.push(o.templateId); }
         if (o.fromMs !== undefined) { cond.push('occurred_ms >= ?'); args.push(o.fromMs); }
         if (o.toMs !== undefined) { cond.push('occurred_ms < ?'); args.push(o.toMs); }
         return s.all(`SELECT * FROM activities WHERE ${cond.join(' AND ')} ORDER BY occurred_ms DESC, id DESC LIMIT ?`, ...args, o.limit).map((r) => activity(r)!);
       },
+      async sumActivityQuantity(customerId, templateId, fromMs, toMs) {
+        return s.get(`SELECT coalesce(sum(quantity), 0) AS n FROM activities WHERE customer_id = ? AND occurred_ms >= ? AND occurred_ms < ?
+          AND template_id = ? AND undone_ms IS NULL`, customerId, fromMs, toMs, templateId)!.n;
+      },
+      async earnedByEnrolment(eid) {
+        return s.get(`SELECT coalesce(sum(l.points), 0) AS n FROM completions c JOIN ledger l ON l.completion_id = c.id
+          WHERE c.enrolment_id = ? AND c.revoked_ms IS NULL`, eid)!.n;
+      },
+      async listLedgerEntries(customerId, o) {
+        return s.all(`SELECT l.*, ch.id AS challenge_id, ch.name AS challenge_name FROM ledger l LEFT JOIN completions c ON c.id = l.completion_id
+          LEFT JOIN challenges ch ON ch.enrolment_id = c.enrolment_id
+          WHERE l.customer_id = ? ${o.beforeId ? 'AND l.id < ?' : ''} ORDER BY l.id DESC LIMIT ?`,
+        ...(o.beforeId ? [customerId, o.beforeId, o.limit] : [customerId, o.limit])).map((r) => ({ ...ledger(r), challengeId: r.challenge_id ?? null, challengeName: r.challenge_name ?? null }));
+      },
       async setActivityUndone(id, ms) { s.run('UPDATE activities SET undone_ms = ? WHERE id = ?', ms, id); },
       async getIdempotent(orgId, cid, scope, key) {
-        const r = s.get('SELECT status, body FROM idempotency WHERE org_id = ? AND customer_id = ? AND scope = ? AND key = ?', orgId, cid, scope, key);
-        return r && { status: r.status, body: r.body };
+        const r = s.get('SELECT status, body, request_hash FROM idempotency WHERE org_id = ? AND customer_id = ? AND scope = ? AND key = ?', orgId, cid, scope, key);
+        return r && { status: r.status, body: r.body, requestHash: r.request_hash };
       },
       async putIdempotent(orgId, cid, scope, key, row, ms) {
-        s.run('INSERT INTO idempotency (org_id, customer_id, scope, key, status, body, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)', orgId, cid, scope, key, row.status, row.body, ms);
+        s.run('INSERT INTO idempotency (org_id, customer_id, scope, key, status, body, created_ms, request_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+          orgId, cid, scope, key, row.status, row.body, ms, row.requestHash ?? null);
       },
       async getMeta(key) { return s.get('SELECT value FROM meta WHERE key = ?', key)?.value; },
       async setMeta(key, value) {
         if (value === null) s.run('DELETE FROM meta WHERE key = ?', key);
         else s.run('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT DO UPDATE SET value = excluded.value', key, value);
+      },
+      async deleteAllData() {
+        const tables = s.all(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).map((r) => r.name as string);
+        for (const t of tables) s.db.exec(`DELETE FROM "${t}"`);
+        s.tgCache.clear();
       },
     };
   }

@@ -34,7 +34,9 @@ export interface ActivityRow {
   id: number; orgId: string; customerId: number; challengeId: number | null; templateId: string; eventId: number;
   quantity: number; occurredMs: number; createdMs: number; undoneMs: number | null;
 }
-export interface IdempotencyRow { status: number; body: string }
+/** A stored answer; `requestHash` fingerprints the request so a reused key with another body is refused. */
+export interface IdempotencyRow { status: number; body: string; requestHash?: string | null }
+export type LedgerEntryRow = LedgerRow & { challengeId: number | null; challengeName: string | null };
 
 export interface Tx {
   // organisations and customers
@@ -100,12 +102,20 @@ export interface Tx {
   setChallengeLeft(id: number, ms: number): Promise<void>;
   insertActivity(row: Omit<ActivityRow, 'id' | 'undoneMs'>): Promise<ActivityRow>;
   getActivity(customerId: number, id: number): Promise<ActivityRow | undefined>;
-  listActivities(customerId: number, opts: { challengeId?: number; fromMs?: number; toMs?: number; limit: number }): Promise<ActivityRow[]>;
+  listActivities(customerId: number, opts: { challengeId?: number; templateId?: string; fromMs?: number; toMs?: number; limit: number }): Promise<ActivityRow[]>;
+  /** Sum of the quantities of a customer's not-undone activities on a template with occurredMs in [fromMs, toMs). */
+  sumActivityQuantity(customerId: number, templateId: string, fromMs: number, toMs: number): Promise<number>;
+  /** Net points (earned minus reversed) the live completions of one enrolment have credited. */
+  earnedByEnrolment(enrolmentId: number): Promise<number>;
+  /** The ledger, newest first, each entry with the widget challenge it belongs to (if any). */
+  listLedgerEntries(customerId: number, opts: { limit: number; beforeId?: number }): Promise<LedgerEntryRow[]>;
   setActivityUndone(id: number, ms: number): Promise<void>;
   getIdempotent(orgId: string, customerId: number, scope: string, key: string): Promise<IdempotencyRow | undefined>;
   putIdempotent(orgId: string, customerId: number, scope: string, key: string, row: IdempotencyRow, ms: number): Promise<void>;
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string | null): Promise<void>;
+  /** Demo reset: deletes every row of every data table (schema and migrations stay). */
+  deleteAllData(): Promise<void>;
 }
 
 export interface Store {

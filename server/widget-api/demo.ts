@@ -1,2 +1,74 @@
+/**
+ * Demo mode only (app.ts registers this plugin only when `demo` is on, so in production these
+ * paths are plain 404s): a session for a seeded customer without a brand server, a movable
+ * clock for QA, and a reset to the seeded state.
+ */
 import type { FastifyInstance } from 'fastify';
-export async function demoRoutes(_app: FastifyInstance) {}
+import { seedDemo } from '../seed.js';
+import { iso } from '../engine/time.js';
+import { signCustomerToken } from './auth.js';
+import { renderError, renderNotFound, widgetError } from './errors.js';
+import { widgetState } from './state.js';
+import { errorBody } from './schemas.js';
+
+const DAY = 86_400_000;
+const DEMO_ORG = 'demo';
+const DEMO_CUSTOMERS = ['alice', 'bob', 'carol'];
+const tags = ['demo'];
+const responses = (schema: unknown) => ({ 200: schema, '4xx': errorBody, '5xx': errorBody });
+const clockResponse = { type: 'object', required: ['now', 'offsetDays'], additionalProperties: false, properties: { now: { type: 'string', format: 'date-time' }, offsetDays: { type: 'number' } } };
+
+export async function demoRoutes(app: FastifyInstance) {
+  const { ctx } = app;
+  app.setErrorHandler(renderError);
+  app.setNotFoundHandler(renderNotFound);
+  app.removeContentTypeParser('text/plain');
+
+  const clockView = () => ({ now: iso(ctx.clock.now()), offsetDays: ctx.clock.offsetMs / DAY });
+  const setOffset = async (ms: number) => {
+    await ctx.store.tx((tx) => tx.setMeta('clock_offset_ms', ms === 0 ? null : String(ms)));
+    ctx.clock.offsetMs = ms;
+  };
+
+  app.post<{ Body: { customer: string } }>('/demo/session', {
+    schema: {
+      tags, summary: 'A 1-hour customer token for a seeded demo customer (alice, bob or carol)',
+      body: { type: 'object', additionalProperties: false, required: ['customer'], properties: { customer: { type: 'string', maxLength: 64 } } },
+      response: responses({ type: 'object', required: ['token', 'expiresAt'], additionalProperties: false, properties: { token: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } } }),
+    },
+  }, async (req) => {
+    const org = ctx.orgs.get(DEMO_ORG);
+    const name = req.body.customer;
+    const exists = org && DEMO_CUSTOMERS.includes(name) && await ctx.store.read((tx) => tx.getCustomerByExternalId(DEMO_ORG, name));
+    if (!org || !exists) throw widgetError(404, 'NOT_FOUND', `No demo customer "${name}"; use alice, bob or carol.`);
+    const lifetimeS = 3600;
+    return { token: await signCustomerToken(org, name, lifetimeS), expiresAt: iso(Date.now() + lifetimeS * 1000) };
+  });
+
+  app.post<{ Body: { advanceDays?: number; reset?: boolean } }>('/demo/clock', {
+    schema: {
+      tags, summary: 'Move the server\'s "now": {"advanceDays": n} adds n days, {"reset": true} returns to real time',
+      body: {
+        type: 'object', additionalProperties: false, minProperties: 1, maxProperties: 1,
+        properties: { advanceDays: { type: 'integer', minimum: -366, maximum: 366 }, reset: { type: 'boolean', const: true } },
+      },
+      response: responses(clockResponse),
+    },
+  }, async (req) => {
+    await setOffset(req.body.reset ? 0 : ctx.clock.offsetMs + req.body.advanceDays! * DAY);
+    return clockView();
+  });
+
+  app.post('/demo/reset', {
+    schema: { tags, summary: 'Restore the seeded demo data and the real clock', response: responses(clockResponse) },
+  }, async () => {
+    ctx.clock.offsetMs = 0;
+    await ctx.store.tx((tx) => tx.deleteAllData());
+    await seedDemo(ctx.store, ctx.clock.now());
+    await ctx.orgs.load();
+    const state = widgetState(ctx);
+    state.customers.clear();
+    state.tokens.clear();
+    return clockView();
+  });
+}

@@ -1,2 +1,243 @@
-import type { FastifyInstance } from 'fastify';
-export async function widgetRoutes(_app: FastifyInstance) {}
+/**
+ * The widget API, `/ucc/v1`: what a customer's browser may do, for one customer, one round trip
+ * per action. Identity comes from a brand-signed token (auth.ts); every write runs in one store
+ * transaction; every refusal leaves as `{"error": {"code", "message", "details?"}}`.
+ */
+import { createHash } from 'node:crypto';
+import fp from 'fastify-plugin';
+import cors from '@fastify/cors';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { CreateChallengeRequest, LogActivityRequest, Me, TemplatesResponse } from '../../src/api/types.js';
+import type { Tx } from '../store/types.js';
+import type { OrgDoc } from '../engine/org.js';
+import { isValidZone, parseEnd, parseInstant } from '../engine/time.js';
+import { authenticate } from './auth.js';
+import { renderError, renderNotFound, widgetError } from './errors.js';
+import { createChallenge, customerZone, leaveChallenge, listChallengeViews, requireChallenge } from './challenges.js';
+import { logActivity, requireActivity, undoActivity } from './activities.js';
+import { activityView, ledgerView, loadChallenge, parseId, templateOf } from './views.js';
+import * as S from './schemas.js';
+
+const MINUTE = 60_000;
+const LOCALHOST = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
+
+/** True when `org` accepts calls from a page at `origin`: listed by the org, same-origin, or a local page in demo mode. */
+export function originAllowed(app: FastifyInstance, req: FastifyRequest, origin: string, org?: OrgDoc) {
+  if (origin === `${req.protocol}://${req.headers.host}`) return true;
+  if (app.ctx.demo && LOCALHOST.test(origin)) return true;
+  return org ? org.allowedOrigins.includes(origin) : app.ctx.orgs.all().some((o) => o.allowedOrigins.includes(origin));
+}
+
+/** Validates an Idempotency-Key header: 1–200 printable ASCII characters. */
+function idempotencyKey(req: FastifyRequest, required: boolean): string | undefined {
+  const k = req.headers['idempotency-key'];
+  if (k === undefined || k === '') {
+    if (required) throw widgetError(400, 'IDEMPOTENCY_KEY_REQUIRED', 'Send an Idempotency-Key header (e.g. a UUID) so a retried log is counted once.');
+    return undefined;
+  }
+  if (typeof k !== 'string' || k.length > 200 || !/^[\x21-\x7e]+$/.test(k)) {
+    throw widgetError(400, 'VALIDATION_FAILED', 'Idempotency-Key must be 1–200 printable ASCII characters.', { field: 'headers.idempotency-key' });
+  }
+  return k;
+}
+
+/**
+ * Runs a write once per (customer, scope, key): the first answer is serialised by the route's
+ * response schema and stored in the same transaction as the write; a replay sends those exact
+ * bytes with the same status; the same key with another request body is refused.
+ */
+async function idempotent(
+  req: FastifyRequest, reply: FastifyReply, scope: string, key: string | undefined, status: number,
+  fingerprint: unknown, work: (tx: Tx) => Promise<unknown>,
+) {
+  const { store } = req.server.ctx;
+  const { org, customerId } = req.principal;
+  const hash = key === undefined ? null : createHash('sha256').update(JSON.stringify(fingerprint)).digest('base64url');
+  const sent = await store.tx(async (tx) => {
+    if (key !== undefined) {
+      const prior = await tx.getIdempotent(org.id, customerId, scope, key);
+      if (prior) {
+        if (prior.requestHash && prior.requestHash !== hash) {
+          throw widgetError(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different request; use a new key.');
+        }
+        return prior;
+      }
+    }
+    const result = await work(tx);
+    reply.status(status);
+    const body = String(reply.serialize(result));
+    if (key !== undefined) await tx.putIdempotent(org.id, customerId, scope, key, { status, body, requestHash: hash }, req.server.ctx.clock.now());
+    return { status, body };
+  });
+  return reply.status(sent.status).type('application/json; charset=utf-8').send(sent.body);
+}
+
+async function routes(app: FastifyInstance) {
+  const { ctx } = app;
+  app.decorateRequest('principal', null as never);
+  app.setErrorHandler(renderError);
+  app.setNotFoundHandler(renderNotFound);
+  // JSON only: without the text/plain parser, any other body is refused with 415.
+  app.removeContentTypeParser('text/plain');
+
+  await app.register(cors, () => (req: FastifyRequest, cb: (e: Error | null, o: object) => void) => {
+    const origin = req.headers.origin;
+    cb(null, {
+      origin: origin && originAllowed(app, req, origin) ? origin : false,
+      methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
+      exposedHeaders: ['Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'],
+      maxAge: 600,
+    });
+  });
+  await app.register(rateLimit, { global: false });
+  const perIp = app.createRateLimit({ max: ctx.rateLimits.perIpPerMinute, timeWindow: MINUTE, keyGenerator: (req) => `ip:${req.ip}` });
+  const perCustomer = app.createRateLimit({ max: ctx.rateLimits.perCustomerPerMinute, timeWindow: MINUTE, keyGenerator: (req) => `c:${req.principal.key}` });
+  const limit = async (check: typeof perIp, req: FastifyRequest, reply: FastifyReply, who: string) => {
+    const r = await check(req);
+    if (!r.isAllowed && r.isExceeded) {
+      reply.header('retry-after', String(r.ttlInSeconds));
+      throw widgetError(429, 'RATE_LIMITED', `Too many requests from this ${who}; try again in ${r.ttlInSeconds} s.`, { retryAfterSeconds: r.ttlInSeconds });
+    }
+  };
+
+  app.addHook('onRequest', async (req, reply) => {
+    // A preflight that reaches here was not answered by @fastify/cors: its origin is not allowed.
+    if (req.method === 'OPTIONS') throw widgetError(403, 'ORIGIN_NOT_ALLOWED', 'This page\'s origin may not call the widget API.');
+    await limit(perIp, req, reply, 'address');
+    req.principal = await authenticate(ctx, req);
+    const origin = req.headers.origin;
+    if (origin && !originAllowed(app, req, origin, req.principal.org)) {
+      throw widgetError(403, 'ORIGIN_NOT_ALLOWED', 'This brand does not allow its widgets on this site.');
+    }
+    await limit(perCustomer, req, reply, 'customer');
+  });
+
+  const tags = ['widget'];
+  const security = [{ customerToken: [] }];
+  const now = () => ctx.clock.now();
+
+  app.get('/templates', { schema: { tags, security, summary: 'The activities this brand lets customers build challenges on, and its policy', response: S.responses(200, S.templatesResponse) } },
+    async (req): Promise<TemplatesResponse> => {
+      const { org, customerId } = req.principal;
+      const c = await ctx.store.read((tx) => tx.getCustomer(org.id, customerId));
+      return { templates: org.templates, policy: org.policy, timeZone: customerZone(org, c?.timeZone) };
+    });
+
+  const meView = async (tx: Tx, req: FastifyRequest): Promise<Me> => {
+    const { org, customerId, externalId } = req.principal;
+    const c = await tx.getCustomer(org.id, customerId);
+    return { id: externalId, timeZone: customerZone(org, c?.timeZone), balance: c?.balance ?? 0 };
+  };
+  app.get('/me', { schema: { tags, security, summary: 'The customer: id, time zone, points balance', response: S.responses(200, S.me) } },
+    (req) => ctx.store.read((tx) => meView(tx, req)));
+  app.patch<{ Body: { timeZone: string } }>('/me', { schema: { tags, security, summary: 'Set the customer\'s time zone (IANA name); new challenges use it', body: S.patchMeBody, response: S.responses(200, S.me) } },
+    (req) => {
+      if (!isValidZone(req.body.timeZone)) throw widgetError(422, 'INVALID_TIME_ZONE', `"${req.body.timeZone}" is not an IANA time zone name (e.g. Europe/Berlin).`);
+      return ctx.store.tx(async (tx) => { await tx.setCustomerTimeZone(req.principal.customerId, req.body.timeZone); return meView(tx, req); });
+    });
+
+  app.post<{ Body: CreateChallengeRequest }>('/me/challenges', {
+    schema: { tags, security, summary: 'Create a challenge from a template (group, rule, promotion and enrolment in one transaction)', headers: S.idempotencyHeaders(false), body: S.createChallengeBody, response: S.responses(201, S.challengeResponse) },
+  }, (req, reply) => {
+    const b = req.body;
+    return idempotent(req, reply, 'create', idempotencyKey(req, false), 201, [b.templateId, b.target, b.period, b.periods, b.name ?? null],
+      async (tx) => ({ challenge: await createChallenge(tx, req.principal.org, req.principal.customerId, b, now()) }));
+  });
+
+  app.get<{ Querystring: { status: 'active' | 'completed' | 'all' } }>('/me/challenges', {
+    schema: { tags, security, summary: 'My challenges with progress, newest first', querystring: S.challengesQuery, response: S.responses(200, S.challengesResponse) },
+  }, async (req) => ({
+    challenges: await ctx.store.read((tx) => listChallengeViews(tx, req.principal.org, req.principal.customerId, req.query.status, now())),
+  }));
+
+  app.get<{ Params: { id: string } }>('/me/challenges/:id', {
+    schema: { tags, security, summary: 'One challenge with its progress', params: S.idParams, response: S.responses(200, S.challengeResponse) },
+  }, (req) => ctx.store.read(async (tx) => {
+    const ch = await requireChallenge(tx, req.principal.customerId, parseId(req.params.id));
+    return { challenge: await loadChallenge(tx, req.principal.org, ch, now()) };
+  }));
+
+  app.delete<{ Params: { id: string } }>('/me/challenges/:id', {
+    schema: { tags, security, summary: 'Leave a challenge (unenrol); rewards already given stay', params: S.idParams, response: S.responses(200, S.challengeResponse) },
+  }, (req) => ctx.store.tx(async (tx) => {
+    const ch = await requireChallenge(tx, req.principal.customerId, parseId(req.params.id));
+    return { challenge: await leaveChallenge(tx, req.principal.org, ch, now()) };
+  }));
+
+  app.post<{ Body: LogActivityRequest }>('/me/activities', {
+    schema: { tags, security, summary: 'Log an activity; answers with every challenge it touched and any reward it triggered', headers: S.idempotencyHeaders(true), body: S.logActivityBody, response: S.responses(201, S.logActivityResponse) },
+  }, (req, reply) => {
+    const b = req.body;
+    const key = idempotencyKey(req, true)!;
+    return idempotent(req, reply, 'log', key, 201, [b.challengeId ?? null, b.templateId ?? null, b.quantity, b.occurredAt ?? null],
+      (tx) => logActivity(tx, req.principal.org, req.principal.customerId, b, key, now()));
+  });
+
+  app.get<{ Querystring: { challengeId?: string; from?: string; to?: string; limit: number } }>('/me/activities', {
+    schema: { tags, security, summary: 'Activity history, newest first (for a calendar)', querystring: S.activitiesQuery, response: S.responses(200, S.activitiesResponse) },
+  }, (req) => ctx.store.read(async (tx) => {
+    const { org, customerId } = req.principal;
+    const q = req.query;
+    const c = await tx.getCustomer(org.id, customerId);
+    const tz = customerZone(org, c?.timeZone);
+    const bound = (v: string | undefined, field: string, end: boolean) => {
+      if (v === undefined) return undefined;
+      const ms = end ? parseEnd(v, tz) : parseInstant(v, tz);
+      if (Number.isNaN(ms)) throw widgetError(400, 'VALIDATION_FAILED', `${field} must be an ISO date-time or a YYYY-MM-DD date.`, { field: `querystring.${field}` });
+      return ms;
+    };
+    let fromMs = bound(q.from, 'from', false), toMs = bound(q.to, 'to', true);
+    let templateId: string | undefined;
+    if (q.challengeId !== undefined) {
+      // A challenge's history is every log of its activity while it ran, however the log named it.
+      const ch = await requireChallenge(tx, customerId, parseId(q.challengeId));
+      templateId = ch.templateId;
+      fromMs = Math.max(fromMs ?? ch.startsMs, ch.startsMs);
+      toMs = Math.min(toMs ?? ch.endsMs, ch.endsMs);
+    }
+    const rows = await tx.listActivities(customerId, { templateId, fromMs, toMs, limit: q.limit });
+    return { activities: rows.map((a) => activityView(a, templateOf(org, a.templateId)?.eventName ?? '')) };
+  }));
+
+  app.delete<{ Params: { id: string } }>('/me/activities/:id', {
+    schema: { tags, security, summary: 'Undo a log while its period is open; a reward it caused is reversed in the ledger', params: S.idParams, response: S.responses(200, S.undoActivityResponse) },
+  }, (req) => ctx.store.tx(async (tx) => {
+    const a = await requireActivity(tx, req.principal.customerId, parseId(req.params.id));
+    return undoActivity(tx, req.principal.org, a, now());
+  }));
+
+  app.get<{ Querystring: { limit: number; before?: string } }>('/me/points', {
+    schema: { tags, security, summary: 'Points balance and ledger, newest first, paginated', querystring: S.pointsQuery, response: S.responses(200, S.pointsResponse) },
+  }, (req) => ctx.store.read(async (tx) => {
+    const { org, customerId } = req.principal;
+    const [c, rows] = await Promise.all([
+      tx.getCustomer(org.id, customerId),
+      tx.listLedgerEntries(customerId, { limit: req.query.limit + 1, beforeId: parseId(req.query.before) ?? undefined }),
+    ]);
+    const page = rows.slice(0, req.query.limit);
+    return { balance: c?.balance ?? 0, entries: page.map(ledgerView), nextCursor: rows.length > page.length ? String(page[page.length - 1].id) : null };
+  }));
+}
+
+/**
+ * Registered by app.ts with `{ prefix: '/ucc/v1' }`. Wrapped with fastify-plugin so that the
+ * OpenAPI generator and /docs live on the root scope (they see the widget and demo routes
+ * registered after them, not the Capillary API); the routes themselves are registered in their
+ * own encapsulated scope under the prefix, with their own error and not-found handlers.
+ */
+export const widgetRoutes = fp(async (root: FastifyInstance, opts: { prefix?: string }) => {
+  await root.register(swagger, {
+    openapi: {
+      info: { title: 'ucc-widgets widget API', version: '1.0.0', description: 'Customer-scoped API for the UCC widgets. See docs/widget-api.md.' },
+      components: { securitySchemes: { customerToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      tags: [{ name: 'widget', description: 'Customer-scoped: Authorization: Bearer <brand-signed token>' }, { name: 'demo', description: 'Demo mode only' }],
+    },
+    hideUntagged: true,
+  });
+  await root.register(swaggerUi, { routePrefix: '/docs' });
+  await root.register(routes, { prefix: opts.prefix ?? '/ucc/v1' });
+}, { name: 'ucc-widget-api', fastify: '5.x' });

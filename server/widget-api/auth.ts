@@ -1,0 +1,93 @@
+import { decodeJwt, jwtVerify, SignJWT } from 'jose';
+import type { FastifyRequest } from 'fastify';
+import type { AppContext } from '../context.js';
+import type { OrgDoc } from '../engine/org.js';
+import { widgetError } from './errors.js';
+import { remember, widgetState } from './state.js';
+
+/** Who a widget request acts for: one customer of one organisation. */
+export interface Principal { org: OrgDoc; customerId: number; externalId: string; key: string }
+
+declare module 'fastify' {
+  interface FastifyRequest { principal: Principal }
+}
+
+const SKEW_S = 60;
+export const MAX_LIFETIME_S = 24 * 3600;
+const encoder = new TextEncoder();
+const secrets = new WeakMap<OrgDoc, Uint8Array>();
+const secretOf = (org: OrgDoc) => {
+  let k = secrets.get(org);
+  if (!k) { k = encoder.encode(org.widgetSecret); secrets.set(org, k); }
+  return k;
+};
+
+const missing = () => widgetError(401, 'TOKEN_MISSING', 'Send the customer token as "Authorization: Bearer <token>".');
+const invalid = () => widgetError(401, 'TOKEN_INVALID', 'The customer token is not valid.');
+const expired = () => widgetError(401, 'TOKEN_EXPIRED', 'The customer token has expired; fetch a new one.');
+
+/**
+ * Verifies `Authorization: Bearer <jwt>`: HS256 only, signed with the widget secret of the
+ * organisation named by `iss`; `sub`, `iat` and `exp` required; lifetime at most 24 h; 60 s skew.
+ * Token times are checked against the real clock (the brand's server signs with it), not the
+ * demo clock, so moving the demo clock never invalidates a session.
+ * A verified token is remembered until it expires, so its signature is checked once.
+ */
+export async function verifyToken(ctx: AppContext, header: string | undefined): Promise<{ org: OrgDoc; sub: string }> {
+  if (!header) throw missing();
+  const m = /^Bearer +([^ ]+) *$/i.exec(header);
+  if (!m) throw invalid();
+  const token = m[1];
+  const state = widgetState(ctx);
+  const hit = state.tokens.get(token);
+  if (hit) {
+    if (Date.now() > hit.expMs + SKEW_S * 1000) { state.tokens.delete(token); throw expired(); }
+    const org = ctx.orgs.get(hit.orgId);
+    if (!org) throw invalid();
+    return { org, sub: hit.sub };
+  }
+  let iss: unknown;
+  try { iss = decodeJwt(token).iss; } catch { throw invalid(); }
+  const org = typeof iss === 'string' ? ctx.orgs.get(iss) : undefined;
+  if (!org || !org.widgetSecret) throw invalid();
+  let payload;
+  try {
+    ({ payload } = await jwtVerify(token, secretOf(org), {
+      algorithms: ['HS256'], issuer: org.id, clockTolerance: SKEW_S, requiredClaims: ['sub', 'exp', 'iat'],
+    }));
+  } catch (err) {
+    throw (err as { code?: string }).code === 'ERR_JWT_EXPIRED' ? expired() : invalid();
+  }
+  const { sub, exp, iat } = payload as { sub: unknown; exp: number; iat: number };
+  if (typeof sub !== 'string' || sub.length === 0 || sub.length > 128) throw invalid();
+  if (exp - iat > MAX_LIFETIME_S || iat > Date.now() / 1000 + SKEW_S) throw invalid();
+  remember(state.tokens, token, { orgId: org.id, sub, expMs: exp * 1000 });
+  return { org, sub };
+}
+
+/** Resolves (and on first sight registers) the customer the token names. */
+export async function resolveCustomer(ctx: AppContext, org: OrgDoc, sub: string): Promise<number> {
+  const state = widgetState(ctx);
+  const key = `${org.id}:${sub}`;
+  const known = state.customers.get(key);
+  if (known !== undefined) return known;
+  const id = await ctx.store.tx(async (tx) => {
+    const c = await tx.getCustomerByExternalId(org.id, sub);
+    return (c ?? await tx.insertCustomer({ orgId: org.id, externalId: sub, timeZone: null, createdMs: ctx.clock.now() })).id;
+  });
+  remember(state.customers, key, id);
+  return id;
+}
+
+export async function authenticate(ctx: AppContext, req: FastifyRequest): Promise<Principal> {
+  const { org, sub } = await verifyToken(ctx, req.headers.authorization);
+  const customerId = await resolveCustomer(ctx, org, sub);
+  return { org, customerId, externalId: sub, key: `${org.id}:${sub}` };
+}
+
+/** Signs a customer token the way a brand's server would (used by /demo/session and tests). */
+export function signCustomerToken(org: OrgDoc, sub: string, lifetimeS = 3600) {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({}).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuer(org.id).setSubject(sub)
+    .setIssuedAt(now).setExpirationTime(now + lifetimeS).sign(secretOf(org));
+}

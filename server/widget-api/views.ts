@@ -1,0 +1,64 @@
+/** Row → wire shape (src/api/types.ts). Pure functions over what the caller already read. */
+import type { Activity, Challenge, ChallengeStatus, LedgerEntry, PeriodProgress, Template } from '../../src/api/types.js';
+import type { ActivityRow, ChallengeRow, LedgerEntryRow, ProgressRow, Tx } from '../store/types.js';
+import type { OrgDoc } from '../engine/org.js';
+import type { TargetGroupDoc } from '../engine/model.js';
+import { streakStats } from '../engine/targets.js';
+import { iso, localDate } from '../engine/time.js';
+
+const DAY = 86_400_000;
+const AGGREGATION = { EVENT_ATTRIBUTE: 'SUM', COUNT: 'COUNT', VISIT: 'DISTINCT_DAYS' } as const;
+
+export const templateOf = (org: OrgDoc, id: string): Template | undefined => org.templates.find((t) => t.id === id);
+
+export interface ChallengeState { rows: ProgressRow[]; startIdx: number; earned: number }
+
+export function challengeView(org: OrgDoc, ch: ChallengeRow, tg: TargetGroupDoc, st: ChallengeState, now: number): Challenge {
+  const t = templateOf(org, ch.templateId);
+  const rule = tg.targets[0];
+  const stats = streakStats(tg, { startIdx: st.startIdx } as never, st.rows, now);
+  const values = new Map(st.rows.map((r) => [r.periodIdx, r.value]));
+  const periods: PeriodProgress[] = tg.periods.map((p, i) => ({
+    index: i, start: iso(p.startMs), end: iso(p.endMs), date: localDate(p.startMs, ch.timeZone),
+    value: values.get(i) ?? 0, target: rule.defaultValues[i]?.defaultValue ?? ch.target, achieved: stats.achieved[i],
+    state: stats.achieved[i] ? 'met' : now >= p.endMs ? 'missed' : now >= p.startMs ? 'current' : 'ahead',
+  }));
+  const completed = stats.best >= ch.periodCount;
+  const status: ChallengeStatus = completed ? 'completed' : ch.leftMs !== null ? 'left' : now >= ch.endsMs ? 'ended' : 'active';
+  return {
+    id: String(ch.id), templateId: ch.templateId, name: ch.name, eventName: t?.eventName ?? rule.eventName ?? '',
+    unit: t?.unit ?? { one: '', other: '' }, aggregation: t?.aggregation ?? AGGREGATION[rule.targetType],
+    target: ch.target, period: ch.period, periodCount: ch.periodCount, timeZone: ch.timeZone,
+    startsAt: iso(ch.startsMs), endsAt: iso(ch.endsMs), createdAt: iso(ch.createdMs), status, periods,
+    currentPeriod: stats.currentIdx,
+    streak: { current: stats.current, best: stats.best, required: ch.periodCount },
+    daysLeft: status === 'active' ? Math.max(0, Math.ceil((ch.endsMs - now) / DAY)) : 0,
+    reward: { points: ch.rewardPoints, earned: st.earned },
+  };
+}
+
+/** Reads what a challenge's progress needs: its group (cached by the store), progress rows, enrolment start and net points. */
+export async function loadChallenge(tx: Tx, org: OrgDoc, ch: ChallengeRow, now: number): Promise<Challenge> {
+  const tg = await tx.getTargetGroup(org.id, ch.tgId);
+  if (!tg) throw new Error(`challenge ${ch.id}: target group ${ch.tgId} is missing`);
+  const [rows, enrolment, earned] = await Promise.all([
+    tx.listProgress(ch.enrolmentId), tx.getEnrolmentById(ch.enrolmentId), tx.earnedByEnrolment(ch.enrolmentId),
+  ]);
+  return challengeView(org, ch, tg, { rows, startIdx: enrolment?.startIdx ?? 0, earned }, now);
+}
+
+export const activityView = (a: ActivityRow, eventName: string): Activity => ({
+  id: String(a.id), challengeId: a.challengeId === null ? null : String(a.challengeId), templateId: a.templateId, eventName,
+  quantity: a.quantity, occurredAt: iso(a.occurredMs), createdAt: iso(a.createdMs), undone: a.undoneMs !== null,
+});
+
+/** What a person reads for a reward: the challenge's own name, not the generated group and promotion names. */
+export const rewardReason = (name: string, reversal = false) => `${reversal ? 'Reversed: ' : ''}Completed "${name}"`;
+
+export const ledgerView = (l: LedgerEntryRow): LedgerEntry => ({
+  id: String(l.id), type: l.type, points: l.points, challengeId: l.challengeId === null ? null : String(l.challengeId),
+  description: l.challengeName === null ? l.description : rewardReason(l.challengeName, l.type === 'REVERSAL'), createdAt: iso(l.createdMs),
+});
+
+/** Parses a decimal id from a path or body; anything else can name nothing. */
+export const parseId = (s: string | undefined): number | null => (s && /^[0-9]{1,15}$/.test(s) ? Number(s) : null);

@@ -36,6 +36,8 @@ export class UccStore {
   pending: QueuedLog[] = [];
   /** Called with every replayed log's response, so the provider can fire the usual events. */
   onReplay?: (res: LogActivityResponse) => void;
+  /** True while there is no way to authenticate yet (no token); loads wait instead of failing. */
+  paused = false;
   private gen = 0;
   private subs = new Set<() => void>();
   private flushing?: Promise<void>;
@@ -56,7 +58,7 @@ export class UccStore {
   /** Starts loading a resource unless it is loaded or loading; `force` reloads (retry). */
   load(key: ResourceKey, force = false) {
     const res = this.r[key];
-    if (!force && res.status != 'idle') return;
+    if (this.paused || (!force && res.status != 'idle')) return;
     const gen = this.gen;
     const c = this.client;
     const p: Promise<unknown> = key == 'templates' ? c.templates() : key == 'me' ? c.me()
@@ -120,7 +122,7 @@ export class UccStore {
 
   private async doFlush() {
     const q = this.queue;
-    if (!q) return;
+    if (!q || this.paused) return;
     for (const e of await q.list(this.owner())) {
       try {
         const res = await this.client.logActivity(e.request, e.key);

@@ -79,9 +79,15 @@ export class UccLogActivity extends UccStoreElement {
   }
 
   protected override content(store: UccStore) {
+    // The live region stays rendered even when the last active challenge just completed, so "Goal reached" is heard.
+    return html`${this.form(store)}${this.pendingView(store)}
+      <p part="announcement" role="status" aria-live="polite">${this.message}</p>`;
+  }
+
+  private form(store: UccStore) {
     const all = store.r.challenges.data!;
     const c = this.challenge;
-    if (!c) return html`<p part="status">${this.challengeId ? t.notFound : t.noActive}</p>${this.pendingView(store)}`;
+    if (!c) return html`<p part="status">${this.challengeId ? t.notFound : t.noActive}</p>`;
     const tpl = store.r.templates.data!.templates.find((x) => x.id == c.templateId);
     const max = tpl?.maxQuantityPerLog ?? Infinity;
     const backfill = store.r.templates.data!.policy.backfillHours * HOUR;
@@ -120,9 +126,7 @@ export class UccLogActivity extends UccStoreElement {
       <button part="button" type="submit" ?disabled=${this.busy || !active} aria-busy=${this.busy}>${t.log}</button>
       ${this.last ? html`<button part="button" class="secondary" type="button" ?disabled=${this.busy} @click=${this.undo}>${t.undo}</button>` : nothing}
       ${this.error ? html`<p part="error" role="alert">${this.error}</p>` : nothing}
-    </form>
-    ${this.pendingView(store)}
-    <p part="announcement" role="status" aria-live="polite">${this.message}</p>`;
+    </form>`;
   }
 
   private pendingView(store: UccStore) {

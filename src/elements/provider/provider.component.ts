@@ -78,6 +78,7 @@ export class UccProvider extends UccElement {
       void this.store!.refreshPending().then(() => this.store!.flush());
     } else if (changed.has('token') || changed.has('tokenProvider')) {
       this.fetched = undefined;
+      this.store!.paused = this.signedOut();
       void this.refresh();
     }
   }
@@ -99,8 +100,14 @@ export class UccProvider extends UccElement {
       this.emit('ucc-activity-logged', { activity: res.activity, challenges: res.challenges });
       for (const reward of res.rewards) this.emit('ucc-reward-earned', { reward });
     };
+    store.paused = this.signedOut();
     this.clientProvider.setValue(client);
     this.storeProvider.setValue(store);
+  }
+
+  /** No token and no way to get one: elements show "Loading…" until a token is set, rather than an auth error. */
+  private signedOut() {
+    return !this.client && !this.token && !this.tokenProvider;
   }
 
   private async currentToken() {

@@ -1,3 +1,11 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SignJWT } from 'jose';
+import type { LightMyRequestResponse } from 'fastify';
+import { buildApp, type AppOptions } from '../../server/app.js';
+import { DEMO_WIDGET_SECRET } from '../../server/seed.js';
+
 /** Request bodies shared by the server tests, in Capillary's shapes. */
 export function streakGroupBody(name: string, fromDate: string, days: number, perDay: number, level: number, extra: Record<string, unknown> = {}) {
   return {
@@ -40,4 +48,46 @@ export function uccPromotionBody(name: string, tgId: number, ruleId: number, rul
       }],
     },
   };
+}
+
+// ── widget API (/ucc/v1) ───────────────────────────────────────────────────────────────────────
+
+/** A demo-mode app on a real SQLite file in a fresh temp directory. */
+export async function widgetApp(opts: Partial<AppOptions> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'ucc-widget-'));
+  return buildApp({ db: join(dir, 'test.db'), demo: true, rateLimits: { perCustomerPerMinute: 100_000, perIpPerMinute: 100_000 }, ...opts });
+}
+
+/** Signs a customer token as a brand's server would; every claim and the secret can be overridden. */
+export async function widgetToken(sub: string, o: { iss?: string | null; secret?: string; iat?: number; exp?: number; alg?: string; extra?: Record<string, unknown> } = {}) {
+  const now = Math.floor(Date.now() / 1000);
+  const jwt = new SignJWT({ ...o.extra }).setProtectedHeader({ alg: o.alg ?? 'HS256', typ: 'JWT' }).setSubject(sub)
+    .setIssuedAt(o.iat ?? now).setExpirationTime(o.exp ?? now + 3600);
+  if (o.iss !== null) jwt.setIssuer(o.iss ?? 'demo');
+  return jwt.sign(new TextEncoder().encode(o.secret ?? DEMO_WIDGET_SECRET));
+}
+
+export interface Call { token?: string; body?: unknown; key?: string; headers?: Record<string, string> }
+
+/** One widget API request through app.inject; `url` is relative to /ucc/v1 unless it starts with '/'. */
+export function wcall(app: Awaited<ReturnType<typeof buildApp>>, method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'OPTIONS', url: string, c: Call = {}): Promise<LightMyRequestResponse> {
+  const headers: Record<string, string> = { ...c.headers };
+  if (c.token) headers.authorization = `Bearer ${c.token}`;
+  if (c.key) headers['idempotency-key'] = c.key;
+  return app.inject({ method, url: url.startsWith('/') ? url : `/ucc/v1/${url}`, headers, ...(c.body !== undefined ? { payload: c.body as object } : {}) });
+}
+
+/** Asserts a JSON answer's status and content type, and returns its parsed body. */
+export function jsonOf(res: LightMyRequestResponse, status: number) {
+  if (res.statusCode !== status) throw new Error(`expected ${status}, got ${res.statusCode}: ${res.body}`);
+  if (!String(res.headers['content-type']).startsWith('application/json')) throw new Error(`expected JSON, got ${res.headers['content-type']}`);
+  return res.json();
+}
+
+/** Asserts a widget API error: status, JSON content type and code; returns the error object. */
+export function errorOf(res: LightMyRequestResponse, status: number, code: string) {
+  const body = jsonOf(res, status);
+  if (body?.error?.code !== code) throw new Error(`expected error ${code}, got ${res.body}`);
+  if (typeof body.error.message !== 'string' || !body.error.message) throw new Error('error without a message');
+  return body.error as { code: string; message: string; details?: Record<string, unknown> };
 }

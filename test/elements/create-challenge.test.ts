@@ -103,6 +103,16 @@ describe('<ucc-create-challenge>', () => {
       expect(client.count('createChallenge')).to.equal(0);
     });
 
+    it('requires the template step (steps of 500 from 1000)', async () => {
+      const client = new FakeClient();
+      client.data.templates.templates[0] = { ...client.data.templates.templates[0], target: { min: 1000, max: 50000, default: 8000, step: 500 } };
+      const { el } = await ready(client);
+      await type(el, 'target', '8250');
+      expect($(el, '#target-error').textContent).to.contain('steps of 500');
+      await type(el, 'target', '8500');
+      expect($(el, '#target-error')).to.equal(null);
+    });
+
     it('clears the message once the value is back in bounds', async () => {
       const { el } = await ready();
       await type(el, 'target', '0');

@@ -81,10 +81,12 @@ export class UccCreateChallenge extends UccStoreElement {
   private check(tpl: Template, f: Field): string | undefined {
     if (this.serverError && FIELD_OF[this.serverError.code] == f) return this.serverError.message;
     if (f == 'name') return this.name.trim().length > NAME_MAX ? t.nameTooLong(num(NAME_MAX)) : undefined;
-    const b = f == 'target' ? tpl.target : tpl.length;
+    const b = f == 'target' ? tpl.target : { ...tpl.length, step: 1 };
     const v = Number(this[f]);
-    const whole = f == 'length' || Number.isInteger(b.min);
-    if (this[f].trim() == '' || !(v >= b.min && v <= b.max) || (whole && !Number.isInteger(v))) return t.between(num(b.min), num(b.max));
+    if (this[f].trim() == '' || !(v >= b.min && v <= b.max)) return t.between(num(b.min), num(b.max));
+    // Steps counted from the minimum, as the server and <input step> do; the epsilon absorbs 0.1 + 0.2.
+    const off = (v - b.min) / b.step;
+    if (Math.abs(off - Math.round(off)) > 1e-9) return t.step(num(b.step));
   }
 
   protected override content(store: UccStore) {

@@ -1,0 +1,25 @@
+// Writes docs/elements.md from custom-elements.json (itself generated from the elements' JSDoc by `npm run analyze`).
+import { readFileSync, writeFileSync } from 'node:fs';
+
+const manifest = JSON.parse(readFileSync(new URL('../custom-elements.json', import.meta.url), 'utf8'));
+const cell = (s = '') => String(s).replace(/\n/g, ' ').replace(/\|/g, '\\|');
+const table = (head, rows) => (rows.length ? `| ${head.join(' | ')} |\n|${head.map(() => '---').join('|')}|\n${rows.map((r) => `| ${r.map(cell).join(' | ')} |`).join('\n')}\n\n` : '');
+
+let out = '# Element reference\n\nGenerated from `custom-elements.json` by `npm run docs`; do not edit by hand.\n\n';
+const decls = manifest.modules.flatMap((m) => m.declarations ?? []).filter((d) => d.tagName);
+const order = ['ucc-provider', 'ucc-create-challenge', 'ucc-log-activity', 'ucc-progress', 'ucc-points'];
+decls.sort((a, b) => order.indexOf(a.tagName) - order.indexOf(b.tagName));
+for (const d of decls) {
+  out += `## \`<${d.tagName}>\`\n\n${d.summary ?? ''}\n\n${d.description ?? ''}\n\n`;
+  const props = (d.members ?? []).filter((m) => m.kind == 'field' && !['private', 'protected'].includes(m.privacy) && !m.static);
+  out += table(['Property', 'Attribute', 'Type', 'Default', 'Description'],
+    props.map((p) => [`\`${p.name}\``, p.attribute ? `\`${p.attribute}\`` : '', p.type?.text ?? '', p.default ?? '', p.description ?? '']));
+  const methods = (d.members ?? []).filter((m) => m.kind == 'method' && !['private', 'protected'].includes(m.privacy) && !m.static && m.description);
+  out += table(['Method', 'Description'], methods.map((m) => [`\`${m.name}()\``, m.description]));
+  out += table(['Event', 'Description'], (d.events ?? []).map((e) => [`\`${e.name}\``, e.description ?? '']));
+  out += table(['Slot', 'Description'], (d.slots ?? []).map((s) => [s.name ? `\`${s.name}\`` : '(default)', s.description ?? '']));
+  out += table(['Part', 'Description'], (d.cssParts ?? []).map((p) => [`\`${p.name}\``, p.description ?? '']));
+  out += table(['Custom property', 'Description'], (d.cssProperties ?? []).map((p) => [`\`${p.name}\``, p.description ?? '']));
+}
+writeFileSync(new URL('./elements.md', import.meta.url), out);
+console.log(`docs/elements.md: ${decls.length} elements`);

@@ -24,7 +24,7 @@ export const shared = css`
   [aria-invalid='true'] { border-color: var(--ucc-color-danger, #b91c1c); }
   button {
     font: inherit; cursor: pointer; border: 2px solid var(--ucc-color-primary, #1d4ed8);
-    border-radius: var(--ucc-radius-small, 4px); padding: 0.4em 0.9em; margin: 0.5em 0.5em 0 0;
+    border-radius: var(--ucc-radius-small, 4px); padding: 0.4em 0.9em; margin: 0.5em 0 0; margin-inline-end: 0.5em;
     background: var(--ucc-color-primary, #1d4ed8); color: var(--ucc-color-on-primary, #fff);
   }
   button.secondary { background: transparent; color: var(--ucc-color-primary, #1d4ed8); }

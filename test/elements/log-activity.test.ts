@@ -121,6 +121,23 @@ describe('<ucc-log-activity>', () => {
     expect(at).to.be.below(Date.parse(challenge().periods[1].start) + 1).and.below(todayStart + 86_400_000);
   });
 
+  it('places "Earlier today" inside the server\'s today even when its clock is days ahead (demo clock)', async () => {
+    const client = new FakeClient();
+    const shift = (iso: string) => new Date(Date.parse(iso) + 2 * 86_400_000).toISOString();
+    const c = challenge();
+    c.periods = c.periods.map((p) => ({ ...p, start: shift(p.start), end: shift(p.end) }));
+    client.data.challenges = [c];
+    const { el } = await ready(client);
+    const when = $<HTMLSelectElement>(el, '#when');
+    when.value = 'earlier';
+    when.dispatchEvent(new Event('change'));
+    button(el, '+1 glass').click();
+    await until(() => logs(client).length == 1);
+    const at = Date.parse(logs(client)[0][0].occurredAt!);
+    const start = Date.parse(c.periods[1].start);
+    expect(at).to.be.above(start).and.below(start + 3_600_000);
+  });
+
   it('offers a picker of active challenges when no id is given', async () => {
     const client = new FakeClient();
     client.data.challenges = [challenge(), challenge({ id: 'c2', name: 'Evening water' }), challenge({ id: 'c3', name: 'Old', status: 'completed' })];

@@ -8,6 +8,7 @@ import { styles } from './log-activity.styles.js';
 
 type When = 'now' | 'earlier' | 'yesterday';
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
 /**
  * Logs activity towards a challenge: a one-tap +1, a quantity, and an earlier time within the brand's
@@ -62,19 +63,32 @@ export class UccLogActivity extends UccStoreElement {
     return active.find((c) => c.id == this.picked) ?? active[0];
   }
 
+  /**
+   * The server's "now", estimated from the browser clock: if it falls outside the challenge's current
+   * period (skewed clock, or the demo clock moved on), shift it by whole days into that period.
+   */
+  private now(c: Challenge) {
+    const n = Date.now();
+    const p = c.currentPeriod != null ? c.periods[c.currentPeriod] : undefined;
+    if (!p) return n;
+    const s = Date.parse(p.start);
+    return n >= s && n < Date.parse(p.end) ? n : n + Math.ceil((s - n) / DAY) * DAY;
+  }
+
   /** Start of the customer's day: the current daily period, else local midnight. */
-  private dayStart(c: Challenge) {
+  private dayStart(c: Challenge, now: number) {
     const p = c.period == 'DAILY' && c.currentPeriod != null ? c.periods[c.currentPeriod] : undefined;
-    return p ? Date.parse(p.start) : new Date().setHours(0, 0, 0, 0);
+    return p ? Date.parse(p.start) : new Date(now).setHours(0, 0, 0, 0);
   }
 
   private occurredAt(c: Challenge, when: When, backfill: number): string | undefined {
-    const now = Date.now();
-    const start = this.dayStart(c);
     if (when == 'now') return undefined;
+    const now = this.now(c);
+    const start = this.dayStart(c, now);
+    const from = Math.max(start, now - backfill);
     const at = when == 'earlier'
-      ? Math.max(start, now - backfill) + (now - Math.max(start, now - backfill)) / 2
-      : Math.min(start - 60_000, Math.max(now - 24 * HOUR, now - backfill + 60_000));
+      ? from + (now - from) / 2
+      : Math.min(start - 60_000, Math.max(now - DAY, now - backfill + 60_000));
     return new Date(at).toISOString();
   }
 
@@ -91,7 +105,8 @@ export class UccLogActivity extends UccStoreElement {
     const tpl = store.r.templates.data!.templates.find((x) => x.id == c.templateId);
     const max = tpl?.maxQuantityPerLog ?? Infinity;
     const backfill = store.r.templates.data!.policy.backfillHours * HOUR;
-    const sinceStart = Date.now() - this.dayStart(c);
+    const now = this.now(c);
+    const sinceStart = now - this.dayStart(c, now);
     const options: When[] = ['now'];
     if (sinceStart > HOUR / 2) options.push('earlier');
     if (backfill > sinceStart + 120_000) options.push('yesterday');

@@ -6,5 +6,5 @@ export const styles = css`
   li { display: flex; gap: 0.75em; padding: 0.3em 0; border-bottom: 1px solid var(--ucc-color-track, #e5e7eb); }
   .amount { font-weight: 700; min-width: 3.5em; color: var(--ucc-color-success, #15803d); }
   .amount.neg { color: var(--ucc-color-danger, #b91c1c); }
-  time { margin-left: auto; }
+  time { margin-inline-start: auto; }
 `;

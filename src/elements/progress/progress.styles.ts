@@ -14,7 +14,7 @@ export const styles = css`
   .cal .current { border-color: var(--ucc-color-primary, #1d4ed8); border-width: 3px; }
   .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
   .badge {
-    margin-left: 0.5em; padding: 0.1em 0.5em; border-radius: 999px; font-size: 0.8em;
+    margin-inline-start: 0.5em; padding: 0.1em 0.5em; border-radius: 999px; font-size: 0.8em;
     background: var(--ucc-color-success, #15803d); color: var(--ucc-color-on-primary, #fff);
   }
   .badge.ended { background: var(--ucc-color-muted, #4b5563); }

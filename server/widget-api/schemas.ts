@@ -116,7 +116,8 @@ export const pointsQuery = {
   },
 } as const;
 export const idempotencyHeaders = (required: boolean) => ({
-  type: 'object', ...(required ? { required: ['idempotency-key'] } : {}),
+  // Documented here, enforced in the handler so that a missing key is IDEMPOTENCY_KEY_REQUIRED, not a generic validation error.
+  type: 'object',
   properties: { 'idempotency-key': { type: 'string', description: `${required ? 'Required' : 'Optional'}: 1–200 printable characters; a replay returns the first answer.` } },
 });
 

@@ -118,7 +118,7 @@ export async function inProvider<E extends Element>(client: UccClientApi, inner:
 }
 
 /** Waits until `check` passes (renders are async: fetch → store → notify → update). */
-export async function until(check: () => unknown, timeout = 2000) {
+export async function until(check: () => unknown, timeout = 3000) {
   const end = Date.now() + timeout;
   for (;;) {
     try {

@@ -149,7 +149,7 @@ export class UccStore {
 
   private applyLog(res: LogActivityResponse) {
     this.applyChallenges(res.challenges);
-    this.applyRewards(res.rewards);
+    this.applyRewards(res.rewards, res.activity.createdAt);
     return res;
   }
 
@@ -166,15 +166,14 @@ export class UccStore {
   }
 
   /** Adds earned (or reversed) points to the balance and ledger without asking the server again. */
-  applyRewards(rewards: Reward[]) {
+  applyRewards(rewards: Reward[], at = new Date().toISOString()) {
     if (!rewards.length) return;
     const sum = rewards.reduce((s, r) => s + r.points, 0);
     const pts = this.r.points.data;
     if (pts) {
-      const now = new Date().toISOString();
       const entries = rewards.map((r) => ({
         id: r.ledgerEntryId, type: r.points < 0 ? 'REVERSAL' as const : 'EARN' as const,
-        points: r.points, challengeId: r.challengeId, description: r.reason, createdAt: now,
+        points: r.points, challengeId: r.challengeId, description: r.reason, createdAt: at,
       }));
       this.r.points = { ...this.r.points, data: { ...pts, balance: pts.balance + sum, entries: [...entries, ...pts.entries] } };
     }

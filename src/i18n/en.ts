@@ -38,7 +38,7 @@ export const en = {
   earlier: 'Earlier today',
   yesterday: 'Yesterday',
   log: 'Log',
-  undo: 'Undo last log',
+  undo: 'Undo last entry',
   logged: (qty: string, progress: string) => `Logged ${qty}. ${progress}.`,
   queued: (qty: string) => `You are offline. ${qty} will be sent when you are back online.`,
   undone: 'Last log undone.',

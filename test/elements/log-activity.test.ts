@@ -138,6 +138,14 @@ describe('<ucc-log-activity>', () => {
     expect(at).to.be.above(start).and.below(start + 3_600_000);
   });
 
+  it('offers no "Yesterday" for a challenge that started today', async () => {
+    const client = new FakeClient();
+    const c = challenge();
+    client.data.challenges = [{ ...c, startsAt: c.periods[1].start }];
+    const { el } = await ready(client);
+    expect([...$<HTMLSelectElement>(el, '#when').options].map((o) => o.value)).to.deep.equal(['now', 'earlier']);
+  });
+
   it('offers a picker of active challenges when no id is given', async () => {
     const client = new FakeClient();
     client.data.challenges = [challenge(), challenge({ id: 'c2', name: 'Evening water' }), challenge({ id: 'c3', name: 'Old', status: 'completed' })];
@@ -185,10 +193,10 @@ describe('<ucc-log-activity>', () => {
   it('undoes the last log', async () => {
     const { el, client } = await ready();
     button(el, '+1 glass').click();
-    await until(() => button(el, 'Undo last log'));
+    await until(() => button(el, 'Undo last entry'));
     await expect(el).to.be.accessible();
-    button(el, 'Undo last log').click();
-    await until(() => !button(el, 'Undo last log'));
+    button(el, 'Undo last entry').click();
+    await until(() => !button(el, 'Undo last entry'));
     const undo = client.calls.find((c) => c.method == 'undoActivity')!;
     expect(undo.args[0]).to.equal(`a-${logs(client)[0][1]}`);
     expect($(el, '[aria-live=polite]').textContent).to.contain('Last log undone');

@@ -109,7 +109,8 @@ export class UccLogActivity extends UccStoreElement {
     const sinceStart = now - this.dayStart(c, now);
     const options: When[] = ['now'];
     if (sinceStart > HOUR / 2) options.push('earlier');
-    if (backfill > sinceStart + 120_000) options.push('yesterday');
+    // Yesterday only if the window reaches back that far and the challenge was already running.
+    if (backfill > sinceStart + 120_000 && Date.parse(c.startsAt) < now - sinceStart - 60_000) options.push('yesterday');
     const q = Number(this.quantity);
     const qError = !(q > 0 && q <= max) || (c.aggregation != 'SUM' && !Number.isInteger(q))
       ? t.between(num(1), num(Math.min(max, 1e6))) : '';

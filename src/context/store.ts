@@ -95,7 +95,11 @@ export class UccStore {
   /** Logs now, or queues the log when the network is down; resolves null when queued. */
   async log(request: LogActivityRequest, key = uid()): Promise<LogActivityResponse | null> {
     const entry: QueuedLog = { key, owner: this.owner(), request, queuedAt: new Date().toISOString() };
-    if (this.queue && navigator.onLine === false) return this.enqueue(entry);
+    // Known offline: nothing was sent, so pin the time now, else a late replay would count for a later day.
+    // After a failed attempt the body stays as sent: the server may already hold it under this key.
+    if (this.queue && navigator.onLine === false) {
+      return this.enqueue({ ...entry, request: { ...request, occurredAt: request.occurredAt ?? entry.queuedAt } });
+    }
     try {
       return this.applyLog(await this.client.logActivity(request, key));
     } catch (e) {
@@ -122,7 +126,7 @@ export class UccStore {
 
   private async doFlush() {
     const q = this.queue;
-    if (!q || this.paused) return;
+    if (!q || this.paused || navigator.onLine === false) return;
     for (const e of await q.list(this.owner())) {
       try {
         const res = await this.client.logActivity(e.request, e.key);

@@ -259,6 +259,25 @@ describe('<ucc-log-activity>', () => {
       expect(logs(client)).to.have.length(1);
     });
 
+    it('when the browser knows it is offline, queues without trying and pins the time of the log', async () => {
+      const client = new FakeClient();
+      Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => false });
+      try {
+        const { el } = await ready(client);
+        const before = Date.now();
+        button(el, '+1 glass').click();
+        await until(() => $(el, '[part=pending]'));
+        expect(logs(client)).to.have.length(0);
+        delete (navigator as { onLine?: boolean }).onLine;
+        window.dispatchEvent(new Event('online'));
+        await until(() => logs(client).length == 1);
+        const at = Date.parse(logs(client)[0][0].occurredAt!);
+        expect(at).to.be.at.least(before).and.at.most(Date.now());
+      } finally {
+        delete (navigator as { onLine?: boolean }).onLine;
+      }
+    });
+
     it('keeps the log across a reload and sends it once on the next load', async () => {
       const queue = freshQueueName();
       const first = new FakeClient();

@@ -45,8 +45,8 @@ export class UccStore {
   constructor(
     public client: UccClientApi,
     public queue?: OfflineQueue,
-    /** The current customer's id, stamped on queued logs. */
-    public owner: () => string = () => '',
+    /** The current customer's id, stamped on queued logs (async: may need to fetch a token first). */
+    public owner: () => string | Promise<string> = () => '',
   ) {}
 
   subscribe(fn: () => void) {
@@ -94,7 +94,7 @@ export class UccStore {
 
   /** Logs now, or queues the log when the network is down; resolves null when queued. */
   async log(request: LogActivityRequest, key = uid()): Promise<LogActivityResponse | null> {
-    const entry: QueuedLog = { key, owner: this.owner(), request, queuedAt: new Date().toISOString() };
+    const entry: QueuedLog = { key, owner: '', request, queuedAt: new Date().toISOString() };
     // Known offline: nothing was sent, so pin the time now, else a late replay would count for a later day.
     // After a failed attempt the body stays as sent: the server may already hold it under this key.
     if (this.queue && navigator.onLine === false) {
@@ -127,7 +127,7 @@ export class UccStore {
   private async doFlush() {
     const q = this.queue;
     if (!q || this.paused || navigator.onLine === false) return;
-    for (const e of await q.list(this.owner())) {
+    for (const e of await q.list(await this.owner())) {
       try {
         const res = await this.client.logActivity(e.request, e.key);
         await q.remove(e.key);
@@ -141,12 +141,12 @@ export class UccStore {
   }
 
   async refreshPending() {
-    this.pending = (await this.queue?.list(this.owner())) ?? [];
+    this.pending = (await this.queue?.list(await this.owner())) ?? [];
     this.notify();
   }
 
   private async enqueue(entry: QueuedLog) {
-    await this.queue!.add(entry);
+    await this.queue!.add({ ...entry, owner: await this.owner() });
     await this.refreshPending();
     return null;
   }

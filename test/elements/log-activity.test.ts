@@ -2,7 +2,7 @@ import { expect, fixture, fixtureCleanup, html, oneEvent } from '@open-wc/testin
 import { sendKeys } from '@web/test-runner-commands';
 import { UccError } from '../../src/api/errors.js';
 import type { LogActivityRequest } from '../../src/api/types.js';
-import type { UccLogActivity, UccProgress } from '../../src/index.js';
+import type { UccLogActivity, UccProgress, UccProvider } from '../../src/index.js';
 import {
   $, $$, FakeClient, button, challenge, deferred, freshQueueName, inProvider, offline, text, until,
 } from './helpers.js';
@@ -296,6 +296,28 @@ describe('<ucc-log-activity>', () => {
       await new Promise((r) => setTimeout(r, 50));
       expect(logs(second)).to.have.length(1);
       expect($$(again.el, '[part=pending]')).to.have.length(0);
+    });
+
+    it('replays a queued log only for the customer who made it', async () => {
+      const jwt = (sub: string) => `x.${btoa(JSON.stringify({ sub }))}.y`;
+      const client = new FakeClient();
+      const net = goesOffline(client);
+      const provider = await fixture<UccProvider>(html`<ucc-provider .client=${client} token=${jwt('alice')} queue-name=${freshQueueName()}>
+        <ucc-log-activity challenge-id="c1"></ucc-log-activity></ucc-provider>`);
+      const el = provider.querySelector<UccLogActivity>('ucc-log-activity')!;
+      await until(() => $(el, 'form'));
+      button(el, '+1 glass').click();
+      await until(() => $(el, '[part=pending]'));
+      net.online = true;
+      provider.token = jwt('bob');
+      await until(() => $(el, 'form'));
+      window.dispatchEvent(new Event('online'));
+      await new Promise((r) => setTimeout(r, 100));
+      expect(logs(client)).to.have.length(0);
+      expect($(el, '[part=pending]')).to.equal(null);
+      provider.token = jwt('alice');
+      await until(() => logs(client).length == 1);
+      await until(() => $(el, 'form') && !$(el, '[part=pending]'));
     });
 
     it('drops a queued log the server definitely refused instead of retrying it forever', async () => {

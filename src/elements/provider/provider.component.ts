@@ -95,7 +95,8 @@ export class UccProvider extends UccElement {
       token: () => this.currentToken(),
       refreshToken: async () => !!this.tokenProvider && !!(await this.fetchToken()),
     });
-    const store = (this.store = new UccStore(client, new OfflineQueue(this.queueName), () => claims(this.tokenProvider ? this.fetched : this.token).sub ?? ''));
+    const owner = async () => claims(this.tokenProvider ? this.fetched ?? (await this.fetchToken()) : this.token).sub ?? '';
+    const store = (this.store = new UccStore(client, new OfflineQueue(this.queueName), owner));
     store.onReplay = (res) => {
       this.emit('ucc-activity-logged', { activity: res.activity, challenges: res.challenges });
       for (const reward of res.rewards) this.emit('ucc-reward-earned', { reward });

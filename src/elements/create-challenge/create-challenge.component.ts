@@ -25,6 +25,7 @@ const FIELD_OF: Record<string, Field> = { TARGET_OUT_OF_RANGE: 'target', LENGTH_
  * @csspart field-error - A field's validation message.
  * @csspart reward - The reward preview.
  * @csspart button - The submit button (and the retry button).
+ * @csspart retry - The Retry button of the error state.
  * @csspart error - Load or submit error.
  * @csspart status - Loading and success messages.
  * @cssprop --ucc-color-primary - Button colour.

@@ -25,6 +25,7 @@ const DAY = 24 * HOUR;
  * @csspart button - The Log, Undo and Retry buttons.
  * @csspart pending - The list of logs waiting for the network.
  * @csspart announcement - The live region announcing results.
+ * @csspart retry - The Retry button of the error state.
  * @csspart error - Load or log error.
  * @csspart status - Loading and empty messages.
  * @cssprop --ucc-color-primary - Button colour.

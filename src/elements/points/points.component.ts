@@ -14,6 +14,7 @@ import { styles } from './points.styles.js';
  * @csspart balance - The balance line.
  * @csspart ledger - The list of entries.
  * @csspart entry - One ledger entry.
+ * @csspart retry - The Retry button of the error state.
  * @csspart error - Load error.
  * @csspart status - Loading and empty messages.
  * @cssprop --ucc-color-success - Earned points.

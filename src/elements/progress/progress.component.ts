@@ -18,6 +18,7 @@ import { styles } from './progress.styles.js';
  * @csspart calendar - The streak calendar list.
  * @csspart period - One calendar cell; also `period-met`, `period-missed`, `period-current`, `period-ahead`.
  * @csspart badge - The "Completed" / "Ended" badge.
+ * @csspart retry - The Retry button of the error state.
  * @csspart error - Load error.
  * @csspart status - Loading and empty messages.
  * @cssprop --ucc-color-primary - Bar fill and current period.

@@ -36,6 +36,8 @@ export class UccStore {
   pending: QueuedLog[] = [];
   /** Called with every replayed log's response, so the provider can fire the usual events. */
   onReplay?: (res: LogActivityResponse) => void;
+  /** Called when loading fails, so the provider can report it once as `ucc-error`. */
+  onError?: (e: UccError) => void;
   /** True while there is no way to authenticate yet (no token); loads wait instead of failing. */
   paused = false;
   private gen = 0;
@@ -67,7 +69,7 @@ export class UccStore {
     this.notify();
     p.then(
       (data) => gen == this.gen && ((this.r[key] as Resource<unknown>) = { status: 'ok', data }),
-      (e) => gen == this.gen && (this.r[key] = { status: 'error', error: asError(e) }),
+      (e) => gen == this.gen && (this.r[key] = { status: 'error', error: asError(e) }, this.onError?.(asError(e))),
     ).then(() => this.notify());
   }
 

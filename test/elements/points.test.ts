@@ -38,13 +38,18 @@ describe('<ucc-points>', () => {
     expect($(el, '[part=balance]').textContent).to.contain('0 points');
   });
 
-  it('shows the error and retries on request', async () => {
+  it('shows the error, reports it once as ucc-error and retries on request', async () => {
     const client = new FakeClient();
     let fail = true;
     const real = client.points.bind(client);
     client.points = () => (fail ? Promise.reject(new UccError(503, 'UNAVAILABLE', 'Service unavailable')) : real());
+    const errors: string[] = [];
+    const listen = (e: Event) => errors.push((e as CustomEvent).detail.error.code);
+    document.addEventListener('ucc-error', listen);
     const { el } = await inProvider<UccPoints>(client, html`<ucc-points></ucc-points>`);
     await until(() => $(el, '[role=alert]'));
+    document.removeEventListener('ucc-error', listen);
+    expect(errors).to.deep.equal(['UNAVAILABLE']);
     await expect(el).to.be.accessible();
     expect(text(el)).to.contain('Service unavailable');
     fail = false;

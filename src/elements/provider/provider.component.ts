@@ -26,6 +26,7 @@ const claims = (jwt?: string): { sub?: string; exp?: number } => {
  * @slot - The page content holding `ucc-*` elements.
  * @fires ucc-activity-logged - When a log queued offline has been delivered.
  * @fires ucc-reward-earned - When a delivered offline log earned a reward.
+ * @fires ucc-error - `{ error }` when loading the customer's data fails (once per failed request).
  */
 export class UccProvider extends UccElement {
   static override styles = styles;
@@ -101,6 +102,7 @@ export class UccProvider extends UccElement {
       this.emit('ucc-activity-logged', { activity: res.activity, challenges: res.challenges });
       for (const reward of res.rewards) this.emit('ucc-reward-earned', { reward });
     };
+    store.onError = (error) => this.emit('ucc-error', { error });
     store.paused = this.signedOut();
     this.clientProvider.setValue(client);
     this.storeProvider.setValue(store);

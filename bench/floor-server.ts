@@ -1,0 +1,47 @@
+/**
+ * The physical floor for the server benchmarks: the least a Fastify + SQLite service can do for
+ * the same kind of request on this machine.
+ * - POST /floor/activities validates a small JSON body with a schema (plus a required
+ *   Idempotency-Key header) and inserts one SQLite row (WAL, synchronous=NORMAL).
+ * - GET /floor/activities/:id reads one row and answers it as JSON.
+ * Started as its own node process by the benchmarks (PORT, HOST, FLOOR_DB from the environment).
+ */
+import Fastify from 'fastify';
+import Database from 'better-sqlite3';
+
+const db = new Database(process.env.FLOOR_DB ?? ':memory:');
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = NORMAL');
+db.exec(`CREATE TABLE IF NOT EXISTS activities (id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL, challenge_id TEXT NOT NULL,
+  quantity REAL NOT NULL, key TEXT NOT NULL, created_ms INTEGER NOT NULL)`);
+const insert = db.prepare('INSERT INTO activities (customer_id, challenge_id, quantity, key, created_ms) VALUES (?, ?, ?, ?, ?)');
+const select = db.prepare('SELECT * FROM activities WHERE id = ?');
+// One row to read for the GET floor.
+if (!select.get(1)) insert.run(1, '1', 1, 'seed', Date.now());
+
+const app = Fastify({ logger: false });
+app.post('/floor/activities', {
+  schema: {
+    headers: { type: 'object', required: ['idempotency-key'], properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 128 } } },
+    body: {
+      type: 'object', required: ['challengeId', 'quantity'], additionalProperties: false,
+      properties: { challengeId: { type: 'string', maxLength: 32 }, quantity: { type: 'number', exclusiveMinimum: 0, maximum: 1000 }, customerId: { type: 'integer' } },
+    },
+  },
+}, async (req, reply) => {
+  const b = req.body as { challengeId: string; quantity: number; customerId?: number };
+  const r = insert.run(b.customerId ?? 0, b.challengeId, b.quantity, req.headers['idempotency-key'] as string, Date.now());
+  reply.code(201);
+  return { id: String(r.lastInsertRowid) };
+});
+app.get('/floor/activities/:id', async (req, reply) => {
+  const row = select.get(Number((req.params as { id: string }).id));
+  if (!row) { reply.code(404); return { error: 'not found' }; }
+  return row;
+});
+
+const shutdown = () => { app.close().then(() => { db.close(); process.exit(0); }); };
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);
+await app.listen({ host: process.env.HOST ?? '127.0.0.1', port: Number(process.env.PORT ?? 8790) });
+console.log(`floor server ready on ${process.env.PORT}`);

@@ -14,7 +14,7 @@ fi
 
 run_node_suite() { # name, glob...
   local name=$1; shift
-  local files=( $(ls "$@" 2>/dev/null) )
+  local files=( $(compgen -G "$1") )
   [ ${#files[@]} -eq 0 ] && return
   echo "== $name (${#files[@]} files)"
   local log=".tmp/$name.log"
@@ -32,7 +32,7 @@ run_node_suite() { # name, glob...
 }
 
 run_wtr_suite() {
-  ls test/elements/*.test.ts >/dev/null 2>&1 || return
+  compgen -G 'test/elements/*.test.ts' >/dev/null || return
   echo "== elements (web-test-runner, Chromium)"
   local log=".tmp/elements.log"
   ./node_modules/.bin/wtr --static-logging 2>&1 | tee "$log"
@@ -49,7 +49,7 @@ run_wtr_suite() {
 
 run_node_suite server 'test/server/*.test.ts'
 run_wtr_suite
-if ls test/e2e/*.test.ts >/dev/null 2>&1; then
+if compgen -G 'test/e2e/*.test.ts' >/dev/null; then
   npm run --silent build >/dev/null 2>&1 || npm run build
   run_node_suite e2e 'test/e2e/*.test.ts'
 fi

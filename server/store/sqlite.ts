@@ -301,6 +301,13 @@ export class SqliteStore implements Store {
         s.run('INSERT INTO idempotency (org_id, customer_id, scope, key, status, body, created_ms, request_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
           orgId, cid, scope, key, row.status, row.body, ms, row.requestHash ?? null);
       },
+      async getLogReply(eventId) {
+        const r = s.get('SELECT request, status, body FROM log_replies WHERE event_id = ?', eventId);
+        return r && { status: r.status, body: r.body, requestHash: r.request };
+      },
+      async putLogReply(eventId, row) {
+        s.run('INSERT INTO log_replies (event_id, request, status, body) VALUES (?, ?, ?, ?)', eventId, row.requestHash ?? null, row.status, row.body);
+      },
       async getMeta(key) { return s.get('SELECT value FROM meta WHERE key = ?', key)?.value; },
       async setMeta(key, value) {
         if (value === null) s.run('DELETE FROM meta WHERE key = ?', key);

@@ -112,6 +112,9 @@ export interface Tx {
   setActivityUndone(id: number, ms: number): Promise<void>;
   getIdempotent(orgId: string, customerId: number, scope: string, key: string): Promise<IdempotencyRow | undefined>;
   putIdempotent(orgId: string, customerId: number, scope: string, key: string, row: IdempotencyRow, ms: number): Promise<void>;
+  /** The stored answer of a widget log, keyed by the event the log recorded (its idempotent replay). */
+  getLogReply(eventId: number): Promise<IdempotencyRow | undefined>;
+  putLogReply(eventId: number, row: IdempotencyRow): Promise<void>;
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string | null): Promise<void>;
   /** Demo reset: deletes every row of every data table (schema and migrations stay). */

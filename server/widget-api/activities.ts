@@ -59,6 +59,14 @@ async function touchedChallenges(tx: Tx, org: OrgDoc, touched: number[], known: 
 }
 
 export async function logActivity(tx: Tx, org: OrgDoc, customerId: number, b: LogActivityRequest, key: string, now: number): Promise<LogActivityResponse> {
+  return (await recordLog(tx, org, customerId, b, key, now)).response;
+}
+
+/** The external event id a widget log is recorded under: per customer and Idempotency-Key. */
+export const logEventId = (customerId: number, key: string) => `w:${customerId}:${key}`;
+
+/** Policy checks, the occurrence, the activity record, and the answer; also returns the event id the answer is stored under. */
+export async function recordLog(tx: Tx, org: OrgDoc, customerId: number, b: LogActivityRequest, key: string, now: number): Promise<{ response: LogActivityResponse; eventId: number }> {
   let ch: ChallengeRow | undefined;
   let t: Template;
   if (b.challengeId !== undefined) {
@@ -92,14 +100,14 @@ export async function logActivity(tx: Tx, org: OrgDoc, customerId: number, b: Lo
   }
 
   const { event, outcome } = await recordOccurrence(tx, org, {
-    eventName: t.eventName, customerId, externalEventId: `w:${customerId}:${key}`, occurredMs,
+    eventName: t.eventName, customerId, externalEventId: logEventId(customerId, key), occurredMs,
     fields: t.field ? { [t.field]: b.quantity } : {},
   }, now);
   const row = await tx.insertActivity({
     orgId: org.id, customerId, challengeId: ch?.id ?? null, templateId: t.id, eventId: event.id, quantity: b.quantity, occurredMs, createdMs: now,
   });
   const { byEnrolment, views } = await touchedChallenges(tx, org, outcome.touched, ch, now);
-  return { activity: activityView(row, t.eventName), challenges: views, rewards: toRewards(outcome.awards, byEnrolment) };
+  return { response: { activity: activityView(row, t.eventName), challenges: views, rewards: toRewards(outcome.awards, byEnrolment) }, eventId: event.id };
 }
 
 export async function requireActivity(tx: Tx, customerId: number, id: number | null): Promise<ActivityRow> {

@@ -1,6 +1,6 @@
 /** Row → wire shape (src/api/types.ts). Pure functions over what the caller already read. */
 import type { Activity, Challenge, ChallengeStatus, LedgerEntry, PeriodProgress, Template } from '../../src/api/types.js';
-import type { ActivityRow, ChallengeRow, LedgerEntryRow, ProgressRow, Tx } from '../store/types.js';
+import type { ActivityRow, ChallengeRow, EnrolmentRow, LedgerEntryRow, ProgressRow, Tx } from '../store/types.js';
 import type { OrgDoc } from '../engine/org.js';
 import type { TargetGroupDoc } from '../engine/model.js';
 import { streakStats } from '../engine/targets.js';
@@ -13,13 +13,28 @@ export const templateOf = (org: OrgDoc, id: string): Template | undefined => org
 
 export interface ChallengeState { rows: ProgressRow[]; startIdx: number; earned: number }
 
+/**
+ * A group's periods never move once created, so their text (ISO instants, local dates) is worked
+ * out once per group document; the store hands out the same document object while it is cached.
+ */
+const periodText = new WeakMap<TargetGroupDoc, { start: string; end: string; date: string }[]>();
+function textOf(tg: TargetGroupDoc) {
+  let t = periodText.get(tg);
+  if (!t) {
+    t = tg.periods.map((p) => ({ start: iso(p.startMs), end: iso(p.endMs), date: localDate(p.startMs, tg.timeZoneName) }));
+    periodText.set(tg, t);
+  }
+  return t;
+}
+
 export function challengeView(org: OrgDoc, ch: ChallengeRow, tg: TargetGroupDoc, st: ChallengeState, now: number): Challenge {
   const t = templateOf(org, ch.templateId);
   const rule = tg.targets[0];
-  const stats = streakStats(tg, { startIdx: st.startIdx } as never, st.rows, now);
+  const stats = streakStats(tg, { startIdx: st.startIdx } as EnrolmentRow, st.rows, now);
   const values = new Map(st.rows.map((r) => [r.periodIdx, r.value]));
+  const text = textOf(tg);
   const periods: PeriodProgress[] = tg.periods.map((p, i) => ({
-    index: i, start: iso(p.startMs), end: iso(p.endMs), date: localDate(p.startMs, ch.timeZone),
+    index: i, start: text[i].start, end: text[i].end, date: text[i].date,
     value: values.get(i) ?? 0, target: rule.defaultValues[i]?.defaultValue ?? ch.target, achieved: stats.achieved[i],
     state: stats.achieved[i] ? 'met' : now >= p.endMs ? 'missed' : now >= p.startMs ? 'current' : 'ahead',
   }));

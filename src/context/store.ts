@@ -38,7 +38,7 @@ export class UccStore {
   onReplay?: (res: LogActivityResponse) => void;
   /** Called when loading fails, so the provider can report it once as `ucc-error`. */
   onError?: (e: UccError) => void;
-  /** True while there is no way to authenticate yet (no token); loads wait instead of failing. */
+  /** True while there is no way to authenticate (no token yet): elements say so and load nothing. */
   paused = false;
   private gen = 0;
   private subs = new Set<() => void>();

@@ -58,6 +58,7 @@ export class UccStoreElement extends UccElement {
   protected override render() {
     const s = this.store;
     if (!s) return html`<p part="error" role="alert">${t.noProvider}</p>`;
+    if (s.paused) return html`<p part="status">${t.signedOut}</p>`;
     const res = this.needs.map((k) => s.r[k] as Resource<unknown>);
     const failed = res.find((r) => r.status == 'error');
     if (failed) {

@@ -4,6 +4,7 @@ import type { Unit } from '../api/types.js';
 export const en = {
   noProvider: 'This widget must be placed inside <ucc-provider>. Ask the site owner to check the setup.',
   loading: 'Loading…',
+  signedOut: 'Sign in to take part in challenges.',
   retry: 'Retry',
   day: { one: 'day', other: 'days' } as Unit,
   week: { one: 'week', other: 'weeks' } as Unit,

@@ -40,6 +40,18 @@ describe('<ucc-provider>', () => {
     expect(got).to.equal(el.store!.client);
   });
 
+  it('asks a visitor without a token to sign in, then loads once a token is set', async () => {
+    stub = stubFetch(() => json(points()));
+    const el = await fixture<UccProvider>(html`<ucc-provider queue-name=${freshQueueName()}><ucc-points></ucc-points></ucc-provider>`);
+    const pts = el.querySelector<UccPoints>('ucc-points')!;
+    await pts.updateComplete;
+    expect(text(pts)).to.equal('Sign in to take part in challenges.');
+    await expect(pts).to.be.accessible();
+    expect(stub.requests).to.have.length(0);
+    el.token = jwt('alice');
+    await until(() => $(pts, '[part=balance]'));
+  });
+
   it('sends the token as a Bearer header to api-base', async () => {
     stub = stubFetch(() => json(points()));
     const tok = jwt('alice');

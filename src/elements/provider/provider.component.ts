@@ -108,7 +108,7 @@ export class UccProvider extends UccElement {
     this.storeProvider.setValue(store);
   }
 
-  /** No token and no way to get one: elements show "Loading…" until a token is set, rather than an auth error. */
+  /** No token and no way to get one: elements ask the visitor to sign in rather than show an auth error. */
   private signedOut() {
     return !this.client && !this.token && !this.tokenProvider;
   }

@@ -4,6 +4,7 @@
  * - POST /floor/activities validates a small JSON body with a schema (plus a required
  *   Idempotency-Key header) and inserts one SQLite row (WAL, synchronous=NORMAL).
  * - GET /floor/activities/:id reads one row and answers it as JSON.
+ * - GET /floor/blob?bytes=N answers N bytes of JSON held in memory.
  * Started as its own node process by the benchmarks (PORT, HOST, FLOOR_DB from the environment).
  */
 import Fastify from 'fastify';
@@ -38,6 +39,16 @@ app.get('/floor/activities/:id', async (req, reply) => {
   const row = select.get(Number((req.params as { id: string }).id));
   if (!row) { reply.code(404); return { error: 'not found' }; }
   return row;
+});
+
+// GET /floor/blob?bytes=N: a pre-serialized JSON answer of N bytes from memory — what sending an
+// answer of that size costs with no work at all (the progress-read benchmark's second baseline).
+const blobs = new Map<number, string>();
+app.get('/floor/blob', async (req, reply) => {
+  const n = Math.min(Math.max(Number((req.query as { bytes?: string }).bytes) || 100, 16), 10_000_000);
+  let b = blobs.get(n);
+  if (!b) { b = `{"pad":"${'x'.repeat(n - 10)}"}`; blobs.set(n, b); }
+  return reply.type('application/json; charset=utf-8').send(b);
 });
 
 const shutdown = () => { app.close().then(() => { db.close(); process.exit(0); }); };

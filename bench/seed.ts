@@ -99,4 +99,42 @@ export function seedLog(tx: Tx, org: OrgDoc, customerId: number, body: { challen
   return logActivity(tx, org, customerId, body, key, now);
 }
 
+/**
+ * The progress-read customer `reader`, through the widget API's own functions with a moved clock:
+ * `historyDays` of logs (`perDay` a day, templateId only, before any challenge), then
+ * `challenges` daily challenges of 30 days started 0…challenges-1 days ago (water, steps,
+ * meditation in turn), each logged into twice on every day so far.
+ */
+export async function seedReader(store: SqliteStore, org: OrgDoc, now: number, challenges = 20, historyDays = 365, perDay = 20) {
+  const today = startOfDay(now, org.timeZone);
+  const templates = ['water', 'steps', 'meditation'];
+  let logs = 0, customerId = 0;
+  await store.tx(async (tx) => {
+    [customerId] = await insertCustomers(tx, org, ['reader'], now);
+    for (let d = historyDays + challenges; d > challenges; d--) {
+      for (let i = 0; i < perDay; i++) {
+        const at = today - d * DAY + 8 * 3_600_000 + i * 30 * 60_000;
+        await seedLog(tx, org, customerId, { templateId: templates[i % 3], quantity: 1 }, `y${d}-${i}`, at);
+        logs++;
+      }
+    }
+    const ids: { id: string; start: number }[] = [];
+    for (let k = challenges - 1; k >= 0; k--) {
+      const start = today - k * DAY + 7 * 3_600_000;
+      ids.push({ id: await seedChallenge(tx, org, customerId, templates[k % 3], start, 30), start });
+    }
+    for (let d = challenges - 1; d >= 0; d--) {
+      for (const c of ids) {
+        for (const h of [9, 18]) {
+          const at = today - d * DAY + h * 3_600_000;
+          if (at < c.start || at > now) continue;
+          await seedLog(tx, org, customerId, { challengeId: c.id, quantity: 2 }, `c${c.id}-${d}-${h}`, at);
+          logs++;
+        }
+      }
+    }
+  });
+  return { customerId, logs };
+}
+
 export { startOfDay };

@@ -43,6 +43,7 @@ export class UccStore {
   private gen = 0;
   private subs = new Set<() => void>();
   private flushing?: Promise<void>;
+  private rerun?: Promise<void>;
 
   constructor(
     public client: UccClientApi,
@@ -120,10 +121,12 @@ export class UccStore {
   /**
    * Sends queued logs of the current customer, oldest first. An entry is removed only after a
    * definite server answer (success or a 4xx/5xx, which a replay would not change); a network
-   * error keeps it and stops. Concurrent calls share one run, so nothing is sent twice.
+   * error keeps it and stops. Runs never overlap, so nothing is sent twice; a call during a run
+   * schedules one more run after it (the running one may have listed the queue before a new entry).
    */
   flush(): Promise<void> {
-    return (this.flushing ??= this.doFlush().finally(() => (this.flushing = undefined)));
+    if (this.flushing) return (this.rerun ??= this.flushing.then(() => ((this.rerun = undefined), this.flush())));
+    return (this.flushing = this.doFlush().finally(() => (this.flushing = undefined)));
   }
 
   private async doFlush() {

@@ -4,7 +4,7 @@ import { storeContext } from '../context/context.js';
 import type { Resource, ResourceKey, UccStore } from '../context/store.js';
 import { UccError } from '../api/errors.js';
 import type { UccEventMap } from '../events.js';
-import { t } from '../i18n/index.js';
+import { t, useLang } from '../i18n/index.js';
 
 /** Base of every element: typed events and a `define()` that tolerates being loaded twice. */
 export class UccElement extends LitElement {
@@ -57,6 +57,7 @@ export class UccStoreElement extends UccElement {
 
   protected override render() {
     const s = this.store;
+    useLang(this);
     if (!s) return html`<p part="error" role="alert">${t.noProvider}</p>`;
     if (s.paused) return html`<p part="status">${t.signedOut}</p>`;
     const res = this.needs.map((k) => s.r[k] as Resource<unknown>);

@@ -16,8 +16,12 @@ export function setMessages(messages: Partial<Messages>, locale?: string) {
   lang = locale;
 }
 
-/** The locale: set explicitly, else `<html lang>`, else the browser's. */
-export const locale = () => lang || document.documentElement.lang || navigator.language;
+let host: string | null | undefined;
+/** Elements call this at the start of each (synchronous) render with their nearest `lang`. */
+export const useLang = (el: Element) => (host = el.closest('[lang]')?.getAttribute('lang'));
+
+/** The locale: set explicitly, else the element's nearest `lang` (up to `<html>`), else the browser's. */
+export const locale = () => lang || host || navigator.language;
 
 export const num = (n: number) => new Intl.NumberFormat(locale()).format(n);
 

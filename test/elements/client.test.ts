@@ -2,7 +2,8 @@ import { expect } from '@open-wc/testing';
 import { UccClient } from '../../src/api/client.js';
 import { UccError } from '../../src/api/errors.js';
 import { OfflineQueue } from '../../src/api/offline-queue.js';
-import { freshQueueName } from './helpers.js';
+import { UccStore } from '../../src/context/store.js';
+import { FakeClient, deferred, freshQueueName } from './helpers.js';
 
 function client(handler: (req: Request) => Response | Promise<Response>) {
   const requests: Request[] = [];
@@ -74,5 +75,27 @@ describe('OfflineQueue', () => {
     expect((await b.list('alice')).map((e) => e.key)).to.deep.equal(['k1', 'k2']);
     await b.remove('k1');
     expect((await new OfflineQueue(name).list()).map((e) => e.key)).to.deep.equal(['k2', 'k3']);
+  });
+});
+
+describe('UccStore.flush', () => {
+  it('sends a log queued during a replay in a second run, each exactly once', async () => {
+    const queue = new OfflineQueue(freshQueueName());
+    const client = new FakeClient();
+    const gate = deferred<void>();
+    const real = client.logActivity.bind(client);
+    client.logActivity = async (b, k) => (await gate.promise, real(b, k));
+    const store = new UccStore(client, queue);
+    const entry = (key: string, at: string) => ({ key, owner: '', request: { challengeId: 'c1', quantity: 1 }, queuedAt: at });
+    await queue.add(entry('a', '2026-11-26T10:00:00Z'));
+    const first = store.flush();
+    await new Promise((r) => setTimeout(r, 50)); // the first run has listed the queue and is waiting on the network
+    await queue.add(entry('b', '2026-11-26T10:00:01Z'));
+    const second = store.flush();
+    const third = store.flush();
+    gate.resolve();
+    await Promise.all([first, second, third]);
+    expect(client.calls.filter((c) => c.method == 'logActivity').map((c) => c.args[1])).to.deep.equal(['a', 'b']);
+    expect(await queue.list()).to.deep.equal([]);
   });
 });

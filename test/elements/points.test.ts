@@ -29,6 +29,15 @@ describe('<ucc-points>', () => {
     expect(text(el)).to.contain('Completed: Steps').and.contain('+70');
   });
 
+  it('formats numbers for the nearest lang attribute', async () => {
+    const client = new FakeClient();
+    client.data.points = points({ balance: 12345 });
+    const { provider } = await inProvider<HTMLElement>(client, html`<div lang="de"><ucc-points></ucc-points></div>`);
+    const el = provider.querySelector<UccPoints>('ucc-points')!;
+    await until(() => $(el, '[part=balance]'));
+    expect($(el, '[part=balance]').textContent).to.contain('12.345 points');
+  });
+
   it('says so when there are no points yet', async () => {
     const client = new FakeClient();
     client.data.points = points({ balance: 0, entries: [] });

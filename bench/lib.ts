@@ -123,7 +123,7 @@ export async function startNode(name: string, script: string, port: number, env:
   hookExit();
   if (await portOpen(port)) throw new Error(`${name}: port ${port} is already in use (a leftover server?); stop it first.`);
   const log = createWriteStream(join(OUT, `${name}.log`));
-  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
+  const proc = spawn(process.execPath, ['--import', 'tsx', ...nodeArgs, script], {
     cwd: ROOT, env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(proc);
@@ -175,6 +175,14 @@ export async function load(opts: autocannon.Options): Promise<Load> {
 
 /** BENCH_PROFILE=1: node flags that write a V8 CPU profile of a subject server into bench/out/prof/<name>/. */
 export const profileArgs = (name: string) => (process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(OUT, 'prof', name)}`] : []);
+
+/**
+ * BENCH_SERVER_IMPORT=<file>: loads an experiment module into the subject server before its own
+ * code (e.g. bench/experiments/group-commit.ts) — to measure a proposed fix without editing the
+ * server. Figures of such a run are not the shipped code's; the report says so.
+ */
+export const experimentArgs = () => (process.env.BENCH_SERVER_IMPORT ? ['--import', process.env.BENCH_SERVER_IMPORT] : []);
+export const experimentNote = () => (process.env.BENCH_SERVER_IMPORT ? `EXPERIMENT: subject server started with --import ${process.env.BENCH_SERVER_IMPORT} (not the shipped code)` : null);
 
 export const BENCH_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 export const BENCH_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);

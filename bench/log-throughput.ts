@@ -13,7 +13,7 @@
  */
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
-import { BENCH_ROUNDS, BENCH_SECONDS, profileArgs, load, machine, printTable, Report, startNode, type Load } from './lib.ts';
+import { BENCH_ROUNDS, experimentArgs, experimentNote, BENCH_SECONDS, profileArgs, load, machine, printTable, Report, startNode, type Load } from './lib.ts';
 import { benchOrgs, customerToken, insertCustomers, openStore, productionEnv, putEventDefs, seedChallenge, tempDir, writeOrgsFile } from './seed.ts';
 
 const MIN_RATIO = 0.6;
@@ -48,7 +48,8 @@ for (const c of customers) c.token = await customerToken(org, c.ext);
 console.log(`seeded ${CUSTOMERS} customers × 3 challenges in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 
 // BENCH_PROFILE=1 writes a V8 CPU profile of the server to bench/out/prof/log-server/ (bench/prof-summary.ts reads it).
-const server = await startNode('log-server', 'server/main.ts', PORT, productionEnv(db, writeOrgsFile(dir, orgs)), profileArgs('log-server'));
+const server = await startNode('log-server', 'server/main.ts', PORT, productionEnv(db, writeOrgsFile(dir, orgs)), [...profileArgs('log-server'), ...experimentArgs()]);
+if (experimentNote()) report.notes.push(experimentNote()!);
 const floor = await startNode('log-floor', 'bench/floor-server.ts', FLOOR_PORT, { FLOOR_DB: join(dir, 'floor.db') });
 
 let seq = 0;

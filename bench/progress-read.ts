@@ -15,7 +15,7 @@
  */
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
-import { BENCH_ROUNDS, profileArgs, load, machine, printTable, Report, startNode, type Load } from './lib.ts';
+import { BENCH_ROUNDS, experimentArgs, experimentNote, profileArgs, load, machine, printTable, Report, startNode, type Load } from './lib.ts';
 import { benchOrgs, customerToken, openStore, productionEnv, putEventDefs, seedReader, tempDir, writeOrgsFile } from './seed.ts';
 
 const MIN_RATIO = 0.5;
@@ -40,7 +40,8 @@ store.close();
 const token = await customerToken(org, 'reader');
 console.log(`seeded 1 customer, ${CHALLENGES} challenges, ${logs.toLocaleString('en-US')} logs over ${HISTORY_DAYS + CHALLENGES} days in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 
-const server = await startNode('progress-server', 'server/main.ts', PORT, productionEnv(db, writeOrgsFile(dir, orgs)), profileArgs('progress-server'));
+const server = await startNode('progress-server', 'server/main.ts', PORT, productionEnv(db, writeOrgsFile(dir, orgs)), [...profileArgs('progress-server'), ...experimentArgs()]);
+if (experimentNote()) report.notes.push(experimentNote()!);
 const floor = await startNode('progress-floor', 'bench/floor-server.ts', FLOOR_PORT, { FLOOR_DB: join(dir, 'floor.db') });
 const subject = { url: `${server.url}/ucc/v1/me/challenges`, headers: { authorization: `Bearer ${token}` } };
 const base = { url: `${floor.url}/floor/activities/1` };

@@ -44,7 +44,7 @@ test('the server starts in demo mode, answers /healthz, and closes cleanly on SI
 });
 
 test('production mode refuses to start without a real token secret, or with a demo one', async () => {
-  for (const env of [{ UCC_DEMO: '0' }, { UCC_DEMO: '0', UCC_TOKEN_SECRET: 'demo-server-token-secret-not-for-production' }, { UCC_DEMO: '0', UCC_TOKEN_SECRET: 'short' }]) {
+  for (const env of <Record<string, string>[]>[{ UCC_DEMO: '0' }, { UCC_DEMO: '0', UCC_TOKEN_SECRET: 'demo-server-token-secret-not-for-production' }, { UCC_DEMO: '0', UCC_TOKEN_SECRET: 'short' }]) {
     const s = start({ ...env, UCC_DB: ':memory:' });
     assert.equal(await s.exited, 1);
     assert.match(s.output(), /UCC_TOKEN_SECRET/);

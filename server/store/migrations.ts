@@ -82,4 +82,8 @@ export const migrations: string[] = [
   DROP INDEX IF EXISTS activities_template;
   CREATE TABLE log_replies (event_id INTEGER PRIMARY KEY, request TEXT, status INTEGER NOT NULL, body TEXT NOT NULL);
   `,
+  /* 6: widget API: the per-period quantity sum of a log reads only this covering index (live logs of one
+        customer and activity in a time range), however many other logs the customer has */ `
+  CREATE INDEX activities_live_sum ON activities (customer_id, template_id, occurred_ms, quantity, undone_ms) WHERE undone_ms IS NULL;
+  `,
 ];

@@ -110,6 +110,55 @@ export class SqliteStore implements Store {
     return result;
   }
 
+  /**
+   * Group commit: transactions that arrive in the same turn of the event loop run one after
+   * another inside ONE SQLite transaction, each in its own SAVEPOINT (a failure rolls back only
+   * its own writes), and all are answered after the single COMMIT — so what a client is told
+   * succeeded is durable, while many concurrent writers share one commit's page writes.
+   */
+  txGrouped<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const item = { fn: fn as (tx: Tx) => Promise<unknown>, resolve: resolve as (v: unknown) => void, reject };
+      if (this.batch) { this.batch.push(item); return; }
+      const batch = [item];
+      this.batch = batch;
+      setImmediate(() => {
+        this.batch = null;
+        const done = this.queue.then(() => this.runBatch(batch));
+        this.queue = done.catch(() => undefined);
+      });
+    });
+  }
+
+  private batch: { fn: (tx: Tx) => Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] | null = null;
+
+  private async runBatch(batch: NonNullable<SqliteStore['batch']>) {
+    const results: { ok: boolean; value: unknown }[] = [];
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      for (const item of batch) {
+        this.st('SAVEPOINT grouped').run();
+        try {
+          const value = await item.fn(this.api);
+          this.st('RELEASE grouped').run();
+          results.push({ ok: true, value });
+        } catch (err) {
+          this.st('ROLLBACK TO grouped').run();
+          this.st('RELEASE grouped').run();
+          this.tgCache.clear();
+          results.push({ ok: false, value: err });
+        }
+      }
+      this.db.exec('COMMIT');
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.tgCache.clear();
+      for (const item of batch) item.reject(err);
+      return;
+    }
+    batch.forEach((item, i) => (results[i].ok ? item.resolve(results[i].value) : item.reject(results[i].value)));
+  }
+
   async read<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     // Reads wait for queued writers so that a read after an acknowledged write sees it.
     return this.tx(fn);

@@ -124,6 +124,11 @@ export interface Tx {
 export interface Store {
   /** Runs `fn` as one transaction: all its writes commit together or none do. */
   tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * Optional group commit: like `tx`, but transactions arriving together may share one commit
+   * (each still all-or-nothing on its own; answered only after the commit).
+   */
+  txGrouped?<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Reads outside a write transaction (same interface; writes here are a bug). */
   read<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Number of SQL statements executed so far (used to show a log's cost is independent of history). */

@@ -180,7 +180,9 @@ async function routes(app: FastifyInstance) {
     const request = JSON.stringify([b.challengeId ?? null, b.templateId ?? null, b.quantity, b.occurredAt ?? null]);
     // Same contract as idempotent(), but the answer is kept beside the event the log recorded (the key is
     // part of its external id), which costs a log one appended row instead of a random-key insert.
-    const sent = await ctx.store.tx(async (tx) => {
+    const store = ctx.store;
+    const run = store.txGrouped ? store.txGrouped.bind(store) : store.tx.bind(store);
+    const sent = await run(async (tx) => {
       const prior = await tx.getEventByExternalId(org.id, logEventId(customerId, key));
       if (prior) {
         const stored = await tx.getLogReply(prior.id);

@@ -52,14 +52,20 @@ export function challengeView(org: OrgDoc, ch: ChallengeRow, tg: TargetGroupDoc,
   };
 }
 
-/** Reads what a challenge's progress needs: its group (cached by the store), progress rows, enrolment start and net points. */
+/**
+ * Reads what a challenge's progress needs: its group (cached by the store), progress rows and
+ * enrolment start — and its net points only once it is complete: a challenge's one streak level
+ * needs every period, and the engine revokes a completion (reversing its points) as soon as the
+ * level is no longer reached, so an incomplete challenge has no live completion and earned 0.
+ */
 export async function loadChallenge(tx: Tx, org: OrgDoc, ch: ChallengeRow, now: number): Promise<Challenge> {
   const tg = await tx.getTargetGroup(org.id, ch.tgId);
   if (!tg) throw new Error(`challenge ${ch.id}: target group ${ch.tgId} is missing`);
-  const [rows, enrolment, earned] = await Promise.all([
-    tx.listProgress(ch.enrolmentId), tx.getEnrolmentById(ch.enrolmentId), tx.earnedByEnrolment(ch.enrolmentId),
-  ]);
-  return challengeView(org, ch, tg, { rows, startIdx: enrolment?.startIdx ?? 0, earned }, now);
+  const [rows, enrolment] = await Promise.all([tx.listProgress(ch.enrolmentId), tx.getEnrolmentById(ch.enrolmentId)]);
+  const startIdx = enrolment?.startIdx ?? 0;
+  const view = challengeView(org, ch, tg, { rows, startIdx, earned: 0 }, now);
+  if (view.status === 'completed') view.reward.earned = await tx.earnedByEnrolment(ch.enrolmentId);
+  return view;
 }
 
 export const activityView = (a: ActivityRow, eventName: string): Activity => ({

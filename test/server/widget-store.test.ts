@@ -1,0 +1,50 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteStore } from '../../server/store/sqlite.js';
+
+const store = () => new SqliteStore(join(mkdtempSync(join(tmpdir(), 'ucc-widget-')), 'store.db'));
+
+describe('group commit (store.txGrouped, used by POST /me/activities)', () => {
+  it('commits the transactions of one event-loop turn together; a failing one leaves none of its writes', async () => {
+    const s = store();
+    try {
+      const before = s.statementCount();
+      const results = await Promise.allSettled([
+        s.txGrouped((tx) => tx.setMeta('a', '1').then(() => 'first')),
+        s.txGrouped(async (tx) => { await tx.setMeta('b', '2'); throw new Error('refused half-way'); }),
+        s.txGrouped((tx) => tx.setMeta('c', '3').then(() => 'third')),
+      ]);
+      assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+      assert.deepEqual(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message)), ['first', 'refused half-way', 'third']);
+      assert.deepEqual(await s.read(async (tx) => [await tx.getMeta('a'), await tx.getMeta('b'), await tx.getMeta('c')]), ['1', undefined, '3']);
+      assert.ok(s.statementCount() > before);
+    } finally { s.close(); }
+  });
+
+  it('is serialised with ordinary transactions: a read after an answered write sees it', async () => {
+    const s = store();
+    try {
+      const writes = Array.from({ length: 50 }, (_, i) => s.txGrouped(async (tx) => {
+        const n = Number(await tx.getMeta('n') ?? 0);
+        await tx.setMeta('n', String(n + 1));
+        return i;
+      }));
+      const plain = s.tx(async (tx) => { const n = Number(await tx.getMeta('n') ?? 0); await tx.setMeta('n', String(n + 100)); });
+      await Promise.all([...writes, plain]);
+      assert.equal(await s.read((tx) => tx.getMeta('n')), '150');
+    } finally { s.close(); }
+  });
+
+  it('answers only after the commit: the data is in the file for a second connection', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ucc-widget-'));
+    const a = new SqliteStore(join(dir, 'shared.db'));
+    try {
+      await a.txGrouped((tx) => tx.setMeta('durable', 'yes'));
+      const b = new SqliteStore(join(dir, 'shared.db'));
+      try { assert.equal(await b.read((tx) => tx.getMeta('durable')), 'yes'); } finally { b.close(); }
+    } finally { a.close(); }
+  });
+});

@@ -331,6 +331,10 @@ export class SqliteStore implements Store {
         return s.get(`SELECT coalesce(sum(quantity), 0) AS n FROM activities WHERE customer_id = ? AND occurred_ms >= ? AND occurred_ms < ?
           AND template_id = ? AND undone_ms IS NULL`, customerId, fromMs, toMs, templateId)!.n;
       },
+      async listProgressForEnrolments(ids) {
+        if (ids.length === 0) return [];
+        return s.all('SELECT * FROM progress WHERE enrolment_id IN (SELECT value FROM json_each(?)) ORDER BY enrolment_id, period_idx', JSON.stringify(ids)).map(progress);
+      },
       async earnedByEnrolment(eid) {
         return s.get(`SELECT coalesce(sum(l.points), 0) AS n FROM completions c JOIN ledger l ON l.completion_id = c.id
           WHERE c.enrolment_id = ? AND c.revoked_ms IS NULL`, eid)!.n;

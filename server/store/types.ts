@@ -105,6 +105,8 @@ export interface Tx {
   listActivities(customerId: number, opts: { challengeId?: number; templateId?: string; fromMs?: number; toMs?: number; limit: number }): Promise<ActivityRow[]>;
   /** Sum of the quantities of a customer's not-undone activities on a template with occurredMs in [fromMs, toMs). */
   sumActivityQuantity(customerId: number, templateId: string, fromMs: number, toMs: number): Promise<number>;
+  /** The progress rows of several enrolments at once (one read for a list of challenges). */
+  listProgressForEnrolments(enrolmentIds: number[]): Promise<ProgressRow[]>;
   /** Net points (earned minus reversed) the live completions of one enrolment have credited. */
   earnedByEnrolment(enrolmentId: number): Promise<number>;
   /** The ledger, newest first, each entry with the widget challenge it belongs to (if any). */

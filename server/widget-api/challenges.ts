@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Challenge, CreateChallengeRequest, PeriodType, Template } from '../../src/api/types.js';
-import type { Tx, ChallengeRow } from '../store/types.js';
+import type { Tx, ChallengeRow, ProgressRow } from '../store/types.js';
 import type { OrgDoc } from '../engine/org.js';
 import { createTargetGroup, enrol, unenrol } from '../engine/targets.js';
 import { createPromotion } from '../engine/promotions.js';
@@ -122,12 +122,28 @@ export async function requireChallenge(tx: Tx, customerId: number, id: number | 
   return ch;
 }
 
+/** My challenges, newest first: three reads for the whole list (plus the points of completed ones), not three per challenge. */
 export async function listChallengeViews(tx: Tx, org: OrgDoc, customerId: number, status: 'active' | 'completed' | 'all', now: number) {
+  const rows = (await tx.listChallenges(customerId)).reverse().filter((ch) => status !== 'active' || isLive(ch, now));
+  if (rows.length === 0) return [];
+  const [enrolments, progress] = await Promise.all([
+    tx.listEnrolmentsForCustomer(customerId, { activeOnly: false }),
+    tx.listProgressForEnrolments(rows.map((ch) => ch.enrolmentId)),
+  ]);
+  const startIdx = new Map(enrolments.map((e) => [e.id, e.startIdx]));
+  const byEnrolment = new Map<number, ProgressRow[]>();
+  for (const p of progress) {
+    const list = byEnrolment.get(p.enrolmentId);
+    if (list) list.push(p); else byEnrolment.set(p.enrolmentId, [p]);
+  }
   const out: Challenge[] = [];
-  for (const ch of (await tx.listChallenges(customerId)).reverse()) {
-    if (status === 'active' && !isLive(ch, now)) continue;
-    const view = await loadChallenge(tx, org, ch, now);
-    if (status === 'all' || view.status === status) out.push(view);
+  for (const ch of rows) {
+    const tg = await tx.getTargetGroup(org.id, ch.tgId);
+    if (!tg) throw new Error(`challenge ${ch.id}: target group ${ch.tgId} is missing`);
+    const view = challengeView(org, ch, tg, { rows: byEnrolment.get(ch.enrolmentId) ?? [], startIdx: startIdx.get(ch.enrolmentId) ?? 0, earned: 0 }, now);
+    if (status !== 'all' && view.status !== status) continue;
+    if (view.status === 'completed') view.reward.earned = await tx.earnedByEnrolment(ch.enrolmentId);
+    out.push(view);
   }
   return out;
 }

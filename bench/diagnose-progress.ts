@@ -26,10 +26,12 @@ const token = await customerToken(org, 'reader');
 const app = await buildApp({ store, demo: false, serveStatic: false, tokenSecret: 'x'.repeat(40), rateLimits: { perCustomerPerMinute: 1e9, perIpPerMinute: 1e9 } });
 
 const t = { sql: 0, statements: 0 };
+const bySql = new Map<string, number>();
 const st = (store as any).st.bind(store);
 (store as any).st = (sql: string) => {
   const s = st(sql);
   t.statements++;
+  bySql.set(sql, (bySql.get(sql) ?? 0) + 1);
   const wrap = (fn: string) => (...a: unknown[]) => { const t0 = performance.now(); try { return s[fn](...a); } finally { t.sql += performance.now() - t0; } };
   return { get: wrap('get'), all: wrap('all'), run: wrap('run') };
 };
@@ -37,9 +39,11 @@ const inject = () => app.inject({ method: 'GET', url: '/ucc/v1/me/challenges', h
 let bytes = 0;
 for (let i = 0; i < 50; i++) bytes = (await inject()).rawPayload.length;
 Object.assign(t, { sql: 0, statements: 0 });
+bySql.clear();
 let t0 = performance.now();
 for (let i = 0; i < N; i++) await inject();
 const whole = (performance.now() - t0) / N;
+const perSql = [...bySql.entries()].map(([sql, n]) => [(n / N).toFixed(0), sql.replace(/\s+/g, ' ').slice(0, 100)]);
 const sqlPer = t.sql / N, stPer = t.statements / N;
 
 // The same work without HTTP: read + views, then serialise.
@@ -74,6 +78,7 @@ printTable(['part', 'µs per request'], [
   ['  serialising the answer with the route\'s response schema (fast-json-stringify)', us(schemaSerialize)],
   ['  the rest (Fastify routing and hooks, auth, rate limit, inject)', us(whole - sqlPer - viewsPer - schemaSerialize)],
 ]);
+printTable(['statements per request', 'sql'], perSql);
 printTable(['for comparison', 'µs per request'], [
   ['JSON.stringify of the same answer', us(stringify)],
   [`${periods}× localDate() with luxon (an uncached period text would pay this)`, us(luxon)],

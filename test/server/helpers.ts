@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
@@ -55,7 +55,9 @@ export function uccPromotionBody(name: string, tgId: number, ruleId: number, rul
 /** A demo-mode app on a real SQLite file in a fresh temp directory. */
 export async function widgetApp(opts: Partial<AppOptions> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'ucc-widget-'));
-  return buildApp({ db: join(dir, 'test.db'), demo: true, rateLimits: { perCustomerPerMinute: 100_000, perIpPerMinute: 100_000 }, ...opts });
+  const app = await buildApp({ db: join(dir, 'test.db'), demo: true, rateLimits: { perCustomerPerMinute: 100_000, perIpPerMinute: 100_000 }, ...opts });
+  app.addHook('onClose', async () => rmSync(dir, { recursive: true, force: true }));
+  return app;
 }
 
 /** Signs a customer token as a brand's server would; every claim and the secret can be overridden. */

@@ -1,6 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -241,7 +241,7 @@ describe('demo-only routes', () => {
     jsonOf(await wcall(first, 'POST', '/demo/clock', { body: { advanceDays: 2 } }), 200);
     await first.close();
     const second = await buildApp({ db: join(dir, 'clock.db'), demo: true });
-    try { assert.equal(second.ctx.clock.offsetMs, 2 * 86_400_000); } finally { await second.close(); }
+    try { assert.equal(second.ctx.clock.offsetMs, 2 * 86_400_000); } finally { await second.close(); rmSync(dir, { recursive: true, force: true }); }
   });
 
   it('POST /demo/reset restores the seeded state and the real clock; tokens keep working', async () => {
@@ -260,11 +260,12 @@ describe('demo-only routes', () => {
 
 describe('production mode', () => {
   let app: FastifyInstance;
+  let dir: string;
   before(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ucc-widget-'));
+    dir = mkdtempSync(join(tmpdir(), 'ucc-widget-'));
     app = await buildApp({ db: join(dir, 'prod.db'), demo: false, tokenSecret: 'x'.repeat(40) });
   });
-  after(() => app.close());
+  after(async () => { await app.close(); rmSync(dir, { recursive: true, force: true }); });
 
   for (const [url, body] of [['/demo/session', { customer: 'alice' }], ['/demo/clock', { advanceDays: 1 }], ['/demo/reset', undefined]] as const) {
     it(`has no ${url} route (404)`, async () => {

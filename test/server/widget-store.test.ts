@@ -1,11 +1,14 @@
-import { describe, it } from 'node:test';
+import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '../../server/store/sqlite.js';
 
-const store = () => new SqliteStore(join(mkdtempSync(join(tmpdir(), 'ucc-widget-')), 'store.db'));
+const dirs: string[] = [];
+const tempDir = () => { const d = mkdtempSync(join(tmpdir(), 'ucc-widget-')); dirs.push(d); return d; };
+const store = () => new SqliteStore(join(tempDir(), 'store.db'));
+after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
 
 describe('group commit (store.txGrouped, used by POST /me/activities)', () => {
   it('commits the transactions of one event-loop turn together; a failing one leaves none of its writes', async () => {
@@ -39,7 +42,7 @@ describe('group commit (store.txGrouped, used by POST /me/activities)', () => {
   });
 
   it('answers only after the commit: the data is in the file for a second connection', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ucc-widget-'));
+    const dir = tempDir();
     const a = new SqliteStore(join(dir, 'shared.db'));
     try {
       await a.txGrouped((tx) => tx.setMeta('durable', 'yes'));

@@ -17,11 +17,11 @@
 import { join } from 'node:path';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { chromium, type Page } from 'playwright-core';
-import { OUT, ROOT, Report, median, printTable, startNode } from './lib.ts';
-import { buildWith } from './vite-build.ts';
-import { tempDir, seedChallenge } from './seed.ts';
-import { SqliteStore } from '../server/store/sqlite.ts';
-import { seedDemo } from '../server/seed.ts';
+import { OUT, ROOT, Report, median, printTable, startNode } from './lib.js';
+import { buildWith } from './vite-build.js';
+import { tempDir, seedChallenge } from './seed.js';
+import { SqliteStore } from '../server/store/sqlite.js';
+import { seedDemo } from '../server/seed.js';
 
 const MAX_UPDATE_MS = 16;
 const LOADS = Number(process.env.BROWSER_LOADS ?? 10);

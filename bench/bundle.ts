@@ -12,8 +12,8 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join, relative } from 'node:path';
 import { visualizer } from 'rollup-plugin-visualizer';
-import { OUT, ROOT, Report, printTable, fmt } from './lib.ts';
-import { buildWith } from './vite-build.ts';
+import { OUT, ROOT, Report, printTable, fmt } from './lib.js';
+import { buildWith } from './vite-build.js';
 
 const BUDGET_GZIP = 20_000;
 const BUDGET_RATIO = 3.2;

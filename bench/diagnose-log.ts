@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { rmSync, statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
-import { buildApp } from '../server/app.ts';
-import { printTable } from './lib.ts';
-import { benchOrgs, customerToken, insertCustomers, openStore, putEventDefs, seedChallenge, tempDir } from './seed.ts';
+import { buildApp } from '../server/app.js';
+import { printTable } from './lib.js';
+import { benchOrgs, customerToken, insertCustomers, openStore, putEventDefs, seedChallenge, tempDir } from './seed.js';
 
 const CUSTOMERS = 200, LOGS = 4000;
 const dir = tempDir('diag');

@@ -7,13 +7,13 @@
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { buildApp } from '../server/app.ts';
-import { listChallengeViews } from '../server/widget-api/challenges.ts';
-import { localDate } from '../server/engine/time.ts';
+import { buildApp } from '../server/app.js';
+import { listChallengeViews } from '../server/widget-api/challenges.js';
+import { localDate } from '../server/engine/time.js';
 import fjs from 'fast-json-stringify';
-import * as S from '../server/widget-api/schemas.ts';
-import { printTable } from './lib.ts';
-import { benchOrgs, customerToken, openStore, putEventDefs, seedReader, tempDir } from './seed.ts';
+import * as S from '../server/widget-api/schemas.js';
+import { printTable } from './lib.js';
+import { benchOrgs, customerToken, openStore, putEventDefs, seedReader, tempDir } from './seed.js';
 
 const N = 300;
 const dir = tempDir('diagp');

@@ -14,11 +14,11 @@
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { Report, median, printTable } from './lib.ts';
-import { buildApp } from '../server/app.ts';
-import { benchOrgs, customerToken, insertCustomers, openStore, putEventDefs, seedChallenge, tempDir, startOfDay, DAY } from './seed.ts';
-import { recordOccurrence } from '../server/engine/occurrence.ts';
-import type { SqliteStore } from '../server/store/sqlite.ts';
+import { Report, median, printTable } from './lib.js';
+import { buildApp } from '../server/app.js';
+import { benchOrgs, customerToken, insertCustomers, openStore, putEventDefs, seedChallenge, tempDir, startOfDay, DAY } from './seed.js';
+import { recordOccurrence } from '../server/engine/occurrence.js';
+import type { SqliteStore } from '../server/store/sqlite.js';
 
 const MAX_RATIO = 1.2;
 const LOGS = 2000;

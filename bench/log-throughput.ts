@@ -13,8 +13,8 @@
  */
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
-import { BENCH_ROUNDS, experimentArgs, experimentNote, BENCH_SECONDS, profileArgs, median, load, machine, printTable, Report, startNode, type Load } from './lib.ts';
-import { benchOrgs, customerToken, insertCustomers, openStore, productionEnv, putEventDefs, seedChallenge, tempDir, writeOrgsFile } from './seed.ts';
+import { BENCH_ROUNDS, experimentArgs, experimentNote, BENCH_SECONDS, profileArgs, median, load, machine, printTable, Report, startNode, type Load } from './lib.js';
+import { benchOrgs, customerToken, insertCustomers, openStore, productionEnv, putEventDefs, seedChallenge, tempDir, writeOrgsFile } from './seed.js';
 
 const MIN_RATIO = 0.6;
 const MAX_P99_MS = 25;

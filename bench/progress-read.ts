@@ -15,8 +15,8 @@
  */
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
-import { BENCH_ROUNDS, experimentArgs, experimentNote, profileArgs, load, machine, printTable, Report, startNode, type Load } from './lib.ts';
-import { benchOrgs, customerToken, openStore, productionEnv, putEventDefs, seedReader, tempDir, writeOrgsFile } from './seed.ts';
+import { BENCH_ROUNDS, experimentArgs, experimentNote, profileArgs, load, machine, printTable, Report, startNode, type Load } from './lib.js';
+import { benchOrgs, customerToken, openStore, productionEnv, putEventDefs, seedReader, tempDir, writeOrgsFile } from './seed.js';
 
 const MIN_RATIO = 0.5;
 const SECONDS = Number(process.env.PROGRESS_SECONDS ?? 5);

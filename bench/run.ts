@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { OUT, ROOT, fmt, machine, printTable, type Figure } from './lib.ts';
+import { OUT, ROOT, fmt, machine, printTable, type Figure } from './lib.js';
 
 const ALL = ['bundle', 'log-throughput', 'history-cost', 'progress-read', 'browser'];
 const picked = process.argv.slice(2).filter((a) => ALL.includes(a));

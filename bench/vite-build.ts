@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, type InlineConfig, type UserConfig } from 'vite';
-import viteConfig from '../vite.config.ts';
-import { ROOT } from './lib.ts';
+import viteConfig from '../vite.config.js';
+import { ROOT } from './lib.js';
 
 async function productConfig(): Promise<UserConfig> {
   const c = typeof viteConfig === 'function'

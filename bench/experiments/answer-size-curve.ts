@@ -4,8 +4,8 @@
  * Usage: node --import tsx bench/experiments/answer-size-curve.ts [seconds]
  */
 import { join } from 'node:path';
-import { load, machine, printTable, startNode } from '../lib.ts';
-import { tempDir } from '../seed.ts';
+import { load, machine, printTable, startNode } from '../lib.js';
+import { tempDir } from '../seed.js';
 
 const S = Number(process.argv[2] ?? 3);
 const floor = await startNode('curve-floor', 'bench/floor-server.ts', 8794, { FLOOR_DB: join(tempDir('curve'), 'floor.db') });

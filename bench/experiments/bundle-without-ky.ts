@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { OUT, ROOT, printTable, fmt } from '../lib.ts';
-import { buildWith } from '../vite-build.ts';
+import { OUT, ROOT, printTable, fmt } from '../lib.js';
+import { buildWith } from '../vite-build.js';
 
 const lite = join(ROOT, 'bench/experiments/ky-lite.ts');
 const alias = { name: 'ky-lite', enforce: 'pre' as const, resolveId: (id: string) => (id === 'ky' ? lite : null) };

@@ -9,7 +9,7 @@
  * then gets one commit (and the shared pages once) per batch instead of per request.
  * The proposed fix is the same logic inside SqliteStore.tx in server/store/sqlite.ts.
  */
-import { SqliteStore } from '../../server/store/sqlite.ts';
+import { SqliteStore } from '../../server/store/sqlite.js';
 
 type Job = { fn: (tx: unknown) => Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void };
 const queues = new WeakMap<object, { jobs: Job[]; running: boolean }>();

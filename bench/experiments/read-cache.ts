@@ -8,7 +8,7 @@
  * per-log statements from 15 to 11 is worth. Not safe as is: a rolled-back transaction would leave
  * its writes in the caches (the proposed fix clears them on ROLLBACK, as tgCache already does).
  */
-import { SqliteStore } from '../../server/store/sqlite.ts';
+import { SqliteStore } from '../../server/store/sqlite.js';
 
 const proto = SqliteStore.prototype as any;
 const makeTx = proto.makeTx;

@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
-import { migrations } from '../../server/store/migrations.ts';
-import { printTable } from '../lib.ts';
-import { tempDir } from '../seed.ts';
+import { migrations } from '../../server/store/migrations.js';
+import { printTable } from '../lib.js';
+import { tempDir } from '../seed.js';
 
 const N = 20_000, CUSTOMERS = 1000;
 const dir = tempDir('writeset');

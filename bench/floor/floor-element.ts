@@ -3,8 +3,8 @@ import { LitElement, html, css } from 'lit';
 import { property } from 'lit/decorators.js';
 
 export class FloorElement extends LitElement {
-  static styles = css`:host { display: block; }`;
+  static override styles = css`:host { display: block; }`;
   @property() name = 'floor';
-  render() { return html`<p>Hello, ${this.name}</p>`; }
+  override render() { return html`<p>Hello, ${this.name}</p>`; }
 }
 customElements.define('floor-element', FloorElement);

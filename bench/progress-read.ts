@@ -8,13 +8,15 @@
  * templateId only, before any of the challenges), then 20 daily challenges of 30 days started
  * 0–19 days ago (water, steps, meditation in turn), each logged into twice on every day so far.
  *
- * Also measured, for information: the floor server sending an answer of the subject's size from
- * memory (GET /floor/blob) — an upper bound for any server that sends that many bytes.
+ * Also measured, for information: the floor server sending from memory (GET /floor/blob) an answer
+ * of the subject's size — an upper bound for any server that sends that many bytes — and one of
+ * the size of the subject's answer gzipped. Requests offer gzip/br as browsers do.
  *
  * Budget: req/s ≥ 0.5 × floor.
  */
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { BENCH_ROUNDS, experimentArgs, experimentNote, profileArgs, load, machine, printTable, Report, startNode, type Load } from './lib.js';
 import { benchOrgs, customerToken, openStore, productionEnv, putEventDefs, seedReader, tempDir, writeOrgsFile } from './seed.js';
 
@@ -43,28 +45,34 @@ console.log(`seeded 1 customer, ${CHALLENGES} challenges, ${logs.toLocaleString(
 const server = await startNode('progress-server', 'server/main.ts', PORT, productionEnv(db, writeOrgsFile(dir, orgs)), [...profileArgs('progress-server'), ...experimentArgs()]);
 if (experimentNote()) report.notes.push(experimentNote()!);
 const floor = await startNode('progress-floor', 'bench/floor-server.ts', FLOOR_PORT, { FLOOR_DB: join(dir, 'floor.db') });
-const subject = { url: `${server.url}/ucc/v1/me/challenges`, headers: { authorization: `Bearer ${token}` } };
-const base = { url: `${floor.url}/floor/activities/1` };
-// Second baseline (information): the floor server sending an answer of the subject's size from memory.
-const blob = { url: '' };
+// Browsers always offer compression; so do these requests (today the server answers uncompressed).
+const ACCEPT = { 'accept-encoding': 'gzip, deflate, br' };
+const subject = { url: `${server.url}/ucc/v1/me/challenges`, headers: { authorization: `Bearer ${token}`, ...ACCEPT } };
+const base = { url: `${floor.url}/floor/activities/1`, headers: ACCEPT };
+// Second and third baselines (information): the floor server sending, from memory, an answer of the
+// subject's size, and one of the subject's answer's gzip size.
+const blob = { url: '', headers: ACCEPT };
+const blobGz = { url: '', headers: ACCEPT };
 
 const runs: { round: number; who: string; r: Load }[] = [];
-let bytes = 0, shown = 0;
+let bytes = 0, gzBytes = 0, shown = 0;
 try {
   const res = await fetch(subject.url, { headers: subject.headers });
   const body = await res.text();
   bytes = Buffer.byteLength(body);
+  gzBytes = gzipSync(body).length;
   shown = res.ok ? (JSON.parse(body).challenges as unknown[]).length : -1;
   if (!res.ok) throw new Error(`GET /ucc/v1/me/challenges answered ${res.status}: ${body.slice(0, 300)}`);
   const floorBytes = Buffer.byteLength(await (await fetch(base.url)).text());
   console.log(`subject answer: ${shown} challenges, ${bytes.toLocaleString('en-US')} B; floor answer ${floorBytes} B`);
   blob.url = `${floor.url}/floor/blob?bytes=${bytes}`;
+  blobGz.url = `${floor.url}/floor/blob?bytes=${gzBytes}`;
   await load({ ...subject, duration: 2 });
   await load({ ...base, duration: 2 });
   for (let round = 1; round <= BENCH_ROUNDS; round++) {
-    const order = round % 2 ? ['floor', 'subject', 'blob'] : ['blob', 'subject', 'floor'];
+    const order = round % 2 ? ['floor', 'subject', 'blob', 'blob-gz'] : ['blob-gz', 'blob', 'subject', 'floor'];
     for (const who of order) {
-      const r = await load({ ...(who === 'floor' ? base : who === 'blob' ? blob : subject), duration: SECONDS });
+      const r = await load({ ...(who === 'floor' ? base : who === 'blob' ? blob : who === 'blob-gz' ? blobGz : subject), duration: SECONDS });
       runs.push({ round, who, r });
       console.log(`round ${round} ${who.padEnd(7)} ${Math.round(r.reqPerSec)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  non-2xx ${r.non2xx}  errors ${r.errors}`);
     }
@@ -76,19 +84,22 @@ try {
 }
 
 console.log(`\nGET throughput, autocannon -c 50 -d ${SECONDS}, ${BENCH_ROUNDS} rounds alternated; ${machine()}`);
-printTable(['round', 'floor req/s', 'floor p99', 'same-size blob req/s', 'subject req/s', 'subject p50', 'subject p99', 'ratio'],
+printTable(['round', 'floor req/s', 'floor p99', 'same-size blob req/s', 'gzip-size blob req/s', 'subject req/s', 'subject p50', 'subject p99', 'ratio'],
   Array.from({ length: BENCH_ROUNDS }, (_, i) => {
     const get = (who: string) => runs.find((x) => x.round === i + 1 && x.who === who)!.r;
-    const f = get('floor'), s = get('subject'), b = get('blob');
-    return [i + 1, Math.round(f.reqPerSec), `${f.p99} ms`, Math.round(b.reqPerSec), Math.round(s.reqPerSec), `${s.p50} ms`, `${s.p99} ms`, (s.reqPerSec / f.reqPerSec).toFixed(2)];
+    const f = get('floor'), s = get('subject'), b = get('blob'), g = get('blob-gz');
+    return [i + 1, Math.round(f.reqPerSec), `${f.p99} ms`, Math.round(b.reqPerSec), Math.round(g.reqPerSec), Math.round(s.reqPerSec), `${s.p50} ms`, `${s.p99} ms`, (s.reqPerSec / f.reqPerSec).toFixed(2)];
   }));
 const mean = (who: string, k: keyof Load) => runs.filter((x) => x.who === who).reduce((a, x) => a + x.r[k], 0) / BENCH_ROUNDS;
 const bad = runs.reduce((a, x) => a + x.r.non2xx + x.r.errors, 0);
 report.info('challenges in the answer', shown, '');
 report.info('answer size', bytes, 'B');
+report.info('answer size gzipped', gzBytes, 'B', bytes);
 report.ratio('GET /ucc/v1/me/challenges req/s', mean('subject', 'reqPerSec'), mean('floor', 'reqPerSec'), 'req/s', { min: MIN_RATIO });
 report.info(`floor: same-size answer (${Math.round(bytes / 1000)} kB) from memory, req/s`, mean('blob', 'reqPerSec'), 'req/s', mean('floor', 'reqPerSec'),
   'the most any server can do sending this answer; its ratio to the one-row floor caps the subject\'s');
+report.info(`floor: gzip-size answer (${(gzBytes / 1000).toFixed(1)} kB) from memory, req/s`, mean('blob-gz', 'reqPerSec'), 'req/s', mean('floor', 'reqPerSec'),
+  'what a cached, pre-compressed answer could reach');
 report.info('GET /ucc/v1/me/challenges p99', mean('subject', 'p99'), 'ms', mean('floor', 'p99'));
 report.absolute('non-2xx answers + errors', bad, '', { max: 0 });
 process.exitCode = report.finish();

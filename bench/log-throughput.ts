@@ -55,7 +55,7 @@ const floor = await startNode('log-floor', 'bench/floor-server.ts', FLOOR_PORT, 
 let seq = 0;
 const run = process.pid.toString(36);
 const subjectReq = {
-  method: 'POST' as const, path: '/ucc/v1/me/activities', headers: { 'content-type': 'application/json' },
+  method: 'POST' as const, path: '/ucc/v1/me/activities', headers: { 'content-type': 'application/json', 'accept-encoding': 'gzip, deflate, br' },
   setupRequest: (req: any) => {
     const n = seq++;
     const c = customers[n % CUSTOMERS];
@@ -64,7 +64,7 @@ const subjectReq = {
   },
 };
 const floorReq = {
-  method: 'POST' as const, path: '/floor/activities', headers: { 'content-type': 'application/json' },
+  method: 'POST' as const, path: '/floor/activities', headers: { 'content-type': 'application/json', 'accept-encoding': 'gzip, deflate, br' },
   setupRequest: (req: any) => {
     const n = seq++;
     const c = customers[n % CUSTOMERS];

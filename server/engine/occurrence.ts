@@ -5,7 +5,7 @@
  * period that flips between achieved and not reads that enrolment's per-period rows.
  */
 import { badRequest, Codes } from '../errors.js';
-import type { Tx, EnrolmentRow, EventRow } from '../store/types.js';
+import type { Tx, EnrolmentRow, EventRow, CompletionRow } from '../store/types.js';
 import { strategyPoints, type OrgDoc } from './org.js';
 import type { TargetGroupDoc, TargetDoc } from './model.js';
 import { localDate, startOfMonth } from './time.js';
@@ -55,10 +55,11 @@ function amountFor(target: TargetDoc, fields: Record<string, unknown>): number {
 
 /**
  * Records one occurrence. The same `externalEventId` twice is counted once: the second call
- * returns the first event with `duplicate: true` and changes nothing.
+ * returns the first event with `duplicate: true` and changes nothing. A caller that has already
+ * looked the id up in this transaction passes `externalIdChecked` to skip the second read.
  */
-export async function recordOccurrence(tx: Tx, org: OrgDoc, input: OccurrenceInput, now: number) {
-  if (input.externalEventId) {
+export async function recordOccurrence(tx: Tx, org: OrgDoc, input: OccurrenceInput, now: number, opts: { externalIdChecked?: boolean } = {}) {
+  if (input.externalEventId && !opts.externalIdChecked) {
     const existing = await tx.getEventByExternalId(org.id, input.externalEventId);
     if (existing) return { event: existing, duplicate: true, outcome: emptyOutcome() };
   }
@@ -124,7 +125,7 @@ export async function settle(
   if (tg.trackingType === 'DEFAULT') {
     const c = live.find((x) => x.kind === 'PERIOD' && x.ref === idx);
     if (is && !c) await complete(tx, org, e, tg, target, 'PERIOD', idx, now, awards);
-    if (!is && c) reversals.push(...await reverseCompletion(tx, org, c.id, now));
+    if (!is && c) reversals.push(...await reverseCompletion(tx, org, e, c, now));
     return;
   }
   const stats = streakStats(tg, e, await tx.listProgress(e.id), now);
@@ -132,7 +133,7 @@ export async function settle(
     const c = live.find((x) => x.kind === 'LEVEL' && x.ref === s.id);
     const reached = stats.best >= s.targetCountOfSequence;
     if (reached && !c) await complete(tx, org, e, tg, target, 'LEVEL', s.id, now, awards);
-    if (!reached && c) reversals.push(...await reverseCompletion(tx, org, c.id, now));
+    if (!reached && c) reversals.push(...await reverseCompletion(tx, org, e, c, now));
   }
 }
 
@@ -171,7 +172,8 @@ async function complete(tx: Tx, org: OrgDoc, e: EnrolmentRow, tg: TargetGroupDoc
 }
 
 /** Revokes a completion and reverses its awards with REVERSAL entries (history is never deleted). */
-export async function reverseCompletion(tx: Tx, org: OrgDoc, completionId: number, now: number): Promise<PointsMove[]> {
+export async function reverseCompletion(tx: Tx, org: OrgDoc, e: EnrolmentRow, c: CompletionRow, now: number): Promise<PointsMove[]> {
+  const completionId = c.id;
   await tx.revokeCompletion(completionId, now);
   const out: PointsMove[] = [];
   for (const l of await tx.listLedgerForCompletion(completionId)) {
@@ -183,7 +185,7 @@ export async function reverseCompletion(tx: Tx, org: OrgDoc, completionId: numbe
     });
     await tx.markLedgerReversed(l.id);
     await tx.addToBalance(l.customerId, -l.points);
-    out.push({ enrolmentId: 0, customerId: l.customerId, ledgerId: row.id, points: -l.points, promotionId: l.promotionId!, completionId, kind: 'LEVEL', ref: 0, description });
+    out.push({ enrolmentId: e.id, customerId: l.customerId, ledgerId: row.id, points: -l.points, promotionId: l.promotionId!, completionId, kind: c.kind, ref: c.ref, description });
   }
   return out;
 }

@@ -7,7 +7,7 @@ import type { Tx, EnrolmentRow, ProgressRow, CompletionRow } from '../store/type
 import type { OrgDoc } from './org.js';
 import type { TargetGroupDoc, TargetDoc, PeriodDoc, StreakDoc, EventDefDoc } from './model.js';
 import { generatePeriods, isValidZone, parseEnd, parseInstant, supportedFrequency } from './time.js';
-import { reverseCompletion, settle } from './occurrence.js';
+import { settle } from './occurrence.js';
 
 type Body = Record<string, any>;
 const invalid = (message: string, details?: Record<string, unknown>) => badRequest(Codes.INVALID_INPUT, message, details);
@@ -297,4 +297,3 @@ export async function liveCompletions(tx: Tx, enrolmentId: number): Promise<Comp
   return tx.listCompletions(enrolmentId, { liveOnly: true });
 }
 
-export { reverseCompletion };

@@ -55,6 +55,8 @@ export class SqliteStore implements Store {
   private queue: Promise<unknown> = Promise.resolve();
   private executed = 0;
   private tgCache = new Map<number, { orgId: string; doc: TargetGroupDoc }>();
+  /** Parsed event definitions by `org\0name` (read on every occurrence; written only by POST /v2/events). */
+  private eventDefCache = new Map<string, EventDefDoc>();
   private readonly api: Tx;
 
   constructor(file: string) {
@@ -102,7 +104,7 @@ export class SqliteStore implements Store {
         return value;
       } catch (err) {
         this.db.exec('ROLLBACK');
-        this.tgCache.clear(); // the cache may hold docs written by the rolled-back transaction
+        this.tgCache.clear(); this.eventDefCache.clear(); // the cache may hold docs written by the rolled-back transaction
         throw err;
       }
     });
@@ -145,14 +147,14 @@ export class SqliteStore implements Store {
         } catch (err) {
           this.st('ROLLBACK TO grouped').run();
           this.st('RELEASE grouped').run();
-          this.tgCache.clear();
+          this.tgCache.clear(); this.eventDefCache.clear();
           results.push({ ok: false, value: err });
         }
       }
       this.db.exec('COMMIT');
     } catch (err) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      this.tgCache.clear();
+      this.tgCache.clear(); this.eventDefCache.clear();
       for (const item of batch) item.reject(err);
       return;
     }
@@ -188,9 +190,17 @@ export class SqliteStore implements Store {
       },
       async setCustomerTimeZone(id, tz) { s.run('UPDATE customers SET time_zone = ? WHERE id = ?', tz, id); },
       async addToBalance(id, points) { s.run('UPDATE customers SET balance = balance + ? WHERE id = ?', points, id); },
-      async getEventDef(orgId, name) { const r = s.get('SELECT doc FROM event_defs WHERE org_id = ? AND name = ?', orgId, name); return r && JSON.parse(r.doc) as EventDefDoc; },
+      async getEventDef(orgId, name) {
+        const key = `${orgId}\0${name}`;
+        const hit = s.eventDefCache.get(key);
+        if (hit) return hit;
+        const r = s.get('SELECT doc FROM event_defs WHERE org_id = ? AND name = ?', orgId, name);
+        const def = r && JSON.parse(r.doc) as EventDefDoc;
+        if (def) s.eventDefCache.set(key, def);
+        return def;
+      },
       async listEventDefs(orgId) { return s.all('SELECT doc FROM event_defs WHERE org_id = ? ORDER BY name', orgId).map((r) => JSON.parse(r.doc) as EventDefDoc); },
-      async putEventDef(orgId, def) { s.run('INSERT INTO event_defs (org_id, name, doc) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET doc = excluded.doc', orgId, def.eventName, JSON.stringify(def)); },
+      async putEventDef(orgId, def) { s.eventDefCache.delete(`${orgId}\0${def.eventName}`); s.run('INSERT INTO event_defs (org_id, name, doc) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET doc = excluded.doc', orgId, def.eventName, JSON.stringify(def)); },
       async getTargetGroup(orgId, id) {
         const cached = s.tgCache.get(id);
         if (cached) return cached.orgId === orgId ? cached.doc : undefined;
@@ -369,7 +379,7 @@ export class SqliteStore implements Store {
       async deleteAllData() {
         const tables = s.all(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).map((r) => r.name as string);
         for (const t of tables) s.db.exec(`DELETE FROM "${t}"`);
-        s.tgCache.clear();
+        s.tgCache.clear(); s.eventDefCache.clear();
       },
     };
   }

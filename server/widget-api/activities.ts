@@ -102,7 +102,7 @@ export async function recordLog(tx: Tx, org: OrgDoc, customerId: number, b: LogA
   const { event, outcome } = await recordOccurrence(tx, org, {
     eventName: t.eventName, customerId, externalEventId: logEventId(customerId, key), occurredMs,
     fields: t.field ? { [t.field]: b.quantity } : {},
-  }, now);
+  }, now, { externalIdChecked: true }); // the route looked the key up in this transaction
   const row = await tx.insertActivity({
     orgId: org.id, customerId, challengeId: ch?.id ?? null, templateId: t.id, eventId: event.id, quantity: b.quantity, occurredMs, createdMs: now,
   });

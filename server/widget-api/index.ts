@@ -255,7 +255,7 @@ async function routes(app: FastifyInstance) {
 export const widgetRoutes = fp(async (root: FastifyInstance, opts: { prefix?: string }) => {
   await root.register(swagger, {
     openapi: {
-      info: { title: 'ucc-widgets widget API', version: '1.0.0', description: 'Customer-scoped API for the UCC widgets. See docs/widget-api.md.' },
+      info: { title: 'ucc-widgets widget API', version: '1.0.0', description: 'Customer-scoped API for the UCC widgets. Documented in the README (section Widget API).' },
       components: { securitySchemes: { customerToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       tags: [{ name: 'widget', description: 'Customer-scoped: Authorization: Bearer <brand-signed token>' }, { name: 'demo', description: 'Demo mode only' }],
     },

@@ -48,8 +48,8 @@ export class Report {
   /** A figure with an absolute budget (its baseline, when given, is printed for context). */
   absolute(name: string, subject: number, unit: string, limit: { min?: number; max?: number }, baseline: number | null = null, note?: string) {
     const pass = Number.isFinite(subject) && (limit.min === undefined || subject >= limit.min) && (limit.max === undefined || subject <= limit.max);
-    const budget = limit.min !== undefined && limit.max !== undefined && limit.min === limit.max
-      ? `== ${limit.min} ${unit}` : limit.min !== undefined ? `>= ${limit.min} ${unit}` : `<= ${limit.max} ${unit}`;
+    const budget = (limit.min !== undefined && limit.max !== undefined && limit.min === limit.max
+      ? `== ${limit.min} ${unit}` : limit.min !== undefined ? `>= ${limit.min} ${unit}` : `<= ${limit.max} ${unit}`).trim();
     this.figures.push({ name, subject, baseline, unit, ratio: baseline ? subject / baseline : null, budget, pass, note });
   }
 

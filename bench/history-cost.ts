@@ -3,7 +3,7 @@
  * earlier events, customer B 100,000 (one every 5 minutes going back from the challenge's
  * start, i.e. about a year; seeded through the engine — logActivity with a moved clock is too
  * slow for 100k, so recordOccurrence + insertActivity, what a log writes — in one transaction).
- * Then 2,000 logs into each challenge, timed in alternating blocks of 100, each log the real
+ * Then 2,000 logs into each challenge, timed in alternating blocks of 50, each log the real
  * route in-process (app.inject POST /ucc/v1/me/activities, unique Idempotency-Keys).
  *
  * Budget: time per log (median of the block means) after 100k ≤ 1.2 × after 100, for the whole request and for the
@@ -22,7 +22,7 @@ import type { SqliteStore } from '../server/store/sqlite.js';
 
 const MAX_RATIO = 1.2;
 const LOGS = 2000;
-const BLOCK = 100;
+const BLOCK = 50;
 const HISTORY = [100, 100_000];
 const STEP_MS = 5 * 60_000;
 
@@ -89,7 +89,7 @@ async function oneLog(s: typeof subjects[number]) {
 }
 
 // Warm-up, then alternate blocks (A, B, B, A, A, B, …) so drift hits both alike.
-for (const s of subjects) for (let i = 0; i < 50; i++) await oneLog(s);
+for (const s of subjects) for (let i = 0; i < 200; i++) await oneLog(s);
 const blocks = new Map<number, number[]>(HISTORY.map((h) => [h, []]));
 const txBlocks = new Map<number, number[]>(HISTORY.map((h) => [h, []]));
 const statements = new Map<number, number[]>(HISTORY.map((h) => [h, []]));

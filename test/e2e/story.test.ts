@@ -31,7 +31,7 @@ async function logGlasses(page: Page, n: number) {
 }
 
 test('alice creates a 3-day water challenge, meets it every day, and is rewarded; bob sees none of it', async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, reducedMotion: 'reduce' }); // the screenshot shows settled bars
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`${server.url}/`);

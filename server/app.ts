@@ -7,6 +7,7 @@ import { capillaryRoutes } from './capillary/index.js';
 import { widgetRoutes } from './widget-api/index.js';
 import { demoRoutes } from './widget-api/demo.js';
 import { staticRoutes } from './static.js';
+import { ReadCache } from './widget-api/read-cache.js';
 
 export interface AppOptions {
   /** SQLite file path (or ':memory:'), or a ready store. */
@@ -35,6 +36,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     store, orgs, clock, demo: opts.demo,
     tokenSecret: new TextEncoder().encode(opts.tokenSecret ?? DEMO_TOKEN_SECRET),
     rateLimits: { perCustomerPerMinute: 600, perIpPerMinute: 3000, ...opts.rateLimits },
+    readCache: new ReadCache(),
   };
   const app = Fastify({
     logger: opts.logger ?? false,
@@ -48,6 +50,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
   app.addHook('onClose', async () => { if (!opts.store) store.close(); });
   app.get('/healthz', async () => ({ status: 'ok' }));
+  // Every write, once answered (so after its COMMIT), invalidates cached reads: a widget write its
+  // own customer's, any other write (Capillary API, webhook, demo clock and reset) all of them.
+  app.addHook('onResponse', async (req) => {
+    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return;
+    const who = (req as { principal?: { org: { id: string }; customerId: number } }).principal;
+    if (who) ctx.readCache.bumpCustomer(`${who.org.id}:${who.customerId}`);
+    else ctx.readCache.bumpAll();
+  });
   await app.register(capillaryRoutes);
   await app.register(widgetRoutes, { prefix: '/ucc/v1' });
   if (opts.demo) await app.register(demoRoutes);

@@ -86,4 +86,10 @@ export const migrations: string[] = [
         customer and activity in a time range), however many other logs the customer has */ `
   CREATE INDEX activities_live_sum ON activities (customer_id, template_id, occurred_ms, quantity, undone_ms) WHERE undone_ms IS NULL;
   `,
+  /* 7: widget API: a log no longer stores its ~1.8 kB answer (recent answers are kept in memory, older ones rebuilt
+        from the rows); the request fingerprint that detects a reused Idempotency-Key moves onto the activity row */ `
+  ALTER TABLE activities ADD COLUMN request TEXT;
+  UPDATE activities SET request = (SELECT r.request FROM log_replies r WHERE r.event_id = activities.event_id);
+  DROP TABLE log_replies;
+  `,
 ];

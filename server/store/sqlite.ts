@@ -42,6 +42,7 @@ const challenge = (r: Row | undefined): ChallengeRow | undefined => r && ({
 const activity = (r: Row | undefined): ActivityRow | undefined => r && ({
   id: r.id, orgId: r.org_id, customerId: r.customer_id, challengeId: r.challenge_id, templateId: r.template_id,
   eventId: r.event_id, quantity: r.quantity, occurredMs: r.occurred_ms, createdMs: r.created_ms, undoneMs: r.undone_ms,
+  request: r.request ?? null,
 });
 
 /**
@@ -325,10 +326,15 @@ export class SqliteStore implements Store {
       async listChallenges(customerId) { return s.all('SELECT * FROM challenges WHERE customer_id = ? ORDER BY id', customerId).map((r) => challenge(r)!); },
       async setChallengeLeft(id, ms) { s.run('UPDATE challenges SET left_ms = ? WHERE id = ?', ms, id); },
       async insertActivity(a) {
-        return activity(s.get(`INSERT INTO activities (org_id, customer_id, challenge_id, template_id, event_id, quantity, occurred_ms, created_ms)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`, a.orgId, a.customerId, a.challengeId, a.templateId, a.eventId, a.quantity, a.occurredMs, a.createdMs))!;
+        return activity(s.get(`INSERT INTO activities (org_id, customer_id, challenge_id, template_id, event_id, quantity, occurred_ms, created_ms, request)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`, a.orgId, a.customerId, a.challengeId, a.templateId, a.eventId, a.quantity, a.occurredMs, a.createdMs, a.request ?? null))!;
       },
       async getActivity(customerId, id) { return activity(s.get('SELECT * FROM activities WHERE id = ? AND customer_id = ?', id, customerId)); },
+      async getActivityByEvent(eventId) {
+        // Through activities_customer (customer, occurred_ms) from the event row: no index on event_id to keep up per log.
+        return activity(s.get(`SELECT a.* FROM events e JOIN activities a ON a.customer_id = e.customer_id AND a.occurred_ms = e.occurred_ms
+          AND a.event_id = e.id WHERE e.id = ?`, eventId));
+      },
       async listActivities(customerId, o) {
         const cond = ['customer_id = ?']; const args: unknown[] = [customerId];
         if (o.challengeId !== undefined) { cond.push('challenge_id = ?'); args.push(o.challengeId); }
@@ -363,13 +369,6 @@ export class SqliteStore implements Store {
       async putIdempotent(orgId, cid, scope, key, row, ms) {
         s.run('INSERT INTO idempotency (org_id, customer_id, scope, key, status, body, created_ms, request_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
           orgId, cid, scope, key, row.status, row.body, ms, row.requestHash ?? null);
-      },
-      async getLogReply(eventId) {
-        const r = s.get('SELECT request, status, body FROM log_replies WHERE event_id = ?', eventId);
-        return r && { status: r.status, body: r.body, requestHash: r.request };
-      },
-      async putLogReply(eventId, row) {
-        s.run('INSERT INTO log_replies (event_id, request, status, body) VALUES (?, ?, ?, ?)', eventId, row.requestHash ?? null, row.status, row.body);
       },
       async getMeta(key) { return s.get('SELECT value FROM meta WHERE key = ?', key)?.value; },
       async setMeta(key, value) {

@@ -33,6 +33,8 @@ export interface ChallengeRow {
 export interface ActivityRow {
   id: number; orgId: string; customerId: number; challengeId: number | null; templateId: string; eventId: number;
   quantity: number; occurredMs: number; createdMs: number; undoneMs: number | null;
+  /** Fingerprint of the widget request that logged it (a replay with another body is refused); null when unknown. */
+  request?: string | null;
 }
 /** A stored answer; `requestHash` fingerprints the request so a reused key with another body is refused. */
 export interface IdempotencyRow { status: number; body: string; requestHash?: string | null }
@@ -102,6 +104,8 @@ export interface Tx {
   setChallengeLeft(id: number, ms: number): Promise<void>;
   insertActivity(row: Omit<ActivityRow, 'id' | 'undoneMs'>): Promise<ActivityRow>;
   getActivity(customerId: number, id: number): Promise<ActivityRow | undefined>;
+  /** The activity a widget log recorded with this event (its idempotent replay); undefined for other events. */
+  getActivityByEvent(eventId: number): Promise<ActivityRow | undefined>;
   listActivities(customerId: number, opts: { challengeId?: number; templateId?: string; fromMs?: number; toMs?: number; limit: number }): Promise<ActivityRow[]>;
   /** Sum of the quantities of a customer's not-undone activities on a template with occurredMs in [fromMs, toMs). */
   sumActivityQuantity(customerId: number, templateId: string, fromMs: number, toMs: number): Promise<number>;
@@ -114,9 +118,6 @@ export interface Tx {
   setActivityUndone(id: number, ms: number): Promise<void>;
   getIdempotent(orgId: string, customerId: number, scope: string, key: string): Promise<IdempotencyRow | undefined>;
   putIdempotent(orgId: string, customerId: number, scope: string, key: string, row: IdempotencyRow, ms: number): Promise<void>;
-  /** The stored answer of a widget log, keyed by the event the log recorded (its idempotent replay). */
-  getLogReply(eventId: number): Promise<IdempotencyRow | undefined>;
-  putLogReply(eventId: number, row: IdempotencyRow): Promise<void>;
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string | null): Promise<void>;
   /** Demo reset: deletes every row of every data table (schema and migrations stay). */

@@ -4,7 +4,7 @@
  * and any reward, so the widget needs no second request.
  */
 import type { Challenge, LogActivityRequest, LogActivityResponse, Reward, Template, UndoActivityResponse } from '../../src/api/types.js';
-import type { Tx, ChallengeRow, ActivityRow } from '../store/types.js';
+import type { Tx, ChallengeRow, ActivityRow, EventRow } from '../store/types.js';
 import type { OrgDoc } from '../engine/org.js';
 import type { PointsMove } from '../engine/occurrence.js';
 import { recordOccurrence, voidOccurrence } from '../engine/occurrence.js';
@@ -66,7 +66,7 @@ export async function logActivity(tx: Tx, org: OrgDoc, customerId: number, b: Lo
 export const logEventId = (customerId: number, key: string) => `w:${customerId}:${key}`;
 
 /** Policy checks, the occurrence, the activity record, and the answer; also returns the event id the answer is stored under. */
-export async function recordLog(tx: Tx, org: OrgDoc, customerId: number, b: LogActivityRequest, key: string, now: number): Promise<{ response: LogActivityResponse; eventId: number }> {
+export async function recordLog(tx: Tx, org: OrgDoc, customerId: number, b: LogActivityRequest, key: string, now: number, request: string | null = null): Promise<{ response: LogActivityResponse; eventId: number }> {
   let ch: ChallengeRow | undefined;
   let t: Template;
   if (b.challengeId !== undefined) {
@@ -104,10 +104,73 @@ export async function recordLog(tx: Tx, org: OrgDoc, customerId: number, b: LogA
     fields: t.field ? { [t.field]: b.quantity } : {},
   }, now, { externalIdChecked: true }); // the route looked the key up in this transaction
   const row = await tx.insertActivity({
-    orgId: org.id, customerId, challengeId: ch?.id ?? null, templateId: t.id, eventId: event.id, quantity: b.quantity, occurredMs, createdMs: now,
+    orgId: org.id, customerId, challengeId: ch?.id ?? null, templateId: t.id, eventId: event.id, quantity: b.quantity, occurredMs, createdMs: now, request,
   });
   const { byEnrolment, views } = await touchedChallenges(tx, org, outcome.touched, ch, now);
   return { response: { activity: activityView(row, t.eventName), challenges: views, rewards: toRewards(outcome.awards, byEnrolment) }, eventId: event.id };
+}
+
+/** The fingerprint of a log request that an Idempotency-Key is bound to (kept on the activity row). */
+export const logRequestFingerprint = (b: LogActivityRequest) => JSON.stringify([b.challengeId ?? null, b.templateId ?? null, b.quantity, b.occurredAt ?? null]);
+
+const keyReused = () => widgetError(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different request; use a new key.');
+
+/**
+ * A log's answer rebuilt from the rows when its bytes are no longer in memory (after a restart or an
+ * eviction): the activity as it is now, the current progress of the challenges its event touched, and the
+ * rewards its completions earned (completions and EARN entries written at the log's own instant).
+ * Refuses a request whose fingerprint differs from the one the log was recorded with.
+ */
+export async function replayLog(tx: Tx, org: OrgDoc, event: EventRow, request: string, now: number): Promise<LogActivityResponse> {
+  const a = await tx.getActivityByEvent(event.id);
+  if (!a || a.request !== request) throw keyReused();
+  const effects = await tx.listEffects(event.id);
+  const { byEnrolment, views } = await touchedChallenges(tx, org, effects.map((f) => f.enrolmentId), undefined, now);
+  const rewards: Reward[] = [];
+  for (const [eid, ch] of byEnrolment) {
+    for (const c of await tx.listCompletions(eid, { liveOnly: false })) {
+      if (c.achievedMs !== event.createdMs) continue;
+      for (const l of await tx.listLedgerForCompletion(c.id)) {
+        if (l.type === 'EARN' && l.createdMs === event.createdMs) {
+          rewards.push({ challengeId: String(ch.id), ledgerEntryId: String(l.id), points: l.points, reason: rewardReason(ch.name) });
+        }
+      }
+    }
+  }
+  return { activity: activityView(a, templateOf(org, a.templateId)?.eventName ?? event.eventName), challenges: views, rewards };
+}
+
+/** A sent answer as replayed: status, the exact bytes, and the request fingerprint they answer. */
+export interface SentLog { status: number; body: string; request: string }
+
+/**
+ * The last `capacity` log answers of this process, byte for byte, least recently used first out; a widget
+ * retries a log within seconds, so a replay almost always finds its answer here. Keyed by the event the log
+ * recorded (id, creation instant and external id), and only consulted after that event was found in the
+ * database, so an answer whose transaction rolled back can never be replayed.
+ */
+export class LogAnswerCache {
+  private map = new Map<string, SentLog>();
+  constructor(readonly capacity = 4096) {}
+  static key(e: Pick<EventRow, 'id' | 'createdMs' | 'externalEventId'>) { return `${e.id}:${e.createdMs}:${e.externalEventId}`; }
+  get(key: string) {
+    const hit = this.map.get(key);
+    if (hit) { this.map.delete(key); this.map.set(key, hit); }
+    return hit;
+  }
+  set(key: string, sent: SentLog) {
+    this.map.delete(key);
+    this.map.set(key, sent);
+    if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value!);
+  }
+  clear() { this.map.clear(); }
+  get size() { return this.map.size; }
+}
+
+/** Checks a cached answer against the replayed request: the same key with another body is refused. */
+export function replayCached(sent: SentLog, request: string): SentLog {
+  if (sent.request !== request) throw keyReused();
+  return sent;
 }
 
 export async function requireActivity(tx: Tx, customerId: number, id: number | null): Promise<ActivityRow> {

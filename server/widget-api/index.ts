@@ -17,7 +17,7 @@ import { isValidZone, parseEnd, parseInstant } from '../engine/time.js';
 import { authenticate } from './auth.js';
 import { renderError, renderNotFound, widgetError } from './errors.js';
 import { createChallenge, customerZone, leaveChallenge, listChallengeViews, requireChallenge } from './challenges.js';
-import { logEventId, recordLog, requireActivity, undoActivity } from './activities.js';
+import { LogAnswerCache, logEventId, logRequestFingerprint, recordLog, replayCached, replayLog, requireActivity, undoActivity } from './activities.js';
 import { activityView, ledgerView, loadChallenge, parseId, templateOf } from './views.js';
 import * as S from './schemas.js';
 
@@ -188,31 +188,36 @@ async function routes(app: FastifyInstance) {
     return { challenge: await leaveChallenge(tx, req.principal.org, ch, now()) };
   }));
 
+  const logAnswers = new LogAnswerCache();
   app.post<{ Body: LogActivityRequest }>('/me/activities', {
     schema: { tags, security, summary: 'Log an activity; answers with every challenge it touched and any reward it triggered', headers: S.idempotencyHeaders(true), body: S.logActivityBody, response: S.responses(201, S.logActivityResponse) },
   }, async (req, reply) => {
     const b = req.body;
     const key = idempotencyKey(req, true)!;
     const { org, customerId } = req.principal;
-    const request = JSON.stringify([b.challengeId ?? null, b.templateId ?? null, b.quantity, b.occurredAt ?? null]);
-    // Same contract as idempotent(), but the answer is kept beside the event the log recorded (the key is
-    // part of its external id), which costs a log one appended row instead of a random-key insert.
+    const request = logRequestFingerprint(b);
+    // Same contract as idempotent(), but nothing is stored per log beyond the log itself: the key is part of
+    // its event's external id, the request fingerprint sits on its activity row, the answer's bytes are kept
+    // in memory (LogAnswerCache) and, once evicted, rebuilt from the rows (replayLog; README, Idempotency).
     const store = ctx.store;
     const run = store.txGrouped ? store.txGrouped.bind(store) : store.tx.bind(store);
     const sent = await run(async (tx) => {
+      const at = now();
       const prior = await tx.getEventByExternalId(org.id, logEventId(customerId, key));
       if (prior) {
-        const stored = await tx.getLogReply(prior.id);
-        if (!stored || stored.requestHash !== request) {
-          throw widgetError(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different request; use a new key.');
-        }
-        return stored;
+        const hit = logAnswers.get(LogAnswerCache.key(prior));
+        if (hit) return replayCached(hit, request);
+        const response = await replayLog(tx, org, prior, request, at);
+        const rebuilt = { status: 201, body: String(reply.serialize(response)), request };
+        logAnswers.set(LogAnswerCache.key(prior), rebuilt);
+        return rebuilt;
       }
-      const { response, eventId } = await recordLog(tx, org, customerId, b, key, now());
+      const { response, eventId } = await recordLog(tx, org, customerId, b, key, at, request);
       reply.status(201);
-      const body = String(reply.serialize(response));
-      await tx.putLogReply(eventId, { status: 201, body, requestHash: request });
-      return { status: 201, body };
+      const answer = { status: 201, body: String(reply.serialize(response)), request };
+      // Set inside the transaction so a replay grouped into the same commit finds it; only read after the event is found.
+      logAnswers.set(LogAnswerCache.key({ id: eventId, createdMs: at, externalEventId: logEventId(customerId, key) }), answer);
+      return answer;
     });
     return reply.status(sent.status).type('application/json; charset=utf-8').send(sent.body);
   });

@@ -3,6 +3,12 @@ import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import type { Activity, Challenge, LogActivityResponse } from '../../src/api/types.js';
 import { errorOf, jsonOf, wcall, widgetApp, widgetToken } from './helpers.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildApp } from '../../server/app.js';
+import { SqliteStore } from '../../server/store/sqlite.js';
+import { LogAnswerCache } from '../../server/widget-api/activities.js';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -324,5 +330,86 @@ describe('concurrency', () => {
     assert.equal(results.filter((r) => r.statusCode === 201).length, 40);
     assert.equal(results.filter((r) => r.statusCode === 422).length, 20);
     assert.equal(jsonOf(await wcall(app, 'GET', `me/challenges/${c.id}`, { token }), 200).challenge.periods[0].value, 40);
+  });
+});
+
+describe('replay after the answer left memory (restart or eviction)', () => {
+  let dir: string;
+  let store: SqliteStore;
+  let app: FastifyInstance;
+  let token: string;
+  const open = () => buildApp({ store, demo: true, serveStatic: false, rateLimits: { perCustomerPerMinute: 100_000, perIpPerMinute: 100_000 } });
+  const restart = async () => { await app.close(); app = await open(); };
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ucc-replay-'));
+    store = new SqliteStore(join(dir, 'replay.db'));
+    app = await open();
+    token = await widgetToken('alice');
+  });
+  afterEach(async () => { await app.close(); store.close(); rmSync(dir, { recursive: true, force: true }); });
+
+  it('rebuilds the answer from the rows: same activity, current progress, status 201, nothing changes', async () => {
+    const c = await create(app, token);
+    const first = jsonOf(await wcall(app, 'POST', 'me/activities', { token, key: 'after-restart', body: { challengeId: c.id, quantity: 2 } }), 201);
+    await log(app, token, { challengeId: c.id, quantity: 3 });
+    await restart();
+    const again = await wcall(app, 'POST', 'me/activities', { token, key: 'after-restart', body: { challengeId: c.id, quantity: 2 } });
+    const body = jsonOf(again, 201) as LogActivityResponse;
+    assert.deepEqual(body.activity, first.activity);
+    assert.deepEqual(body.challenges.map((x) => [x.id, x.periods[0].value]), [[c.id, 5]], 'progress as it is now');
+    assert.deepEqual(body.rewards, []);
+    // the rebuilt answer is then kept: a further replay gets the same bytes
+    assert.equal((await wcall(app, 'POST', 'me/activities', { token, key: 'after-restart', body: { challengeId: c.id, quantity: 2 } })).body, again.body);
+    errorOf(await wcall(app, 'POST', 'me/activities', { token, key: 'after-restart', body: { challengeId: c.id, quantity: 1 } }), 422, 'IDEMPOTENCY_KEY_REUSED');
+    assert.equal(jsonOf(await wcall(app, 'GET', `me/challenges/${c.id}`, { token }), 200).challenge.periods[0].value, 5);
+    assert.equal(jsonOf(await wcall(app, 'GET', 'me/activities', { token }), 200).activities.length, 2);
+  });
+
+  it('refuses another body with the key straight after a restart: 422 IDEMPOTENCY_KEY_REUSED', async () => {
+    const c = await create(app, token);
+    await log(app, token, { challengeId: c.id, quantity: 2 }, 'reuse-after-restart');
+    await restart();
+    errorOf(await wcall(app, 'POST', 'me/activities', { token, key: 'reuse-after-restart', body: { templateId: 'water', quantity: 2 } }), 422, 'IDEMPOTENCY_KEY_REUSED');
+    assert.equal(jsonOf(await wcall(app, 'GET', 'me/activities', { token }), 200).activities.length, 1);
+  });
+
+  it('finds the reward the log caused through its completion and ledger entry', async () => {
+    const c = await create(app, token, { ...water, target: 1, periods: 3 });
+    await log(app, token, { challengeId: c.id, quantity: 1 }); await advance(app, 1);
+    await log(app, token, { challengeId: c.id, quantity: 1 }); await advance(app, 1);
+    const done = jsonOf(await wcall(app, 'POST', 'me/activities', { token, key: 'completing', body: { challengeId: c.id, quantity: 1 } }), 201) as LogActivityResponse;
+    assert.equal(done.rewards.length, 1);
+    await restart();
+    const again = jsonOf(await wcall(app, 'POST', 'me/activities', { token, key: 'completing', body: { challengeId: c.id, quantity: 1 } }), 201) as LogActivityResponse;
+    assert.deepEqual(again, done, 'nothing has changed since, so the rebuilt answer equals the original');
+    assert.equal(jsonOf(await wcall(app, 'GET', 'me', { token }), 200).balance, 30);
+  });
+
+  it('after an undo, replays the activity as undone and the reward as still found (its ledger entry stays)', async () => {
+    const c = await create(app, token, { ...water, target: 1, periods: 3 });
+    await log(app, token, { challengeId: c.id, quantity: 1 }); await advance(app, 1);
+    await log(app, token, { challengeId: c.id, quantity: 1 }); await advance(app, 1);
+    const done = jsonOf(await wcall(app, 'POST', 'me/activities', { token, key: 'undone-later', body: { challengeId: c.id, quantity: 1 } }), 201) as LogActivityResponse;
+    jsonOf(await wcall(app, 'DELETE', `me/activities/${done.activity.id}`, { token }), 200);
+    await restart();
+    const again = jsonOf(await wcall(app, 'POST', 'me/activities', { token, key: 'undone-later', body: { challengeId: c.id, quantity: 1 } }), 201) as LogActivityResponse;
+    assert.equal(again.activity.id, done.activity.id);
+    assert.equal(again.activity.undone, true);
+    assert.equal(again.challenges[0].periods[2].value, 0);
+    assert.equal(again.challenges[0].status, 'active');
+    assert.deepEqual(again.rewards, done.rewards);
+    assert.equal(jsonOf(await wcall(app, 'GET', 'me', { token }), 200).balance, 0, 'the replay re-applies nothing');
+  });
+});
+
+describe('LogAnswerCache', () => {
+  it('keeps the last N answers, least recently used out first', () => {
+    const cache = new LogAnswerCache(2);
+    const sent = (n: number) => ({ status: 201, body: `{"n":${n}}`, request: 'r' });
+    cache.set('a', sent(1)); cache.set('b', sent(2));
+    assert.equal(cache.get('a')?.body, '{"n":1}'); // a is now the most recent
+    cache.set('c', sent(3));
+    assert.equal(cache.get('b'), undefined);
+    assert.deepEqual([cache.get('a')?.body, cache.get('c')?.body, cache.size], ['{"n":1}', '{"n":3}', 2]);
   });
 });

@@ -19,6 +19,21 @@ const collapseTemplateWhitespace = (): Plugin => ({
   },
 });
 
+/** Minifies CSS text: no comments, no spaces around punctuation, no last `;`, no leading zero. */
+const minifyCss = (s: string) =>
+  s.replace(/\/\*[^]*?\*\//g, '').replace(/\s+/g, ' ').replace(/ ?([{};,>]) ?/g, '$1')
+    .replace(/([{;][-\w]+): /g, '$1:').replace(/;}/g, '}').replace(/([ :(,])0\.(\d)/g, '$1.$2').trim();
+
+// Our styles are `css` tagged templates with no interpolations; their text ships as written unless minified here.
+const minifyStyles = (): Plugin => ({
+  name: 'ucc-minify-styles',
+  enforce: 'pre',
+  transform(code, id) {
+    if (!/\/src\/.*\.ts$/.test(id) || !code.includes('css`')) return;
+    return { code: code.replace(/\bcss`([^`$]*)`/g, (_, text: string) => `css\`${minifyCss(text)}\``), map: null };
+  },
+});
+
 // Two builds from one source (see package.json "build"):
 // - default: dist/ucc-widgets.js (self-contained ES module for a script tag) + dist/ucc-widgets.iife.js;
 // - `--mode npm`: dist/esm/ per-element entries with lit, ky, @lit/context and idb-keyval left external.
@@ -40,6 +55,7 @@ export default defineConfig(({ mode }) =>
           },
           rolldownOptions: { external: [/^lit/, /^@lit\//, 'ky', 'idb-keyval'] },
         },
+        plugins: [minifyStyles()],
       }
     : {
         build: {
@@ -54,6 +70,6 @@ export default defineConfig(({ mode }) =>
           // Vite leaves ES library output unminified unless asked (toolchain.md).
           rolldownOptions: { output: { minify: true } },
         },
-        plugins: [collapseTemplateWhitespace()],
+        plugins: [minifyStyles(), collapseTemplateWhitespace()],
       },
 );

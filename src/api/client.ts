@@ -22,36 +22,39 @@ type Query = Record<string, string | number | undefined>;
 
 /** The widget API (`/ucc/v1`), one typed method per endpoint. Elements reach it only through the store. */
 export class UccClient {
-  constructor(private options: UccClientOptions) {}
+  #options: UccClientOptions;
+  constructor(options: UccClientOptions) {
+    this.#options = options;
+  }
 
-  templates() { return this.call<TemplatesResponse>('get', 'templates'); }
-  me() { return this.call<Me>('get', 'me'); }
-  updateMe(body: { timeZone: string }) { return this.call<Me>('patch', 'me', { json: body }); }
+  templates() { return this.#call<TemplatesResponse>('get', 'templates'); }
+  me() { return this.#call<Me>('get', 'me'); }
+  updateMe(body: { timeZone: string }) { return this.#call<Me>('patch', 'me', { json: body }); }
   challenges(status: 'active' | 'completed' | 'all' = 'all') {
-    return this.call<ChallengesResponse>('get', 'me/challenges', { query: { status } });
+    return this.#call<ChallengesResponse>('get', 'me/challenges', { query: { status } });
   }
-  challenge(id: string) { return this.call<ChallengeResponse>('get', `me/challenges/${enc(id)}`); }
+  challenge(id: string) { return this.#call<ChallengeResponse>('get', `me/challenges/${enc(id)}`); }
   createChallenge(body: CreateChallengeRequest, idempotencyKey?: string) {
-    return this.call<ChallengeResponse>('post', 'me/challenges', { json: body, key: idempotencyKey });
+    return this.#call<ChallengeResponse>('post', 'me/challenges', { json: body, key: idempotencyKey });
   }
-  leaveChallenge(id: string) { return this.call<ChallengeResponse>('delete', `me/challenges/${enc(id)}`); }
+  leaveChallenge(id: string) { return this.#call<ChallengeResponse>('delete', `me/challenges/${enc(id)}`); }
   /** Safe to retry: the server answers a replay of the same key with the same response. */
   logActivity(body: LogActivityRequest, idempotencyKey: string) {
-    return this.call<LogActivityResponse>('post', 'me/activities', { json: body, key: idempotencyKey, retry: true });
+    return this.#call<LogActivityResponse>('post', 'me/activities', { json: body, key: idempotencyKey, retry: true });
   }
   activities(query: { challengeId?: string; from?: string; to?: string } = {}) {
-    return this.call<ActivitiesResponse>('get', 'me/activities', { query });
+    return this.#call<ActivitiesResponse>('get', 'me/activities', { query });
   }
-  undoActivity(id: string) { return this.call<UndoActivityResponse>('delete', `me/activities/${enc(id)}`); }
+  undoActivity(id: string) { return this.#call<UndoActivityResponse>('delete', `me/activities/${enc(id)}`); }
   points(query: { limit?: number; before?: string } = {}) {
-    return this.call<PointsResponse>('get', 'me/points', { query });
+    return this.#call<PointsResponse>('get', 'me/points', { query });
   }
 
-  private async call<T>(
+  async #call<T>(
     method: Method, path: string,
     o: { json?: unknown; query?: Query; key?: string; retry?: boolean } = {},
   ): Promise<T> {
-    const { base, token, refreshToken, timeout = 10_000, fetch } = this.options;
+    const { base, token, refreshToken, timeout = 10_000, fetch } = this.#options;
     const searchParams: Record<string, string> = {};
     for (const [k, v] of Object.entries(o.query ?? {})) if (v !== undefined && v !== '') searchParams[k] = String(v);
     for (let refreshed = false; ; refreshed = true) {

@@ -11,5 +11,8 @@ export class UccError extends Error {
   }
 }
 
+/** `e` as a UccError (UNKNOWN when it is not one). */
+export const asError = (e: unknown) => (e instanceof UccError ? e : new UccError(0, 'UNKNOWN', String(e)));
+
 /** True when the request may never have reached the server (offline, DNS, timeout). */
 export const isNetworkError = (e: unknown): e is UccError => e instanceof UccError && e.status === 0;

@@ -12,14 +12,14 @@ export interface QueuedLog {
 
 /** IndexedDB-backed queue of activity logs made offline; survives reloads. */
 export class OfflineQueue {
-  private db: UseStore;
+  #db: UseStore;
   constructor(dbName = 'ucc-offline') {
-    this.db = createStore(dbName, 'logs');
+    this.#db = createStore(dbName, 'logs');
   }
-  add(entry: QueuedLog) { return set(entry.key, entry, this.db); }
-  remove(key: string) { return del(key, this.db); }
+  add(entry: QueuedLog) { return set(entry.key, entry, this.#db); }
+  remove(key: string) { return del(key, this.#db); }
   async list(owner?: string): Promise<QueuedLog[]> {
-    const all = await values<QueuedLog>(this.db);
+    const all = await values<QueuedLog>(this.#db);
     return all.filter((e) => owner == null || e.owner == owner).sort((a, b) => a.queuedAt.localeCompare(b.queuedAt));
   }
 }

@@ -1,4 +1,4 @@
-import { isNetworkError, UccError } from '../api/errors.js';
+import { asError, isNetworkError, type UccError } from '../api/errors.js';
 import type { UccClientApi } from '../api/client.js';
 import type { OfflineQueue, QueuedLog } from '../api/offline-queue.js';
 import type {
@@ -22,8 +22,6 @@ const idle = (): Resources => ({ templates: { status: 'idle' }, me: { status: 'i
 export const uid = (): string =>
   crypto.randomUUID?.() ?? Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 
-const asError = (e: unknown) => (e instanceof UccError ? e : new UccError(0, 'UNKNOWN', String(e)));
-
 /**
  * One per provider: the customer's data, loaded once and shared by every element. Actions go through
  * the store so their responses update it in place and every subscribed element redraws with no refetch.
@@ -40,10 +38,10 @@ export class UccStore {
   onError?: (e: UccError) => void;
   /** True while there is no way to authenticate (no token yet): elements say so and load nothing. */
   paused = false;
-  private gen = 0;
-  private subs = new Set<() => void>();
-  private flushing?: Promise<void>;
-  private rerun?: Promise<void>;
+  #gen = 0;
+  #subs = new Set<() => void>();
+  #flushing?: Promise<void>;
+  #rerun?: Promise<void>;
 
   constructor(
     public client: UccClientApi,
@@ -53,30 +51,30 @@ export class UccStore {
   ) {}
 
   subscribe(fn: () => void) {
-    this.subs.add(fn);
-    return () => void this.subs.delete(fn);
+    this.#subs.add(fn);
+    return () => void this.#subs.delete(fn);
   }
-  notify() { for (const f of this.subs) f(); }
+  notify() { for (const f of this.#subs) f(); }
 
   /** Starts loading a resource unless it is loaded or loading; `force` reloads (retry). */
   load(key: ResourceKey, force = false) {
     const res = this.r[key];
     if (this.paused || (!force && res.status != 'idle')) return;
-    const gen = this.gen;
+    const gen = this.#gen;
     const c = this.client;
     const p: Promise<unknown> = key == 'templates' ? c.templates() : key == 'me' ? c.me()
       : key == 'points' ? c.points({ limit: 10 }) : c.challenges('all').then((x) => x.challenges);
     (this.r[key] as Resource<unknown>) = { status: 'loading', data: res.data };
     this.notify();
     p.then(
-      (data) => gen == this.gen && ((this.r[key] as Resource<unknown>) = { status: 'ok', data }),
-      (e) => gen == this.gen && (this.r[key] = { status: 'error', error: asError(e) }, this.onError?.(asError(e))),
+      (data) => gen == this.#gen && ((this.r[key] as Resource<unknown>) = { status: 'ok', data }),
+      (e) => gen == this.#gen && (this.r[key] = { status: 'error', error: asError(e) }, this.onError?.(asError(e))),
     ).then(() => this.notify());
   }
 
   /** Forgets everything (new customer, demo reset) and lets elements load afresh. */
   reset() {
-    this.gen++;
+    this.#gen++;
     this.r = idle();
     this.pending = [];
     this.notify();
@@ -101,12 +99,12 @@ export class UccStore {
     // Known offline: nothing was sent, so pin the time now, else a late replay would count for a later day.
     // After a failed attempt the body stays as sent: the server may already hold it under this key.
     if (this.queue && navigator.onLine === false) {
-      return this.enqueue({ ...entry, request: { ...request, occurredAt: request.occurredAt ?? entry.queuedAt } });
+      return this.#enqueue({ ...entry, request: { ...request, occurredAt: request.occurredAt ?? entry.queuedAt } });
     }
     try {
-      return this.applyLog(await this.client.logActivity(request, key));
+      return this.#applyLog(await this.client.logActivity(request, key));
     } catch (e) {
-      if (this.queue && isNetworkError(e)) return this.enqueue(entry);
+      if (this.queue && isNetworkError(e)) return this.#enqueue(entry);
       throw e;
     }
   }
@@ -125,18 +123,18 @@ export class UccStore {
    * schedules one more run after it (the running one may have listed the queue before a new entry).
    */
   flush(): Promise<void> {
-    if (this.flushing) return (this.rerun ??= this.flushing.then(() => ((this.rerun = undefined), this.flush())));
-    return (this.flushing = this.doFlush().finally(() => (this.flushing = undefined)));
+    if (this.#flushing) return (this.#rerun ??= this.#flushing.then(() => ((this.#rerun = undefined), this.flush())));
+    return (this.#flushing = this.#doFlush().finally(() => (this.#flushing = undefined)));
   }
 
-  private async doFlush() {
+  async #doFlush() {
     const q = this.queue;
     if (!q || this.paused || navigator.onLine === false) return;
     for (const e of await q.list(await this.owner())) {
       try {
         const res = await this.client.logActivity(e.request, e.key);
         await q.remove(e.key);
-        this.onReplay?.(this.applyLog(res));
+        this.onReplay?.(this.#applyLog(res));
       } catch (err) {
         if (isNetworkError(err)) break;
         await q.remove(e.key);
@@ -150,13 +148,13 @@ export class UccStore {
     this.notify();
   }
 
-  private async enqueue(entry: QueuedLog) {
+  async #enqueue(entry: QueuedLog) {
     await this.queue!.add({ ...entry, owner: await this.owner() });
     await this.refreshPending();
     return null;
   }
 
-  private applyLog(res: LogActivityResponse) {
+  #applyLog(res: LogActivityResponse) {
     this.applyChallenges(res.challenges);
     this.applyRewards(res.rewards, res.activity.createdAt);
     return res;

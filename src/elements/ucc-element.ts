@@ -2,8 +2,9 @@ import { LitElement, html, type PropertyValues, type TemplateResult } from 'lit'
 import { ContextConsumer } from '@lit/context';
 import { storeContext } from '../context/context.js';
 import type { Resource, ResourceKey, UccStore } from '../context/store.js';
-import { UccError } from '../api/errors.js';
+import { asError, type UccError } from '../api/errors.js';
 import type { UccEventMap } from '../events.js';
+import type { LogActivityResponse } from '../api/types.js';
 import { t, useLang } from '../i18n/index.js';
 
 /** Base of every element: typed events and a `define()` that tolerates being loaded twice. */
@@ -16,6 +17,12 @@ export class UccElement extends LitElement {
   emit<K extends keyof UccEventMap>(type: K, detail: UccEventMap[K]['detail']) {
     this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
   }
+
+  /** Fires `ucc-activity-logged` and one `ucc-reward-earned` per reward for a recorded log. */
+  protected emitLog({ activity, challenges, rewards }: LogActivityResponse) {
+    this.emit('ucc-activity-logged', { activity, challenges });
+    for (const reward of rewards) this.emit('ucc-reward-earned', { reward });
+  }
 }
 
 /**
@@ -26,7 +33,7 @@ export class UccStoreElement extends UccElement {
   static override shadowRootOptions = { ...LitElement.shadowRootOptions, delegatesFocus: true };
 
   protected store?: UccStore;
-  private unsubscribe?: () => void;
+  #unsubscribe?: () => void;
   /** Resources this element renders from; loaded when it connects. */
   protected needs: ResourceKey[] = [];
 
@@ -36,9 +43,9 @@ export class UccStoreElement extends UccElement {
       context: storeContext,
       subscribe: true,
       callback: (store) => {
-        this.unsubscribe?.();
+        this.#unsubscribe?.();
         this.store = store;
-        this.unsubscribe = store?.subscribe(() => this.requestUpdate());
+        this.#unsubscribe = store?.subscribe(() => this.requestUpdate());
         this.requestUpdate();
       },
     });
@@ -46,8 +53,8 @@ export class UccStoreElement extends UccElement {
 
   override disconnectedCallback() {
     super.disconnectedCallback();
-    this.unsubscribe?.();
-    this.unsubscribe = undefined;
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
   }
 
   protected override willUpdate(changed: PropertyValues) {
@@ -81,7 +88,7 @@ export class UccStoreElement extends UccElement {
 
   /** Reports a failure to the page (`ucc-error`) and returns it for display. */
   protected fail(e: unknown): UccError {
-    const error = e instanceof UccError ? e : new UccError(0, 'UNKNOWN', String(e));
+    const error = asError(e);
     this.emit('ucc-error', { error });
     return error;
   }

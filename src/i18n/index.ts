@@ -23,11 +23,24 @@ export const useLang = (el: Element) => (host = el.closest('[lang]')?.getAttribu
 /** The locale: set explicitly, else the element's nearest `lang` (up to `<html>`), else the browser's. */
 export const locale = () => lang || host || navigator.language;
 
-export const num = (n: number) => new Intl.NumberFormat(locale()).format(n);
+// Intl objects are costly to build (a DateTimeFormat takes tens of µs) and renders format hundreds of
+// values, so each (kind, locale, options) builds one and reuses it.
+const made = new Map<string, unknown>();
+const intl = <T>(C: new (l: string, o?: object) => T, o?: object): T => {
+  const k = C.name + locale() + JSON.stringify(o);
+  let f = made.get(k) as T | undefined;
+  if (!f) made.set(k, (f = new C(locale(), o)));
+  return f;
+};
+
+export const num = (n: number) => intl(Intl.NumberFormat).format(n);
 
 /** "1 glass", "8 glasses": the plural category picks the unit form. */
 export const qty = (n: number, unit: Unit) =>
-  `${num(n)} ${new Intl.PluralRules(locale()).select(n) == 'one' ? unit.one : unit.other}`;
+  `${num(n)} ${intl(Intl.PluralRules).select(n) == 'one' ? unit.one : unit.other}`;
 
-export const date = (iso: string, o: Intl.DateTimeFormatOptions, timeZone?: string) =>
-  new Intl.DateTimeFormat(locale(), { ...o, timeZone }).format(new Date(iso));
+/** A date formatter for the current locale; get it once per render, call it per value. */
+export const dates = (o: Intl.DateTimeFormatOptions, timeZone?: string) => {
+  const f = intl(Intl.DateTimeFormat, { ...o, timeZone });
+  return (iso: string) => f.format(new Date(iso));
+};

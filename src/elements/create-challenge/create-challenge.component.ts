@@ -59,18 +59,18 @@ export class UccCreateChallenge extends UccStoreElement {
   declare private serverError?: UccError;
   private done = '';
 
-  private get template(): Template | undefined {
+  get #template(): Template | undefined {
     const list = this.store?.r.templates.data?.templates ?? [];
     return list.find((x) => x.id == this.templateId) ?? list[0];
   }
 
   protected override willUpdate(changed: PropertyValues) {
     super.willUpdate(changed);
-    const tpl = this.template;
-    if (tpl && tpl.id != this.templateId) this.pick(tpl);
+    const tpl = this.#template;
+    if (tpl && tpl.id != this.templateId) this.#pick(tpl);
   }
 
-  private pick(tpl: Template) {
+  #pick(tpl: Template) {
     this.templateId = tpl.id;
     this.target = String(tpl.target.default);
     this.length = String(tpl.length.default);
@@ -79,7 +79,7 @@ export class UccCreateChallenge extends UccStoreElement {
   }
 
   /** Client-side check against the template's bounds; the server checks again. */
-  private check(tpl: Template, f: Field): string | undefined {
+  #check(tpl: Template, f: Field): string | undefined {
     if (this.serverError && FIELD_OF[this.serverError.code] == f) return this.serverError.message;
     if (f == 'name') return this.name.trim().length > NAME_MAX ? t.nameTooLong(num(NAME_MAX)) : undefined;
     const b = f == 'target' ? tpl.target : { ...tpl.length, step: 1 };
@@ -91,12 +91,12 @@ export class UccCreateChallenge extends UccStoreElement {
   }
 
   protected override content(store: UccStore) {
-    const tpl = this.template;
+    const tpl = this.#template;
     if (!tpl) return html`<p part="status">${t.noTemplates}</p>`;
     const lengthUnit = this.period == 'WEEKLY' ? t.week : t.day;
     const n = Number(this.length) || tpl.length.default;
     const points = Math.min(tpl.reward.pointsPerPeriod * n, tpl.reward.maxPoints);
-    const err = (f: Field) => (this.touched.has(f) ? this.check(tpl, f) : undefined);
+    const err = (f: Field) => (this.touched.has(f) ? this.#check(tpl, f) : undefined);
     const field = (f: Field, label: string, input: (invalid: boolean) => unknown) => {
       const e = err(f);
       return html`<div part="field">
@@ -107,13 +107,13 @@ export class UccCreateChallenge extends UccStoreElement {
     const num_ = (f: 'target' | 'length', b: { min: number; max: number }, step: number, invalid: boolean) => html`<input
       id=${f} part="input" type="number" inputmode="decimal" required min=${b.min} max=${b.max} step=${step}
       .value=${this[f]} aria-invalid=${invalid} aria-describedby=${invalid ? `${f}-error` : nothing}
-      @input=${(e: Event) => this.edit(f, (e.target as HTMLInputElement).value)} />`;
-    return html`<form part="form" novalidate @submit=${this.submit}>
+      @input=${(e: Event) => this.#edit(f, (e.target as HTMLInputElement).value)} />`;
+    return html`<form part="form" novalidate @submit=${this.#submit}>
       <h2>${t.createTitle}</h2>
       <div part="field">
         <label for="template">${t.activity}</label>
         <select id="template" part="input" @change=${(e: Event) =>
-          this.pick(store.r.templates.data!.templates.find((x) => x.id == (e.target as HTMLSelectElement).value)!)}>
+          this.#pick(store.r.templates.data!.templates.find((x) => x.id == (e.target as HTMLSelectElement).value)!)}>
           ${store.r.templates.data!.templates.map((x) => html`<option value=${x.id} ?selected=${x.id == tpl.id}>${x.label}</option>`)}
         </select>
       </div>
@@ -127,7 +127,7 @@ export class UccCreateChallenge extends UccStoreElement {
       ${field('length', t.length(lengthUnit.other), (i) => num_('length', tpl.length, 1, i))}
       ${field('name', t.name, (i) => html`<input id="name" part="input" type="text" maxlength=${NAME_MAX + 20}
         placeholder=${tpl.label} .value=${this.name} aria-invalid=${i} aria-describedby=${i ? 'name-error' : nothing}
-        @input=${(e: Event) => this.edit('name', (e.target as HTMLInputElement).value)} />`)}
+        @input=${(e: Event) => this.#edit('name', (e.target as HTMLInputElement).value)} />`)}
       <p part="reward" class="reward">
         ${t.rewardPreview(qty(Number(this.target) || tpl.target.default, tpl.unit), t[this.period], qty(n, lengthUnit), qty(points, t.points))}
       </p>
@@ -138,21 +138,21 @@ export class UccCreateChallenge extends UccStoreElement {
     </form>`;
   }
 
-  private edit(f: Field, value: string) {
+  #edit(f: Field, value: string) {
     this[f] = value;
     this.touched = new Set(this.touched).add(f);
     if (this.serverError && FIELD_OF[this.serverError.code] == f) this.serverError = undefined;
     this.done = '';
   }
 
-  private async submit(e: Event) {
+  async #submit(e: Event) {
     e.preventDefault();
-    const tpl = this.template;
+    const tpl = this.#template;
     // One request at a time: a second click or Enter while busy does nothing.
     if (this.busy || !tpl || !this.store) return;
     this.serverError = undefined;
     this.touched = new Set(['target', 'length', 'name']);
-    const bad = (['target', 'length', 'name'] as const).find((f) => this.check(tpl, f));
+    const bad = (['target', 'length', 'name'] as const).find((f) => this.#check(tpl, f));
     if (bad) {
       await this.updateComplete;
       this.renderRoot.querySelector<HTMLElement>(`#${bad}`)?.focus();

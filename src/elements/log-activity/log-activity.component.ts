@@ -57,7 +57,7 @@ export class UccLogActivity extends UccStoreElement {
   private message = '';
   private error = '';
 
-  private get challenge(): Challenge | undefined {
+  get #challenge(): Challenge | undefined {
     const all = this.store?.r.challenges.data ?? [];
     if (this.challengeId) return all.find((c) => c.id == this.challengeId);
     const active = all.filter((c) => c.status == 'active');
@@ -68,7 +68,7 @@ export class UccLogActivity extends UccStoreElement {
    * The server's "now", estimated from the browser clock: if it falls outside the challenge's current
    * period (skewed clock, or the demo clock moved on), shift it by whole days into that period.
    */
-  private now(c: Challenge) {
+  #now(c: Challenge) {
     const n = Date.now();
     const p = c.currentPeriod != null ? c.periods[c.currentPeriod] : undefined;
     if (!p) return n;
@@ -77,15 +77,15 @@ export class UccLogActivity extends UccStoreElement {
   }
 
   /** Start of the customer's day: the current daily period, else local midnight. */
-  private dayStart(c: Challenge, now: number) {
+  #dayStart(c: Challenge, now: number) {
     const p = c.period == 'DAILY' && c.currentPeriod != null ? c.periods[c.currentPeriod] : undefined;
     return p ? Date.parse(p.start) : new Date(now).setHours(0, 0, 0, 0);
   }
 
-  private occurredAt(c: Challenge, when: When, backfill: number): string | undefined {
+  #occurredAt(c: Challenge, when: When, backfill: number): string | undefined {
     if (when == 'now') return undefined;
-    const now = this.now(c);
-    const start = this.dayStart(c, now);
+    const now = this.#now(c);
+    const start = this.#dayStart(c, now);
     const from = Math.max(start, now - backfill);
     const at = when == 'earlier'
       ? from + (now - from) / 2
@@ -95,19 +95,19 @@ export class UccLogActivity extends UccStoreElement {
 
   protected override content(store: UccStore) {
     // The live region stays rendered even when the last active challenge just completed, so "Goal reached" is heard.
-    return html`${this.form(store)}${this.pendingView(store)}
+    return html`${this.#form(store)}${this.#pendingView(store)}
       <p part="announcement" role="status" aria-live="polite">${this.message}</p>`;
   }
 
-  private form(store: UccStore) {
+  #form(store: UccStore) {
     const all = store.r.challenges.data!;
-    const c = this.challenge;
+    const c = this.#challenge;
     if (!c) return html`<p part="status">${this.challengeId ? t.notFound : t.noActive}</p>`;
     const tpl = store.r.templates.data!.templates.find((x) => x.id == c.templateId);
     const max = tpl?.maxQuantityPerLog ?? Infinity;
     const backfill = store.r.templates.data!.policy.backfillHours * HOUR;
-    const now = this.now(c);
-    const sinceStart = now - this.dayStart(c, now);
+    const now = this.#now(c);
+    const sinceStart = now - this.#dayStart(c, now);
     const options: When[] = ['now'];
     if (sinceStart > HOUR / 2) options.push('earlier');
     // Yesterday only if the window reaches back that far and the challenge was already running.
@@ -116,13 +116,13 @@ export class UccLogActivity extends UccStoreElement {
     const qError = !(q > 0 && q <= max) || (c.aggregation != 'SUM' && !Number.isInteger(q))
       ? t.between(num(1), num(Math.min(max, 1e6))) : '';
     const active = c.status == 'active';
-    return html`<form part="form" novalidate @submit=${(e: Event) => (e.preventDefault(), this.log(c, qError ? 0 : q, options))}>
+    return html`<form part="form" novalidate @submit=${(e: Event) => (e.preventDefault(), this.#log(c, qError ? 0 : q, options))}>
       <h2>${t.logTitle}</h2>
       ${this.challengeId ? html`<p>${c.name}</p>` : html`<label for="challenge">${t.challenge}</label>
         <select id="challenge" part="input" @change=${(e: Event) => (this.picked = (e.target as HTMLSelectElement).value)}>
           ${all.filter((x) => x.status == 'active').map((x) => html`<option value=${x.id} ?selected=${x.id == c.id}>${x.name}</option>`)}
         </select>`}
-      <button part="quick" class="quick" type="button" ?disabled=${this.busy || !active} @click=${() => this.log(c, 1, options)}>
+      <button part="quick" class="quick" type="button" ?disabled=${this.busy || !active} @click=${() => this.#log(c, 1, options)}>
         ${t.plusOne(c.unit.one)}
       </button>
       <div class="row">
@@ -141,12 +141,12 @@ export class UccLogActivity extends UccStoreElement {
       </div>
       ${qError ? html`<p id="quantity-error" class="error">${qError}</p>` : nothing}
       <button part="button" type="submit" ?disabled=${this.busy || !active} aria-busy=${this.busy}>${t.log}</button>
-      ${this.last ? html`<button part="button" class="secondary" type="button" ?disabled=${this.busy} @click=${this.undo}>${t.undo}</button>` : nothing}
+      ${this.last ? html`<button part="button" class="secondary" type="button" ?disabled=${this.busy} @click=${this.#undo}>${t.undo}</button>` : nothing}
       ${this.error ? html`<p part="error" role="alert">${this.error}</p>` : nothing}
     </form>`;
   }
 
-  private pendingView(store: UccStore) {
+  #pendingView(store: UccStore) {
     const list = store.pending;
     if (!list.length) return nothing;
     const unitOf = (id?: string) => store.r.challenges.data?.find((c) => c.id == id)?.unit;
@@ -159,7 +159,7 @@ export class UccLogActivity extends UccStoreElement {
     </div>`;
   }
 
-  private async log(c: Challenge, quantity: number, options: When[]) {
+  async #log(c: Challenge, quantity: number, options: When[]) {
     if (this.busy || !this.store) return;
     if (!quantity) return this.renderRoot.querySelector<HTMLElement>('#quantity')?.focus();
     const when = options.includes(this.when) ? this.when : 'now';
@@ -168,7 +168,7 @@ export class UccLogActivity extends UccStoreElement {
     this.busy = true;
     this.error = '';
     try {
-      const res = await this.store.log({ challengeId: c.id, quantity, occurredAt: this.occurredAt(c, when, backfill) }, uid());
+      const res = await this.store.log({ challengeId: c.id, quantity, occurredAt: this.#occurredAt(c, when, backfill) }, uid());
       if (!res) {
         this.message = t.queued(qty(quantity, c.unit));
         return;
@@ -181,8 +181,7 @@ export class UccLogActivity extends UccStoreElement {
       if (p?.achieved && !before) parts.push(t.goalReached);
       for (const r of res.rewards) parts.push(t.rewardEarned(qty(r.points, t.points)));
       this.message = parts.join(' ');
-      this.emit('ucc-activity-logged', { activity: res.activity, challenges: res.challenges });
-      for (const reward of res.rewards) this.emit('ucc-reward-earned', { reward });
+      this.emitLog(res);
     } catch (e) {
       this.error = this.fail(e).message;
     } finally {
@@ -190,7 +189,7 @@ export class UccLogActivity extends UccStoreElement {
     }
   }
 
-  private async undo() {
+  async #undo() {
     if (this.busy || !this.last || !this.store) return;
     this.busy = true;
     try {

@@ -1,7 +1,7 @@
 import { html } from 'lit';
 import { UccStoreElement } from '../ucc-element.js';
 import type { UccStore } from '../../context/store.js';
-import { date, num, qty, t } from '../../i18n/index.js';
+import { dates, num, qty, t } from '../../i18n/index.js';
 import { shared } from '../../styles/shared.js';
 import { styles } from './points.styles.js';
 
@@ -27,6 +27,7 @@ export class UccPoints extends UccStoreElement {
 
   protected override content(store: UccStore) {
     const { balance, entries } = store.r.points.data!;
+    const day = dates({ dateStyle: 'medium' });
     return html`<h2>${t.pointsTitle}</h2>
       <p part="balance" class="balance">${t.balance(qty(balance, t.points))}</p>
       ${entries.length
@@ -34,7 +35,7 @@ export class UccPoints extends UccStoreElement {
             ${entries.map((e) => html`<li part="entry">
               <span class="amount ${e.points < 0 ? 'neg' : ''}">${e.points > 0 ? '+' : ''}${num(e.points)}</span>
               <span>${e.description}</span>
-              <time class="muted" datetime=${e.createdAt}>${date(e.createdAt, { dateStyle: 'medium' })}</time>
+              <time class="muted" datetime=${e.createdAt}>${day(e.createdAt)}</time>
             </li>`)}
           </ul>`
         : html`<p part="status">${t.noEntries}</p>`}`;

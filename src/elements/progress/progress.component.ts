@@ -2,7 +2,7 @@ import { html, nothing } from 'lit';
 import { UccStoreElement } from '../ucc-element.js';
 import type { UccStore } from '../../context/store.js';
 import type { Challenge } from '../../api/types.js';
-import { date, num, qty, t } from '../../i18n/index.js';
+import { dates, num, qty, t } from '../../i18n/index.js';
 import { shared } from '../../styles/shared.js';
 import { styles } from './progress.styles.js';
 
@@ -39,10 +39,13 @@ export class UccProgress extends UccStoreElement {
   protected override content(store: UccStore) {
     const list = store.r.challenges.data!.filter((c) => (this.challengeId ? c.id == this.challengeId : c.status != 'left'));
     if (!list.length) return html`<p part="status">${this.challengeId ? t.notFound : t.noChallenges}</p>`;
-    return html`<h2>${t.progressTitle}</h2><ul class="list">${list.map((c) => this.card(c))}</ul>`;
+    // Period dates are UTC calendar days; the two formatters are made once per render, not per period.
+    const long = dates({ weekday: 'short', day: 'numeric', month: 'short' }, 'UTC');
+    const short = dates({ day: 'numeric', month: 'short' }, 'UTC');
+    return html`<h2>${t.progressTitle}</h2><ul class="list">${list.map((c) => this.#card(c, long, short))}</ul>`;
   }
 
-  private card(c: Challenge) {
+  #card(c: Challenge, long: (iso: string) => string, short: (iso: string) => string) {
     const p = c.periods[c.currentPeriod ?? -1] ?? c.periods.at(-1);
     const pct = p ? Math.min(100, (p.value / p.target) * 100) : 0;
     const unit = c.period == 'WEEKLY' ? t.week : t.day;
@@ -59,8 +62,8 @@ export class UccProgress extends UccStoreElement {
       <p class="value">${text}</p>` : nothing}
       <ol part="calendar" class="cal" aria-label=${t.calendar}>
         ${c.periods.map((x) => html`<li part="period period-${x.state}" class=${x.state}
-          title="${date(x.date, { weekday: 'short', day: 'numeric', month: 'short' }, 'UTC')}: ${t[x.state]}">
-          <span class="sr">${date(x.date, { day: 'numeric', month: 'short' }, 'UTC')}: ${t[x.state]}</span>
+          title="${long(x.date)}: ${t[x.state]}">
+          <span class="sr">${short(x.date)}: ${t[x.state]}</span>
         </li>`)}
       </ol>
       <p>${t.streak(num(c.streak.current), num(c.streak.best), qty(c.streak.required, unit))}

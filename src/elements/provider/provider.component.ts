@@ -51,35 +51,35 @@ export class UccProvider extends UccElement {
 
   /** The shared store; available once connected. */
   store?: UccStore;
-  private ready = false;
-  private fetched?: string;
-  private fetching?: Promise<string | undefined>;
-  private storeProvider = new ContextProvider(this, { context: storeContext });
-  private clientProvider = new ContextProvider(this, { context: clientContext });
-  private onOnline = () => void this.store?.flush();
+  #ready = false;
+  #fetched?: string;
+  #fetching?: Promise<string | undefined>;
+  #storeProvider = new ContextProvider(this, { context: storeContext });
+  #clientProvider = new ContextProvider(this, { context: clientContext });
+  #onOnline = () => void this.store?.flush();
 
   override connectedCallback() {
     // Before super: children connect after us and must find the store at once.
-    if (!this.store) this.setup();
+    if (!this.store) this.#setup();
     super.connectedCallback();
-    addEventListener('online', this.onOnline);
+    addEventListener('online', this.#onOnline);
     void this.store!.refreshPending().then(() => this.store!.flush());
   }
 
   override disconnectedCallback() {
     super.disconnectedCallback();
-    removeEventListener('online', this.onOnline);
+    removeEventListener('online', this.#onOnline);
   }
 
   protected override updated(changed: PropertyValues<this>) {
     // The first update only reports initial values, which setup() already used.
-    if (!this.ready) return void (this.ready = true);
+    if (!this.#ready) return void (this.#ready = true);
     if (changed.has('client') || changed.has('queueName')) {
-      this.setup();
+      this.#setup();
       void this.store!.refreshPending().then(() => this.store!.flush());
     } else if (changed.has('token') || changed.has('tokenProvider')) {
-      this.fetched = undefined;
-      this.store!.paused = this.signedOut();
+      this.#fetched = undefined;
+      this.store!.paused = this.#signedOut();
       void this.refresh();
     }
   }
@@ -90,41 +90,38 @@ export class UccProvider extends UccElement {
     await this.store?.flush();
   }
 
-  private setup() {
+  #setup() {
     const client = this.client ?? new UccClient({
       base: () => this.apiBase,
-      token: () => this.currentToken(),
-      refreshToken: async () => !!this.tokenProvider && !!(await this.fetchToken()),
+      token: () => this.#currentToken(),
+      refreshToken: async () => !!this.tokenProvider && !!(await this.#fetchToken()),
     });
-    const owner = async () => claims(this.tokenProvider ? this.fetched ?? (await this.fetchToken()) : this.token).sub ?? '';
+    const owner = async () => claims(this.tokenProvider ? this.#fetched ?? (await this.#fetchToken()) : this.token).sub ?? '';
     const store = (this.store = new UccStore(client, new OfflineQueue(this.queueName), owner));
-    store.onReplay = (res) => {
-      this.emit('ucc-activity-logged', { activity: res.activity, challenges: res.challenges });
-      for (const reward of res.rewards) this.emit('ucc-reward-earned', { reward });
-    };
+    store.onReplay = (res) => this.emitLog(res);
     store.onError = (error) => this.emit('ucc-error', { error });
-    store.paused = this.signedOut();
-    this.clientProvider.setValue(client);
-    this.storeProvider.setValue(store);
+    store.paused = this.#signedOut();
+    this.#clientProvider.setValue(client);
+    this.#storeProvider.setValue(store);
   }
 
   /** No token and no way to get one: elements ask the visitor to sign in rather than show an auth error. */
-  private signedOut() {
+  #signedOut() {
     return !this.client && !this.token && !this.tokenProvider;
   }
 
-  private async currentToken() {
+  async #currentToken() {
     if (!this.tokenProvider) return this.token;
-    const exp = claims(this.fetched).exp;
+    const exp = claims(this.#fetched).exp;
     // Refresh a minute before expiry rather than waiting for a 401.
-    if (!this.fetched || (exp && exp * 1000 - 60_000 < Date.now())) return this.fetchToken();
-    return this.fetched;
+    if (!this.#fetched || (exp && exp * 1000 - 60_000 < Date.now())) return this.#fetchToken();
+    return this.#fetched;
   }
 
-  private fetchToken() {
-    return (this.fetching ??= this.tokenProvider!()
-      .then((tok) => (this.fetched = tok), () => undefined)
-      .finally(() => (this.fetching = undefined)));
+  #fetchToken() {
+    return (this.#fetching ??= this.tokenProvider!()
+      .then((tok) => (this.#fetched = tok), () => undefined)
+      .finally(() => (this.#fetching = undefined)));
   }
 
   protected override render() {

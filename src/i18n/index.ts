@@ -1,4 +1,4 @@
-import type { Unit } from '../api/types.js';
+import type { PeriodProgress, Unit } from '../api/types.js';
 import { en, type Messages } from './en.js';
 
 export type { Messages };
@@ -25,13 +25,9 @@ export const locale = () => lang || host || navigator.language;
 
 // Intl objects are costly to build (a DateTimeFormat takes tens of µs) and renders format hundreds of
 // values, so each (kind, locale, options) builds one and reuses it.
-const made = new Map<string, unknown>();
-const intl = <T>(C: new (l: string, o?: object) => T, o?: object): T => {
-  const k = C.name + locale() + JSON.stringify(o);
-  let f = made.get(k) as T | undefined;
-  if (!f) made.set(k, (f = new C(locale(), o)));
-  return f;
-};
+const made: Record<string, unknown> = {};
+const intl = <T>(C: new (l: string, o?: object) => T, o?: object): T =>
+  (made[C.name + locale() + JSON.stringify(o)] ??= new C(locale(), o)) as T;
 
 export const num = (n: number) => intl(Intl.NumberFormat).format(n);
 
@@ -44,3 +40,6 @@ export const dates = (o: Intl.DateTimeFormatOptions, timeZone?: string) => {
   const f = intl(Intl.DateTimeFormat, { ...o, timeZone });
   return (iso: string) => f.format(new Date(iso));
 };
+
+/** A period's progress, "5 of 8 glasses". */
+export const ofTarget = (p: PeriodProgress, unit: Unit) => t.ofTarget(num(p.value), qty(p.target, unit));

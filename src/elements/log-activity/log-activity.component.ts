@@ -2,7 +2,7 @@ import { html, nothing } from 'lit';
 import { UccStoreElement } from '../ucc-element.js';
 import { uid, type UccStore } from '../../context/store.js';
 import type { Activity, Challenge } from '../../api/types.js';
-import { num, qty, t } from '../../i18n/index.js';
+import { num, ofTarget, qty, t } from '../../i18n/index.js';
 import { shared } from '../../styles/shared.js';
 import { styles } from './log-activity.styles.js';
 
@@ -70,7 +70,7 @@ export class UccLogActivity extends UccStoreElement {
    */
   #now(c: Challenge) {
     const n = Date.now();
-    const p = c.currentPeriod != null ? c.periods[c.currentPeriod] : undefined;
+    const p = c.periods[c.currentPeriod ?? -1];
     if (!p) return n;
     const s = Date.parse(p.start);
     return n >= s && n < Date.parse(p.end) ? n : n + Math.ceil((s - n) / DAY) * DAY;
@@ -78,7 +78,7 @@ export class UccLogActivity extends UccStoreElement {
 
   /** Start of the customer's day: the current daily period, else local midnight. */
   #dayStart(c: Challenge, now: number) {
-    const p = c.period == 'DAILY' && c.currentPeriod != null ? c.periods[c.currentPeriod] : undefined;
+    const p = c.period == 'DAILY' && c.periods[c.currentPeriod ?? -1];
     return p ? Date.parse(p.start) : new Date(now).setHours(0, 0, 0, 0);
   }
 
@@ -116,13 +116,13 @@ export class UccLogActivity extends UccStoreElement {
     const qError = !(q > 0 && q <= max) || (c.aggregation != 'SUM' && !Number.isInteger(q))
       ? t.between(num(1), num(Math.min(max, 1e6))) : '';
     const active = c.status == 'active';
-    return html`<form part="form" novalidate @submit=${(e: Event) => (e.preventDefault(), this.#log(c, qError ? 0 : q, options))}>
+    return html`<form part="form" novalidate @submit=${(e: Event) => (e.preventDefault(), this.#log(c, qError ? 0 : q, options, backfill))}>
       <h2>${t.logTitle}</h2>
       ${this.challengeId ? html`<p>${c.name}</p>` : html`<label for="challenge">${t.challenge}</label>
         <select id="challenge" part="input" @change=${(e: Event) => (this.picked = (e.target as HTMLSelectElement).value)}>
           ${all.filter((x) => x.status == 'active').map((x) => html`<option value=${x.id} ?selected=${x.id == c.id}>${x.name}</option>`)}
         </select>`}
-      <button part="quick" class="quick" type="button" ?disabled=${this.busy || !active} @click=${() => this.#log(c, 1, options)}>
+      <button part="quick" class="quick" type="button" ?disabled=${this.busy || !active} @click=${() => this.#log(c, 1, options, backfill)}>
         ${t.plusOne(c.unit.one)}
       </button>
       <div class="row">
@@ -159,12 +159,11 @@ export class UccLogActivity extends UccStoreElement {
     </div>`;
   }
 
-  async #log(c: Challenge, quantity: number, options: When[]) {
+  async #log(c: Challenge, quantity: number, options: When[], backfill: number) {
     if (this.busy || !this.store) return;
     if (!quantity) return this.renderRoot.querySelector<HTMLElement>('#quantity')?.focus();
     const when = options.includes(this.when) ? this.when : 'now';
-    const backfill = this.store.r.templates.data!.policy.backfillHours * HOUR;
-    const before = c.currentPeriod != null && c.periods[c.currentPeriod].achieved;
+    const before = c.periods[c.currentPeriod ?? -1]?.achieved;
     this.busy = true;
     this.error = '';
     try {
@@ -175,8 +174,8 @@ export class UccLogActivity extends UccStoreElement {
       }
       this.last = res.activity;
       const now = res.challenges.find((x) => x.id == c.id) ?? c;
-      const p = now.currentPeriod != null ? now.periods[now.currentPeriod] : undefined;
-      const progress = p ? t.ofTarget(num(p.value), qty(p.target, now.unit)) : '';
+      const p = now.periods[now.currentPeriod ?? -1];
+      const progress = p ? ofTarget(p, now.unit) : '';
       const parts = [t.logged(qty(quantity, c.unit), progress)];
       if (p?.achieved && !before) parts.push(t.goalReached);
       for (const r of res.rewards) parts.push(t.rewardEarned(qty(r.points, t.points)));

@@ -2,7 +2,7 @@ import { html, nothing } from 'lit';
 import { UccStoreElement } from '../ucc-element.js';
 import type { UccStore } from '../../context/store.js';
 import type { Challenge } from '../../api/types.js';
-import { dates, num, qty, t } from '../../i18n/index.js';
+import { dates, num, ofTarget, qty, t } from '../../i18n/index.js';
 import { shared } from '../../styles/shared.js';
 import { styles } from './progress.styles.js';
 
@@ -49,7 +49,7 @@ export class UccProgress extends UccStoreElement {
     const p = c.periods[c.currentPeriod ?? -1] ?? c.periods.at(-1);
     const pct = p ? Math.min(100, (p.value / p.target) * 100) : 0;
     const unit = c.period == 'WEEKLY' ? t.week : t.day;
-    const text = p ? t.ofTarget(num(p.value), qty(p.target, c.unit)) : '';
+    const text = p ? ofTarget(p, c.unit) : '';
     const done = c.status == 'completed';
     return html`<li part="challenge" class="card">
       <h3 id="n-${c.id}">${c.name}

@@ -92,4 +92,11 @@ export const migrations: string[] = [
   UPDATE activities SET request = (SELECT r.request FROM log_replies r WHERE r.event_id = activities.event_id);
   DROP TABLE log_replies;
   `,
+  /* 8: widget API: one index on a customer's activities instead of two, so a log updates one index page fewer:
+        (customer, occurred_ms) leads for the history and the replay lookup, and it carries template, quantity and
+        undone_ms so that the per-period quantity sum reads only the index entries of that period */ `
+  DROP INDEX IF EXISTS activities_live_sum;
+  DROP INDEX IF EXISTS activities_customer;
+  CREATE INDEX activities_customer_time ON activities (customer_id, occurred_ms, template_id, quantity, undone_ms);
+  `,
 ];

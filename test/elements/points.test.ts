@@ -38,6 +38,17 @@ describe('<ucc-points>', () => {
     expect($(el, '[part=balance]').textContent).to.contain('12.345 points');
   });
 
+  it('keeps each lang\'s format when two languages share the page (formatters are cached per locale)', async () => {
+    const client = new FakeClient();
+    client.data.points = points({ balance: 12345 });
+    const { provider } = await inProvider<HTMLElement>(client, html`<div lang="de"><ucc-points></ucc-points></div>
+      <div lang="en-US"><ucc-points></ucc-points></div>`);
+    const [de, en] = [...provider.querySelectorAll<UccPoints>('ucc-points')];
+    await until(() => $(de, '[part=balance]') && $(en, '[part=balance]'));
+    expect($(de, '[part=balance]').textContent).to.contain('12.345 points');
+    expect($(en, '[part=balance]').textContent).to.contain('12,345 points');
+  });
+
   it('says so when there are no points yet', async () => {
     const client = new FakeClient();
     client.data.points = points({ balance: 0, entries: [] });

@@ -81,14 +81,16 @@ export class UccStore {
     return this.refreshPending();
   }
 
-  async createChallenge(req: CreateChallengeRequest, key: string) {
-    const { challenge } = await this.client.createChallenge(req, key);
-    this.applyChallenges([challenge]);
-    return challenge;
+  createChallenge(req: CreateChallengeRequest, key: string) {
+    return this.#one(this.client.createChallenge(req, key));
   }
 
-  async leaveChallenge(id: string) {
-    const { challenge } = await this.client.leaveChallenge(id);
+  leaveChallenge(id: string) {
+    return this.#one(this.client.leaveChallenge(id));
+  }
+
+  async #one(res: Promise<{ challenge: Challenge }>) {
+    const { challenge } = await res;
     this.applyChallenges([challenge]);
     return challenge;
   }

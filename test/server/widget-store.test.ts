@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { SqliteStore } from '../../server/store/sqlite.js';
+import { migrations } from '../../server/store/migrations.js';
 
 const dirs: string[] = [];
 const tempDir = () => { const d = mkdtempSync(join(tmpdir(), 'ucc-widget-')); dirs.push(d); return d; };
@@ -49,5 +51,25 @@ describe('group commit (store.txGrouped, used by POST /me/activities)', () => {
       const b = new SqliteStore(join(dir, 'shared.db'));
       try { assert.equal(await b.read((tx) => tx.getMeta('durable')), 'yes'); } finally { b.close(); }
     } finally { a.close(); }
+  });
+});
+
+describe('migration 7 (log answers leave the database)', () => {
+  it('moves each log\'s request fingerprint from log_replies onto its activity row and drops the table', async () => {
+    const file = join(tempDir(), 'old.db');
+    const old = new Database(file);
+    migrations.slice(0, 6).forEach((sql) => old.exec(sql));
+    old.pragma('user_version = 6');
+    old.exec(`INSERT INTO events (id, org_id, customer_id, event_name, external_event_id, occurred_ms, fields, created_ms) VALUES (7, 'o', 1, 'waterLogged', 'w:1:k', 5, '{}', 5);
+      INSERT INTO activities (id, org_id, customer_id, challenge_id, template_id, event_id, quantity, occurred_ms, created_ms) VALUES (3, 'o', 1, NULL, 'water', 7, 2, 5, 5);
+      INSERT INTO log_replies (event_id, request, status, body) VALUES (7, '[null,"water",2,null]', 201, '{}');`);
+    old.close();
+    const s = new SqliteStore(file);
+    try {
+      const a = await s.read((tx) => tx.getActivityByEvent(7));
+      assert.equal(a?.id, 3);
+      assert.equal(a?.request, '[null,"water",2,null]');
+      assert.equal((s.db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'log_replies'").get() as { n: number }).n, 0);
+    } finally { s.close(); }
   });
 });

@@ -331,7 +331,7 @@ export class SqliteStore implements Store {
       },
       async getActivity(customerId, id) { return activity(s.get('SELECT * FROM activities WHERE id = ? AND customer_id = ?', id, customerId)); },
       async getActivityByEvent(eventId) {
-        // Through activities_customer_time (customer, occurred_ms, …) from the event row: no index on event_id to keep up per log.
+        // Through activities_customer (customer, occurred_ms) from the event row: no index on event_id to keep up per log.
         return activity(s.get(`SELECT a.* FROM events e JOIN activities a ON a.customer_id = e.customer_id AND a.occurred_ms = e.occurred_ms
           AND a.event_id = e.id WHERE e.id = ?`, eventId));
       },

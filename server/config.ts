@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
-import { DEMO_TOKEN_SECRET, DEMO_WIDGET_SECRET } from './seed.js';
+import { DEMO_TOKEN_SECRET, DEMO_WIDGET_SECRET, md5 } from './seed.js';
 import type { OrgDoc } from './engine/org.js';
 
 export interface Config {
@@ -8,7 +7,7 @@ export interface Config {
   rateLimits: { perCustomerPerMinute: number; perIpPerMinute: number };
 }
 
-const DEMO_SECRETS = new Set([DEMO_TOKEN_SECRET, DEMO_WIDGET_SECRET, 'demo-secret', createHash('md5').update('demo.pass').digest('hex')]);
+const DEMO_SECRETS = new Set([DEMO_TOKEN_SECRET, DEMO_WIDGET_SECRET, 'demo-secret', md5('demo.pass')]);
 
 /** Reads the environment. Production mode (UCC_DEMO=0) refuses demo or weak secrets. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {

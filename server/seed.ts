@@ -5,7 +5,7 @@ import type { Template } from '../src/api/types.js';
 
 export const DEMO_WIDGET_SECRET = 'demo-widget-secret-not-for-production';
 export const DEMO_TOKEN_SECRET = 'demo-server-token-secret-not-for-production';
-const md5 = (s: string) => createHash('md5').update(s).digest('hex');
+export const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 
 const template = (t: Omit<Template, 'description'> & { description?: string }): Template => ({ description: '', ...t });
 

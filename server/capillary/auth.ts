@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
 import type { FastifyRequest } from 'fastify';
 import { unauthorized, Codes } from '../errors.js';
@@ -49,4 +49,3 @@ export async function authenticate(req: FastifyRequest): Promise<OrgDoc> {
   throw unauthorized(Codes.AUTH_FAILED, 'Authentication required: Basic till credentials or an X-CAP-API-OAUTH-TOKEN header.');
 }
 
-export const md5 = (s: string) => createHash('md5').update(s).digest('hex');

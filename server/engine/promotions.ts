@@ -1,4 +1,4 @@
-import { ApiError, badRequest, conflict, notFound, Codes } from '../errors.js';
+import { badRequest, conflict, notFound, Codes } from '../errors.js';
 import type { Tx, PromotionRow } from '../store/types.js';
 import type { OrgDoc } from './org.js';
 import type { PromotionDoc } from './model.js';
@@ -88,6 +88,3 @@ export async function createPromotion(tx: Tx, org: OrgDoc, programId: number, pr
   return row;
 }
 
-export function assertPromotion(x: unknown): asserts x is PromotionRow {
-  if (!x) throw new ApiError(404, Codes.PROMO_INVALID, 'Promotion not found.');
-}

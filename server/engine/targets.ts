@@ -3,7 +3,7 @@
  * the Capillary-compatible API and by the widget API.
  */
 import { ApiError, badRequest, conflict, forbidden, notFound, Codes } from '../errors.js';
-import type { Tx, EnrolmentRow, ProgressRow, CompletionRow } from '../store/types.js';
+import type { Tx, EnrolmentRow, ProgressRow } from '../store/types.js';
 import type { OrgDoc } from './org.js';
 import type { TargetGroupDoc, TargetDoc, PeriodDoc, StreakDoc, EventDefDoc } from './model.js';
 import { generatePeriods, isValidZone, parseEnd, parseInstant, supportedFrequency } from './time.js';
@@ -293,7 +293,4 @@ export function streakStats(tg: TargetGroupDoc, enrolment: EnrolmentRow, rows: P
   return { current, best, achieved, currentIdx: idx >= 0 ? idx : null };
 }
 
-export async function liveCompletions(tx: Tx, enrolmentId: number): Promise<CompletionRow[]> {
-  return tx.listCompletions(enrolmentId, { liveOnly: true });
-}
 

@@ -43,5 +43,4 @@ export const localDate = (ms: number, tz: string) => DateTime.fromMillis(ms, { z
 export const startOfMonth = (ms: number, tz: string) => DateTime.fromMillis(ms, { zone: tz }).startOf('month').toMillis();
 /** Capillary's timestamp style: `2024-11-25T04:36:21.000+0000`. */
 export const capTimestamp = (ms: number) => DateTime.fromMillis(ms, { zone: 'utc' }).toFormat("yyyy-MM-dd'T'HH:mm:ss.SSSZZZ");
-export const isoDateIn = (ms: number, tz: string) => localDate(ms, tz);
 export const iso = (ms: number) => new Date(ms).toISOString();

@@ -3,14 +3,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/app.js';
-import { streakGroupBody, uccPromotionBody } from './helpers.js';
+import { DEMO_TILL_AUTH, streakGroupBody, tillAuth, uccPromotionBody } from './helpers.js';
 
-const md5 = (s: string) => createHash('md5').update(s).digest('hex');
-const basic = (till: string, pass: string) => 'Basic ' + Buffer.from(`${till}:${md5(pass)}`).toString('base64');
-const DEMO = basic('demo.till', 'demo.pass');
+const basic = tillAuth;
+const DEMO = DEMO_TILL_AUTH;
 const NOUCC = basic('noucc.till', 'noucc.pass');
 
 let app: FastifyInstance;

@@ -3,13 +3,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHash } from 'node:crypto';
 import { buildApp } from '../../server/app.js';
 import { SqliteStore } from '../../server/store/sqlite.js';
 import { recordOccurrence } from '../../server/engine/occurrence.js';
-import { streakGroupBody } from './helpers.js';
+import { DEMO_TILL_AUTH, streakGroupBody } from './helpers.js';
 
-const DEMO = 'Basic ' + Buffer.from(`demo.till:${createHash('md5').update('demo.pass').digest('hex')}`).toString('base64');
+const DEMO = DEMO_TILL_AUTH;
 
 test('posting an event runs the same number of SQL statements after 10 and after 10,000 earlier events', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ucc-cost-'));

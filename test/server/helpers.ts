@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,13 @@ import type { LightMyRequestResponse } from 'fastify';
 import { buildApp, type AppOptions } from '../../server/app.js';
 import { DEMO_WIDGET_SECRET } from '../../server/seed.js';
 
-/** Request bodies shared by the server tests, in Capillary's shapes. */
+/** Request bodies and helpers shared by the server tests, in Capillary's shapes. */
+
+/** Basic auth for a till, as Capillary takes it: base64(till + ':' + md5(password)). */
+export const tillAuth = (till: string, password: string) =>
+  'Basic ' + Buffer.from(`${till}:${createHash('md5').update(password).digest('hex')}`).toString('base64');
+export const DEMO_TILL_AUTH = tillAuth('demo.till', 'demo.pass');
+
 export function streakGroupBody(name: string, fromDate: string, days: number, perDay: number, level: number, extra: Record<string, unknown> = {}) {
   return {
     name, trackingType: 'STREAKS', targetEvaluationType: 'FIXED_CALENDAR_WINDOW', totalPeriods: days, frequencyType: 'DAILY',

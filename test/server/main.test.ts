@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHash } from 'node:crypto';
+import { DEMO_TILL_AUTH } from './helpers.js';
 
 /** Starts `server/main.ts` as `npm start` does, on a free port; resolves once it prints its URL. */
 function start(env: Record<string, string>) {
@@ -56,7 +56,7 @@ test('production mode seeds nothing and has no demo routes', async () => {
   const s = start({ UCC_DEMO: '0', UCC_TOKEN_SECRET: 'p'.repeat(48), UCC_DB: join(dir, 'prod.db') });
   try {
     const url = await s.ready;
-    const demoAuth = 'Basic ' + Buffer.from('demo.till:' + createHash('md5').update('demo.pass').digest('hex')).toString('base64');
+    const demoAuth = DEMO_TILL_AUTH;
     assert.equal((await fetch(`${url}/v3/targetGroups`, { headers: { authorization: demoAuth } })).status, 401, 'no demo organisation');
     const demo = await fetch(`${url}/demo/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"customer":"alice"}' });
     assert.equal(demo.status, 404);

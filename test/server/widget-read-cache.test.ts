@@ -1,13 +1,12 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
-import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Challenge } from '../../src/api/types.js';
-import { jsonOf, wcall, widgetApp, widgetToken } from './helpers.js';
+import { DEMO_TILL_AUTH, jsonOf, wcall, widgetApp, widgetToken } from './helpers.js';
 import { validUntil } from '../../server/widget-api/read-cache.js';
 
-const DEMO_BASIC = 'Basic ' + Buffer.from(`demo.till:${createHash('md5').update('demo.pass').digest('hex')}`).toString('base64');
+const DEMO_BASIC = DEMO_TILL_AUTH;
 
 describe('cached progress reads (GET /me/challenges)', () => {
   let app: FastifyInstance;

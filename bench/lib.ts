@@ -184,5 +184,22 @@ export const profileArgs = (name: string) => (process.env.BENCH_PROFILE ? ['--cp
 export const experimentArgs = () => (process.env.BENCH_SERVER_IMPORT ? ['--import', process.env.BENCH_SERVER_IMPORT] : []);
 export const experimentNote = () => (process.env.BENCH_SERVER_IMPORT ? `EXPERIMENT: subject server started with --import ${process.env.BENCH_SERVER_IMPORT} (not the shipped code)` : null);
 
+/**
+ * Loads each subject for `seconds`, `rounds` times, alternating the order every round so that drift
+ * on the shared machine hits them alike; prints and returns every run.
+ */
+export async function alternateRounds(subjects: Record<string, autocannon.Options>, rounds: number, seconds: number) {
+  const runs: { round: number; who: string; r: Load }[] = [];
+  const names = Object.keys(subjects);
+  for (let round = 1; round <= rounds; round++) {
+    for (const who of round % 2 ? names : [...names].reverse()) {
+      const r = await load({ ...subjects[who], duration: seconds });
+      runs.push({ round, who, r });
+      console.log(`round ${round} ${who.padEnd(7)} ${Math.round(r.reqPerSec)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  non-2xx ${r.non2xx}  errors ${r.errors}`);
+    }
+  }
+  return runs;
+}
+
 export const BENCH_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 export const BENCH_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);

@@ -13,7 +13,7 @@
  */
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
-import { BENCH_ROUNDS, experimentArgs, experimentNote, BENCH_SECONDS, profileArgs, median, load, machine, printTable, Report, startNode, type Load } from './lib.js';
+import { alternateRounds, BENCH_ROUNDS, experimentArgs, experimentNote, BENCH_SECONDS, profileArgs, median, load, machine, printTable, Report, startNode, type Load } from './lib.js';
 import { benchOrgs, customerToken, insertCustomers, openStore, productionEnv, putEventDefs, seedChallenge, tempDir, writeOrgsFile } from './seed.js';
 
 const MIN_RATIO = 0.6;
@@ -73,22 +73,12 @@ const floorReq = {
   },
 };
 
-const runs: { round: number; who: string; r: Load }[] = [];
+let runs: { round: number; who: string; r: Load }[] = [];
 try {
   // Warm-up (JIT, statement cache, token cache) — not counted.
   await load({ url: server.url, duration: 2, requests: [subjectReq] });
   await load({ url: floor.url, duration: 2, requests: [floorReq] });
-  for (let round = 1; round <= BENCH_ROUNDS; round++) {
-    // Alternate which goes first so that drift on the shared machine hits both alike.
-    const order = round % 2 ? ['floor', 'subject'] : ['subject', 'floor'];
-    for (const who of order) {
-      const r = who === 'floor'
-        ? await load({ url: floor.url, duration: BENCH_SECONDS, requests: [floorReq] })
-        : await load({ url: server.url, duration: BENCH_SECONDS, requests: [subjectReq] });
-      runs.push({ round, who, r });
-      console.log(`round ${round} ${who.padEnd(7)} ${Math.round(r.reqPerSec)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  non-2xx ${r.non2xx}  errors ${r.errors}`);
-    }
-  }
+  runs = await alternateRounds({ floor: { url: floor.url, requests: [floorReq] }, subject: { url: server.url, requests: [subjectReq] } }, BENCH_ROUNDS, BENCH_SECONDS);
 } finally {
   await server.stop();
   await floor.stop();

@@ -17,7 +17,7 @@
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { BENCH_ROUNDS, experimentArgs, experimentNote, profileArgs, load, machine, printTable, Report, startNode, type Load } from './lib.js';
+import { alternateRounds, BENCH_ROUNDS, experimentArgs, experimentNote, profileArgs, load, machine, printTable, Report, startNode, type Load } from './lib.js';
 import { benchOrgs, customerToken, openStore, productionEnv, putEventDefs, seedReader, tempDir, writeOrgsFile } from './seed.js';
 
 const MIN_RATIO = 0.5;
@@ -54,7 +54,7 @@ const base = { url: `${floor.url}/floor/activities/1`, headers: ACCEPT };
 const blob = { url: '', headers: ACCEPT };
 const blobGz = { url: '', headers: ACCEPT };
 
-const runs: { round: number; who: string; r: Load }[] = [];
+let runs: { round: number; who: string; r: Load }[] = [];
 let bytes = 0, gzBytes = 0, shown = 0;
 try {
   const res = await fetch(subject.url, { headers: subject.headers });
@@ -69,14 +69,7 @@ try {
   blobGz.url = `${floor.url}/floor/blob?bytes=${gzBytes}`;
   await load({ ...subject, duration: 2 });
   await load({ ...base, duration: 2 });
-  for (let round = 1; round <= BENCH_ROUNDS; round++) {
-    const order = round % 2 ? ['floor', 'subject', 'blob', 'blob-gz'] : ['blob-gz', 'blob', 'subject', 'floor'];
-    for (const who of order) {
-      const r = await load({ ...(who === 'floor' ? base : who === 'blob' ? blob : who === 'blob-gz' ? blobGz : subject), duration: SECONDS });
-      runs.push({ round, who, r });
-      console.log(`round ${round} ${who.padEnd(7)} ${Math.round(r.reqPerSec)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  non-2xx ${r.non2xx}  errors ${r.errors}`);
-    }
-  }
+  runs = await alternateRounds({ floor: base, subject, blob, 'blob-gz': blobGz }, BENCH_ROUNDS, SECONDS);
 } finally {
   await server.stop();
   await floor.stop();

@@ -30,13 +30,21 @@ const app = await buildApp({ store, demo: false, serveStatic: false, tokenSecret
 // Instrument: time in db.exec (BEGIN/COMMIT) and in prepared statements.
 const db = (store as any).db as Database.Database;
 const t = { exec: 0, commit: 0, sql: 0, statements: 0 };
+const bySql = new Map<string, { n: number; ms: number }>();
 const exec = db.exec.bind(db);
 (db as any).exec = (sql: string) => { const t0 = performance.now(); try { return exec(sql); } finally { const d = performance.now() - t0; t.exec += d; if (sql === 'COMMIT') t.commit += d; } };
 const st = (store as any).st.bind(store);
 (store as any).st = (sql: string) => {
   const s = st(sql);
   t.statements++;
-  const wrap = (fn: string) => (...a: unknown[]) => { const t0 = performance.now(); try { return s[fn](...a); } finally { t.sql += performance.now() - t0; } };
+  const wrap = (fn: string) => (...a: unknown[]) => {
+    const t0 = performance.now();
+    try { return s[fn](...a); } finally {
+      const d = performance.now() - t0;
+      t.sql += d;
+      const e = bySql.get(sql) ?? { n: 0, ms: 0 }; e.n++; e.ms += d; bySql.set(sql, e);
+    }
+  };
   return { get: wrap('get'), all: wrap('all'), run: wrap('run') };
 };
 
@@ -49,7 +57,7 @@ const inject = async () => {
   answerBytes += r.rawPayload.length;
 };
 for (let i = 0; i < 1000; i++) await inject(); // warm-up: token cache, JIT
-Object.assign(t, { exec: 0, commit: 0, sql: 0, statements: 0 }); answerBytes = 0;
+Object.assign(t, { exec: 0, commit: 0, sql: 0, statements: 0 }); answerBytes = 0; bySql.clear();
 db.pragma('wal_checkpoint(TRUNCATE)');
 db.pragma('wal_autocheckpoint = 0'); // to count WAL frames per log
 const t0 = performance.now();
@@ -90,3 +98,6 @@ printTable(['count', 'subject', 'floor'], [
   ['answer bytes per log', Math.round(answerBytes / LOGS), '~12'],
   [`answer bytes stored per log (${replies})`, Math.round(body.b ?? 0), '-'],
 ]);
+console.log('\nSQL statements by text (µs per log; calls per log)');
+printTable(['statement', 'µs per log', 'calls per log'], [...bySql.entries()].sort((a, b) => b[1].ms - a[1].ms)
+  .map(([sql, e]) => [sql.replace(/\s+/g, ' ').slice(0, 90), per(e.ms), (e.n / LOGS).toFixed(2)]));

@@ -5,7 +5,7 @@ import { SqliteStore } from './store/sqlite.js';
 
 async function main() {
   const config = readConfig();
-  const store = new SqliteStore(config.db);
+  const store = new SqliteStore(config.db, { backgroundCheckpoint: true });
   if (!config.demo) {
     if (await store.read((tx) => tx.getOrg('demo'))) {
       store.close();

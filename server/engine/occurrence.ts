@@ -5,7 +5,7 @@
  * period that flips between achieved and not reads that enrolment's per-period rows.
  */
 import { badRequest, Codes } from '../errors.js';
-import type { Tx, EnrolmentRow, EventRow, CompletionRow } from '../store/types.js';
+import type { Tx, EnrolmentRow, EventRow, CompletionRow, ProgressRow } from '../store/types.js';
 import { strategyPoints, type OrgDoc } from './org.js';
 import type { TargetGroupDoc, TargetDoc } from './model.js';
 import { localDate, startOfMonth } from './time.js';
@@ -15,8 +15,9 @@ export interface PointsMove {
   enrolmentId: number; customerId: number; ledgerId: number; points: number; promotionId: number;
   completionId: number; kind: 'PERIOD' | 'LEVEL'; ref: number; description: string;
 }
-export interface Outcome { awards: PointsMove[]; reversals: PointsMove[]; touched: number[] }
-export const emptyOutcome = (): Outcome => ({ awards: [], reversals: [], touched: [] });
+/** What an occurrence did: rewards given and taken back, the enrolments it touched and their progress rows after it. */
+export interface Outcome { awards: PointsMove[]; reversals: PointsMove[]; touched: number[]; progress: Map<number, ProgressRow[]> }
+export const emptyOutcome = (): Outcome => ({ awards: [], reversals: [], touched: [], progress: new Map() });
 
 export interface OccurrenceInput {
   eventName: string; customerId: number; externalEventId: string | null; occurredMs: number; fields: Record<string, unknown>;
@@ -83,7 +84,9 @@ export async function recordOccurrence(tx: Tx, org: OrgDoc, input: OccurrenceInp
     }
     await tx.insertEffect({ eventId: event.id, enrolmentId: e.id, periodIdx: idx, amount, day });
     outcome.touched.push(e.id);
-    if (amount !== 0) await settle(tx, org, e, tg, target, idx, amount, now, outcome.awards, outcome.reversals);
+    const rows = await tx.listProgress(e.id);
+    outcome.progress.set(e.id, rows);
+    if (amount !== 0) await settle(tx, org, e, tg, target, idx, amount, now, outcome.awards, outcome.reversals, rows);
   }
   return { event, duplicate: false, outcome };
 }
@@ -93,14 +96,16 @@ export async function voidOccurrence(tx: Tx, org: OrgDoc, event: EventRow, now: 
   const outcome = emptyOutcome();
   if (event.voidedMs !== null) return outcome;
   for (const fx of await tx.listEffects(event.id)) {
-    const e = await tx.getEnrolmentById(fx.enrolmentId);
+    const e = await tx.getEnrolmentById(fx.enrolmentId, event.customerId);
     const tg = e && await tx.getTargetGroup(org.id, e.tgId);
     const target = tg?.targets.find((t) => t.id === e!.targetId);
     if (!e || !tg || !target) continue;
     let amount = -fx.amount;
     if (target.targetType === 'VISIT' && fx.day) amount = (await tx.bumpVisitDay(e.id, fx.periodIdx, fx.day, -1)) === 0 ? -1 : 0;
     outcome.touched.push(e.id);
-    if (amount !== 0) await settle(tx, org, e, tg, target, fx.periodIdx, amount, now, outcome.awards, outcome.reversals);
+    const rows = outcome.progress.get(e.id) ?? await tx.listProgress(e.id);
+    outcome.progress.set(e.id, rows);
+    if (amount !== 0) await settle(tx, org, e, tg, target, fx.periodIdx, amount, now, outcome.awards, outcome.reversals, rows);
   }
   await tx.voidEvent(event.id, now);
   return outcome;
@@ -109,17 +114,22 @@ export async function voidOccurrence(tx: Tx, org: OrgDoc, event: EventRow, now: 
 /**
  * Adds `delta` to one period's achieved value and, when the period flips between achieved and
  * not, raises or takes back TARGETCOMPLETED: per period for DEFAULT, per streak level for STREAKS.
+ * `rows` (the enrolment's progress rows, read by the caller) are kept up to date in place.
  */
 export async function settle(
   tx: Tx, org: OrgDoc, e: EnrolmentRow, tg: TargetGroupDoc, target: TargetDoc, idx: number, delta: number, now: number,
-  awards: PointsMove[], reversals: PointsMove[] = [],
+  awards: PointsMove[], reversals: PointsMove[] = [], rows?: ProgressRow[],
 ) {
-  const p = await tx.getProgress(e.id, idx);
+  rows ??= await tx.listProgress(e.id);
+  const p = rows.find((r) => r.periodIdx === idx);
   const value = Math.round(((p?.value ?? 0) + delta) * 1e6) / 1e6;
   const goal = target.defaultValues[idx].defaultValue;
   const was = p != null && p.achievedMs !== null;
   const is = value >= goal;
-  await tx.putProgress({ enrolmentId: e.id, periodIdx: idx, value, achievedMs: is ? (p?.achievedMs ?? now) : null });
+  const next: ProgressRow = { enrolmentId: e.id, periodIdx: idx, value, achievedMs: is ? (p?.achievedMs ?? now) : null };
+  await tx.putProgress(next);
+  if (p) Object.assign(p, next);
+  else rows.splice(rows.findIndex((r) => r.periodIdx > idx) >>> 0, 0, next); // keep period order (-1 >>> 0 appends)
   if (was === is) return;
   const live = await tx.listCompletions(e.id, { liveOnly: true });
   if (tg.trackingType === 'DEFAULT') {
@@ -128,7 +138,7 @@ export async function settle(
     if (!is && c) reversals.push(...await reverseCompletion(tx, org, e, c, now));
     return;
   }
-  const stats = streakStats(tg, e, await tx.listProgress(e.id), now);
+  const stats = streakStats(tg, e, rows, now);
   for (const s of tg.streaks) {
     const c = live.find((x) => x.kind === 'LEVEL' && x.ref === s.id);
     const reached = stats.best >= s.targetCountOfSequence;

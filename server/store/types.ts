@@ -63,7 +63,8 @@ export interface Tx {
   updateTargetGroup(orgId: string, doc: TargetGroupDoc): Promise<void>;
   // enrolments and progress
   getEnrolment(targetId: number, customerId: number): Promise<EnrolmentRow | undefined>;
-  getEnrolmentById(id: number): Promise<EnrolmentRow | undefined>;
+  /** By id; with the customer it belongs to, the store may answer from its cache of that customer's enrolments. */
+  getEnrolmentById(id: number, customerId?: number): Promise<EnrolmentRow | undefined>;
   insertEnrolment(row: Omit<EnrolmentRow, 'id'>): Promise<EnrolmentRow>;
   updateEnrolment(id: number, patch: Partial<Pick<EnrolmentRow, 'active' | 'startIdx' | 'enrolledMs' | 'unenrolledMs'>>): Promise<void>;
   listEnrolmentsForCustomer(customerId: number, opts: { activeOnly: boolean }): Promise<EnrolmentRow[]>;

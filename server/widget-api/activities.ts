@@ -4,7 +4,7 @@
  * and any reward, so the widget needs no second request.
  */
 import type { Challenge, LogActivityRequest, LogActivityResponse, Reward, Template, UndoActivityResponse } from '../../src/api/types.js';
-import type { Tx, ChallengeRow, ActivityRow, EventRow } from '../store/types.js';
+import type { Tx, ChallengeRow, ActivityRow, EventRow, ProgressRow } from '../store/types.js';
 import type { OrgDoc } from '../engine/org.js';
 import type { PointsMove } from '../engine/occurrence.js';
 import { recordOccurrence, voidOccurrence } from '../engine/occurrence.js';
@@ -46,14 +46,14 @@ function toRewards(moves: PointsMove[], byEnrolment: Map<number, ChallengeRow>):
 }
 
 /** Loads the widget challenges behind touched enrolments (enrolments of Capillary-API groups have none). */
-async function touchedChallenges(tx: Tx, org: OrgDoc, touched: number[], known: ChallengeRow | undefined, now: number) {
+async function touchedChallenges(tx: Tx, org: OrgDoc, touched: number[], known: ChallengeRow | undefined, now: number, progress?: Map<number, ProgressRow[]>) {
   const byEnrolment = new Map<number, ChallengeRow>();
   const views: Challenge[] = [];
   for (const eid of new Set(touched)) {
     const ch = known?.enrolmentId === eid ? known : await tx.getChallengeByEnrolment(eid);
     if (!ch || ch.orgId !== org.id) continue;
     byEnrolment.set(eid, ch);
-    views.push(await loadChallenge(tx, org, ch, now));
+    views.push(await loadChallenge(tx, org, ch, now, progress?.get(eid)));
   }
   return { byEnrolment, views };
 }
@@ -106,7 +106,7 @@ export async function recordLog(tx: Tx, org: OrgDoc, customerId: number, b: LogA
   const row = await tx.insertActivity({
     orgId: org.id, customerId, challengeId: ch?.id ?? null, templateId: t.id, eventId: event.id, quantity: b.quantity, occurredMs, createdMs: now, request,
   });
-  const { byEnrolment, views } = await touchedChallenges(tx, org, outcome.touched, ch, now);
+  const { byEnrolment, views } = await touchedChallenges(tx, org, outcome.touched, ch, now, outcome.progress);
   return { response: { activity: activityView(row, t.eventName), challenges: views, rewards: toRewards(outcome.awards, byEnrolment) }, eventId: event.id };
 }
 
@@ -197,9 +197,9 @@ export async function undoActivity(tx: Tx, org: OrgDoc, a: ActivityRow, now: num
       if (startOfDay(a.occurredMs, tz) !== startOfDay(now, tz)) throw widgetError(409, 'PERIOD_CLOSED', 'Only logs of today can be undone.');
     }
   }
-  const outcome = a.undoneMs === null ? await voidOccurrence(tx, org, event, now) : { awards: [], reversals: [], touched: effects.map((f) => f.enrolmentId) };
+  const outcome = a.undoneMs === null ? await voidOccurrence(tx, org, event, now) : { awards: [], reversals: [], touched: effects.map((f) => f.enrolmentId), progress: undefined };
   if (a.undoneMs === null) { await tx.setActivityUndone(a.id, now); a = { ...a, undoneMs: now }; }
-  const { byEnrolment, views } = await touchedChallenges(tx, org, outcome.touched, undefined, now);
+  const { byEnrolment, views } = await touchedChallenges(tx, org, outcome.touched, undefined, now, outcome.progress);
   // The engine reports reversals without their enrolment; find it from the completion they revoke.
   const byCompletion = new Map<number, ChallengeRow>();
   if (outcome.reversals.length) {

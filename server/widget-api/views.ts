@@ -53,15 +53,16 @@ export function challengeView(org: OrgDoc, ch: ChallengeRow, tg: TargetGroupDoc,
 }
 
 /**
- * Reads what a challenge's progress needs: its group (cached by the store), progress rows and
+ * Reads what a challenge's progress needs: its group (cached by the store), progress rows (unless the
+ * caller has them, e.g. from the engine's outcome) and
  * enrolment start — and its net points only once it is complete: a challenge's one streak level
  * needs every period, and the engine revokes a completion (reversing its points) as soon as the
  * level is no longer reached, so an incomplete challenge has no live completion and earned 0.
  */
-export async function loadChallenge(tx: Tx, org: OrgDoc, ch: ChallengeRow, now: number): Promise<Challenge> {
+export async function loadChallenge(tx: Tx, org: OrgDoc, ch: ChallengeRow, now: number, progressRows?: ProgressRow[]): Promise<Challenge> {
   const tg = await tx.getTargetGroup(org.id, ch.tgId);
   if (!tg) throw new Error(`challenge ${ch.id}: target group ${ch.tgId} is missing`);
-  const [rows, enrolment] = await Promise.all([tx.listProgress(ch.enrolmentId), tx.getEnrolmentById(ch.enrolmentId)]);
+  const [rows, enrolment] = await Promise.all([progressRows ?? tx.listProgress(ch.enrolmentId), tx.getEnrolmentById(ch.enrolmentId, ch.customerId)]);
   const startIdx = enrolment?.startIdx ?? 0;
   const view = challengeView(org, ch, tg, { rows, startIdx, earned: 0 }, now);
   if (view.status === 'completed') view.reward.earned = await tx.earnedByEnrolment(ch.enrolmentId);

@@ -119,6 +119,7 @@ export class SqliteStore implements Store {
     let s = this.statements.get(sql);
     if (!s) { s = this.db.prepare(sql); this.statements.set(sql, s); }
     this.executed++;
+    if (!s.readonly) this.writes++;
     return s;
   }
   private get = (sql: string, ...a: unknown[]) => this.st(sql).get(...a) as Row | undefined;
@@ -144,9 +145,12 @@ export class SqliteStore implements Store {
 
   /**
    * Group commit: transactions that arrive in the same turn of the event loop run one after
-   * another inside ONE SQLite transaction, each in its own SAVEPOINT (a failure rolls back only
-   * its own writes), and all are answered after the single COMMIT — so what a client is told
-   * succeeded is durable, while many concurrent writers share one commit's page writes.
+   * another inside ONE SQLite transaction and are all answered after its single COMMIT — so what
+   * a client is told succeeded is durable, while many concurrent writers share one commit's page
+   * writes. A transaction refused before its first write (every validation of a log) simply
+   * fails alone. One that fails after writing cannot be taken back alone (there are no
+   * per-transaction SAVEPOINTs: they cost a sub-journal copy of every page first written under
+   * them), so the whole group is rolled back and each transaction is run again on its own.
    */
   txGrouped<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -163,22 +167,27 @@ export class SqliteStore implements Store {
   }
 
   private batch: { fn: (tx: Tx) => Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] | null = null;
+  /** Statements run so far that may write (better-sqlite3's `readonly` is false): tells whether a failed transaction wrote. */
+  private writes = 0;
+  /** Groups that had to be run again one by one (for tests and diagnostics). */
+  regroups = 0;
 
   private async runBatch(batch: NonNullable<SqliteStore['batch']>) {
     const results: { ok: boolean; value: unknown }[] = [];
     this.db.exec('BEGIN IMMEDIATE');
     try {
       for (const item of batch) {
-        this.st('SAVEPOINT grouped').run();
+        const writesBefore = this.writes;
         try {
-          const value = await item.fn(this.api);
-          this.st('RELEASE grouped').run();
-          results.push({ ok: true, value });
+          results.push({ ok: true, value: await item.fn(this.api) });
         } catch (err) {
-          this.st('ROLLBACK TO grouped').run();
-          this.st('RELEASE grouped').run();
+          if (this.writes === writesBefore) { results.push({ ok: false, value: err }); continue; }
+          // Failed after writing: undo the group, then give every transaction of it its own.
+          this.db.exec('ROLLBACK');
           this.dropCaches();
-          results.push({ ok: false, value: err });
+          this.regroups++;
+          for (const it of batch) await this.runAlone(it);
+          return;
         }
       }
       this.db.exec('COMMIT');
@@ -189,6 +198,22 @@ export class SqliteStore implements Store {
       return;
     }
     batch.forEach((item, i) => (results[i].ok ? item.resolve(results[i].value) : item.reject(results[i].value)));
+  }
+
+  /** One transaction of a group that had to be undone, in its own BEGIN…COMMIT. */
+  private async runAlone(item: NonNullable<SqliteStore['batch']>[number]) {
+    this.db.exec('BEGIN IMMEDIATE');
+    let value: unknown;
+    try {
+      value = await item.fn(this.api);
+      this.db.exec('COMMIT');
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.dropCaches();
+      item.reject(err);
+      return;
+    }
+    item.resolve(value);
   }
 
   async read<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
@@ -429,6 +454,7 @@ export class SqliteStore implements Store {
       async deleteAllData() {
         const tables = s.all(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).map((r) => r.name as string);
         for (const t of tables) s.db.exec(`DELETE FROM "${t}"`);
+        s.writes++;
         s.dropCaches();
       },
     };

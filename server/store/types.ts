@@ -130,7 +130,9 @@ export interface Store {
   tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /**
    * Optional group commit: like `tx`, but transactions arriving together may share one commit
-   * (each still all-or-nothing on its own; answered only after the commit).
+   * (each still all-or-nothing on its own; answered only after the commit). `fn` may run twice:
+   * when another transaction of its group fails after writing, the group is rolled back and
+   * each `fn` runs again alone, so it must not rely on effects of its first run.
    */
   txGrouped?<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Reads outside a write transaction (same interface; writes here are a bug). */

@@ -26,6 +26,39 @@ describe('group commit (store.txGrouped, used by POST /me/activities)', () => {
       assert.deepEqual(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message)), ['first', 'refused half-way', 'third']);
       assert.deepEqual(await s.read(async (tx) => [await tx.getMeta('a'), await tx.getMeta('b'), await tx.getMeta('c')]), ['1', undefined, '3']);
       assert.ok(s.statementCount() > before);
+      assert.equal(s.regroups, 1, 'a failure after a write undoes the group and runs each transaction alone');
+    } finally { s.close(); }
+  });
+
+  it('a transaction refused before its first write fails alone: the rest of its group commits in the one transaction', async () => {
+    const s = store();
+    try {
+      const runs = { a: 0, c: 0 };
+      const results = await Promise.allSettled([
+        s.txGrouped(async (tx) => { runs.a++; await tx.setMeta('a', '1'); return 'first'; }),
+        s.txGrouped(async (tx) => { await tx.getMeta('a'); throw new Error('refused before writing'); }),
+        s.txGrouped(async (tx) => { runs.c++; await tx.setMeta('c', '3'); return 'third'; }),
+      ]);
+      assert.deepEqual(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message)), ['first', 'refused before writing', 'third']);
+      assert.deepEqual(await s.read(async (tx) => [await tx.getMeta('a'), await tx.getMeta('c')]), ['1', '3']);
+      assert.equal(s.regroups, 0);
+      assert.deepEqual(runs, { a: 1, c: 1 }, 'nothing ran twice');
+    } finally { s.close(); }
+  });
+
+  it('after a failure half-way, the group\'s counters still add up exactly (each transaction re-run alone sees the others)', async () => {
+    const s = store();
+    try {
+      const writes = Array.from({ length: 30 }, (_, i) => s.txGrouped(async (tx) => {
+        const n = Number(await tx.getMeta('n') ?? 0);
+        await tx.setMeta('n', String(n + 1));
+        if (i === 17) throw new Error('fails after its write');
+        return i;
+      }));
+      const results = await Promise.allSettled(writes);
+      assert.equal(results.filter((r) => r.status === 'rejected').length, 1);
+      assert.equal(await s.read((tx) => tx.getMeta('n')), '29');
+      assert.equal(s.regroups, 1);
     } finally { s.close(); }
   });
 

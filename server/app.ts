@@ -23,6 +23,8 @@ export interface AppOptions {
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const bootId = crypto.randomUUID().slice(0, 8);
+  let requests = 0;
   const store = opts.store ?? new SqliteStore(opts.db ?? ':memory:');
   const clock = new Clock();
   if (opts.demo) {
@@ -43,7 +45,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     bodyLimit: 64 * 1024,
     trustProxy: false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
-    genReqId: () => crypto.randomUUID(),
+    // Unique across restarts (a random boot id) and cheap per request (a counter), for log correlation.
+    genReqId: () => `${bootId}-${(++requests).toString(36)}`,
   });
   app.decorate('ctx', ctx);
   // JSON only: without a text/plain parser, any other content type is answered 415.

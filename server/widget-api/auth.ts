@@ -80,9 +80,17 @@ export async function resolveCustomer(ctx: AppContext, org: OrgDoc, sub: string)
 }
 
 export async function authenticate(ctx: AppContext, req: FastifyRequest): Promise<Principal> {
-  const { org, sub } = await verifyToken(ctx, req.headers.authorization);
+  const header = req.headers.authorization;
+  // Fast path: a token already verified and resolved, not expired, for an organisation still loaded as it was.
+  const hit = header && header.startsWith('Bearer ') ? widgetState(ctx).tokens.get(header.slice(7)) : undefined;
+  const p = hit?.principal;
+  if (p && Date.now() <= hit.expMs + SKEW_S * 1000 && ctx.orgs.get(hit.orgId) === p.org) return p;
+  const { org, sub } = await verifyToken(ctx, header);
   const customerId = await resolveCustomer(ctx, org, sub);
-  return { org, customerId, externalId: sub, key: `${org.id}:${sub}` };
+  const principal = { org, customerId, externalId: sub, key: `${org.id}:${sub}` };
+  const entry = widgetState(ctx).tokens.get(/^Bearer +([^ ]+) *$/i.exec(header!)![1]);
+  if (entry) entry.principal = principal;
+  return principal;
 }
 
 /** Signs a customer token the way a brand's server would (used by /demo/session and tests). */

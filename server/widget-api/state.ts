@@ -1,4 +1,5 @@
 import type { AppContext } from '../context.js';
+import type { Principal } from './auth.js';
 
 /**
  * Per-app memory of the widget API, shared by its routes and the demo routes: verified tokens
@@ -6,7 +7,8 @@ import type { AppContext } from '../context.js';
  * resolve to. Both are pure caches: dropping them costs one verification or one lookup.
  */
 export interface WidgetState {
-  tokens: Map<string, { orgId: string; sub: string; expMs: number }>;
+  /** Verified tokens; `principal` once the customer it names is resolved (a request then does one lookup). */
+  tokens: Map<string, { orgId: string; sub: string; expMs: number; principal?: Principal }>;
   customers: Map<string, number>;
 }
 

@@ -27,6 +27,14 @@ function textOf(tg: TargetGroupDoc) {
   return t;
 }
 
+/** A challenge row's instants as text, worked out once per row object (the store hands out the same cached row). */
+const rowText = new WeakMap<ChallengeRow, { startsAt: string; endsAt: string; createdAt: string }>();
+function instantsOf(ch: ChallengeRow) {
+  let t = rowText.get(ch);
+  if (!t) { t = { startsAt: iso(ch.startsMs), endsAt: iso(ch.endsMs), createdAt: iso(ch.createdMs) }; rowText.set(ch, t); }
+  return t;
+}
+
 export function challengeView(org: OrgDoc, ch: ChallengeRow, tg: TargetGroupDoc, st: ChallengeState, now: number): Challenge {
   const t = templateOf(org, ch.templateId);
   const rule = tg.targets[0];
@@ -44,7 +52,7 @@ export function challengeView(org: OrgDoc, ch: ChallengeRow, tg: TargetGroupDoc,
     id: String(ch.id), templateId: ch.templateId, name: ch.name, eventName: t?.eventName ?? rule.eventName ?? '',
     unit: t?.unit ?? { one: '', other: '' }, aggregation: t?.aggregation ?? AGGREGATION[rule.targetType],
     target: ch.target, period: ch.period, periodCount: ch.periodCount, timeZone: ch.timeZone,
-    startsAt: iso(ch.startsMs), endsAt: iso(ch.endsMs), createdAt: iso(ch.createdMs), status, periods,
+    ...instantsOf(ch), status, periods,
     currentPeriod: stats.currentIdx,
     streak: { current: stats.current, best: stats.best, required: ch.periodCount },
     daysLeft: status === 'active' ? Math.max(0, Math.ceil((ch.endsMs - now) / DAY)) : 0,
@@ -69,10 +77,13 @@ export async function loadChallenge(tx: Tx, org: OrgDoc, ch: ChallengeRow, now: 
   return view;
 }
 
-export const activityView = (a: ActivityRow, eventName: string): Activity => ({
-  id: String(a.id), challengeId: a.challengeId === null ? null : String(a.challengeId), templateId: a.templateId, eventName,
-  quantity: a.quantity, occurredAt: iso(a.occurredMs), createdAt: iso(a.createdMs), undone: a.undoneMs !== null,
-});
+export const activityView = (a: ActivityRow, eventName: string): Activity => {
+  const createdAt = iso(a.createdMs);
+  return {
+    id: String(a.id), challengeId: a.challengeId === null ? null : String(a.challengeId), templateId: a.templateId, eventName,
+    quantity: a.quantity, occurredAt: a.occurredMs === a.createdMs ? createdAt : iso(a.occurredMs), createdAt, undone: a.undoneMs !== null,
+  };
+};
 
 /** What a person reads for a reward: the challenge's own name, not the generated group and promotion names. */
 export const rewardReason = (name: string, reversal = false) => `${reversal ? 'Reversed: ' : ''}Completed "${name}"`;

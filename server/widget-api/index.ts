@@ -5,7 +5,6 @@
  */
 import fp from 'fastify-plugin';
 import cors from '@fastify/cors';
-import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -13,6 +12,7 @@ import type { CreateChallengeRequest, LogActivityRequest, Me, TemplatesResponse 
 import type { Tx } from '../store/types.js';
 import type { OrgDoc } from '../engine/org.js';
 import { validUntil } from './read-cache.js';
+import { RateLimiter } from './rate-limit.js';
 import { isValidZone, parseEnd, parseInstant } from '../engine/time.js';
 import { authenticate } from './auth.js';
 import { renderError, renderNotFound, widgetError } from './errors.js';
@@ -94,30 +94,29 @@ async function routes(app: FastifyInstance) {
     origin: (origin: string | undefined, cb: (e: Error | null, allow: boolean) => void) => cb(null, !!origin && originListed(app, origin)),
     methods: ['GET', 'POST', 'PATCH', 'DELETE'],
     allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
-    exposedHeaders: ['Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'],
+    exposedHeaders: ['Retry-After'],
     maxAge: 600,
   });
-  await app.register(rateLimit, { global: false });
-  const perIp = app.createRateLimit({ max: ctx.rateLimits.perIpPerMinute, timeWindow: MINUTE, keyGenerator: (req) => `ip:${req.ip}` });
-  const perCustomer = app.createRateLimit({ max: ctx.rateLimits.perCustomerPerMinute, timeWindow: MINUTE, keyGenerator: (req) => `c:${req.principal.key}` });
-  const limit = async (check: typeof perIp, req: FastifyRequest, reply: FastifyReply, who: string) => {
-    const r = await check(req);
-    if (!r.isAllowed && r.isExceeded) {
-      reply.header('retry-after', String(r.ttlInSeconds));
-      throw widgetError(429, 'RATE_LIMITED', `Too many requests from this ${who}; try again in ${r.ttlInSeconds} s.`, { retryAfterSeconds: r.ttlInSeconds });
+  const perIp = new RateLimiter(ctx.rateLimits.perIpPerMinute, MINUTE);
+  const perCustomer = new RateLimiter(ctx.rateLimits.perCustomerPerMinute, MINUTE);
+  const limit = (limiter: RateLimiter, key: string, reply: FastifyReply, who: string) => {
+    const wait = limiter.hit(key);
+    if (wait > 0) {
+      reply.header('retry-after', String(wait));
+      throw widgetError(429, 'RATE_LIMITED', `Too many requests from this ${who}; try again in ${wait} s.`, { retryAfterSeconds: wait });
     }
   };
 
   app.addHook('onRequest', async (req, reply) => {
     // A preflight that reaches here was not answered by @fastify/cors: its origin is not allowed.
     if (req.method === 'OPTIONS') throw widgetError(403, 'ORIGIN_NOT_ALLOWED', 'This page\'s origin may not call the widget API.');
-    await limit(perIp, req, reply, 'address');
+    limit(perIp, req.ip, reply, 'address');
     req.principal = await authenticate(ctx, req);
     const origin = req.headers.origin;
     if (origin && !originAllowed(app, req, origin, req.principal.org)) {
       throw widgetError(403, 'ORIGIN_NOT_ALLOWED', 'This brand does not allow its widgets on this site.');
     }
-    await limit(perCustomer, req, reply, 'customer');
+    limit(perCustomer, req.principal.key, reply, 'customer');
   });
 
   const tags = ['widget'];

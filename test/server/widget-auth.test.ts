@@ -1,3 +1,4 @@
+import { RateLimiter } from '../../server/widget-api/rate-limit.js';
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -331,5 +332,21 @@ describe('documentation and static files', () => {
         assert.match(String(res.headers['content-type']), /text\/html/);
       } else assert.equal(res.statusCode, 503);
     }
+  });
+});
+
+describe('RateLimiter (the widget API\'s counters)', () => {
+  it('allows max requests per key and window, then answers the seconds left; a new window starts clean', () => {
+    const l = new RateLimiter(2, 60_000);
+    assert.deepEqual([l.hit('a', 0), l.hit('a', 1_000), l.hit('a', 30_000)], [0, 0, 30]);
+    assert.equal(l.hit('b', 30_000), 0, 'each key has its own budget');
+    assert.equal(l.hit('a', 60_000), 0, 'the window of a ended at 60 s');
+  });
+
+  it('sweeps expired windows once many keys are held, so memory follows the keys of one window', () => {
+    const l = new RateLimiter(5, 1_000, 100);
+    for (let i = 0; i < 100; i++) l.hit(`k${i}`, 0);
+    l.hit('late', 5_000);
+    assert.equal(l.size, 1);
   });
 });

@@ -78,7 +78,7 @@ try {
   // Warm-up (JIT, statement cache, token cache) — not counted.
   await load({ url: server.url, duration: 2, requests: [subjectReq] });
   await load({ url: floor.url, duration: 2, requests: [floorReq] });
-  runs = await alternateRounds({ floor: { url: floor.url, requests: [floorReq] }, subject: { url: server.url, requests: [subjectReq] } }, BENCH_ROUNDS, BENCH_SECONDS);
+  runs = await alternateRounds({ floor: { url: floor.url, requests: [floorReq], pid: floor.proc.pid }, subject: { url: server.url, requests: [subjectReq], pid: server.proc.pid } }, BENCH_ROUNDS, BENCH_SECONDS);
 } finally {
   await server.stop();
   await floor.stop();
@@ -97,6 +97,8 @@ const bad = runs.filter((x) => x.r.non2xx > 0 || x.r.errors > 0);
 if (bad.length) report.notes.push(`${bad.map((x) => `round ${x.round} ${x.who}: ${x.r.non2xx} non-2xx, ${x.r.errors} errors`).join('; ')} — see bench/out/log-server.log`);
 report.ratio('POST /ucc/v1/me/activities req/s', mean('subject', 'reqPerSec'), mean('floor', 'reqPerSec'), 'req/s', { min: MIN_RATIO });
 report.info('POST /ucc/v1/me/activities p50', mean('subject', 'p50'), 'ms', mean('floor', 'p50'));
+// Server CPU per answered request (all its threads, from /proc): steadier than req/s on a shared machine.
+if (runs.every((x) => x.r.cpuUsPerReq !== undefined)) report.info('server CPU per request', mean('subject', 'cpuUsPerReq'), 'µs', mean('floor', 'cpuUsPerReq'));
 // p99: the median over the rounds (one round hit by a neighbour on this shared machine does not decide); the worst is printed too.
 const med = (who: string, k: keyof Load) => median(runs.filter((x) => x.who === who).map((x) => x.r[k]));
 report.absolute('POST /ucc/v1/me/activities p99 (median of rounds)', med('subject', 'p99'), 'ms', { max: MAX_P99_MS }, med('floor', 'p99'));

@@ -47,8 +47,8 @@ if (experimentNote()) report.notes.push(experimentNote()!);
 const floor = await startNode('progress-floor', 'bench/floor-server.ts', FLOOR_PORT, { FLOOR_DB: join(dir, 'floor.db') });
 // Browsers always offer compression; so do these requests (today the server answers uncompressed).
 const ACCEPT = { 'accept-encoding': 'gzip, deflate, br' };
-const subject = { url: `${server.url}/ucc/v1/me/challenges`, headers: { authorization: `Bearer ${token}`, ...ACCEPT } };
-const base = { url: `${floor.url}/floor/activities/1`, headers: ACCEPT };
+const subject = { url: `${server.url}/ucc/v1/me/challenges`, headers: { authorization: `Bearer ${token}`, ...ACCEPT }, pid: server.proc.pid };
+const base = { url: `${floor.url}/floor/activities/1`, headers: ACCEPT, pid: floor.proc.pid };
 // Second and third baselines (information): the floor server sending, from memory, an answer of the
 // subject's size, and one of the subject's answer's gzip size.
 const blob = { url: '', headers: ACCEPT };
@@ -94,5 +94,8 @@ report.info(`floor: same-size answer (${Math.round(bytes / 1000)} kB) from memor
 report.info(`floor: gzip-size answer (${(gzBytes / 1000).toFixed(1)} kB) from memory, req/s`, mean('blob-gz', 'reqPerSec'), 'req/s', mean('floor', 'reqPerSec'),
   'what a cached, pre-compressed answer could reach');
 report.info('GET /ucc/v1/me/challenges p99', mean('subject', 'p99'), 'ms', mean('floor', 'p99'));
+if (runs.filter((x) => x.who === 'subject' || x.who === 'floor').every((x) => x.r.cpuUsPerReq !== undefined)) {
+  report.info('server CPU per request', mean('subject', 'cpuUsPerReq'), 'µs', mean('floor', 'cpuUsPerReq'));
+}
 report.absolute('non-2xx answers + errors', bad, '', { max: 0 });
 process.exitCode = report.finish();

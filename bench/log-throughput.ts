@@ -91,8 +91,8 @@ printTable(['round', 'floor req/s', 'floor p50', 'floor p99', 'subject req/s', '
     const f = runs.find((x) => x.round === i + 1 && x.who === 'floor')!.r, s = runs.find((x) => x.round === i + 1 && x.who === 'subject')!.r;
     return [i + 1, Math.round(f.reqPerSec), `${f.p50} ms`, `${f.p99} ms`, Math.round(s.reqPerSec), `${s.p50} ms`, `${s.p99} ms`, (s.reqPerSec / f.reqPerSec).toFixed(2)];
   }));
-const mean = (who: string, k: keyof Load) => runs.filter((x) => x.who === who).reduce((a, x) => a + x.r[k], 0) / BENCH_ROUNDS;
-const max = (who: string, k: keyof Load) => Math.max(...runs.filter((x) => x.who === who).map((x) => x.r[k]));
+const mean = (who: string, k: keyof Load) => runs.filter((x) => x.who === who).reduce((a, x) => a + (x.r[k] ?? 0), 0) / BENCH_ROUNDS;
+const max = (who: string, k: keyof Load) => Math.max(...runs.filter((x) => x.who === who).map((x) => x.r[k] ?? 0));
 const bad = runs.filter((x) => x.r.non2xx > 0 || x.r.errors > 0);
 if (bad.length) report.notes.push(`${bad.map((x) => `round ${x.round} ${x.who}: ${x.r.non2xx} non-2xx, ${x.r.errors} errors`).join('; ')} — see bench/out/log-server.log`);
 report.ratio('POST /ucc/v1/me/activities req/s', mean('subject', 'reqPerSec'), mean('floor', 'reqPerSec'), 'req/s', { min: MIN_RATIO });
@@ -100,7 +100,7 @@ report.info('POST /ucc/v1/me/activities p50', mean('subject', 'p50'), 'ms', mean
 // Server CPU per answered request (all its threads, from /proc): steadier than req/s on a shared machine.
 if (runs.every((x) => x.r.cpuUsPerReq !== undefined)) report.info('server CPU per request', mean('subject', 'cpuUsPerReq'), 'µs', mean('floor', 'cpuUsPerReq'));
 // p99: the median over the rounds (one round hit by a neighbour on this shared machine does not decide); the worst is printed too.
-const med = (who: string, k: keyof Load) => median(runs.filter((x) => x.who === who).map((x) => x.r[k]));
+const med = (who: string, k: keyof Load) => median(runs.filter((x) => x.who === who).map((x) => x.r[k] ?? 0));
 report.absolute('POST /ucc/v1/me/activities p99 (median of rounds)', med('subject', 'p99'), 'ms', { max: MAX_P99_MS }, med('floor', 'p99'));
 report.info('POST /ucc/v1/me/activities p99 (worst round)', max('subject', 'p99'), 'ms', max('floor', 'p99'));
 report.absolute('non-2xx answers + errors', bad.reduce((a, x) => a + x.r.non2xx + x.r.errors, 0), '', { max: 0 });

@@ -83,7 +83,7 @@ printTable(['round', 'floor req/s', 'floor p99', 'same-size blob req/s', 'gzip-s
     const f = get('floor'), s = get('subject'), b = get('blob'), g = get('blob-gz');
     return [i + 1, Math.round(f.reqPerSec), `${f.p99} ms`, Math.round(b.reqPerSec), Math.round(g.reqPerSec), Math.round(s.reqPerSec), `${s.p50} ms`, `${s.p99} ms`, (s.reqPerSec / f.reqPerSec).toFixed(2)];
   }));
-const mean = (who: string, k: keyof Load) => runs.filter((x) => x.who === who).reduce((a, x) => a + x.r[k], 0) / BENCH_ROUNDS;
+const mean = (who: string, k: keyof Load) => runs.filter((x) => x.who === who).reduce((a, x) => a + (x.r[k] ?? 0), 0) / BENCH_ROUNDS;
 const bad = runs.reduce((a, x) => a + x.r.non2xx + x.r.errors, 0);
 report.info('challenges in the answer', shown, '');
 report.info('answer size', bytes, 'B');

@@ -60,6 +60,8 @@ class BoundedMap<K, V> extends Map<K, V> {
   }
 }
 export const CACHE_ROWS = 50_000;
+/** Quantities are summed to 6 decimals (as progress values are), so a cached running sum equals SQL's. */
+const roundQuantity = (x: number) => Math.round(x * 1e6) / 1e6;
 
 /**
  * SQLite store on better-sqlite3, WAL mode. better-sqlite3 is synchronous, so the async methods
@@ -78,8 +80,16 @@ export class SqliteStore implements Store {
   private challengeCache = new BoundedMap<number, ChallengeRow>(CACHE_ROWS);
   /** Every enrolment of a customer (every occurrence lists the active ones on its event). */
   private enrolmentCache = new BoundedMap<number, EnrolmentRow[]>(CACHE_ROWS);
+  /** Progress rows of an enrolment, in period order (every log reads them for its answer and writes one). */
+  private progressCache = new BoundedMap<number, ProgressRow[]>(CACHE_ROWS);
+  /**
+   * Per-period quantity sums of a customer's live logs, by template and window (the cap check of every log
+   * asks for the same window again): kept up to date by insertActivity, dropped by any undo.
+   */
+  private sumCache = new BoundedMap<number, { templateId: string; fromMs: number; toMs: number; sum: number }[]>(CACHE_ROWS);
   private dropCaches() {
     this.tgCache.clear(); this.eventDefCache.clear(); this.challengeCache.clear(); this.enrolmentCache.clear();
+    this.progressCache.clear(); this.sumCache.clear();
   }
   private readonly api: Tx;
   /** Present when WAL checkpoints run on a worker thread (`backgroundCheckpoint`, file databases only). */
@@ -315,12 +325,30 @@ export class SqliteStore implements Store {
         return enrolmentsOf(customerId).filter((e) => e.active && e.eventName === eventName);
       },
       async getProgress(eid, idx) { const r = s.get('SELECT * FROM progress WHERE enrolment_id = ? AND period_idx = ?', eid, idx); return r && progress(r); },
-      async listProgress(eid) { return s.all('SELECT * FROM progress WHERE enrolment_id = ? ORDER BY period_idx', eid).map(progress); },
+      async listProgress(eid) {
+        let rows = s.progressCache.get(eid);
+        if (!rows) {
+          rows = s.all('SELECT * FROM progress WHERE enrolment_id = ? ORDER BY period_idx', eid).map(progress);
+          s.progressCache.set(eid, rows);
+        }
+        return rows.map((r) => ({ ...r })); // copies: callers may change theirs
+      },
       async putProgress(p) {
         s.run(`INSERT INTO progress (enrolment_id, period_idx, value, achieved_ms) VALUES (?, ?, ?, ?)
           ON CONFLICT DO UPDATE SET value = excluded.value, achieved_ms = excluded.achieved_ms`, p.enrolmentId, p.periodIdx, p.value, p.achievedMs);
+        const rows = s.progressCache.get(p.enrolmentId);
+        if (rows) {
+          const row = { enrolmentId: p.enrolmentId, periodIdx: p.periodIdx, value: p.value, achievedMs: p.achievedMs };
+          const i = rows.findIndex((r) => r.periodIdx >= p.periodIdx);
+          if (i === -1) rows.push(row);
+          else if (rows[i].periodIdx === p.periodIdx) rows[i] = row;
+          else rows.splice(i, 0, row);
+        }
       },
-      async clearProgress(eid) { s.run('DELETE FROM progress WHERE enrolment_id = ?', eid); s.run('DELETE FROM visit_days WHERE enrolment_id = ?', eid); },
+      async clearProgress(eid) {
+        s.progressCache.delete(eid);
+        s.run('DELETE FROM progress WHERE enrolment_id = ?', eid); s.run('DELETE FROM visit_days WHERE enrolment_id = ?', eid);
+      },
       async bumpVisitDay(eid, idx, day, delta) {
         return s.get(`INSERT INTO visit_days (enrolment_id, period_idx, day, events) VALUES (?, ?, ?, ?)
           ON CONFLICT DO UPDATE SET events = events + excluded.events RETURNING events`, eid, idx, day, delta)!.events;
@@ -401,6 +429,9 @@ export class SqliteStore implements Store {
       async listChallenges(customerId) { return s.all('SELECT * FROM challenges WHERE customer_id = ? ORDER BY id', customerId).map((r) => challenge(r)!); },
       async setChallengeLeft(id, ms) { s.challengeCache.delete(id); s.run('UPDATE challenges SET left_ms = ? WHERE id = ?', ms, id); },
       async insertActivity(a) {
+        for (const w of s.sumCache.get(a.customerId) ?? []) {
+          if (w.templateId === a.templateId && a.occurredMs >= w.fromMs && a.occurredMs < w.toMs) w.sum = roundQuantity(w.sum + a.quantity);
+        }
         const r = s.run(`INSERT INTO activities (org_id, customer_id, challenge_id, template_id, event_id, quantity, occurred_ms, created_ms, request)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.orgId, a.customerId, a.challengeId, a.templateId, a.eventId, a.quantity, a.occurredMs, a.createdMs, a.request ?? null);
         return { ...a, request: a.request ?? null, id: Number(r.lastInsertRowid), undoneMs: null };
@@ -420,8 +451,15 @@ export class SqliteStore implements Store {
         return s.all(`SELECT * FROM activities WHERE ${cond.join(' AND ')} ORDER BY occurred_ms DESC, id DESC LIMIT ?`, ...args, o.limit).map((r) => activity(r)!);
       },
       async sumActivityQuantity(customerId, templateId, fromMs, toMs) {
-        return s.get(`SELECT coalesce(sum(quantity), 0) AS n FROM activities WHERE customer_id = ? AND occurred_ms >= ? AND occurred_ms < ?
-          AND template_id = ? AND undone_ms IS NULL`, customerId, fromMs, toMs, templateId)!.n;
+        let windows = s.sumCache.get(customerId);
+        const hit = windows?.find((w) => w.templateId === templateId && w.fromMs === fromMs && w.toMs === toMs);
+        if (hit) return hit.sum;
+        const sum = roundQuantity(s.get(`SELECT coalesce(sum(quantity), 0) AS n FROM activities WHERE customer_id = ? AND occurred_ms >= ? AND occurred_ms < ?
+          AND template_id = ? AND undone_ms IS NULL`, customerId, fromMs, toMs, templateId)!.n);
+        if (!windows) { windows = []; s.sumCache.set(customerId, windows); }
+        windows.push({ templateId, fromMs, toMs, sum });
+        if (windows.length > 8) windows.shift(); // a customer's few current windows
+        return sum;
       },
       async listProgressForEnrolments(ids) {
         if (ids.length === 0) return [];
@@ -437,7 +475,7 @@ export class SqliteStore implements Store {
           WHERE l.customer_id = ? ${o.beforeId ? 'AND l.id < ?' : ''} ORDER BY l.id DESC LIMIT ?`,
         ...(o.beforeId ? [customerId, o.beforeId, o.limit] : [customerId, o.limit])).map((r) => ({ ...ledger(r), challengeId: r.challenge_id ?? null, challengeName: r.challenge_name ?? null }));
       },
-      async setActivityUndone(id, ms) { s.run('UPDATE activities SET undone_ms = ? WHERE id = ?', ms, id); },
+      async setActivityUndone(id, ms) { s.sumCache.clear(); s.run('UPDATE activities SET undone_ms = ? WHERE id = ?', ms, id); },
       async getIdempotent(orgId, cid, scope, key) {
         const r = s.get('SELECT status, body, request_hash FROM idempotency WHERE org_id = ? AND customer_id = ? AND scope = ? AND key = ?', orgId, cid, scope, key);
         return r && { status: r.status, body: r.body, requestHash: r.request_hash };

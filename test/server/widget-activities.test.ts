@@ -113,6 +113,23 @@ describe('logging an activity', () => {
     await log(app, token, { challengeId: c.id, quantity: 10 });
   });
 
+  it('gives back the allowance of an undone log, and counts a backfilled log in its own day\'s allowance', async () => {
+    const c = await create(app, token);
+    const first = await log(app, token, { challengeId: c.id, quantity: 10 });
+    for (let i = 0; i < 3; i++) await log(app, token, { challengeId: c.id, quantity: 10 });
+    errorOf(await wcall(app, 'POST', 'me/activities', { token, key: key(), body: { challengeId: c.id, quantity: 1 } }), 422, 'PERIOD_QUANTITY_EXCEEDED');
+    jsonOf(await wcall(app, 'DELETE', `me/activities/${first.activity.id}`, { token }), 200);
+    await log(app, token, { challengeId: c.id, quantity: 10 }); // the undone 10 are free again
+    errorOf(await wcall(app, 'POST', 'me/activities', { token, key: key(), body: { challengeId: c.id, quantity: 1 } }), 422, 'PERIOD_QUANTITY_EXCEEDED');
+    await advance(app, 1);
+    for (const q of [10, 10, 10, 5]) await log(app, token, { templateId: 'water', quantity: q }); // today: 35 of 40
+    const yesterday = isoAt(app, -20 * HOUR);
+    errorOf(await wcall(app, 'POST', 'me/activities', { token, key: key(), body: { templateId: 'water', quantity: 1, occurredAt: yesterday } }), 422, 'PERIOD_QUANTITY_EXCEEDED');
+    const err = errorOf(await wcall(app, 'POST', 'me/activities', { token, key: key(), body: { templateId: 'water', quantity: 6 } }), 422, 'PERIOD_QUANTITY_EXCEEDED');
+    assert.deepEqual(err.details, { max: 40, remaining: 5 });
+    await log(app, token, { templateId: 'water', quantity: 5 });
+  });
+
   it('accepts a time inside the backfill window and a time less than 60 s ahead', async () => {
     await create(app, token);
     const late = await log(app, token, { templateId: 'water', quantity: 1, occurredAt: isoAt(app, -47 * HOUR) });

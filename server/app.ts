@@ -55,11 +55,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.get('/healthz', async () => ({ status: 'ok' }));
   // Every write, once answered (so after its COMMIT), invalidates cached reads: a widget write its
   // own customer's, any other write (Capillary API, webhook, demo clock and reset) all of them.
-  app.addHook('onResponse', async (req) => {
-    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return;
-    const who = (req as { principal?: { org: { id: string }; customerId: number } }).principal;
-    if (who) ctx.readCache.bumpCustomer(`${who.org.id}:${who.customerId}`);
-    else ctx.readCache.bumpAll();
+  // A callback hook rather than an async one: it runs on every response, and it never waits.
+  app.addHook('onResponse', (req, _reply, done) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS') {
+      const who = (req as { principal?: { org: { id: string }; customerId: number } }).principal;
+      if (who) ctx.readCache.bumpCustomer(`${who.org.id}:${who.customerId}`);
+      else ctx.readCache.bumpAll();
+    }
+    done();
   });
   await app.register(capillaryRoutes);
   await app.register(widgetRoutes, { prefix: '/ucc/v1' });

@@ -79,12 +79,18 @@ export async function resolveCustomer(ctx: AppContext, org: OrgDoc, sub: string)
   return id;
 }
 
-export async function authenticate(ctx: AppContext, req: FastifyRequest): Promise<Principal> {
+/** The principal of a token already verified and resolved, not expired, for an organisation still loaded as it was. */
+export function knownPrincipal(ctx: AppContext, req: FastifyRequest): Principal | undefined {
   const header = req.headers.authorization;
-  // Fast path: a token already verified and resolved, not expired, for an organisation still loaded as it was.
   const hit = header && header.startsWith('Bearer ') ? widgetState(ctx).tokens.get(header.slice(7)) : undefined;
   const p = hit?.principal;
-  if (p && Date.now() <= hit.expMs + SKEW_S * 1000 && ctx.orgs.get(hit.orgId) === p.org) return p;
+  return p && Date.now() <= hit.expMs + SKEW_S * 1000 && ctx.orgs.get(hit.orgId) === p.org ? p : undefined;
+}
+
+export async function authenticate(ctx: AppContext, req: FastifyRequest): Promise<Principal> {
+  const known = knownPrincipal(ctx, req);
+  if (known) return known;
+  const header = req.headers.authorization;
   const { org, sub } = await verifyToken(ctx, header);
   const customerId = await resolveCustomer(ctx, org, sub);
   const principal = { org, customerId, externalId: sub, key: `${org.id}:${sub}` };

@@ -14,7 +14,7 @@ import type { OrgDoc } from '../engine/org.js';
 import { validUntil } from './read-cache.js';
 import { RateLimiter } from './rate-limit.js';
 import { isValidZone, parseEnd, parseInstant } from '../engine/time.js';
-import { authenticate } from './auth.js';
+import { authenticate, knownPrincipal } from './auth.js';
 import { renderError, renderNotFound, widgetError } from './errors.js';
 import { createChallenge, customerZone, leaveChallenge, listChallengeViews, requireChallenge } from './challenges.js';
 import { LogAnswerCache, logEventId, logRequestFingerprint, recordLog, replayCached, replayLog, requireActivity, undoActivity } from './activities.js';
@@ -107,16 +107,24 @@ async function routes(app: FastifyInstance) {
     }
   };
 
-  app.addHook('onRequest', async (req, reply) => {
-    // A preflight that reaches here was not answered by @fastify/cors: its origin is not allowed.
-    if (req.method === 'OPTIONS') throw widgetError(403, 'ORIGIN_NOT_ALLOWED', 'This page\'s origin may not call the widget API.');
-    limit(perIp, req.ip, reply, 'address');
-    req.principal = await authenticate(ctx, req);
+  /** After the token is known: the page's origin must be the brand's, then the customer's own rate limit. */
+  const admit = (req: FastifyRequest, reply: FastifyReply) => {
     const origin = req.headers.origin;
     if (origin && !originAllowed(app, req, origin, req.principal.org)) {
       throw widgetError(403, 'ORIGIN_NOT_ALLOWED', 'This brand does not allow its widgets on this site.');
     }
     limit(perCustomer, req.principal.key, reply, 'customer');
+  };
+  // A callback hook: a known token is admitted without a promise; a new one is verified asynchronously.
+  app.addHook('onRequest', (req, reply, done) => {
+    try {
+      // A preflight that reaches here was not answered by @fastify/cors: its origin is not allowed.
+      if (req.method === 'OPTIONS') throw widgetError(403, 'ORIGIN_NOT_ALLOWED', 'This page\'s origin may not call the widget API.');
+      limit(perIp, req.ip, reply, 'address');
+      const known = knownPrincipal(ctx, req);
+      if (known) { req.principal = known; admit(req, reply); return done(); }
+    } catch (err) { return done(err as Error); }
+    authenticate(ctx, req).then((p) => { req.principal = p; admit(req, reply); }).then(() => done(), (err) => done(err));
   });
 
   const tags = ['widget'];

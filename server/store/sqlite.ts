@@ -107,6 +107,7 @@ export class SqliteStore implements Store {
     this.api = this.makeTx();
     if (opts.backgroundCheckpoint && file !== ':memory:') {
       this.db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+      this.db.pragma(`journal_size_limit = ${BACKSTOP_PAGES * 4096}`); // a restarted WAL gives disk space back beyond this
       this.checkpointer = new Checkpointer(file);
     }
   }

@@ -87,6 +87,23 @@ describe('group commit (store.txGrouped, used by POST /me/activities)', () => {
   });
 });
 
+describe('background checkpoints (SqliteStore backgroundCheckpoint, used by server/main.ts)', () => {
+  it('copies the WAL into the database from a worker thread and starts the WAL over once it has caught up', async () => {
+    const file = join(tempDir(), 'ckpt.db');
+    const s = new SqliteStore(file, { backgroundCheckpoint: true });
+    try {
+      await s.checkpointer!.ready;
+      assert.equal(s.db.pragma('wal_autocheckpoint', { simple: true }), 16_384, 'the request connection only checkpoints as a backstop');
+      for (let i = 0; i < 200; i++) await s.txGrouped((tx) => tx.setMeta(`k${i}`, 'x'.repeat(2000)));
+      let st = await s.checkpointer!.stats();
+      for (let i = 0; i < 100 && st.restarts === 0; i++) { await new Promise((r) => setTimeout(r, 20)); st = await s.checkpointer!.stats(); }
+      assert.ok(st.frames > 0 && st.restarts > 0, `worker checkpointed and restarted the WAL: ${JSON.stringify(st)}`);
+      const other = new Database(file, { readonly: true });
+      try { assert.equal((other.prepare('SELECT count(*) AS n FROM meta').get() as { n: number }).n, 200); } finally { other.close(); }
+    } finally { s.close(); }
+  });
+});
+
 describe('migration 7 (log answers leave the database)', () => {
   it('moves each log\'s request fingerprint from log_replies onto its activity row and drops the table', async () => {
     const file = join(tempDir(), 'old.db');

@@ -140,8 +140,12 @@ export async function replayLog(tx: Tx, org: OrgDoc, event: EventRow, request: s
   return { activity: activityView(a, templateOf(org, a.templateId)?.eventName ?? event.eventName), challenges: views, rewards };
 }
 
-/** A sent answer as replayed: status, the exact bytes, and the request fingerprint they answer. */
-export interface SentLog { status: number; body: string; request: string }
+/**
+ * A sent answer as replayed: status, the exact bytes, and the request fingerprint they answer. The
+ * bytes are a Buffer (encoded once, sent as is): held outside the JS heap, thousands of recent
+ * answers cost the garbage collector nothing to keep.
+ */
+export interface SentLog { status: number; body: Buffer; request: string }
 
 /**
  * The last `capacity` log answers of this process, byte for byte, least recently used first out; a widget

@@ -215,13 +215,13 @@ async function routes(app: FastifyInstance) {
         const hit = logAnswers.get(LogAnswerCache.key(prior));
         if (hit) return replayCached(hit, request);
         const response = await replayLog(tx, org, prior, request, at);
-        const rebuilt = { status: 201, body: String(reply.serialize(response)), request };
+        const rebuilt = { status: 201, body: Buffer.from(String(reply.serialize(response))), request };
         logAnswers.set(LogAnswerCache.key(prior), rebuilt);
         return rebuilt;
       }
       const { response, eventId } = await recordLog(tx, org, customerId, b, key, at, request);
       reply.status(201);
-      const answer = { status: 201, body: String(reply.serialize(response)), request };
+      const answer = { status: 201, body: Buffer.from(String(reply.serialize(response))), request };
       // Set inside the transaction so a replay grouped into the same commit finds it; only read after the event is found.
       logAnswers.set(LogAnswerCache.key({ id: eventId, createdMs: at, externalEventId: logEventId(customerId, key) }), answer);
       return answer;

@@ -140,13 +140,15 @@ export class SqliteStore implements Store {
   async tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     const result = this.queue.then(async () => {
       this.db.exec('BEGIN IMMEDIATE');
+      const writesBefore = this.writes;
       try {
         const value = await fn(this.api);
         this.db.exec('COMMIT');
         return value;
       } catch (err) {
         this.db.exec('ROLLBACK');
-        this.dropCaches(); // the caches may hold rows written by the rolled-back transaction
+        // The caches may hold rows the rolled-back transaction wrote through; a refusal before any write leaves them valid.
+        if (this.writes !== writesBefore) this.dropCaches();
         throw err;
       }
     });

@@ -1,6 +1,8 @@
 /**
  * Summarises a V8 .cpuprofile (from `node --cpu-prof`): top functions by self time and by
  * inclusive (total) time. Usage: node --import tsx bench/prof-summary.ts <file.cpuprofile> [n] [filter]
+ * PROF_BUSY=1 keeps only the 100 ms slices the process was ≥ 80 % busy (the load, not start-up);
+ * PROF_BUCKETS=1 also sums self time into coarse parts of a request (SQLite, HTTP and Fastify, …).
  */
 import { readFileSync } from 'node:fs';
 
@@ -44,3 +46,27 @@ const show = (title: string, m: Map<string, number>) => {
 };
 show('self time', selfBy);
 show('inclusive time', inclBy);
+
+// Coarse parts of a request, by the file of the frame that spent the time (self time). Native
+// SQLite work shows as self time of the store's statement calls, so "SQLite" is the store's calls.
+const BUCKETS: [string, RegExp][] = [
+  ['SQLite (statements, BEGIN/COMMIT)', /server\/store\/|better-sqlite3/],
+  ['garbage collector', /^\(garbage collector\)/],
+  ['JSON answer serialisation (fast-json-stringify)', /fast-json-stringify|^anonymous\d* :\d+$/],
+  ['token, rate limits, CORS', /widget-api\/(auth|rate-limit|state)\.ts|@fastify\/cors/],
+  ['engine and answer views', /server\/engine\/|widget-api\/(activities|views|challenges|read-cache)\.ts|luxon/],
+  ['route handlers and hooks (widget-api/index.ts, app.ts)', /widget-api\/index\.ts|server\/app\.ts|server\/context\.ts/],
+  ['HTTP, sockets, Fastify core, body parsing, logger', /node:|fastify|find-my-way|secure-json-parse|avvio|pino|light-my-request|^writev|^\(anonymous\) :0|^emit|^utf8|^(read|write)/],
+  ['idle', /^\(idle\)/],
+];
+if (process.env.PROF_BUCKETS) {
+  const by = new Map<string, number>();
+  for (const [k, t] of selfBy) {
+    const b = BUCKETS.find(([, re]) => re.test(k))?.[0] ?? 'other (program, module loading, …)';
+    by.set(b, (by.get(b) ?? 0) + t);
+  }
+  const busyTotal = total - (by.get('idle') ?? 0);
+  console.log(`\nparts of the busy time (self time by file, of ${(busyTotal / 1000).toFixed(0)} ms)`);
+  [...by.entries()].filter(([b]) => b !== 'idle').sort((a, b) => b[1] - a[1])
+    .forEach(([b, t]) => console.log(`${(100 * t / busyTotal).toFixed(1).padStart(5)}%  ${b}`));
+}

@@ -3,7 +3,9 @@
  * connection to the database copies committed WAL frames back into the database file every
  * `intervalMs`, so the connection that serves requests never pays for checkpoints inline.
  * PASSIVE never waits for, or blocks, the writer; once it has copied the whole WAL, the writer
- * starts the WAL over at its next transaction, which keeps the file's size bounded.
+ * starts the WAL over at its next transaction. Under writes so steady that it never catches up,
+ * the request connection's backstop auto-checkpoint (server/store/checkpointer.ts) copies the
+ * little left and the WAL starts over then.
  * Plain CommonJS so that it runs without the TypeScript loader.
  */
 const { parentPort, workerData } = require('node:worker_threads');
@@ -11,27 +13,23 @@ const Database = require(workerData.driver);
 
 const db = new Database(workerData.file, { fileMustExist: true });
 db.pragma('wal_autocheckpoint = 0');
-db.pragma('busy_timeout = 0'); // never wait for the writer: try again next tick
-let runs = 0, frames = 0, restarts = 0;
+let runs = 0, frames = 0, last = { log: 0, checkpointed: 0 };
 const tick = () => {
   try {
+    // PASSIVE never waits for the writer nor blocks it. (RESTART, tried to start the WAL over under
+    // steady writes, made the request thread wait on the lock: p99 15–16 ms without, 24 ms with.)
     const [r] = db.pragma('wal_checkpoint(PASSIVE)');
     runs++;
-    frames += r.checkpointed > 0 ? r.checkpointed : 0;
-    // Under steady writes a PASSIVE pass never ends with the whole WAL copied, so the writer would
-    // never start the WAL over. Once little is left, RESTART copies the rest while no transaction is
-    // open (it gives up at once if one is) and makes the next transaction start the WAL from the top.
-    if (r.log > 0 && r.log - r.checkpointed < workerData.restartBelow) {
-      const [x] = db.pragma('wal_checkpoint(RESTART)');
-      if (x.busy === 0) restarts++;
-    }
+    const startedOver = r.log < last.log; // the writer started the WAL over since the last pass
+    frames += Math.max(0, r.checkpointed - (startedOver ? 0 : last.checkpointed));
+    last = { log: r.log, checkpointed: r.checkpointed };
   } catch (err) {
     parentPort.postMessage({ type: 'error', message: String(err && err.message || err) });
   }
 };
 const timer = setInterval(tick, workerData.intervalMs);
 parentPort.on('message', (m) => {
-  if (m === 'stats') parentPort.postMessage({ type: 'stats', runs, frames, restarts });
+  if (m === 'stats') parentPort.postMessage({ type: 'stats', runs, frames, log: last.log, checkpointed: last.checkpointed });
   if (m === 'stop') {
     clearInterval(timer);
     db.close();

@@ -18,7 +18,7 @@ export class Checkpointer {
 
   constructor(file: string, intervalMs = 50) {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.worker = new Worker(new URL('./checkpoint-worker.cjs', import.meta.url), { workerData: { file, driver, intervalMs, restartBelow: 512 } });
+    this.worker = new Worker(new URL('./checkpoint-worker.cjs', import.meta.url), { workerData: { file, driver, intervalMs } });
     this.worker.unref();
     this.ready = new Promise((resolve, reject) => {
       this.worker.once('error', reject);
@@ -31,10 +31,10 @@ export class Checkpointer {
     this.ready.catch((err) => { this.lastError = String(err?.message ?? err); });
   }
 
-  /** Runs and frames checkpointed so far (for tests and diagnostics). */
-  stats(): Promise<{ runs: number; frames: number; restarts: number }> {
+  /** Passes run, frames copied so far, and the WAL's frames and copied frames at the last pass. */
+  stats(): Promise<{ runs: number; frames: number; log: number; checkpointed: number }> {
     return new Promise((resolve) => {
-      const on = (m: { type: string; runs: number; frames: number; restarts: number }) => { if (m.type === 'stats') { this.worker.off('message', on); resolve(m); } };
+      const on = (m: { type: string; runs: number; frames: number; log: number; checkpointed: number }) => { if (m.type === 'stats') { this.worker.off('message', on); resolve(m); } };
       this.worker.on('message', on);
       this.worker.postMessage('stats');
     });

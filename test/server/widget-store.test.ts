@@ -1,6 +1,6 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -88,18 +88,27 @@ describe('group commit (store.txGrouped, used by POST /me/activities)', () => {
 });
 
 describe('background checkpoints (SqliteStore backgroundCheckpoint, used by server/main.ts)', () => {
-  it('copies the WAL into the database from a worker thread and starts the WAL over once it has caught up', async () => {
+  it('copies the WAL into the database from a worker thread, so the next writes start the WAL over instead of growing it', async () => {
     const file = join(tempDir(), 'ckpt.db');
     const s = new SqliteStore(file, { backgroundCheckpoint: true });
+    const burst = async (from: number) => { for (let i = from; i < from + 200; i++) await s.txGrouped((tx) => tx.setMeta(`k${i}`, 'x'.repeat(2000))); };
+    const caughtUp = async () => {
+      let st = await s.checkpointer!.stats();
+      for (let i = 0; i < 200 && !(st.log > 0 && st.checkpointed === st.log); i++) { await new Promise((r) => setTimeout(r, 20)); st = await s.checkpointer!.stats(); }
+      return st;
+    };
     try {
       await s.checkpointer!.ready;
       assert.equal(s.db.pragma('wal_autocheckpoint', { simple: true }), 16_384, 'the request connection only checkpoints as a backstop');
-      for (let i = 0; i < 200; i++) await s.txGrouped((tx) => tx.setMeta(`k${i}`, 'x'.repeat(2000)));
-      let st = await s.checkpointer!.stats();
-      for (let i = 0; i < 100 && st.restarts === 0; i++) { await new Promise((r) => setTimeout(r, 20)); st = await s.checkpointer!.stats(); }
-      assert.ok(st.frames > 0 && st.restarts > 0, `worker checkpointed and restarted the WAL: ${JSON.stringify(st)}`);
+      await burst(0);
+      const st = await caughtUp();
+      assert.ok(st.frames > 0 && st.checkpointed === st.log, `the worker copied the whole WAL: ${JSON.stringify(st)}`);
+      const walSize = () => statSync(`${file}-wal`).size;
+      const first = walSize();
+      await burst(200);
+      assert.ok(walSize() <= first * 1.2, `the second burst reused the WAL from the top (${first} → ${walSize()} bytes)`);
       const other = new Database(file, { readonly: true });
-      try { assert.equal((other.prepare('SELECT count(*) AS n FROM meta').get() as { n: number }).n, 200); } finally { other.close(); }
+      try { assert.equal((other.prepare('SELECT count(*) AS n FROM meta').get() as { n: number }).n, 400); } finally { other.close(); }
     } finally { s.close(); }
   });
 });

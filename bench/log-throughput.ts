@@ -47,10 +47,10 @@ store.close();
 for (const c of customers) c.token = await customerToken(org, c.ext);
 console.log(`seeded ${CUSTOMERS} customers × 3 challenges in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 
-// BENCH_PROFILE=1 writes a V8 CPU profile of the server to bench/out/prof/log-server/ (bench/prof-summary.ts reads it).
+// BENCH_PROFILE=1 writes V8 CPU profiles of the server and the floor to bench/out/prof/log-server/ and log-floor/ (bench/prof-summary.ts reads them).
 const server = await startNode('log-server', 'server/main.ts', PORT, productionEnv(db, writeOrgsFile(dir, orgs)), [...profileArgs('log-server'), ...experimentArgs()]);
 if (experimentNote()) report.notes.push(experimentNote()!);
-const floor = await startNode('log-floor', 'bench/floor-server.ts', FLOOR_PORT, { FLOOR_DB: join(dir, 'floor.db') });
+const floor = await startNode('log-floor', 'bench/floor-server.ts', FLOOR_PORT, { FLOOR_DB: join(dir, 'floor.db') }, profileArgs('log-floor'));
 
 let seq = 0;
 const run = process.pid.toString(36);

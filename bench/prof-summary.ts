@@ -50,7 +50,8 @@ show('inclusive time', inclBy);
 // Coarse parts of a request, by the file of the frame that spent the time (self time). Native
 // SQLite work shows as self time of the store's statement calls, so "SQLite" is the store's calls.
 const BUCKETS: [string, RegExp][] = [
-  ['SQLite (statements, BEGIN/COMMIT)', /server\/store\/|better-sqlite3/],
+  // The floor's and the write-set experiment's route handlers are little but their SQLite calls.
+  ['SQLite (statements, BEGIN/COMMIT)', /server\/store\/|better-sqlite3|bench\/floor-server\.ts|bench\/experiments\/write-set-server\.ts/],
   ['garbage collector', /^\(garbage collector\)/],
   ['JSON answer serialisation (fast-json-stringify)', /fast-json-stringify|^anonymous\d* :\d+$/],
   ['token, rate limits, CORS', /widget-api\/(auth|rate-limit|state)\.ts|@fastify\/cors/],

@@ -21,6 +21,8 @@ async function main() {
     logger: { level: process.env.LOG_LEVEL ?? 'info' },
   });
   app.addHook('onClose', async () => store.close());
+  // Without the worker the WAL is still checkpointed (by the request connection, past 64 MB), only slower.
+  store.checkpointer?.ready.catch((err) => app.log.warn(`WAL checkpoints stay on the request thread: the checkpoint worker did not start (${err?.message ?? err})`));
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;

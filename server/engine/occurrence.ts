@@ -1,8 +1,9 @@
 /**
  * Event occurrences → target progress → completions (TARGETCOMPLETED) → promotions → points.
  * Work per occurrence is bounded by the enrolments it concerns and their periods, never by how
- * many events came before: each touched enrolment reads and writes one progress row, and only a
- * period that flips between achieved and not reads that enrolment's per-period rows.
+ * many events came before: each touched enrolment's per-period progress rows are read (they also
+ * make the answer) and one of them written; only a period that flips between achieved and not
+ * reads completions and promotions.
  */
 import { badRequest, Codes } from '../errors.js';
 import type { Tx, EnrolmentRow, EventRow, CompletionRow, ProgressRow } from '../store/types.js';

@@ -48,9 +48,9 @@ const activity = (r: Row | undefined): ActivityRow | undefined => r && ({
 
 /**
  * A cache map holding at most `limit` entries; past that the oldest insertion goes first. The
- * store's caches hold rows that are read on every log but rarely written (target groups, event
- * definitions, challenges, enrolments); each is written through by the store's own writes and
- * dropped whole when a transaction rolls back.
+ * store's caches hold what every log reads (target groups, event definitions, challenges,
+ * enrolments, progress rows, the period's logged quantity); each is written through by the
+ * store's own writes and dropped whole when a transaction that wrote rolls back.
  */
 class BoundedMap<K, V> extends Map<K, V> {
   constructor(readonly limit: number) { super(); }
@@ -327,7 +327,6 @@ export class SqliteStore implements Store {
       async listActiveEnrolmentsForEvent(customerId, eventName) {
         return enrolmentsOf(customerId).filter((e) => e.active && e.eventName === eventName);
       },
-      async getProgress(eid, idx) { const r = s.get('SELECT * FROM progress WHERE enrolment_id = ? AND period_idx = ?', eid, idx); return r && progress(r); },
       async listProgress(eid) {
         let rows = s.progressCache.get(eid);
         if (!rows) {

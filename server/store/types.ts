@@ -69,7 +69,6 @@ export interface Tx {
   updateEnrolment(id: number, patch: Partial<Pick<EnrolmentRow, 'active' | 'startIdx' | 'enrolledMs' | 'unenrolledMs'>>): Promise<void>;
   listEnrolmentsForCustomer(customerId: number, opts: { activeOnly: boolean }): Promise<EnrolmentRow[]>;
   listActiveEnrolmentsForEvent(customerId: number, eventName: string): Promise<EnrolmentRow[]>;
-  getProgress(enrolmentId: number, periodIdx: number): Promise<ProgressRow | undefined>;
   listProgress(enrolmentId: number): Promise<ProgressRow[]>;
   putProgress(row: ProgressRow): Promise<void>;
   clearProgress(enrolmentId: number): Promise<void>;

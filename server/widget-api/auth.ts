@@ -22,6 +22,9 @@ const secretOf = (org: OrgDoc) => {
   return k;
 };
 
+/** The token of an `Authorization: Bearer <token>` header, or undefined. */
+const bearerToken = (header: string | undefined) => (header ? /^Bearer +([^ ]+) *$/i.exec(header)?.[1] : undefined);
+
 const missing = () => widgetError(401, 'TOKEN_MISSING', 'Send the customer token as "Authorization: Bearer <token>".');
 const invalid = () => widgetError(401, 'TOKEN_INVALID', 'The customer token is not valid.');
 const expired = () => widgetError(401, 'TOKEN_EXPIRED', 'The customer token has expired; fetch a new one.');
@@ -35,9 +38,8 @@ const expired = () => widgetError(401, 'TOKEN_EXPIRED', 'The customer token has 
  */
 export async function verifyToken(ctx: AppContext, header: string | undefined): Promise<{ org: OrgDoc; sub: string }> {
   if (!header) throw missing();
-  const m = /^Bearer +([^ ]+) *$/i.exec(header);
-  if (!m) throw invalid();
-  const token = m[1];
+  const token = bearerToken(header);
+  if (!token) throw invalid();
   const state = widgetState(ctx);
   const hit = state.tokens.get(token);
   if (hit) {
@@ -81,8 +83,8 @@ export async function resolveCustomer(ctx: AppContext, org: OrgDoc, sub: string)
 
 /** The principal of a token already verified and resolved, not expired, for an organisation still loaded as it was. */
 export function knownPrincipal(ctx: AppContext, req: FastifyRequest): Principal | undefined {
-  const header = req.headers.authorization;
-  const hit = header && header.startsWith('Bearer ') ? widgetState(ctx).tokens.get(header.slice(7)) : undefined;
+  const token = bearerToken(req.headers.authorization);
+  const hit = token === undefined ? undefined : widgetState(ctx).tokens.get(token);
   const p = hit?.principal;
   return p && Date.now() <= hit.expMs + SKEW_S * 1000 && ctx.orgs.get(hit.orgId) === p.org ? p : undefined;
 }
@@ -94,7 +96,7 @@ export async function authenticate(ctx: AppContext, req: FastifyRequest): Promis
   const { org, sub } = await verifyToken(ctx, header);
   const customerId = await resolveCustomer(ctx, org, sub);
   const principal = { org, customerId, externalId: sub, key: `${org.id}:${sub}` };
-  const entry = widgetState(ctx).tokens.get(/^Bearer +([^ ]+) *$/i.exec(header!)![1]);
+  const entry = widgetState(ctx).tokens.get(bearerToken(header)!); // verified above, so remembered
   if (entry) entry.principal = principal;
   return principal;
 }

@@ -146,7 +146,7 @@ export class SqliteStore implements Store {
         this.db.exec('COMMIT');
         return value;
       } catch (err) {
-        this.db.exec('ROLLBACK');
+        if (this.db.inTransaction) this.db.exec('ROLLBACK'); // a failed COMMIT may already have ended it
         // The caches may hold rows the rolled-back transaction wrote through; a refusal before any write leaves them valid.
         if (this.writes !== writesBefore) this.dropCaches();
         throw err;

@@ -11,14 +11,10 @@ import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { buildApp } from '../server/app.js';
 import { printTable } from './lib.js';
-import { benchOrgs, customerToken, insertCustomers, openStore, putEventDefs, seedChallenge, tempDir } from './seed.js';
+import { benchDatabase, customerToken, insertCustomers, seedChallenge } from './seed.js';
 
 const CUSTOMERS = 200, LOGS = 4000;
-const dir = tempDir('diag');
-const orgs = benchOrgs();
-const org = orgs[0];
-const store = await openStore(join(dir, 'ucc.db'), orgs);
-await putEventDefs(store, org.id, Date.now());
+const { dir, org, store } = await benchDatabase('diag');
 const customers: { token: string; challenges: string[] }[] = [];
 await store.tx(async (tx) => {
   const ids = await insertCustomers(tx, org, Array.from({ length: CUSTOMERS }, (_, i) => `c${i}`), Date.now());

@@ -4,7 +4,6 @@
  * (app.inject, no sockets): SQL statements, building the views (listChallengeViews without SQL),
  * serialising the answer, and the rest. Usage: node --import tsx bench/diagnose-progress.ts
  */
-import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { buildApp } from '../server/app.js';
@@ -13,14 +12,10 @@ import { localDate } from '../server/engine/time.js';
 import fjs from 'fast-json-stringify';
 import * as S from '../server/widget-api/schemas.js';
 import { printTable } from './lib.js';
-import { benchOrgs, customerToken, openStore, putEventDefs, seedReader, tempDir } from './seed.js';
+import { benchDatabase, customerToken, seedReader } from './seed.js';
 
 const N = 300;
-const dir = tempDir('diagp');
-const orgs = benchOrgs();
-const org = orgs[0];
-const store = await openStore(join(dir, 'ucc.db'), orgs);
-await putEventDefs(store, org.id, Date.now());
+const { dir, org, store } = await benchDatabase('diagp');
 const { customerId } = await seedReader(store, org, Date.now());
 const token = await customerToken(org, 'reader');
 const app = await buildApp({ store, demo: false, serveStatic: false, tokenSecret: 'x'.repeat(40), rateLimits: { perCustomerPerMinute: 1e9, perIpPerMinute: 1e9 } });

@@ -11,14 +11,12 @@
  * log (store.statementCount()) must not grow with history.
  * BENCH_SQL_DETAIL=1 prints the time per SQL statement text (to find what a log spends on).
  */
-import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Report, median, printTable } from './lib.js';
 import { buildApp } from '../server/app.js';
-import { benchOrgs, customerToken, insertCustomers, openStore, putEventDefs, seedChallenge, tempDir, startOfDay, DAY } from './seed.js';
+import { benchDatabase, customerToken, insertCustomers, seedChallenge, startOfDay } from './seed.js';
 import { recordOccurrence } from '../server/engine/occurrence.js';
-import type { SqliteStore } from '../server/store/sqlite.js';
 
 const MAX_RATIO = 1.2;
 const LOGS = 2000;
@@ -27,12 +25,8 @@ const HISTORY = [100, 100_000];
 const STEP_MS = 5 * 60_000;
 
 const report = new Report('history-cost');
-const dir = tempDir('history');
-const orgs = benchOrgs();
-const org = orgs[0];
-const store = await openStore(join(dir, 'ucc.db'), orgs) as SqliteStore;
 const now0 = Date.now();
-await putEventDefs(store, org.id, now0);
+const { dir, org, store } = await benchDatabase('history', now0);
 
 // Time in SQL statements (SqliteStore's statement helper wrapped, in this process only), in total
 // and per SQL text (printed with BENCH_SQL_DETAIL=1).

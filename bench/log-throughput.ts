@@ -14,7 +14,7 @@
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { alternateRounds, BENCH_ROUNDS, experimentArgs, experimentNote, BENCH_SECONDS, profileArgs, median, load, machine, printTable, Report, startNode, type Load } from './lib.js';
-import { benchOrgs, customerToken, insertCustomers, openStore, productionEnv, putEventDefs, seedChallenge, tempDir, writeOrgsFile } from './seed.js';
+import { benchDatabase, customerToken, insertCustomers, productionEnv, seedChallenge, writeOrgsFile } from './seed.js';
 
 const MIN_RATIO = 0.6;
 const MAX_P99_MS = 25;
@@ -23,15 +23,10 @@ const PORT = Number(process.env.BENCH_PORT_SERVER ?? 8791);
 const FLOOR_PORT = Number(process.env.BENCH_PORT_FLOOR ?? 8792);
 
 const report = new Report('log-throughput');
-const dir = tempDir('log');
-const orgs = benchOrgs();
-const org = orgs[0];
-const db = join(dir, 'ucc.db');
 
 // Seed: 1,000 customers × 3 active daily challenges (water, steps, meditation).
 let t = Date.now();
-const store = await openStore(db, orgs);
-await putEventDefs(store, org.id, Date.now());
+const { dir, orgs, org, db, store } = await benchDatabase('log');
 const customers: { ext: string; token: string; challenges: string[] }[] = [];
 await store.tx(async (tx) => {
   const now = Date.now();

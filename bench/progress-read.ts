@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { alternateRounds, BENCH_ROUNDS, experimentArgs, experimentNote, profileArgs, load, machine, printTable, Report, startNode, type Load } from './lib.js';
-import { benchOrgs, customerToken, openStore, productionEnv, putEventDefs, seedReader, tempDir, writeOrgsFile } from './seed.js';
+import { benchDatabase, customerToken, productionEnv, seedReader, writeOrgsFile } from './seed.js';
 
 const MIN_RATIO = 0.5;
 const SECONDS = Number(process.env.PROGRESS_SECONDS ?? 5);
@@ -29,14 +29,9 @@ const HISTORY_DAYS = 365;
 const LOGS_PER_DAY = 20;
 
 const report = new Report('progress-read');
-const dir = tempDir('progress');
-const orgs = benchOrgs();
-const org = orgs[0];
-const db = join(dir, 'ucc.db');
 
 let t = Date.now();
-const store = await openStore(db, orgs);
-await putEventDefs(store, org.id, Date.now());
+const { dir, orgs, org, db, store } = await benchDatabase('progress');
 const { logs } = await seedReader(store, org, Date.now(), CHALLENGES, HISTORY_DAYS, LOGS_PER_DAY);
 store.close();
 const token = await customerToken(org, 'reader');

@@ -71,6 +71,20 @@ export function openStore(file: string, orgs: OrgDoc[]) {
   return store.tx(async (tx) => { for (const o of orgs) await tx.putOrg(o); }).then(() => store);
 }
 
+/**
+ * A fresh database for a benchmark: a temp folder named after it, the benchmark organisations and
+ * the demo templates' event definitions. `db` is the file (for a server started on it).
+ */
+export async function benchDatabase(name: string, now = Date.now()) {
+  const dir = tempDir(name);
+  const orgs = benchOrgs();
+  const org = orgs[0];
+  const db = join(dir, 'ucc.db');
+  const store = await openStore(db, orgs);
+  await putEventDefs(store, org.id, now);
+  return { dir, orgs, org, db, store };
+}
+
 /** Event definitions of the demo templates (seedDemo does this for the demo org only). */
 export async function putEventDefs(store: SqliteStore, orgId: string, now: number) {
   // Borrow seedDemo's definitions: seed a throwaway in-memory store, then copy its event defs.

@@ -15,6 +15,8 @@ export interface AppOptions {
   store?: Store;
   /** Demo mode seeds the demo organisation and exposes /demo/*. */
   demo: boolean;
+  /** Demo mode: page origins added to the demo organisation's allowedOrigins (UCC_ALLOWED_ORIGINS). */
+  demoAllowedOrigins?: readonly string[];
   tokenSecret?: string;
   logger?: FastifyServerOptions['logger'];
   rateLimits?: Partial<RateLimits>;
@@ -28,14 +30,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const store = opts.store ?? new SqliteStore(opts.db ?? ':memory:');
   const clock = new Clock();
   if (opts.demo) {
-    await seedDemo(store, clock.now());
+    await seedDemo(store, clock.now(), { allowedOrigins: opts.demoAllowedOrigins });
     const offset = await store.read((tx) => tx.getMeta('clock_offset_ms'));
     clock.offsetMs = Number(offset ?? 0);
   }
   const orgs = new OrgRegistry(store);
   await orgs.load();
   const ctx: AppContext = {
-    store, orgs, clock, demo: opts.demo,
+    store, orgs, clock, demo: opts.demo, demoAllowedOrigins: opts.demoAllowedOrigins,
     tokenSecret: new TextEncoder().encode(opts.tokenSecret ?? DEMO_TOKEN_SECRET),
     rateLimits: { perCustomerPerMinute: 600, perIpPerMinute: 3000, ...opts.rateLimits },
     readCache: new ReadCache(),

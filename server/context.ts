@@ -30,6 +30,8 @@ export interface AppContext {
   orgs: OrgRegistry;
   clock: Clock;
   demo: boolean;
+  /** Demo mode: page origins added to the demo organisation's allowedOrigins (UCC_ALLOWED_ORIGINS), also on /demo/reset. */
+  demoAllowedOrigins?: readonly string[];
   /** Signs this server's own OAuth access tokens. */
   tokenSecret: Uint8Array;
   rateLimits: RateLimits;

@@ -5,19 +5,18 @@ import { SqliteStore } from './store/sqlite.js';
 
 async function main() {
   const config = readConfig();
+  // Checked before the database is opened: a bad file changes nothing.
+  const orgs = !config.demo && config.orgsFile ? readOrgsFile(config.orgsFile) : null;
   const store = new SqliteStore(config.db, { backgroundCheckpoint: true });
   if (!config.demo) {
     if (await store.read((tx) => tx.getOrg('demo'))) {
       store.close();
       throw new Error(`The database ${config.db} holds the demo organisation; production mode needs a database without demo data.`);
     }
-    if (config.orgsFile) {
-      const orgs = readOrgsFile(config.orgsFile);
-      await store.tx(async (tx) => { for (const o of orgs) await tx.putOrg(o); });
-    }
+    if (orgs) await store.tx(async (tx) => { for (const o of orgs) await tx.putOrg(o); });
   }
   const app = await buildApp({
-    store, demo: config.demo, tokenSecret: config.tokenSecret, rateLimits: config.rateLimits,
+    store, demo: config.demo, demoAllowedOrigins: config.allowedOrigins, tokenSecret: config.tokenSecret, rateLimits: config.rateLimits,
     logger: { level: process.env.LOG_LEVEL ?? 'info' },
   });
   app.addHook('onClose', async () => store.close());
@@ -36,6 +35,7 @@ async function main() {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   console.log(`ucc-widgets server ready on http://${config.host}:${port}/ (${config.demo ? 'demo mode: demo organisation seeded' : 'production mode'}; database ${config.db})`);
+  if (config.demo && config.allowedOrigins.length) console.log(`Pages at ${config.allowedOrigins.join(', ')} may call the widget API as the demo organisation (UCC_ALLOWED_ORIGINS).`);
 }
 
 main().catch((err) => {

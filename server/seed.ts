@@ -27,7 +27,11 @@ export const demoTemplates: Template[] = [
 const required = { isRequired: { valueType: 'Boolean', value: 'true' } };
 const customerField = { name: 'customer', type: 'customer', attributes: { addCustomerIfNotExists: { valueType: 'Boolean', value: 'false' } } };
 
-export function demoOrgs(): OrgDoc[] {
+/** Page origins the demo organisation always allows (besides http://localhost:* and http://127.0.0.1:* in demo mode). */
+export const DEMO_ALLOWED_ORIGINS = ['http://localhost:8787', 'http://127.0.0.1:8787'];
+
+/** The demo organisations; `extraOrigins` (UCC_ALLOWED_ORIGINS) are added to the demo organisation's allowedOrigins. */
+export function demoOrgs(extraOrigins: readonly string[] = []): OrgDoc[] {
   const common = {
     programId: 1, timeZone: 'UTC', awardStrategies: [
       { id: 1, kind: 'FIXED' as const, points: 100, name: '100 points' },
@@ -40,17 +44,28 @@ export function demoOrgs(): OrgDoc[] {
   return [
     { ...common, id: 'demo', name: 'Hydra Fit (demo)', uccEnabled: true, till: { username: 'demo.till', passwordMd5: md5('demo.pass') },
       oauthClients: [{ key: 'demo-key', secret: 'demo-secret' }], webhookIds: ['demo'], widgetSecret: DEMO_WIDGET_SECRET,
-      allowedOrigins: ['http://localhost:8787', 'http://127.0.0.1:8787'], templates: demoTemplates },
+      allowedOrigins: [...new Set([...DEMO_ALLOWED_ORIGINS, ...extraOrigins])], templates: demoTemplates },
     { ...common, id: 'noucc', name: 'No-UCC Org (demo)', uccEnabled: false, till: { username: 'noucc.till', passwordMd5: md5('noucc.pass') },
       oauthClients: [], webhookIds: ['noucc'], widgetSecret: DEMO_WIDGET_SECRET + '-noucc', allowedOrigins: [], templates: [] },
   ];
 }
 
-/** Seeds the demo organisations (idempotent: does nothing when `demo` exists). */
-export async function seedDemo(store: Store, now: number) {
+/**
+ * Seeds the demo organisations (idempotent: when `demo` exists, leaves its data alone).
+ * `allowedOrigins` (UCC_ALLOWED_ORIGINS) are added to the demo organisation's page origins; in an
+ * existing database its origins are brought in line with them, so adding or removing one takes
+ * effect on the next start.
+ */
+export async function seedDemo(store: Store, now: number, opts: { allowedOrigins?: readonly string[] } = {}) {
+  const orgs = demoOrgs(opts.allowedOrigins);
   await store.tx(async (tx) => {
-    if (await tx.getOrg('demo')) return;
-    for (const org of demoOrgs()) await tx.putOrg(org);
+    const existing = await tx.getOrg('demo');
+    if (existing) {
+      const { allowedOrigins } = orgs[0];
+      if (existing.allowedOrigins.join('\n') !== allowedOrigins.join('\n')) await tx.putOrg({ ...existing, allowedOrigins });
+      return;
+    }
+    for (const org of orgs) await tx.putOrg(org);
     const ext = ['alice', 'bob', 'carol'];
     for (const [i, externalId] of ext.entries()) await tx.insertCustomer({ id: 1001 + i, orgId: 'demo', externalId, timeZone: null, createdMs: now });
     const events: [string, string | null][] = [['waterLogged', 'glasses'], ['stepsLogged', 'steps'], ['workoutLogged', null], ['meditationLogged', 'minutes']];

@@ -64,7 +64,7 @@ export async function demoRoutes(app: FastifyInstance) {
   }, async () => {
     ctx.clock.offsetMs = 0;
     await ctx.store.tx((tx) => tx.deleteAllData());
-    await seedDemo(ctx.store, ctx.clock.now());
+    await seedDemo(ctx.store, ctx.clock.now(), { allowedOrigins: ctx.demoAllowedOrigins });
     await ctx.orgs.load();
     const state = widgetState(ctx);
     state.customers.clear();

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,4 +100,25 @@ export function errorOf(res: LightMyRequestResponse, status: number, code: strin
   if (body?.error?.code !== code) throw new Error(`expected error ${code}, got ${res.body}`);
   if (typeof body.error.message !== 'string' || !body.error.message) throw new Error('error without a message');
   return body.error as { code: string; message: string; details?: Record<string, unknown> };
+}
+
+// ── the server process ─────────────────────────────────────────────────────────────────────────
+
+/**
+ * Starts `server/main.ts` as `npm start` does, on a free port (PORT=0), with `env` over the test's
+ * environment. `ready` resolves with its URL once it prints it, and rejects if it exits first;
+ * `exited` resolves with its exit code.
+ */
+export function startServer(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '', stderr = '';
+  // 'close', not 'exit': by then all of its output has been read.
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const ready = new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (d) => { stdout += d; const m = /ready on (http:\/\/\S+?)\/ /.exec(stdout); if (m) resolve(m[1]); });
+    child.stderr.on('data', (d) => { stderr += d; });
+    exited.then(() => reject(new Error(stdout + stderr)));
+  });
+  ready.catch(() => undefined); // a start that is meant to fail never becomes ready
+  return { child, ready, exited, stdout: () => stdout, stderr: () => stderr };
 }

@@ -1,0 +1,223 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import { readOrgsFile } from '../../server/config.js';
+import { demoOrgs, md5 } from '../../server/seed.js';
+import { buildApp } from '../../server/app.js';
+import { SqliteStore } from '../../server/store/sqlite.js';
+import { jsonOf, startServer, wcall, widgetToken } from './helpers.js';
+
+const EXAMPLE = 'server/orgs.example.json';
+const SCHEMA = 'server/orgs.schema.json';
+const example = () => JSON.parse(readFileSync(EXAMPLE, 'utf8'));
+
+describe('UCC_ORGS_FILE: server/orgs.schema.json and server/orgs.example.json', () => {
+  let dir: string;
+  before(() => { dir = mkdtempSync(join(tmpdir(), 'ucc-orgs-')); });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Writes `data` (or raw text) to a file in the temp folder and returns readOrgsFile's error message. */
+  const refusal = (data: unknown, raw?: string) => {
+    const file = join(dir, 'orgs.json');
+    writeFileSync(file, raw ?? JSON.stringify(data, null, 2));
+    try {
+      readOrgsFile(file);
+    } catch (err) {
+      return { file, message: (err as Error).message, lines: (err as Error).message.split('\n') };
+    }
+    throw new Error('readOrgsFile accepted the file');
+  };
+
+  it('the schema is valid draft-07 and the example file matches it', () => {
+    const ajv = new Ajv({ allErrors: true, allowUnionTypes: true });
+    ajv.addKeyword('patternErrorMessage');
+    ajv.addKeyword('errorMessage');
+    const validate = ajv.compile(JSON.parse(readFileSync(SCHEMA, 'utf8')));
+    assert.equal(validate(example()), true, JSON.stringify(validate.errors));
+  });
+
+  it('the example file loads: one brand organisation, its "$comment"s dropped', () => {
+    const orgs = readOrgsFile(EXAMPLE);
+    assert.equal(orgs.length, 1);
+    const [org] = orgs;
+    assert.equal(org.id, 'acme');
+    assert.deepEqual(org.allowedOrigins, ['https://brand.example', 'https://www.brand.example']);
+    assert.deepEqual(org.templates.map((t) => t.id), ['water', 'workouts']);
+    assert.ok(org.widgetSecret.startsWith('replace-me') && org.widgetSecret.length >= 32, 'an obvious placeholder, long enough');
+    assert.equal('$comment' in org, false);
+    assert.equal(org.templates.some((t) => '$comment' in t), false);
+  });
+
+  it('the schema describes the real organisation documents: the demo organisations, with real secrets, pass', () => {
+    const orgs = demoOrgs().map((o, i) => ({
+      ...o, id: `brand${i}`, widgetSecret: 'w'.repeat(40) + i, till: o.till && { ...o.till, username: `brand${i}.till`, passwordMd5: md5(`pass${i}`) },
+      oauthClients: o.oauthClients.map((c) => ({ ...c, key: `key${i}`, secret: 's'.repeat(24) })), webhookIds: [`hook${i}`],
+    }));
+    const file = join(dir, 'demo-like.json');
+    writeFileSync(file, JSON.stringify(orgs));
+    assert.deepEqual(readOrgsFile(file), orgs);
+  });
+
+  it('a loaded organisation serves the widget API to its own pages', async () => {
+    const store = new SqliteStore(':memory:');
+    const [org] = readOrgsFile(EXAMPLE);
+    await store.tx((tx) => tx.putOrg(org));
+    const app = await buildApp({ store, demo: false, tokenSecret: 'p'.repeat(48), serveStatic: false });
+    try {
+      const token = await widgetToken('customer-1', { iss: 'acme', secret: org.widgetSecret });
+      const res = await wcall(app, 'GET', 'templates', { token, headers: { origin: 'https://www.brand.example' } });
+      assert.deepEqual(jsonOf(res, 200).templates.map((t: { id: string }) => t.id), ['water', 'workouts']);
+      assert.equal(res.headers['access-control-allow-origin'], 'https://www.brand.example');
+    } finally {
+      await app.close();
+      store.close();
+    }
+  });
+
+  it('a missing required field names the file, the organisation and the field', () => {
+    const data = example();
+    delete data[0].widgetSecret;
+    const { file, lines } = refusal(data);
+    assert.equal(lines[0], `${file}: organisation 0 ("acme") → widgetSecret: is required but missing`);
+    assert.match(lines.at(-1)!, /server\/orgs\.schema\.json.*server\/orgs\.example\.json/);
+  });
+
+  it('a short widget secret is refused with its length, not its value', () => {
+    const data = example();
+    data[0].widgetSecret = 'hunter2';
+    const { file, message } = refusal(data);
+    assert.match(message, new RegExp(`^${file}: organisation 0 \\("acme"\\) → widgetSecret: must be at least 32 characters \\(got 7\\)$`, 'm'));
+    assert.doesNotMatch(message, /hunter2/);
+  });
+
+  it('a wrong type deep in a template names the template and the field', () => {
+    const data = example();
+    data[0].templates[1].target.step = '1';
+    data[0].templates[0].unit = 'glasses';
+    const { file, lines } = refusal(data);
+    assert.deepEqual(lines.slice(0, -1), [
+      `${file}: organisation 0 ("acme") → templates[0] ("water") → unit: must be an object (got "glasses")`,
+      `${file}: organisation 0 ("acme") → templates[1] ("workouts") → target.step: must be a number (got "1")`,
+    ]);
+  });
+
+  it('an unknown field is named, with the field it was probably meant to be', () => {
+    const data = example();
+    data[0].templates[0].lable = 'Water';
+    data[0].colour = 'red';
+    const { file, lines } = refusal(data);
+    assert.ok(lines.includes(`${file}: organisation 0 ("acme") → templates[0] ("water") → lable: is not a known field; did you mean "label"?`), lines.join('\n'));
+    assert.ok(lines.some((l) => l.startsWith(`${file}: organisation 0 ("acme") → colour: is not a known field (known fields: id, name, `)), lines.join('\n'));
+  });
+
+  it('invalid JSON names the file, the line and the column', () => {
+    const text = readFileSync(EXAMPLE, 'utf8').replace('"programId": 1,', '"programId": 1,,');
+    const line = text.slice(0, text.indexOf(',,')).split('\n').length;
+    const { file, message } = refusal(null, text);
+    assert.match(message, new RegExp(`^${file}: is not valid JSON: line ${line}, column 20: `));
+    assert.match(refusal(null, '[{"id": "a",}]').message, /: is not valid JSON: line 1, column 13: .*\(JSON allows no trailing comma\)\.$/);
+    assert.match(refusal(null, '[\n  // a comment\n]').message, /: is not valid JSON: line 2, column 3: .*\(JSON has no comments; use a "\$comment" field\)\.$/);
+    assert.match(refusal(null, '').message, /: is not valid JSON: line 1, column 1: Unexpected end of JSON input\.$/);
+    assert.match(refusal({ id: 'acme' }).message, /: must hold a JSON array of organisations, \[ \{…\}, … \] \(got an object\)/);
+    assert.match(refusal([]).message, /: must list at least 1 organisation \(got 0\)$/m);
+  });
+
+  it('a missing file is named', () => {
+    assert.throws(() => readOrgsFile(join(dir, 'nope.json')), { message: `${join(dir, 'nope.json')}: cannot read the organisations file (UCC_ORGS_FILE): no such file.` });
+  });
+
+  it('a template\'s field follows its aggregation; a strategy\'s fields follow its kind', () => {
+    const data = example();
+    data[0].templates[0].field = null;
+    data[0].templates[1].field = 'count';
+    data[0].awardStrategies[0].maxPoints = 10;
+    const { file, lines } = refusal(data);
+    assert.deepEqual(lines.slice(0, -1), [
+      `${file}: organisation 0 ("acme") → awardStrategies[0].maxPoints: is only for PER_PERIOD strategies (this one is FIXED)`,
+      `${file}: organisation 0 ("acme") → templates[0] ("water") → field: must name the event's numeric field when aggregation is SUM`,
+      `${file}: organisation 0 ("acme") → templates[1] ("workouts") → field: must be null unless aggregation is SUM`,
+    ]);
+  });
+
+  it('checks what the schema cannot: time zone, bounds, rewards an award strategy pays, origins as browsers send them', () => {
+    const data = example();
+    data[0].timeZone = 'Europe/Londres';
+    data[0].templates[0].target.default = 50;
+    data[0].templates[1].reward.maxPoints = 401;
+    data[0].allowedOrigins.push('https://Brand.example:443');
+    const { file, lines } = refusal(data);
+    assert.deepEqual(lines.slice(0, -1), [
+      `${file}: organisation 0 ("acme") → timeZone: "Europe/Londres" is not an IANA time zone (e.g. "Europe/Paris", "America/New_York", "UTC")`,
+      `${file}: organisation 0 ("acme") → allowedOrigins[2]: "https://Brand.example:443" is not an origin as browsers send it; use "https://brand.example" (scheme://host[:port]: no path or trailing slash, lowercase host, no default port)`,
+      `${file}: organisation 0 ("acme") → templates[0] ("water") → target.default: must be from min to max, 1 to 20 (got 50)`,
+      `${file}: organisation 0 ("acme") → templates[1] ("workouts") → reward: no award strategy pays it: add {"kind": "PER_PERIOD", "pointsPerPeriod": 40, "maxPoints": 401, …} to awardStrategies`,
+    ]);
+  });
+
+  it('refuses ids and credentials another organisation uses, and the reserved id "demo"', () => {
+    const data = [...example(), ...example()];
+    const { file, lines } = refusal(data);
+    assert.equal(lines[0], `${file}: organisation 1 ("acme") → id: the id "acme" is also used by organisation 0; it must be unique`);
+    assert.ok(lines.includes(`${file}: organisation 1 ("acme") → till.username: the till "acme.till" is also used by organisation 0; it must be unique`));
+    const demo = example();
+    demo[0].id = 'demo';
+    assert.match(refusal(demo).message, /organisation 0 \("demo"\) → id: "demo" is reserved for the demo organisation; choose another id/);
+  });
+
+  it('keeps refusing demo secrets', () => {
+    const widget = example();
+    widget[0].widgetSecret = 'demo-widget-secret-not-for-production';
+    assert.match(refusal(widget).message, /organisation 0 \("acme"\) → widgetSecret: is a demo value; generate a random one/);
+    const till = example();
+    till[0].till.passwordMd5 = md5('demo.pass');
+    assert.match(refusal(till).message, /organisation 0 \("acme"\) → till\.passwordMd5: is the md5 of the demo password/);
+    const oauth = example();
+    oauth[0].oauthClients[0].secret = 'demo-server-token-secret-not-for-production';
+    assert.match(refusal(oauth).message, /organisation 0 \("acme"\) → oauthClients\[0\]\.secret: is a demo value/);
+  });
+
+  it('reports at most five problems, and how many more there are', () => {
+    const data = example();
+    Object.assign(data[0], { name: 1, programId: 'one', uccEnabled: 'yes', timeZone: 2, webhookIds: [1], widgetSecret: 3, policy: null });
+    const { file, lines } = refusal(data);
+    assert.equal(lines.length, 7);
+    assert.equal(lines[5], `${file}: … and 2 more problems`);
+  });
+
+  it('the server refuses to start with a bad file: exit 1, the problems on stderr, no stack trace, no database', async () => {
+    const data = example();
+    data[0].widgetSecret = 'too-short';
+    data[0].templates[1].unit.other = 7;
+    const file = join(dir, 'bad-orgs.json');
+    writeFileSync(file, JSON.stringify(data, null, 2));
+    const db = join(dir, 'prod.db');
+    const s = startServer({ UCC_DEMO: '0', UCC_TOKEN_SECRET: 'p'.repeat(48), UCC_ORGS_FILE: file, UCC_DB: db });
+    assert.equal(await s.exited, 1);
+    assert.equal(s.stderr(), [
+      `ucc-widgets: cannot start: ${file}: organisation 0 ("acme") → widgetSecret: must be at least 32 characters (got 9)`,
+      `${file}: organisation 0 ("acme") → templates[1] ("workouts") → unit.other: must be a string (got 7)`,
+      'See server/orgs.schema.json for every field, and server/orgs.example.json for an example.',
+      '',
+    ].join('\n'));
+    assert.doesNotMatch(s.stderr(), /^\s+at /m, 'no stack trace');
+    assert.equal(existsSync(db), false, 'the database is not created');
+  });
+
+  it('the server starts in production mode with the example file', async () => {
+    const s = startServer({ UCC_DEMO: '0', UCC_TOKEN_SECRET: 'p'.repeat(48), UCC_ORGS_FILE: EXAMPLE, UCC_DB: join(dir, 'example.db') });
+    try {
+      const url = await s.ready;
+      const token = await widgetToken('customer-1', { iss: 'acme', secret: example()[0].widgetSecret });
+      const res = await fetch(`${url}/ucc/v1/me`, { headers: { authorization: `Bearer ${token}`, origin: 'https://brand.example' } });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('access-control-allow-origin'), 'https://brand.example');
+      s.child.kill('SIGTERM');
+      assert.equal(await s.exited, 0);
+    } finally {
+      s.child.kill('SIGKILL');
+    }
+  });
+});

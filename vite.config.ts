@@ -1,21 +1,61 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
+import { decode, encode, type SourceMapMappings } from '@jridgewell/sourcemap-codec';
 import { defineConfig, type Plugin } from 'vite';
 
 /** The script-tag bundle's budget (gzip bytes): the build fails rather than ship over it. */
 const BUDGET = 20_000;
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
-// Minified output keeps raw newlines only inside template literals (lit html/css) and keeps
-// `@__PURE__` annotations; dropping both changes no meaning and saves ~600 B gzip of the 20 kB budget.
-const collapseTemplateWhitespace = (): Plugin => ({
-  name: 'ucc-collapse-template-whitespace-and-budget',
+/**
+ * Minified output keeps raw newlines (and the indentation after them) only inside template
+ * literals: lit's html/css templates, where they mean no more than one space. Joining those lines
+ * saves ~600 B gzip of the budget; the source map is moved with the code, so it stays exact.
+ */
+export function joinTemplateLines(code: string, map?: { mappings: string }) {
+  const cuts: [number, number][] = []; // [start, end) of each `\n\s*` run, replaced by one space
+  const out = code.replace(/\n\s*/g, (m, at: number) => (cuts.push([at, at + m.length]), ' '));
+  if (map && cuts.length) {
+    const lineStart = [0];
+    for (let i = code.indexOf('\n'); i >= 0; i = code.indexOf('\n', i + 1)) lineStart.push(i + 1);
+    let k = 0, removed = 0;
+    const moved: SourceMapMappings = [[]];
+    decode(map.mappings).forEach((segs, line) => {
+      for (const s of segs) {
+        const at = lineStart[line] + s[0];
+        while (k < cuts.length && cuts[k][1] <= at) { removed += cuts[k][1] - cuts[k][0] - 1; k++; }
+        const inCut = k < cuts.length && cuts[k][0] <= at;
+        moved[0].push([inCut ? cuts[k][0] - removed : at - removed, ...s.slice(1)] as (typeof segs)[number]);
+      }
+    });
+    map.mappings = encode(moved);
+  }
+  return out;
+}
+
+/** Per-file budget check and the SRI file: dist/integrity.json lists sha384 of every published script and map. */
+const budgetAndIntegrity = (): Plugin => ({
+  name: 'ucc-template-lines-budget-integrity',
   apply: 'build',
   generateBundle(_, bundle) {
     for (const c of Object.values(bundle)) {
       if (c.type != 'chunk') continue;
-      c.code = c.code.replace(/\n\s*/g, ' ').replace(/\/\* @__PURE__ \*\/ /g, '');
+      // The map is already its own asset here; move its mappings with the code.
+      const asset = bundle[`${c.fileName}.map`];
+      const map = asset?.type == 'asset' ? JSON.parse(String(asset.source)) : undefined;
+      c.code = joinTemplateLines(c.code, map);
+      if (map && asset?.type == 'asset') asset.source = JSON.stringify(map);
       const size = gzipSync(c.code).length;
       if (c.fileName == 'ucc-widgets.js' && size > BUDGET) this.error(`ucc-widgets.js is ${size} B gzip, over the ${BUDGET} B budget.`);
     }
+  },
+  closeBundle() {
+    // Both formats are written by now (the IIFE build runs second); hash the bytes on disk.
+    const files = readdirSync('dist').filter((f) => /^ucc-widgets\.(iife\.)?js(\.map)?$/.test(f)).sort();
+    if (!files.includes('ucc-widgets.iife.js')) return;
+    const sri = Object.fromEntries(files.map((f) => [f, `sha384-${createHash('sha384').update(readFileSync(`dist/${f}`)).digest('base64')}`]));
+    writeFileSync('dist/integrity.json', JSON.stringify({ version: pkg.version, files: sri }, null, 2) + '\n');
   },
 });
 
@@ -24,21 +64,32 @@ const minifyCss = (s: string) =>
   s.replace(/\/\*[^]*?\*\//g, '').replace(/\s+/g, ' ').replace(/ ?([{};,>]) ?/g, '$1')
     .replace(/([{;][-\w]+): /g, '$1:').replace(/;}/g, '}').replace(/([ :(,])0\.(\d)/g, '$1.$2').trim();
 
-// Our styles are `css` tagged templates with no interpolations; their text ships as written unless minified here.
+// Our styles are `css` tagged templates with no interpolations; their text ships as written unless
+// minified here. Each template keeps its line count, so the source map of the code after it holds.
 const minifyStyles = (): Plugin => ({
   name: 'ucc-minify-styles',
   enforce: 'pre',
   transform(code, id) {
     if (!/\/src\/.*\.ts$/.test(id) || !code.includes('css`')) return;
-    return { code: code.replace(/\bcss`([^`$]*)`/g, (_, text: string) => `css\`${minifyCss(text)}\``), map: null };
+    return {
+      code: code.replace(/\bcss`([^`$]*)`/g, (_, text: string) => `css\`${minifyCss(text)}\`${'\n'.repeat(text.split('\n').length - 1)}`),
+      map: null,
+    };
   },
 });
 
-// Two builds from one source (see package.json "build"):
-// - default: dist/ucc-widgets.js (self-contained ES module for a script tag) + dist/ucc-widgets.iife.js;
-// - `--mode npm`: dist/esm/ per-element entries with lit, ky, @lit/context and idb-keyval left external.
-const elements = ['provider', 'create-challenge', 'log-activity', 'progress', 'points'];
+/** The elements, each with its own entry file `src/elements/<name>/<name>.ts` that defines it. */
+export const elements = ['provider', 'create-challenge', 'log-activity', 'progress', 'points'];
+/** Packages the npm build leaves to the app's bundler (the package's runtime dependencies, and React). */
+const external = (id: string) => /^(lit|@lit\/context|ky|react|react-dom)($|\/)/.test(id) || /^ucc-widgets($|\/)/.test(id);
 
+// Three builds from one source (see package.json "build"):
+// - default: dist/ucc-widgets.js (self-contained ES module for a script tag) and dist/ucc-widgets.iife.js,
+//   each with a source map, and dist/integrity.json (their sha384 for Subresource Integrity);
+// - `--mode npm`: dist/esm/, one file per source module (so `sideEffects` can name exactly the files
+//   that define elements), dependencies left to the app's bundler;
+// - `--mode react`: dist/esm/react/index.js, the React wrappers (with @lit/react inlined), importing
+//   the elements through the package's own entry points.
 export default defineConfig(({ mode }) =>
   mode == 'npm'
     ? {
@@ -46,30 +97,41 @@ export default defineConfig(({ mode }) =>
           outDir: 'dist/esm',
           emptyOutDir: true,
           sourcemap: true,
+          minify: false,
           lib: {
-            entry: {
-              index: 'src/index.ts',
-              ...Object.fromEntries(elements.map((e) => [`elements/${e}`, `src/elements/${e}/${e}.ts`])),
-            },
+            entry: { index: 'src/index.ts', ...Object.fromEntries(elements.map((e) => [`elements/${e}/${e}`, `src/elements/${e}/${e}.ts`])) },
             formats: ['es'],
           },
-          rolldownOptions: { external: [/^lit/, /^@lit\//, 'ky', 'idb-keyval'] },
+          rolldownOptions: { external, output: { preserveModules: true, preserveModulesRoot: 'src', entryFileNames: '[name].js' } },
         },
         plugins: [minifyStyles()],
       }
-    : {
-        build: {
-          outDir: 'dist',
-          emptyOutDir: false,
-          lib: {
-            entry: 'src/index.ts',
-            name: 'UccWidgets',
-            formats: ['es', 'iife'],
-            fileName: (format) => (format == 'es' ? 'ucc-widgets.js' : 'ucc-widgets.iife.js'),
+    : mode == 'react'
+      ? {
+          build: {
+            outDir: 'dist/esm/react',
+            emptyOutDir: false,
+            sourcemap: true,
+            minify: false,
+            lib: { entry: { index: 'src/react/index.ts' }, formats: ['es'] },
+            rolldownOptions: { external, output: { entryFileNames: '[name].js' } },
           },
-          // Vite leaves ES library output unminified unless asked (toolchain.md).
-          rolldownOptions: { output: { minify: true } },
+        }
+      : {
+          build: {
+            outDir: 'dist',
+            emptyOutDir: false,
+            sourcemap: true,
+            lib: {
+              entry: 'src/index.ts',
+              name: 'UccWidgets',
+              formats: ['es', 'iife'],
+              fileName: (format) => (format == 'es' ? 'ucc-widgets.js' : 'ucc-widgets.iife.js'),
+            },
+            // Vite leaves ES library output unminified unless asked (toolchain.md); annotations are
+            // for bundlers, and nothing bundles this file again.
+            rolldownOptions: { output: { minify: true, comments: { legal: true, annotation: false, jsdoc: false } } },
+          },
+          plugins: [minifyStyles(), budgetAndIntegrity()],
         },
-        plugins: [minifyStyles(), collapseTemplateWhitespace()],
-      },
 );

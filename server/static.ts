@@ -1,10 +1,19 @@
 /**
- * The script-tag bundle and the demo pages: GET /ucc-widgets.js (and /dist/*), GET / and
- * GET /embed.html. A file that has not been built yet is a 503 with a message saying how to
- * build it, not a bare 404, so a fresh checkout explains itself.
+ * The widgets' public files and the demo pages.
+ *
+ * - `GET /v/<version>/<file>`: the script-tag builds as built (`dist/ucc-widgets.js`,
+ *   `dist/ucc-widgets.iife.js`, their source maps, `integrity.json`), cached for a year as
+ *   immutable. Only the version in `dist/integrity.json` is served; another answers 404 naming it.
+ * - `GET /<file>`: the same files under an unversioned, short-cached alias.
+ * - `GET /` and `GET /embed.html`: the demo pages.
+ *
+ * Every widget file answers `Access-Control-Allow-Origin: *` (public code, no credentials), so a
+ * brand page on any origin can load it as a module script, with `integrity` and
+ * `crossorigin="anonymous"`. A file that has not been built yet is a 503 saying how to build it,
+ * not a bare 404, so a fresh checkout explains itself.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -13,19 +22,78 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = join(ROOT, 'dist');
 const DEMO = join(ROOT, 'demo');
 
+/** The files a brand's page may load from this server, and their content types. */
+export const WIDGET_FILES: Record<string, string> = {
+  'ucc-widgets.js': 'text/javascript; charset=utf-8',
+  'ucc-widgets.iife.js': 'text/javascript; charset=utf-8',
+  'ucc-widgets.js.map': 'application/json; charset=utf-8',
+  'ucc-widgets.iife.js.map': 'application/json; charset=utf-8',
+  'integrity.json': 'application/json; charset=utf-8',
+};
+export const IMMUTABLE = 'public, max-age=31536000, immutable';
+export const SHORT = 'public, max-age=300';
+
 function unavailable(reply: FastifyReply, what: string, how: string) {
-  return reply.status(503).header('cache-control', 'no-store').type('application/json; charset=utf-8')
+  return reply.status(503).header('cache-control', 'no-store').header('access-control-allow-origin', '*')
+    .type('application/json; charset=utf-8')
     .send({ error: { code: 'NOT_BUILT', message: `${what} is not available yet: ${how}` } });
 }
 
+/** The version `npm run build` wrote into dist/integrity.json (re-read when the file changes). */
+let built: { mtimeMs: number; version: string | null } = { mtimeMs: -1, version: null };
+function builtVersion(): string | null {
+  const file = join(DIST, 'integrity.json');
+  if (!existsSync(file)) return null;
+  const { mtimeMs } = statSync(file);
+  if (mtimeMs != built.mtimeMs) {
+    let version: string | null = null;
+    try { version = (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version ?? null; } catch { /* half-written: retry next time */ }
+    built = { mtimeMs, version };
+  }
+  return built.version;
+}
+
 export async function staticRoutes(app: FastifyInstance) {
-  await app.register(fastifyStatic, { root: DIST, prefix: '/dist/', decorateReply: true, cacheControl: true, maxAge: 0, schemaHide: true });
+  // The files are sent by @fastify/static (ETag, Last-Modified, ranges); `serve: false` keeps it from
+  // exposing the rest of dist/ (the npm build and types are for bundlers, not browsers).
+  await app.register(fastifyStatic, {
+    root: DIST, serve: false, cacheControl: false, schemaHide: true,
+    // After send's own headers: text/javascript (RFC 9239) rather than its application/javascript.
+    setHeaders: (reply: FastifyReply, path: string) => { const type = WIDGET_FILES[basename(path)]; if (type) reply.header('content-type', type); },
+  });
   const hide = { schema: { hide: true } };
 
-  app.get('/ucc-widgets.js', hide, (_req, reply) => {
-    if (!existsSync(join(DIST, 'ucc-widgets.js'))) return unavailable(reply, 'ucc-widgets.js', 'run `npm run build` to create dist/ucc-widgets.js.');
-    return reply.header('cache-control', 'no-cache').sendFile('ucc-widgets.js', DIST);
+  const send = (reply: FastifyReply, file: string, cache: string) => {
+    if (!existsSync(join(DIST, file))) return unavailable(reply, file, `run \`npm run build\` to create dist/${file}.`);
+    return reply.header('access-control-allow-origin', '*').header('cross-origin-resource-policy', 'cross-origin')
+      .header('x-content-type-options', 'nosniff').header('cache-control', cache)
+      .sendFile(file, DIST);
+  };
+
+  for (const file of Object.keys(WIDGET_FILES)) app.get(`/${file}`, hide, (_req, reply) => send(reply, file, SHORT));
+
+  app.get<{ Params: { version: string; file: string } }>('/v/:version/:file', hide, (req, reply) => {
+    const { version, file } = req.params;
+    const current = builtVersion();
+    if (!Object.hasOwn(WIDGET_FILES, file) || (current && version != current)) {
+      return reply.status(404).header('access-control-allow-origin', '*').header('cache-control', 'no-store').send({
+        error: {
+          code: 'NOT_FOUND',
+          message: current
+            ? `This server serves ucc-widgets ${current}: /v/${current}/ucc-widgets.js (or .iife.js, their .map, integrity.json).`
+            : 'No widget build is available yet: run `npm run build`.',
+        },
+      });
+    }
+    return send(reply, file, current ? IMMUTABLE : 'no-store');
   });
+
+  // Before 0.2.0 the IIFE build was served at /dist/ucc-widgets.iife.js.
+  app.get<{ Params: { file: string } }>('/dist/:file', hide, (req, reply) => {
+    if (!Object.hasOwn(WIDGET_FILES, req.params.file)) return reply.status(404).send({ error: { code: 'NOT_FOUND', message: `No such file: /dist/${req.params.file}` } });
+    return reply.header('access-control-allow-origin', '*').redirect(`/${req.params.file}`, 301);
+  });
+
   const page = (url: string, file: string) => app.get(url, hide, (_req, reply) => {
     if (!existsSync(join(DEMO, file))) return unavailable(reply, `demo/${file}`, 'the demo pages are missing from this installation.');
     return reply.header('cache-control', 'no-cache').sendFile(file, DEMO);

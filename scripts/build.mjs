@@ -1,0 +1,19 @@
+// `npm run build`: every published artefact, in order (also `prepack`, so `npm pack` is complete).
+//   dist/ucc-widgets.js, dist/ucc-widgets.iife.js (+ maps, integrity.json)  the script-tag builds
+//   dist/esm/                                                              the npm build, one file per module
+//   dist/esm/react/                                                        the React wrappers (src/react, generated)
+//   dist/types/, custom-elements.json, README element reference            types and docs
+import { execSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+
+process.chdir(new URL('..', import.meta.url).pathname);
+const run = (cmd) => execSync(cmd, { stdio: 'inherit' });
+rmSync('dist', { recursive: true, force: true });
+run('vite build --logLevel warn');
+run('vite build --mode npm --logLevel warn');
+run('cem analyze --litelement --globs "src/elements/**/*.component.ts" --outdir . --quiet');
+if (existsSync('scripts/gen-react.mjs')) run('node scripts/gen-react.mjs');
+if (existsSync('src/react/index.ts')) run('vite build --mode react --logLevel warn');
+run('tsc -p tsconfig.types.json');
+run('node docs/gen-elements.mjs');
+run('node scripts/embed-snippets.mjs');

@@ -4,9 +4,11 @@
  * through the workspace. Shared by the packaging and React suites and by `bench/bundle.ts`.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { readmeSnippet } from './harness.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -43,4 +45,61 @@ export function rangeOf(pkg: string): string {
   const r = p.devDependencies[pkg] ?? p.dependencies[pkg];
   if (!r) throw new Error(`package.json does not use ${pkg}`);
   return r;
+}
+
+// ---------------------------------------------------------------- the npm page (packaging suite, bench/bundle.ts)
+
+/** The fresh app of the packaging suite and the bundle bench: the packed tarball and Vite, nothing else. */
+export function npmApp(tarball: string, name = 'npm', files: Record<string, string> = {}): string {
+  return freshApp(name, { 'ucc-widgets': `file:${tarball}`, vite: rangeOf('vite') }, files);
+}
+
+/**
+ * The script of the provider+progress page: README's npm snippet (it imports only those two element
+ * entries; its commented alternative is not code) and a few lines that mount
+ * `<ucc-provider api-base token><ucc-progress>` from the page's query (`?api=…&token=…`).
+ */
+export const PROVIDER_PROGRESS_PAGE = `${readmeSnippet('npm')}
+
+const q = new URLSearchParams(location.search);
+const provider = document.createElement('ucc-provider');
+provider.setAttribute('api-base', q.get('api') ?? '/ucc/v1');
+provider.setAttribute('token', q.get('token') ?? '');
+provider.append(document.createElement('ucc-progress'));
+document.body.append(provider);
+`;
+
+export interface BuiltPage {
+  /** The build output folder (index.html and assets/), to serve as a site. */
+  dir: string;
+  /** Every built .js file of the page: path relative to `dir`, bytes on disk, gzip (zlib level 6). */
+  js: { file: string; bytes: number; gzip: number }[];
+  bytes: number;
+  gzip: number;
+}
+
+/**
+ * One page of a fresh app, built as a brand builds it: `<app>/pages/<name>/index.html` loading
+ * `script.file` (e.g. main.js, or main.ts for the bench floor), built by the app's own `vite build`
+ * (production, default settings, relative base) into `<app>/out/<name>/`.
+ */
+export function buildNpmPage(app: string, name: string, script: { file: string; code: string }, extra: Record<string, string> = {}): BuiltPage {
+  const src = join(app, 'pages', name);
+  const dir = join(app, 'out', name);
+  const files = {
+    'index.html': `<!doctype html>\n<html lang="en">\n<head><meta charset="utf-8"><title>${name}</title>\n<script type="module" src="./${script.file}"></script></head>\n<body></body>\n</html>\n`,
+    [script.file]: script.code,
+    ...extra,
+  };
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(src, path, '..'), { recursive: true });
+    writeFileSync(join(src, path), text);
+  }
+  execFileSync(process.execPath, [join(app, 'node_modules/vite/bin/vite.js'), 'build', src, '--outDir', dir, '--emptyOutDir', '--base', './', '--logLevel', 'warn'],
+    { cwd: app, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
+  const js = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js')).sort().map((file) => {
+    const b = readFileSync(join(dir, file));
+    return { file, bytes: b.length, gzip: gzipSync(b, { level: 6 }).length };
+  });
+  return { dir, js, bytes: js.reduce((a, f) => a + f.bytes, 0), gzip: js.reduce((a, f) => a + f.gzip, 0) };
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { decode, encode, type SourceMapMappings } from '@jridgewell/sourcemap-codec';
+import ts from 'typescript';
 import { defineConfig, type Plugin } from 'vite';
 
 /** The script-tag bundle's budget (gzip bytes): the build fails rather than ship over it. */
@@ -78,6 +79,42 @@ const minifyStyles = (): Plugin => ({
   },
 });
 
+/**
+ * For the npm build (unminified, so `joinTemplateLines` does not apply): joins the lines of our `html`
+ * templates as that function does for the script-tag bundle, since an app's bundler minifies the code
+ * around them but never the text inside them. Each template's removed line breaks follow it, so the
+ * code after it keeps its line (as in `minifyStyles`).
+ */
+const joinHtmlLines = (): Plugin => ({
+  name: 'ucc-join-html-lines',
+  enforce: 'pre',
+  transform(code, id) {
+    if (!/\/src\/.*\.ts$/.test(id) || !code.includes('html`')) return;
+    const parts: [number, number][] = []; // the text between a template's backticks and `${…}`
+    const outer: [number, number][] = []; // html templates not inside another one
+    const visit = (node: ts.Node, inHtml: boolean) => {
+      const isHtml = ts.isTaggedTemplateExpression(node) && ts.isIdentifier(node.tag) && node.tag.text == 'html';
+      if (isHtml) {
+        if (!inHtml) outer.push([node.getStart(), node.getEnd()]);
+        const t = node.template;
+        for (const p of ts.isNoSubstitutionTemplateLiteral(t) ? [t] : [t.head, ...t.templateSpans.map((s) => s.literal)]) {
+          parts.push([p.getStart() + 1, p.getEnd() - (ts.isTemplateHead(p) || ts.isTemplateMiddle(p) ? 2 : 1)]);
+        }
+      }
+      ts.forEachChild(node, (c) => visit(c, inHtml || isHtml));
+    };
+    visit(ts.createSourceFile(id, code, ts.ScriptTarget.Latest, true), false);
+    const breaks = (a: number, b: number) => code.slice(a, b).split('\n').length - 1;
+    const edits = [
+      ...parts.map(([a, b]) => [a, b, code.slice(a, b).replace(/\n\s*/g, ' ')] as const),
+      ...outer.map(([a, b]) => [b, b, '\n'.repeat(parts.filter(([x]) => x > a && x < b).reduce((n, [x, y]) => n + breaks(x, y), 0))] as const),
+    ].sort((x, y) => y[0] - x[0]);
+    let out = code;
+    for (const [a, b, text] of edits) out = out.slice(0, a) + text + out.slice(b);
+    return { code: out, map: null };
+  },
+});
+
 /** The elements, each with its own entry file `src/elements/<name>/<name>.ts` that defines it. */
 export const elements = ['provider', 'create-challenge', 'log-activity', 'progress', 'points'];
 /** Packages the npm build leaves to the app's bundler (the package's runtime dependencies, and React). */
@@ -104,7 +141,7 @@ export default defineConfig(({ mode }) =>
           },
           rolldownOptions: { external, output: { preserveModules: true, preserveModulesRoot: 'src', entryFileNames: '[name].js' } },
         },
-        plugins: [minifyStyles()],
+        plugins: [minifyStyles(), joinHtmlLines()],
       }
     : mode == 'react'
       ? {

@@ -1,18 +1,31 @@
 import type { PeriodProgress, Unit } from '../api/types.js';
-import { en, type Messages } from './en.js';
+import { core } from './en/core.js';
+import type { createChallenge } from './en/create-challenge.js';
+import type { logActivity } from './en/log-activity.js';
+import type { points } from './en/points.js';
+import type { progress } from './en/progress.js';
 
-export type { Messages };
+/** Every message, with its English form's type: the typed fallback every locale is checked against. */
+export type Messages = typeof core & typeof createChallenge & typeof logActivity & typeof progress & typeof points;
 
 /**
  * The one localisation layer: every visible string comes from `t`, plurals from `Intl.PluralRules`,
  * numbers and dates from `Intl`. A host adds a language with `setMessages(partial, 'de')`; missing keys
  * fall back to English.
+ *
+ * The English messages are split by element (./en/): each element module adds its own with
+ * `addMessages`, so a page carries only the messages of the elements it uses.
  */
-export let t: Messages = en;
+export const t = { ...core } as Messages;
+const en: Partial<Messages> = { ...core };
+let own: Partial<Messages> = {};
 let lang: string | undefined;
 
+/** Adds an element's English messages; a host's messages (`setMessages`) still win. */
+export const addMessages = (m: Partial<Messages>) => Object.assign(t, Object.assign(en, m), own);
+
 export function setMessages(messages: Partial<Messages>, locale?: string) {
-  t = { ...en, ...messages };
+  Object.assign(t, en, (own = messages));
   lang = locale;
 }
 

@@ -15,22 +15,12 @@ export const shared = css`
   :host([hidden]) { display: none; }
   * { box-sizing: inherit; }
   h2 { font-size: 1.15em; margin: 0 0 0.5em; }
-  label { display: block; font-weight: 600; margin: 0.5em 0 0.2em; }
-  input, select {
-    font: inherit; color: inherit; background: var(--ucc-color-surface, #fff);
-    border: 1px solid var(--ucc-color-border, #6b7280); border-radius: var(--ucc-radius-small, 4px);
-    padding: 0.35em 0.5em; min-width: 6em;
-  }
-  [aria-invalid='true'] { border-color: var(--ucc-color-danger, #b91c1c); }
   button {
     font: inherit; cursor: pointer; border: 2px solid var(--ucc-color-primary, #1d4ed8);
     border-radius: var(--ucc-radius-small, 4px); padding: 0.4em 0.9em; margin: 0.5em 0 0; margin-inline-end: 0.5em;
     background: var(--ucc-color-primary, #1d4ed8); color: var(--ucc-color-on-primary, #fff);
   }
-  button.secondary { background: transparent; color: var(--ucc-color-primary, #1d4ed8); }
-  button:disabled { opacity: 0.6; cursor: default; }
   :focus-visible { outline: 3px solid var(--ucc-color-focus, #f59e0b); outline-offset: 2px; }
   .error, [part~='error'] { color: var(--ucc-color-danger, #b91c1c); }
-  .muted { color: var(--ucc-color-muted, #4b5563); }
   ul, ol { padding: 0; margin: 0; list-style: none; }
 `;

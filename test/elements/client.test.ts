@@ -3,6 +3,7 @@ import { UccClient } from '../../src/api/client.js';
 import { UccError } from '../../src/api/errors.js';
 import { OfflineQueue } from '../../src/api/offline-queue.js';
 import { UccStore } from '../../src/context/store.js';
+import { flush } from '../../src/context/store-log.js';
 import { FakeClient, deferred, freshQueueName } from './helpers.js';
 
 function client(handler: (req: Request) => Response | Promise<Response>) {
@@ -78,7 +79,7 @@ describe('OfflineQueue', () => {
   });
 });
 
-describe('UccStore.flush', () => {
+describe('flush (the offline queue replay)', () => {
   it('sends a log queued during a replay in a second run, each exactly once', async () => {
     const queue = new OfflineQueue(freshQueueName());
     const client = new FakeClient();
@@ -88,11 +89,11 @@ describe('UccStore.flush', () => {
     const store = new UccStore(client, queue);
     const entry = (key: string, at: string) => ({ key, owner: '', request: { challengeId: 'c1', quantity: 1 }, queuedAt: at });
     await queue.add(entry('a', '2026-11-26T10:00:00Z'));
-    const first = store.flush();
+    const first = flush(store);
     await new Promise((r) => setTimeout(r, 50)); // the first run has listed the queue and is waiting on the network
     await queue.add(entry('b', '2026-11-26T10:00:01Z'));
-    const second = store.flush();
-    const third = store.flush();
+    const second = flush(store);
+    const third = flush(store);
     gate.resolve();
     await Promise.all([first, second, third]);
     expect(client.calls.filter((c) => c.method == 'logActivity').map((c) => c.args[1])).to.deep.equal(['a', 'b']);

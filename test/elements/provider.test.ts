@@ -52,6 +52,23 @@ describe('<ucc-provider>', () => {
     await until(() => $(pts, '[part=balance]'));
   });
 
+  it('uses a token set right after the provider is added to the page (as React wrappers and bundler code do)', async () => {
+    stub = stubFetch(() => json(points()));
+    const el = document.createElement('ucc-provider') as UccProvider;
+    el.queueName = freshQueueName();
+    el.append(document.createElement('ucc-points'));
+    document.body.append(el); // connected: the store is built without a token …
+    el.token = jwt('alice'); // … and the token arrives before Lit's first update
+    try {
+      const pts = el.querySelector<UccPoints>('ucc-points')!;
+      await until(() => $(pts, '[part=balance]'));
+      expect(text(pts)).not.to.contain('Sign in');
+      expect(stub.requests[0].headers.get('authorization')).to.equal(`Bearer ${el.token}`);
+    } finally {
+      el.remove();
+    }
+  });
+
   it('sends the token as a Bearer header to api-base', async () => {
     stub = stubFetch(() => json(points()));
     const tok = jwt('alice');

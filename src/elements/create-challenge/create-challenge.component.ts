@@ -1,11 +1,17 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import { UccStoreElement } from '../ucc-element.js';
-import { uid, type UccStore } from '../../context/store.js';
+import type { UccStore } from '../../context/store.js';
+import { createChallenge, uid } from '../../context/store-actions.js';
 import type { UccError } from '../../api/errors.js';
 import type { PeriodType, Template } from '../../api/types.js';
-import { num, qty, t } from '../../i18n/index.js';
+import { addMessages, num, qty, t } from '../../i18n/index.js';
 import { shared } from '../../styles/shared.js';
+import { forms } from '../../styles/forms.js';
 import { styles } from './create-challenge.styles.js';
+import { createChallenge as messages } from '../../i18n/en/create-challenge.js';
+
+// This element's English messages join `t` when its module loads (setMessages still overrides them).
+addMessages(messages);
 
 type Field = 'target' | 'length' | 'name';
 const NAME_MAX = 60;
@@ -35,7 +41,7 @@ const FIELD_OF: Record<string, Field> = { TARGET_OUT_OF_RANGE: 'target', LENGTH_
  * @cssprop --ucc-radius - Corner radius.
  */
 export class UccCreateChallenge extends UccStoreElement {
-  static override styles = [shared, styles];
+  static override styles = [shared, forms, styles];
   static override properties = {
     templateId: { state: true },
     target: { state: true },
@@ -161,7 +167,8 @@ export class UccCreateChallenge extends UccStoreElement {
     this.busy = true;
     const name = this.name.trim();
     try {
-      const challenge = await this.store.createChallenge(
+      const challenge = await createChallenge(
+        this.store,
         { templateId: tpl.id, target: Number(this.target), period: this.period, periods: Number(this.length), ...(name && { name }) },
         uid(), // a fresh key per attempt: a retried click after an error is a new attempt
       );

@@ -1,10 +1,17 @@
-import { html, nothing } from 'lit';
+import { html, nothing, type PropertyValues } from 'lit';
 import { UccStoreElement } from '../ucc-element.js';
-import { uid, type UccStore } from '../../context/store.js';
+import type { UccStore } from '../../context/store.js';
+import { uid, undo } from '../../context/store-actions.js';
+import { log, useQueue } from '../../context/store-log.js';
 import type { Activity, Challenge } from '../../api/types.js';
-import { num, ofTarget, qty, t } from '../../i18n/index.js';
+import { addMessages, num, ofTarget, qty, t } from '../../i18n/index.js';
 import { shared } from '../../styles/shared.js';
+import { forms } from '../../styles/forms.js';
 import { styles } from './log-activity.styles.js';
+import { logActivity as messages } from '../../i18n/en/log-activity.js';
+
+// This element's English messages join `t` when its module loads (setMessages still overrides them).
+addMessages(messages);
 
 type When = 'now' | 'earlier' | 'yesterday';
 const HOUR = 3_600_000;
@@ -33,7 +40,7 @@ const DAY = 24 * HOUR;
  * @cssprop --ucc-color-surface - Background.
  */
 export class UccLogActivity extends UccStoreElement {
-  static override styles = [shared, styles];
+  static override styles = [shared, forms, styles];
   static override properties = {
     challengeId: { attribute: 'challenge-id' },
     picked: { state: true },
@@ -56,6 +63,15 @@ export class UccLogActivity extends UccStoreElement {
   declare private last?: Activity;
   private message = '';
   private error = '';
+
+  #queued?: UccStore;
+
+  protected override willUpdate(changed: PropertyValues) {
+    super.willUpdate(changed);
+    // Logs may need the offline queue: open it for each new store, and send what it holds.
+    const s = this.store;
+    if (s && s != this.#queued) void useQueue((this.#queued = s));
+  }
 
   get #challenge(): Challenge | undefined {
     const all = this.store?.r.challenges.data ?? [];
@@ -167,7 +183,7 @@ export class UccLogActivity extends UccStoreElement {
     this.busy = true;
     this.error = '';
     try {
-      const res = await this.store.log({ challengeId: c.id, quantity, occurredAt: this.#occurredAt(c, when, backfill) }, uid());
+      const res = await log(this.store, { challengeId: c.id, quantity, occurredAt: this.#occurredAt(c, when, backfill) }, uid());
       if (!res) {
         this.message = t.queued(qty(quantity, c.unit));
         return;
@@ -192,7 +208,7 @@ export class UccLogActivity extends UccStoreElement {
     if (this.busy || !this.last || !this.store) return;
     this.busy = true;
     try {
-      await this.store.undo(this.last.id);
+      await undo(this.store, this.last.id);
       this.last = undefined;
       this.message = t.undone;
     } catch (e) {

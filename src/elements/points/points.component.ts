@@ -1,9 +1,13 @@
 import { html } from 'lit';
 import { UccStoreElement } from '../ucc-element.js';
 import type { UccStore } from '../../context/store.js';
-import { dates, num, qty, t } from '../../i18n/index.js';
+import { addMessages, dates, num, qty, t } from '../../i18n/index.js';
 import { shared } from '../../styles/shared.js';
 import { styles } from './points.styles.js';
+import { points as messages } from '../../i18n/en/points.js';
+
+// This element's English messages join `t` when its module loads (setMessages still overrides them).
+addMessages(messages);
 
 /**
  * The customer's points balance and most recent ledger entries; updated in place when a log earns

@@ -7,4 +7,5 @@ export const styles = css`
   .amount { font-weight: 700; min-width: 3.5em; color: var(--ucc-color-success, #15803d); }
   .amount.neg { color: var(--ucc-color-danger, #b91c1c); }
   time { margin-inline-start: auto; }
+  .muted { color: var(--ucc-color-muted, #4b5563); }
 `;

@@ -2,9 +2,13 @@ import { html, nothing } from 'lit';
 import { UccStoreElement } from '../ucc-element.js';
 import type { UccStore } from '../../context/store.js';
 import type { Challenge } from '../../api/types.js';
-import { dates, num, ofTarget, qty, t } from '../../i18n/index.js';
+import { addMessages, dates, num, ofTarget, qty, t } from '../../i18n/index.js';
 import { shared } from '../../styles/shared.js';
 import { styles } from './progress.styles.js';
+import { progress as messages } from '../../i18n/en/progress.js';
+
+// This element's English messages join `t` when its module loads (setMessages still overrides them).
+addMessages(messages);
 
 /**
  * Shows challenges with the current period's progress, a streak calendar and the reward; redraws from

@@ -1,10 +1,9 @@
-import { html, type PropertyValues } from 'lit';
+import { html } from 'lit';
 import { ContextProvider } from '@lit/context';
 import { UccElement } from '../ucc-element.js';
 import { clientContext, storeContext } from '../../context/context.js';
 import { UccStore } from '../../context/store.js';
 import { UccClient, type UccClientApi } from '../../api/client.js';
-import { OfflineQueue } from '../../api/offline-queue.js';
 import { styles } from './provider.styles.js';
 
 /** Reads a JWT's payload without verifying it (the server verifies); {} when it is not a JWT. */
@@ -51,19 +50,20 @@ export class UccProvider extends UccElement {
 
   /** The shared store; available once connected. */
   store?: UccStore;
-  #ready = false;
+  /** What the last setup (or token change) used: an update compares with it, not with Lit's first values. */
+  #used: Pick<this, 'client' | 'queueName' | 'token' | 'tokenProvider'> = {} as never;
   #fetched?: string;
   #fetching?: Promise<string | undefined>;
   #storeProvider = new ContextProvider(this, { context: storeContext });
   #clientProvider = new ContextProvider(this, { context: clientContext });
-  #onOnline = () => void this.store?.flush();
+  #onOnline = () => void this.store?.replay?.();
 
   override connectedCallback() {
     // Before super: children connect after us and must find the store at once.
     if (!this.store) this.#setup();
     super.connectedCallback();
     addEventListener('online', this.#onOnline);
-    void this.store!.refreshPending().then(() => this.store!.flush());
+    void this.store!.replay?.();
   }
 
   override disconnectedCallback() {
@@ -71,13 +71,15 @@ export class UccProvider extends UccElement {
     removeEventListener('online', this.#onOnline);
   }
 
-  protected override updated(changed: PropertyValues<this>) {
-    // The first update only reports initial values, which setup() already used.
-    if (!this.#ready) return void (this.#ready = true);
-    if (changed.has('client') || changed.has('queueName')) {
+  protected override updated() {
+    // Compared with what setup used rather than with Lit's `changed`: a token set after connecting
+    // but before the first update (React wrappers, `append(p); p.token = t`) must still count.
+    const used = this.#used;
+    if (this.client !== used.client || this.queueName !== used.queueName) {
       this.#setup();
-      void this.store!.refreshPending().then(() => this.store!.flush());
-    } else if (changed.has('token') || changed.has('tokenProvider')) {
+      void this.store!.replay?.();
+    } else if (this.token !== used.token || this.tokenProvider !== used.tokenProvider) {
+      this.#used = { ...used, token: this.token, tokenProvider: this.tokenProvider };
       this.#fetched = undefined;
       this.store!.paused = this.#signedOut();
       void this.refresh();
@@ -87,17 +89,21 @@ export class UccProvider extends UccElement {
   /** Reloads every element's data (after the customer, the clock or the data changed elsewhere). */
   async refresh() {
     await this.store?.reset();
-    await this.store?.flush();
+    await this.store?.replay?.();
   }
 
   #setup() {
+    this.#used = { client: this.client, queueName: this.queueName, token: this.token, tokenProvider: this.tokenProvider };
     const client = this.client ?? new UccClient({
       base: () => this.apiBase,
       token: () => this.#currentToken(),
       refreshToken: async () => !!this.tokenProvider && !!(await this.#fetchToken()),
     });
     const owner = async () => claims(this.tokenProvider ? this.#fetched ?? (await this.#fetchToken()) : this.token).sub ?? '';
-    const store = (this.store = new UccStore(client, new OfflineQueue(this.queueName), owner));
+    // The offline queue is opened by the first element that logs (store-log.ts `useQueue`), so a page
+    // that only shows data carries none of its code; the store just knows the queue's name.
+    const store = (this.store = new UccStore(client, undefined, owner));
+    store.queueName = this.queueName;
     store.onReplay = (res) => this.emitLog(res);
     store.onError = (error) => this.emit('ucc-error', { error });
     store.paused = this.#signedOut();

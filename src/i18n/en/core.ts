@@ -1,0 +1,14 @@
+import type { Unit } from '../../api/types.js';
+
+/** English messages more than one element shows (the states every element shares, units, progress). */
+export const core = {
+  noProvider: 'This widget must be placed inside <ucc-provider>. Ask the site owner to check the setup.',
+  loading: 'Loading…',
+  signedOut: 'Sign in to take part in challenges.',
+  retry: 'Retry',
+  day: { one: 'day', other: 'days' } as Unit,
+  week: { one: 'week', other: 'weeks' } as Unit,
+  points: { one: 'point', other: 'points' } as Unit,
+  notFound: 'This challenge was not found.',
+  ofTarget: (value: string, target: string) => `${value} of ${target}`,
+};

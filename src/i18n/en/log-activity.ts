@@ -1,0 +1,22 @@
+/** English messages of `<ucc-log-activity>`. */
+export const logActivity = {
+  logTitle: 'Log activity',
+  challenge: 'Challenge',
+  noActive: 'No active challenges yet. Create one to start logging.',
+  // Also in create-challenge.ts: one key, so one translation serves both.
+  between: (min: string, max: string) => `Enter a number from ${min} to ${max}.`,
+  plusOne: (unit: string) => `+1 ${unit}`,
+  quantity: (unit: string) => `Quantity (${unit})`,
+  when: 'When',
+  now: 'Now',
+  earlier: 'Earlier today',
+  yesterday: 'Yesterday',
+  log: 'Log',
+  undo: 'Undo last entry',
+  logged: (qty: string, progress: string) => `Logged ${qty}. ${progress}.`,
+  queued: (qty: string) => `You are offline. ${qty} will be sent when you are back online.`,
+  undone: 'Last log undone.',
+  goalReached: 'Goal reached!',
+  rewardEarned: (points: string) => `You earned ${points}!`,
+  pending: (n: number) => (n == 1 ? '1 log waiting to be sent' : `${n} logs waiting to be sent`),
+};

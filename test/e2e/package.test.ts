@@ -90,10 +90,11 @@ test('the tarball holds only LICENSE, README.md, custom-elements.json, package.j
 test('the package depends on lit, @lit/context and ky only, and installing it pulls no server package', () => {
   const pkg = JSON.parse(read(join(app, 'node_modules/ucc-widgets/package.json'))) as { dependencies: Record<string, string> };
   assert.deepEqual(Object.keys(pkg.dependencies).sort(), ['@lit/context', 'ky', 'lit']);
-  interface Dep { dependencies?: Record<string, Dep> }
+  interface Dep { dependencies?: Record<string, Dep>; version?: string }
   const tree = JSON.parse(execFileSync('npm', ['ls', '--all', '--json'], { cwd: app, encoding: 'utf8', maxBuffer: 64 << 20 })) as Dep;
   const names = new Set<string>();
-  const walk = (d: Dep) => { for (const [n, sub] of Object.entries(d.dependencies ?? {})) { names.add(n); walk(sub); } };
+  // `npm ls` also lists the optional React peer, with no version: it is not installed, so not pulled in.
+  const walk = (d: Dep) => { for (const [n, sub] of Object.entries(d.dependencies ?? {})) if (sub.version) { names.add(n); walk(sub); } };
   walk(tree.dependencies!['ucc-widgets']);
   const foreign = [...names].filter((n) => !/^(lit|lit-element|lit-html|@lit\/.+|@lit-labs\/.+|@types\/trusted-types|ky)$/.test(n));
   assert.deepEqual(foreign, [], `ucc-widgets pulls only lit's packages and ky (got ${[...names].sort().join(', ')})`);
@@ -101,6 +102,7 @@ test('the package depends on lit, @lit/context and ky only, and installing it pu
     assert.ok(!names.has(n), `ucc-widgets does not depend on ${n}`);
     assert.ok(!existsSync(join(app, 'node_modules', n)), `the fresh app has no node_modules/${n}`);
   }
+  assert.ok(!existsSync(join(app, 'node_modules/react')), 'React is an optional peer: a non-React app gets none');
   walk(tree);
   assert.deepEqual(SERVER_PACKAGES.filter((n) => names.has(n)), [], 'nothing in the whole app tree is a server package');
 });

@@ -15,7 +15,7 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
-import { demoToken, launchBrowser, serveStatic, startServer, type RunningServer, type StaticServer } from './harness.js';
+import { demoToken, launchBrowser, readmeSnippet, serveStatic, startServer, type RunningServer, type StaticServer } from './harness.js';
 import { ROOT, freshApp, packTarball, rangeOf, type Packed } from './pack.js';
 
 const run = promisify(execFile);
@@ -59,13 +59,18 @@ const FILES: Record<string, string> = {
   'tsconfig.json': JSON.stringify(TSCONFIG, null, 2),
   'src/Challenges.tsx': docsSnippet('react-wrappers'),
   'src/NativeChallenges.tsx': docsSnippet('react-jsx'),
+  // The README's first-screen snippet, its placeholder server replaced by the page's `?api=`.
+  'src/ReadmeChallenges.tsx': readmeSnippet('react').replace('"https://your-server.example/ucc/v1"', "{new URLSearchParams(location.search).get('api')!}"),
   'src/main.tsx': `import { createRoot } from 'react-dom/client';
 import { Challenges } from './Challenges';
 import { NativeChallenges } from './NativeChallenges';
+import { Challenges as ReadmeChallenges } from './ReadmeChallenges';
 
 const q = new URLSearchParams(location.search);
 const props = { apiBase: q.get('api') ?? '', token: q.get('token') ?? '' };
-createRoot(document.getElementById('root')!).render(q.has('native') ? <NativeChallenges {...props} /> : <Challenges {...props} />);
+createRoot(document.getElementById('root')!).render(
+  q.has('readme') ? <ReadmeChallenges token={props.token} /> : q.has('native') ? <NativeChallenges {...props} /> : <Challenges {...props} />,
+);
 `,
   'wrong/wrong.tsx': WRONG.map(([code]) => code).join('\n') + '\n',
   'tsconfig.wrong.json': JSON.stringify({ extends: './tsconfig.json', include: ['wrong'] }, null, 2),
@@ -174,6 +179,23 @@ test('the production build logs an activity from another origin; the React handl
     assert.equal(apiBase, null, '@lit/react sets apiBase as a property');
     await page.locator('ucc-points').getByText(/Balance: \d+ points/).waitFor(); // the JSX tag found the wrapper's provider
     assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  await t.test("the README's React snippet: the wrapper's handler logs the quantity", async () => {
+    const page = await browser.newPage();
+    page.setDefaultTimeout(10_000);
+    const logs: string[] = [];
+    page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
+    page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
+    const before = await glasses();
+    await page.goto(`${site.url}/?readme&api=${encodeURIComponent(api)}&token=${encodeURIComponent(token)}`);
+    await page.locator('ucc-progress').getByText(`${before} of 8 glasses`).waitFor();
+    await page.locator('ucc-log-activity').getByLabel('Quantity (glasses)').fill('1');
+    await page.locator('ucc-log-activity').getByRole('button', { name: 'Log', exact: true }).click();
+    await page.locator('ucc-progress').getByText(`${before + 1} of 8 glasses`).waitFor();
+    assert.ok(logs.includes('log: logged 1'), logs.join('\n'));
+    assert.deepEqual(logs.filter((l) => /^(error|pageerror)/.test(l)), []);
     await page.close();
   });
 

@@ -4,7 +4,7 @@
 //   dist/esm/react/                                                        the React wrappers (src/react, generated)
 //   dist/types/, custom-elements.json, README element reference            types and docs
 import { execSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 process.chdir(new URL('..', import.meta.url).pathname);
 const run = (cmd) => execSync(cmd, { stdio: 'inherit' });
@@ -12,6 +12,11 @@ rmSync('dist', { recursive: true, force: true });
 run('vite build --logLevel warn');
 run('vite build --mode npm --logLevel warn');
 run('cem analyze --litelement --globs "src/elements/**/*.component.ts" --outdir . --quiet');
+// The analyzer lists modules in the order its file walk met them, which varies: sort, so a build
+// changes custom-elements.json (and what is generated from it) only when an element changes.
+const manifest = JSON.parse(readFileSync('custom-elements.json', 'utf8'));
+manifest.modules.sort((a, b) => a.path.localeCompare(b.path));
+writeFileSync('custom-elements.json', JSON.stringify(manifest, null, 2) + '\n');
 if (existsSync('scripts/gen-react.mjs')) run('node scripts/gen-react.mjs');
 if (existsSync('src/react/index.ts')) run('vite build --mode react --logLevel warn');
 run('tsc -p tsconfig.types.json');

@@ -92,10 +92,11 @@ export async function demoToken(serverUrl: string, customer = 'alice'): Promise<
   return ((await res.json()) as { token: string }).token;
 }
 
-/** The code block that follows `<!-- snippet:<name> -->` in README.md: the tests run what brands copy. */
-export function readmeSnippet(name: string): string {
-  const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
-  const m = new RegExp(`<!-- snippet:${name} -->\\s*\`\`\`\\w*\\n([^]*?)\\n\`\`\``).exec(readme);
-  if (!m) throw new Error(`README.md has no <!-- snippet:${name} --> code block`);
+/** The code block that follows `<!-- snippet:<name> -->` in a page of the repository: the tests run what brands copy. */
+export function docSnippet(page: string, name: string): string {
+  const text = readFileSync(join(import.meta.dirname, '../..', page), 'utf8');
+  const m = new RegExp(`<!-- snippet:${name} -->\\s*\`\`\`\\w*\\n([^]*?)\\n\`\`\``).exec(text);
+  if (!m) throw new Error(`${page} has no <!-- snippet:${name} --> code block`);
   return m[1];
 }
+export const readmeSnippet = (name: string) => docSnippet('README.md', name);

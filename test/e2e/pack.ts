@@ -4,11 +4,12 @@
  * through the workspace. Shared by the packaging and React suites and by `bench/bundle.ts`.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { readmeSnippet } from './harness.js';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, readmeSnippet, serveStatic, startServer, type RunningServer, type StaticServer } from './harness.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -102,4 +103,23 @@ export function buildNpmPage(app: string, name: string, script: { file: string; 
     return { file, bytes: b.length, gzip: gzipSync(b, { level: 6 }).length };
   });
   return { dir, js, bytes: js.reduce((a, f) => a + f.bytes, 0), gzip: js.reduce((a, f) => a + f.gzip, 0) };
+}
+
+/** What a fresh-app suite runs against: the real server, the app's build served on another origin, Chromium. */
+export interface AppSite { server: RunningServer; site: StaticServer; browser: Browser; stop(): Promise<void> }
+
+/** Starts the three for `app`'s build output folder `out`; `stop()` also removes the app and the tarball. */
+export async function serveApp(app: string, out: string, packed: Packed): Promise<AppSite> {
+  mkdirSync(out, { recursive: true });
+  const [server, site, browser] = await Promise.all([startServer(), serveStatic({ dir: out, files: { '/favicon.ico': '' } }), launchBrowser()]);
+  return {
+    server, site, browser,
+    async stop() {
+      await browser.close();
+      await site.stop();
+      await server.stop();
+      rmSync(app, { recursive: true, force: true });
+      rmSync(dirname(packed.tarball), { recursive: true, force: true });
+    },
+  };
 }

@@ -9,11 +9,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { demoToken, launchBrowser, serveStatic, startServer, type RunningServer, type StaticServer } from './harness.js';
-import { PROVIDER_PROGRESS_PAGE, buildNpmPage, npmApp, packTarball, type Packed } from './pack.js';
+import { demoToken, type RunningServer, type StaticServer } from './harness.js';
+import { PROVIDER_PROGRESS_PAGE, buildNpmPage, npmApp, packTarball, serveApp, type AppSite, type Packed } from './pack.js';
 
 const TAGS = ['ucc-provider', 'ucc-create-challenge', 'ucc-log-activity', 'ucc-progress', 'ucc-points'];
 const SERVER_PACKAGES = ['fastify', 'better-sqlite3', 'jose', 'luxon'];
@@ -29,24 +29,15 @@ let app: string;
 let server: RunningServer;
 let site: StaticServer;
 let browser: Browser;
+let running: AppSite | undefined;
 
 before(async () => {
   packed = packTarball();
   app = npmApp(packed.tarball, 'package', ENTRIES);
-  mkdirSync(join(app, 'out'), { recursive: true });
-  [server, site, browser] = await Promise.all([
-    startServer(),
-    serveStatic({ dir: join(app, 'out'), files: { '/favicon.ico': '' } }),
-    launchBrowser(),
-  ]);
+  running = await serveApp(app, join(app, 'out'), packed);
+  ({ server, site, browser } = running);
 });
-after(async () => {
-  await browser?.close();
-  await site?.stop();
-  await server?.stop();
-  if (app) rmSync(app, { recursive: true, force: true });
-  if (packed) rmSync(dirname(packed.tarball), { recursive: true, force: true });
-});
+after(() => running?.stop());
 
 /** Loads `<site>/<path>` and returns which ucc-* elements it defined; fails on any page or console error. */
 async function definedOn(path: string, page?: Page): Promise<string[]> {

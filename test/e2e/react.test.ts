@@ -11,22 +11,16 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
-import { demoToken, launchBrowser, readmeSnippet, serveStatic, startServer, type RunningServer, type StaticServer } from './harness.js';
-import { ROOT, freshApp, packTarball, rangeOf, type Packed } from './pack.js';
+import { demoToken, docSnippet, readmeSnippet, type RunningServer, type StaticServer } from './harness.js';
+import { ROOT, freshApp, packTarball, rangeOf, serveApp, type AppSite, type Packed } from './pack.js';
 
 const run = promisify(execFile);
 
-/** The code block that follows `<!-- snippet:<name> -->` in docs/frameworks.md. */
-function docsSnippet(name: string): string {
-  const page = readFileSync(join(ROOT, 'docs/frameworks.md'), 'utf8');
-  const m = new RegExp(`<!-- snippet:${name} -->\\s*\`\`\`\\w*\\n([^]*?)\\n\`\`\``).exec(page);
-  if (!m) throw new Error(`docs/frameworks.md has no <!-- snippet:${name} --> code block`);
-  return `${m[1]}\n`;
-}
+const docsSnippet = (name: string) => `${docSnippet('docs/frameworks.md', name)}\n`;
 
 const TSCONFIG = {
   compilerOptions: {
@@ -81,6 +75,7 @@ let app: string;
 let server: RunningServer;
 let site: StaticServer;
 let browser: Browser;
+let running: AppSite | undefined;
 let token: string;
 let challengeId: string;
 
@@ -91,7 +86,8 @@ before(async () => {
     'ucc-widgets': `file:${packed.tarball}`,
     ...Object.fromEntries(['react', 'react-dom', '@types/react', '@types/react-dom', 'vite', '@vitejs/plugin-react', 'typescript'].map((p) => [p, rangeOf(p)])),
   }, FILES);
-  [server, browser, site] = await Promise.all([startServer(), launchBrowser(), serveStatic({ dir: join(app, 'dist'), files: { '/favicon.ico': '' } })]);
+  running = await serveApp(app, join(app, 'dist'), packed);
+  ({ server, site, browser } = running);
   token = await demoToken(server.url, 'alice');
   // alice's challenge, made through the widget API as the widget itself would
   const res = await fetch(`${server.url}/ucc/v1/me/challenges`, {
@@ -102,13 +98,7 @@ before(async () => {
   assert.equal(res.status, 201, await res.clone().text());
   challengeId = ((await res.json()) as { challenge: { id: string } }).challenge.id;
 });
-after(async () => {
-  await browser?.close();
-  await site?.stop();
-  await server?.stop();
-  if (app) rmSync(app, { recursive: true, force: true });
-  if (packed) rmSync(dirname(packed.tarball), { recursive: true, force: true });
-});
+after(() => running?.stop());
 
 const bin = (name: string) => join(app, 'node_modules', '.bin', name);
 /** Runs a tool of the app; resolves with its exit code and output rather than throwing. */

@@ -5,7 +5,8 @@
  *   `dist/ucc-widgets.iife.js`, their source maps, `integrity.json`), cached for a year as
  *   immutable. Only the version in `dist/integrity.json` is served; another answers 404 naming it.
  * - `GET /<file>`: the same files under an unversioned, short-cached alias.
- * - `GET /` and `GET /embed.html`: the demo pages.
+ * - `GET /` and `GET /embed.html`: the demo pages; `GET /favicon.svg` (and `/favicon.ico`, which
+ *   browsers ask for on their own) their icon, an SVG.
  *
  * Every widget file answers `Access-Control-Allow-Origin: *` (public code, no credentials), so a
  * brand page on any origin can load it as a module script, with `integrity` and
@@ -100,4 +101,6 @@ export async function staticRoutes(app: FastifyInstance) {
   });
   page('/', 'index.html');
   page('/embed.html', 'embed.html');
+  page('/favicon.svg', 'favicon.svg');
+  page('/favicon.ico', 'favicon.svg'); // sent as image/svg+xml: browsers go by the content type
 }

@@ -4,6 +4,8 @@
  * clock for QA, and a reset to the seeded state.
  */
 import type { FastifyInstance } from 'fastify';
+import { SignJWT } from 'jose';
+import type { OrgDoc } from '../engine/org.js';
 import { seedDemo } from '../seed.js';
 import { iso } from '../engine/time.js';
 import { signCustomerToken } from './auth.js';
@@ -16,6 +18,18 @@ const DEMO_ORG = 'demo';
 const DEMO_CUSTOMERS = ['alice', 'bob', 'carol'];
 const tags = ['demo'];
 const responses = (schema: unknown) => ({ 200: schema, '4xx': errorBody, '5xx': errorBody });
+/**
+ * A correctly signed token that expired an hour ago (issued two hours ago: a 1-hour lifetime, so the
+ * server answers TOKEN_EXPIRED, not TOKEN_INVALID), for QA to see the widgets' expired-token path.
+ * Past the 60 s clock skew the server allows, and with the real clock, as the server checks tokens.
+ */
+function signExpiredToken(org: OrgDoc, sub: string) {
+  const now = Math.floor(Date.now() / 1000);
+  const exp = now - 3600;
+  return new SignJWT({}).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuer(org.id).setSubject(sub)
+    .setIssuedAt(exp - 3600).setExpirationTime(exp).sign(new TextEncoder().encode(org.widgetSecret))
+    .then((token) => ({ token, expiresAt: iso(exp * 1000) }));
+}
 const clockResponse = { type: 'object', required: ['now', 'offsetDays'], additionalProperties: false, properties: { now: { type: 'string', format: 'date-time' }, offsetDays: { type: 'number' } } };
 
 export async function demoRoutes(app: FastifyInstance) {
@@ -30,10 +44,13 @@ export async function demoRoutes(app: FastifyInstance) {
     ctx.clock.offsetMs = ms;
   };
 
-  app.post<{ Body: { customer: string } }>('/demo/session', {
+  app.post<{ Body: { customer: string; expired?: boolean } }>('/demo/session', {
     schema: {
-      tags, summary: 'A 1-hour customer token for a seeded demo customer (alice, bob or carol)',
-      body: { type: 'object', additionalProperties: false, required: ['customer'], properties: { customer: { type: 'string', maxLength: 64 } } },
+      tags, summary: 'A 1-hour customer token for a seeded demo customer (alice, bob or carol); {"expired": true} gives one that expired an hour ago',
+      body: {
+        type: 'object', additionalProperties: false, required: ['customer'],
+        properties: { customer: { type: 'string', maxLength: 64 }, expired: { type: 'boolean' } },
+      },
       response: responses({ type: 'object', required: ['token', 'expiresAt'], additionalProperties: false, properties: { token: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } } }),
     },
   }, async (req) => {
@@ -41,6 +58,7 @@ export async function demoRoutes(app: FastifyInstance) {
     const name = req.body.customer;
     const exists = org && DEMO_CUSTOMERS.includes(name) && await ctx.store.read((tx) => tx.getCustomerByExternalId(DEMO_ORG, name));
     if (!org || !exists) throw widgetError(404, 'NOT_FOUND', `No demo customer "${name}"; use alice, bob or carol.`);
+    if (req.body.expired) return signExpiredToken(org, name);
     const lifetimeS = 3600;
     return { token: await signCustomerToken(org, name, lifetimeS), expiresAt: iso(Date.now() + lifetimeS * 1000) };
   });

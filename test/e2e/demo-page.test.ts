@@ -1,0 +1,172 @@
+/**
+ * The demo page as QA uses it (demo/index.html, the real server, Chromium): its icon, its layout at
+ * 375 px, a heading on every card in every state, and the QA bar's "Go offline" and "Expire token".
+ */
+import { test, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import { demoToken, launchBrowser, startServer, type RunningServer } from './harness.js';
+
+let server: RunningServer;
+let browser: Browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+// Every test starts from the seeded data (alice has no challenges yet).
+beforeEach(async () => {
+  const res = await fetch(`${server.url}/demo/reset`, { method: 'POST' });
+  assert.equal(res.status, 200);
+});
+
+const EXPIRED = 'The customer token has expired; fetch a new one.';
+const TITLES = ['Create a challenge', 'Log activity', 'My challenges', 'My points'];
+
+async function open(width = 1280, height = 900) {
+  const page = await browser.newPage({ viewport: { width, height }, reducedMotion: 'reduce' });
+  await page.goto(`${server.url}/`);
+  await page.getByText('Signed in as alice').waitFor();
+  return page;
+}
+
+/** Each card shows exactly one heading (the page's or its widget's own), with the card's title. */
+async function assertHeadings(page: Page) {
+  const cards = page.locator('main > .card');
+  assert.equal(await cards.count(), TITLES.length);
+  for (let i = 0; i < TITLES.length; i++) {
+    const visible = cards.nth(i).locator('h2:visible'); // CSS locators pierce the widgets' shadow roots
+    assert.equal(await visible.count(), 1, `card ${i + 1} shows one heading`);
+    assert.equal((await visible.textContent())?.trim(), TITLES[i]);
+  }
+}
+
+const noOverflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= 375);
+
+/** What the server recorded for alice, through the widget API. */
+async function aliceActivities() {
+  const res = await fetch(`${server.url}/ucc/v1/me/activities`, { headers: { authorization: `Bearer ${await demoToken(server.url, 'alice')}` } });
+  assert.equal(res.status, 200);
+  return ((await res.json()) as { activities: unknown[] }).activities;
+}
+
+async function createWaterChallenge(page: Page) {
+  const create = page.locator('ucc-create-challenge');
+  await create.getByLabel('Activity').selectOption({ label: 'Drink water' });
+  await create.getByLabel(/Goal per period/).fill('8');
+  await create.getByLabel(/Name/).fill('Hydrate');
+  await create.getByRole('button', { name: 'Create challenge' }).click();
+  await page.locator('ucc-progress').getByText('0 of 8 glasses').waitFor();
+}
+
+test('the page has an icon (/favicon.ico too) and loads with no console errors', async () => {
+  for (const path of ['/favicon.svg', '/favicon.ico']) {
+    const res = await fetch(`${server.url}${path}`);
+    assert.equal(res.status, 200, path);
+    assert.match(res.headers.get('content-type') ?? '', /^image\//, path);
+    assert.match(await res.text(), /<svg/);
+  }
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('console', (m) => m.type() == 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${server.url}/`);
+  await page.getByText('Signed in as alice').waitFor();
+  await page.locator('ucc-points').getByText('Balance: 0 points').waitFor();
+  const icon = await page.locator('link[rel="icon"]').getAttribute('href');
+  assert.equal((await page.request.get(new URL(icon!, server.url).href)).status(), 200);
+  assert.deepEqual(errors, []);
+  await page.close();
+
+  const embed = await browser.newPage();
+  await embed.goto(`${server.url}/embed.html`);
+  assert.equal(await embed.locator('link[rel="icon"]').getAttribute('href'), '/favicon.svg');
+  await embed.close();
+});
+
+test('at 375 px nothing overflows and every card has a heading, with no challenges and with one', async () => {
+  const page = await open(375, 800);
+  await page.locator('ucc-progress').getByText('No challenges yet.').waitFor();
+  await page.locator('ucc-log-activity').getByText(/No active challenges yet/).waitFor();
+  await page.locator('ucc-points').getByText('Balance: 0 points').waitFor();
+  assert.ok(await noOverflow(page), 'no horizontal overflow with no challenges');
+  await assertHeadings(page);
+
+  await createWaterChallenge(page);
+  await page.locator('ucc-log-activity').getByRole('button', { name: 'Log', exact: true }).waitFor();
+  assert.ok(await noOverflow(page), 'no horizontal overflow with a challenge');
+  await assertHeadings(page);
+  await page.close();
+});
+
+test('"Go offline" cuts the widgets off the network; turning it off restores their requests', async () => {
+  const page = await open();
+  await createWaterChallenge(page);
+  await page.evaluate(() => {
+    const w = window as unknown as { seen: string[] };
+    w.seen = [];
+    addEventListener('offline', () => w.seen.push('offline'));
+    addEventListener('online', () => w.seen.push('online'));
+  });
+  const sent: string[] = [];
+  page.on('request', (r) => new URL(r.url()).pathname.startsWith('/ucc/v1/') && sent.push(r.url()));
+
+  const toggle = page.getByRole('button', { name: 'Go offline' });
+  await toggle.click();
+  assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+  assert.equal(await page.evaluate(() => navigator.onLine), false);
+  assert.deepEqual(await page.evaluate(() => (window as unknown as { seen: string[] }).seen), ['offline']);
+
+  const log = page.locator('ucc-log-activity');
+  await log.getByLabel('Quantity (glasses)').fill('3');
+  await log.getByRole('button', { name: 'Log', exact: true }).click();
+  await log.getByText(/offline|waiting to be sent/).first().waitFor();
+  // The widgets' reloads fail as with no network, and each card still has its heading.
+  await page.getByRole('button', { name: 'Advance 1 day' }).click();
+  await page.locator('ucc-points').getByText('Failed to fetch').waitFor();
+  await assertHeadings(page);
+  assert.deepEqual(sent, [], 'no widget request left the page');
+  assert.deepEqual(await aliceActivities(), [], 'the server recorded nothing');
+
+  await toggle.click();
+  assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
+  assert.equal(await page.evaluate(() => navigator.onLine), true);
+  assert.deepEqual(await page.evaluate(() => (window as unknown as { seen: string[] }).seen), ['offline', 'online']);
+  const answered = page.waitForResponse((r) => new URL(r.url()).pathname == '/ucc/v1/me/points' && r.status() == 200);
+  await page.locator('ucc-points').getByRole('button', { name: 'Retry' }).click();
+  await answered;
+  await page.locator('ucc-points').getByText(/Balance: \d+ points/).waitFor();
+  await page.close();
+});
+
+test('"Expire token" makes the widgets show the expired-token error; turning it off brings the data back', async () => {
+  const page = await open();
+  await createWaterChallenge(page);
+  await page.locator('ucc-points').getByText('Balance: 0 points').waitFor();
+
+  const toggle = page.getByRole('button', { name: 'Expire token' });
+  await toggle.click();
+  assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+  await page.getByText('Signed in as alice with an expired token').waitFor();
+  for (const tag of ['ucc-create-challenge', 'ucc-log-activity', 'ucc-progress', 'ucc-points']) {
+    const alert = page.locator(tag).getByRole('alert');
+    await alert.getByText(EXPIRED).waitFor();
+    await alert.getByRole('button', { name: 'Retry' }).waitFor();
+  }
+  assert.equal(await page.locator('ucc-progress').getByText('Hydrate').count(), 0, 'no data while the token is expired');
+  assert.equal(await page.locator('ucc-points').getByText(/Balance/).count(), 0);
+  await assertHeadings(page);
+
+  await toggle.click();
+  assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
+  await page.getByText(/^Signed in as alice$/).waitFor();
+  await page.locator('ucc-progress').getByText('0 of 8 glasses').waitFor();
+  await page.locator('ucc-points').getByText('Balance: 0 points').waitFor();
+  assert.equal(await page.getByRole('alert').count(), 0);
+  await assertHeadings(page);
+  await page.close();
+});

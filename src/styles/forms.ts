@@ -11,7 +11,7 @@ export const forms = css`
     border: 1px solid var(--ucc-color-border, #6b7280); border-radius: var(--ucc-radius-small, 4px);
     padding: 0.35em 0.5em; min-width: 6em;
   }
-  [aria-invalid='true'] { border-color: var(--ucc-color-danger, #b91c1c); }
+  [aria-invalid=true] { border-color: var(--ucc-color-danger, #b91c1c); }
   button.secondary { background: transparent; color: var(--ucc-color-primary, #1d4ed8); }
   button:disabled { opacity: 0.6; cursor: default; }
 `;

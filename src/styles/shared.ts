@@ -21,6 +21,6 @@ export const shared = css`
     background: var(--ucc-color-primary, #1d4ed8); color: var(--ucc-color-on-primary, #fff);
   }
   :focus-visible { outline: 3px solid var(--ucc-color-focus, #f59e0b); outline-offset: 2px; }
-  .error, [part~='error'] { color: var(--ucc-color-danger, #b91c1c); }
+  .error, [part~=error] { color: var(--ucc-color-danger, #b91c1c); }
   ul, ol { padding: 0; margin: 0; list-style: none; }
 `;

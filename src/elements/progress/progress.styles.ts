@@ -19,5 +19,5 @@ export const styles = css`
   }
   .badge.ended { background: var(--ucc-color-muted, #4b5563); }
   .points { font-weight: 600; }
-  @media (prefers-reduced-motion: reduce) { .fill { transition: none; } }
+  @media (prefers-reduced-motion:reduce) { .fill { transition: none; } }
 `;

@@ -17,6 +17,11 @@ export interface Range {
 export interface Unit {
   one: string;
   other: string;
+  /** Further CLDR plural forms, for languages that have them (Arabic, Polish, Russian…); `other` when missing. */
+  zero?: string;
+  two?: string;
+  few?: string;
+  many?: string;
 }
 
 /** An activity the brand lets customers build challenges on, with the brand's bounds. */

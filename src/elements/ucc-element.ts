@@ -5,7 +5,7 @@ import type { Resource, ResourceKey, UccStore } from '../context/store.js';
 import { asError, type UccError } from '../api/errors.js';
 import type { UccEventMap } from '../events.js';
 import type { LogActivityResponse } from '../api/types.js';
-import { t, useLang } from '../i18n/index.js';
+import { Localizer, type Messages } from '../i18n/index.js';
 
 /** Base of every element: typed events and a `define()` that tolerates being loaded twice. */
 export class UccElement extends LitElement {
@@ -33,6 +33,10 @@ export class UccStoreElement extends UccElement {
   static override shadowRootOptions = { ...LitElement.shadowRootOptions, delegatesFocus: true };
 
   protected store?: UccStore;
+  /** This element's language: its messages and `Intl` formatting (see i18n/index.ts). */
+  protected l = new Localizer(this);
+  /** This element's messages, in its language. */
+  protected get t(): Messages { return this.l.t; }
   #unsubscribe?: () => void;
   /** Resources this element renders from; loaded when it connects. */
   protected needs: ResourceKey[] = [];
@@ -63,8 +67,7 @@ export class UccStoreElement extends UccElement {
   }
 
   protected override render() {
-    const s = this.store;
-    useLang(this);
+    const s = this.store, t = this.t;
     if (!s) return html`<p part="error" role="alert">${t.noProvider}</p>`;
     if (s.paused) return html`<p part="status">${t.signedOut}</p>`;
     const res = this.needs.map((k) => s.r[k] as Resource<unknown>);

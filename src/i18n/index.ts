@@ -1,4 +1,7 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { ContextConsumer } from '@lit/context';
 import type { PeriodProgress, Unit } from '../api/types.js';
+import { localeContext } from '../context/context.js';
 import { core } from './en/core.js';
 import type { createChallenge } from './en/create-challenge.js';
 import type { logActivity } from './en/log-activity.js';
@@ -9,50 +12,107 @@ import type { progress } from './en/progress.js';
 export type Messages = typeof core & typeof createChallenge & typeof logActivity & typeof progress & typeof points;
 
 /**
- * The one localisation layer: every visible string comes from `t`, plurals from `Intl.PluralRules`,
- * numbers and dates from `Intl`. A host adds a language with `setMessages(partial, 'de')`; missing keys
- * fall back to English.
+ * The localisation layer. Each element owns a `Localizer` (a controller): its language is the
+ * provider's `locale`, else the nearest `lang` attribute, else `navigator.language`, else English.
+ * Text is always built during render from the element's own `t`, never from a shared module-level
+ * language, so an element's text cannot take another element's language.
  *
- * The English messages are split by element (./en/): each element module adds its own with
- * `addMessages`, so a page carries only the messages of the elements it uses.
+ * English is built in, split by element (./en/): each element module adds its messages with
+ * `addMessages`, so a page carries only the messages of the elements it uses. Other languages are
+ * loaded on demand (`loaders`), once per page; a host adds or overrides one with `setMessages`.
  */
-export const t = { ...core } as Messages;
-const en: Partial<Messages> = { ...core };
-let own: Partial<Messages> = {};
-let lang: string | undefined;
+const en = { ...core } as Messages;
+/** Languages loaded (or registered by the host), by base language ("es"). */
+const packs: Record<string, Partial<Messages>> = {};
+/** The host's own messages (`setMessages`), by base language; they win over ours. */
+const own: Record<string, Partial<Messages>> = {};
+/** Languages this build can load on demand. */
+export const loaders: Record<string, () => Promise<{ default: Partial<Messages> }>> = {};
+const live = new Set<Localizer>();
+/** Merged messages by base language, rebuilt when any source changes. */
+let merged: Record<string, Messages> = {};
+const redraw = () => ((merged = {}), live.forEach((l) => l.update()));
 
-/** Adds an element's English messages; a host's messages (`setMessages`) still win. */
-export const addMessages = (m: Partial<Messages>) => Object.assign(t, Object.assign(en, m), own);
+/** Adds an element's English messages. */
+export const addMessages = (m: Partial<Messages>) => void (Object.assign(en, m), (merged = {}));
 
-export function setMessages(messages: Partial<Messages>, locale?: string) {
-  Object.assign(t, en, (own = messages));
-  lang = locale;
+/** Adds or overrides messages for a language (default English); every element re-renders at once. */
+export function setMessages(messages: Partial<Messages>, locale = 'en') {
+  const b = base(locale);
+  own[b] = { ...own[b], ...messages };
+  redraw();
 }
 
-let host: string | null | undefined;
-/** Elements call this at the start of each (synchronous) render with their nearest `lang`. */
-export const useLang = (el: Element) => (host = el.closest('[lang]')?.getAttribute('lang'));
-
-/** The locale: set explicitly, else the element's nearest `lang` (up to `<html>`), else the browser's. */
-export const locale = () => lang || host || navigator.language;
+const base = (tag: string) => tag.toLowerCase().split(/[-_]/)[0];
+const RTL = /^(ar|fa|he|ur|ps|yi|dv|ckb)$/;
 
 // Intl objects are costly to build (a DateTimeFormat takes tens of µs) and renders format hundreds of
 // values, so each (kind, locale, options) builds one and reuses it.
 const made: Record<string, unknown> = {};
-const intl = <T>(C: new (l: string, o?: object) => T, o?: object): T =>
-  (made[C.name + locale() + JSON.stringify(o)] ??= new C(locale(), o)) as T;
+const intl = <T>(C: new (l: string, o?: object) => T, l: string, o?: object): T =>
+  (made[C.name + l + JSON.stringify(o)] ??= new C(l, o)) as T;
 
-export const num = (n: number) => intl(Intl.NumberFormat).format(n);
+/** The `lang` of `<html>` may be changed by the page's own language switcher: every element follows. */
+if (typeof MutationObserver != 'undefined' && typeof document != 'undefined') {
+  new MutationObserver(redraw).observe(document.documentElement, { attributes: true, attributeFilter: ['lang'] });
+}
 
-/** "1 glass", "8 glasses": the plural category picks the unit form. */
-export const qty = (n: number, unit: Unit) =>
-  `${num(n)} ${intl(Intl.PluralRules).select(n) == 'one' ? unit.one : unit.other}`;
+/** One element's language: its messages (`t`) and `Intl` formatting in that language. */
+export class Localizer implements ReactiveController {
+  /** The resolved locale tag, e.g. "es-MX"; its base language picks the messages. */
+  locale = 'en';
+  t: Messages = en;
+  #host: ReactiveControllerHost & HTMLElement;
+  #provided: ContextConsumer<typeof localeContext, ReactiveControllerHost & HTMLElement>;
 
-/** A date formatter for the current locale; get it once per render, call it per value. */
-export const dates = (o: Intl.DateTimeFormatOptions, timeZone?: string) => {
-  const f = intl(Intl.DateTimeFormat, { ...o, timeZone });
-  return (iso: string) => f.format(new Date(iso));
-};
+  constructor(host: ReactiveControllerHost & HTMLElement) {
+    this.#host = host;
+    this.#provided = new ContextConsumer(host, { context: localeContext, subscribe: true, callback: () => this.update() });
+    host.addController(this);
+  }
 
-/** A period's progress, "5 of 8 glasses". */
-export const ofTarget = (p: PeriodProgress, unit: Unit) => t.ofTarget(num(p.value), qty(p.target, unit));
+  hostConnected() {
+    live.add(this);
+    this.resolve();
+  }
+  hostDisconnected() { live.delete(this); }
+  /** Before each render: the language may have changed (a `lang` attribute) without anyone telling us. */
+  hostUpdate() { this.resolve(); }
+
+  update() {
+    if (this.resolve()) this.#host.requestUpdate();
+  }
+
+  /** Picks the language and its messages; true when they changed. */
+  resolve(): boolean {
+    const h = this.#host;
+    const tag = this.#provided.value || h.closest('[lang]')?.getAttribute('lang') || navigator.language || 'en';
+    const b = base(tag);
+    if (!packs[b] && loaders[b]) {
+      loaders[b]().then((m) => ((packs[b] = m.default), redraw()), () => (packs[b] = {}));
+      packs[b] = {}; // loading: English until it arrives
+    }
+    const t = (merged[b] ??= { ...en, ...own.en, ...(b == 'en' ? {} : { ...packs[b], ...own[b] }) } as Messages);
+    const changed = tag != this.locale || t != this.t;
+    this.locale = tag;
+    this.t = t;
+    // Right-to-left languages inside a left-to-right page (or the reverse): the element's own `dir`.
+    const rtl = RTL.test(b);
+    if (rtl) h.setAttribute('dir', 'rtl');
+    else if (h.getAttribute('dir') == 'rtl') h.removeAttribute('dir');
+    return changed;
+  }
+
+  num(n: number) { return intl(Intl.NumberFormat, this.locale).format(n); }
+  /** The CLDR plural category of `n` in this language ("zero", "one", "two", "few", "many", "other"). */
+  plural(n: number) { return intl(Intl.PluralRules, this.locale).select(n) as keyof Unit; }
+  /** "1 glass", "8 glasses": the plural category picks the unit form (`other` when a form is missing). */
+  qty(n: number, unit: Unit) { return `${this.num(n)} ${unit[this.plural(n)] ?? unit.other}`; }
+  /** A date formatter; get it once per render, call it per value. */
+  dates(o: Intl.DateTimeFormatOptions, timeZone?: string) {
+    const f = intl(Intl.DateTimeFormat, this.locale, { ...o, timeZone });
+    return (iso: string) => f.format(new Date(iso));
+  }
+  /** A period's progress, "5 of 8 glasses". */
+  ofTarget(p: PeriodProgress, unit: Unit) { return this.t.ofTarget(this.num(p.value), this.qty(p.target, unit)); }
+}

@@ -25,7 +25,7 @@ type Props<I extends HTMLElement, K extends keyof I, E> = Omit<React.HTMLAttribu
   Partial<Pick<I, K>> & E & React.RefAttributes<I>;
 
 /** `<ucc-provider>` as a React component. */
-export const UccProvider: React.ForwardRefExoticComponent<Props<UccProviderElement, 'apiBase' | 'token' | 'tokenProvider' | 'client' | 'queueName' | 'store', {
+export const UccProvider: React.ForwardRefExoticComponent<Props<UccProviderElement, 'apiBase' | 'token' | 'tokenProvider' | 'client' | 'queueName' | 'locale' | 'store', {
   /** When a log queued offline has been delivered. */
   onUccActivityLogged?: (e: UccEventMap['ucc-activity-logged']) => void;
   /** When a delivered offline log earned a reward. */

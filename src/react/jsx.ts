@@ -25,7 +25,7 @@ import type { UccPoints } from 'ucc-widgets/elements/points';
 type Html<I extends HTMLElement, K extends PropertyKey> = Omit<DetailedHTMLProps<HTMLAttributes<I>, I>, K>;
 
 /** Props of `<ucc-provider>` in JSX. */
-interface UccProviderAttributes extends Html<UccProvider, 'apiBase' | 'api-base' | 'token' | 'tokenProvider' | 'client' | 'queueName' | 'queue-name' | 'store' | 'onucc-activity-logged' | 'onucc-reward-earned' | 'onucc-error' | 'onucc-challenge-created'> {
+interface UccProviderAttributes extends Html<UccProvider, 'apiBase' | 'api-base' | 'token' | 'tokenProvider' | 'client' | 'queueName' | 'queue-name' | 'locale' | 'store' | 'onucc-activity-logged' | 'onucc-reward-earned' | 'onucc-error' | 'onucc-challenge-created'> {
   /** Base URL of the widget API. */
   apiBase?: UccProvider['apiBase'];
   /** Attribute of `apiBase`: Base URL of the widget API. */
@@ -40,6 +40,8 @@ interface UccProviderAttributes extends Html<UccProvider, 'apiBase' | 'api-base'
   queueName?: UccProvider['queueName'];
   /** Attribute of `queueName`: IndexedDB database name of the offline queue. */
   'queue-name'?: string;
+  /** Language of every element inside (a BCP 47 tag: `es`, `de-AT`, `ar`). Without it each element follows its nearest `lang` attribute, then the browser's language. Changing it re-renders at once. */
+  locale?: UccProvider['locale'];
   /** The shared store; available once connected. */
   store?: UccProvider['store'];
   /** When a log queued offline has been delivered. */

@@ -4,13 +4,13 @@ import type { UccStore } from '../../context/store.js';
 import { createChallenge, uid } from '../../context/store-actions.js';
 import type { UccError } from '../../api/errors.js';
 import type { PeriodType, Template } from '../../api/types.js';
-import { addMessages, num, qty, t } from '../../i18n/index.js';
+import { addMessages } from '../../i18n/index.js';
 import { shared } from '../../styles/shared.js';
 import { forms } from '../../styles/forms.js';
 import { styles } from './create-challenge.styles.js';
 import { createChallenge as messages } from '../../i18n/en/create-challenge.js';
 
-// This element's English messages join `t` when its module loads (setMessages still overrides them).
+// This element's English messages join the built-in English when its module loads.
 addMessages(messages);
 
 type Field = 'target' | 'length' | 'name';
@@ -87,19 +87,19 @@ export class UccCreateChallenge extends UccStoreElement {
   /** Client-side check against the template's bounds; the server checks again. */
   #check(tpl: Template, f: Field): string | undefined {
     if (this.serverError && FIELD_OF[this.serverError.code] == f) return this.serverError.message;
-    if (f == 'name') return this.name.trim().length > NAME_MAX ? t.nameTooLong(num(NAME_MAX)) : undefined;
+    if (f == 'name') return this.name.trim().length > NAME_MAX ? this.t.nameTooLong(this.l.num(NAME_MAX)) : undefined;
     const b = f == 'target' ? tpl.target : { ...tpl.length, step: 1 };
     const v = Number(this[f]);
-    if (this[f].trim() == '' || !(v >= b.min && v <= b.max)) return t.between(num(b.min), num(b.max));
+    if (this[f].trim() == '' || !(v >= b.min && v <= b.max)) return this.t.between(this.l.num(b.min), this.l.num(b.max));
     // Steps counted from the minimum, as the server and <input step> do; the epsilon absorbs 0.1 + 0.2.
     const off = (v - b.min) / b.step;
-    if (Math.abs(off - Math.round(off)) > 1e-9) return t.step(num(b.step));
+    if (Math.abs(off - Math.round(off)) > 1e-9) return this.t.step(this.l.num(b.step));
   }
 
   protected override content(store: UccStore) {
     const tpl = this.#template;
-    if (!tpl) return html`<p part="status">${t.noTemplates}</p>`;
-    const lengthUnit = this.period == 'WEEKLY' ? t.week : t.day;
+    if (!tpl) return html`<p part="status">${this.t.noTemplates}</p>`;
+    const lengthUnit = this.period == 'WEEKLY' ? this.t.week : this.t.day;
     const n = Number(this.length) || tpl.length.default;
     const points = Math.min(tpl.reward.pointsPerPeriod * n, tpl.reward.maxPoints);
     const err = (f: Field) => (this.touched.has(f) ? this.#check(tpl, f) : undefined);
@@ -115,31 +115,31 @@ export class UccCreateChallenge extends UccStoreElement {
       .value=${this[f]} aria-invalid=${invalid} aria-describedby=${invalid ? `${f}-error` : nothing}
       @input=${(e: Event) => this.#edit(f, (e.target as HTMLInputElement).value)} />`;
     return html`<form part="form" novalidate @submit=${this.#submit}>
-      <h2>${t.createTitle}</h2>
+      <h2>${this.t.createTitle}</h2>
       <div part="field">
-        <label for="template">${t.activity}</label>
+        <label for="template">${this.t.activity}</label>
         <select id="template" part="input" @change=${(e: Event) =>
           this.#pick(store.r.templates.data!.templates.find((x) => x.id == (e.target as HTMLSelectElement).value)!)}>
           ${store.r.templates.data!.templates.map((x) => html`<option value=${x.id} ?selected=${x.id == tpl.id}>${x.label}</option>`)}
         </select>
       </div>
-      ${field('target', t.target(tpl.unit.other), (i) => num_('target', tpl.target, tpl.target.step, i))}
+      ${field('target', this.t.target(tpl.unit.other), (i) => num_('target', tpl.target, tpl.target.step, i))}
       <div part="field">
-        <label for="period">${t.period}</label>
+        <label for="period">${this.t.period}</label>
         <select id="period" part="input" @change=${(e: Event) => (this.period = (e.target as HTMLSelectElement).value as PeriodType)}>
-          ${tpl.periods.map((p) => html`<option value=${p} ?selected=${p == this.period}>${t[p]}</option>`)}
+          ${tpl.periods.map((p) => html`<option value=${p} ?selected=${p == this.period}>${this.t[p]}</option>`)}
         </select>
       </div>
-      ${field('length', t.length(lengthUnit.other), (i) => num_('length', tpl.length, 1, i))}
-      ${field('name', t.name, (i) => html`<input id="name" part="input" type="text" maxlength=${NAME_MAX + 20}
+      ${field('length', this.t.length(lengthUnit.other), (i) => num_('length', tpl.length, 1, i))}
+      ${field('name', this.t.name, (i) => html`<input id="name" part="input" type="text" maxlength=${NAME_MAX + 20}
         placeholder=${tpl.label} .value=${this.name} aria-invalid=${i} aria-describedby=${i ? 'name-error' : nothing}
         @input=${(e: Event) => this.#edit('name', (e.target as HTMLInputElement).value)} />`)}
       <p part="reward" class="reward">
-        ${t.rewardPreview(qty(Number(this.target) || tpl.target.default, tpl.unit), t[this.period], qty(n, lengthUnit), qty(points, t.points))}
+        ${this.t.rewardPreview(this.l.qty(Number(this.target) || tpl.target.default, tpl.unit), this.t[this.period], this.l.qty(n, lengthUnit), this.l.qty(points, this.t.points))}
       </p>
       ${this.serverError && !FIELD_OF[this.serverError.code]
         ? html`<p part="error" role="alert">${this.serverError.message}</p>` : nothing}
-      <button part="button" type="submit" ?disabled=${this.busy} aria-busy=${this.busy}>${this.busy ? t.creating : t.create}</button>
+      <button part="button" type="submit" ?disabled=${this.busy} aria-busy=${this.busy}>${this.busy ? this.t.creating : this.t.create}</button>
       <p part="status" role="status">${this.done}</p>
     </form>`;
   }
@@ -172,7 +172,7 @@ export class UccCreateChallenge extends UccStoreElement {
         { templateId: tpl.id, target: Number(this.target), period: this.period, periods: Number(this.length), ...(name && { name }) },
         uid(), // a fresh key per attempt: a retried click after an error is a new attempt
       );
-      this.done = t.created(challenge.name);
+      this.done = this.t.created(challenge.name);
       this.name = '';
       this.touched = new Set();
       this.emit('ucc-challenge-created', { challenge });

@@ -4,13 +4,13 @@ import type { UccStore } from '../../context/store.js';
 import { uid, undo } from '../../context/store-actions.js';
 import { log, useQueue } from '../../context/store-log.js';
 import type { Activity, Challenge } from '../../api/types.js';
-import { addMessages, num, ofTarget, qty, t } from '../../i18n/index.js';
+import { addMessages } from '../../i18n/index.js';
 import { shared } from '../../styles/shared.js';
 import { forms } from '../../styles/forms.js';
 import { styles } from './log-activity.styles.js';
 import { logActivity as messages } from '../../i18n/en/log-activity.js';
 
-// This element's English messages join `t` when its module loads (setMessages still overrides them).
+// This element's English messages join the built-in English when its module loads.
 addMessages(messages);
 
 type When = 'now' | 'earlier' | 'yesterday';
@@ -118,7 +118,7 @@ export class UccLogActivity extends UccStoreElement {
   #form(store: UccStore) {
     const all = store.r.challenges.data!;
     const c = this.#challenge;
-    if (!c) return html`<p part="status">${this.challengeId ? t.notFound : t.noActive}</p>`;
+    if (!c) return html`<p part="status">${this.challengeId ? this.t.notFound : this.t.noActive}</p>`;
     const tpl = store.r.templates.data!.templates.find((x) => x.id == c.templateId);
     const max = tpl?.maxQuantityPerLog ?? Infinity;
     const backfill = store.r.templates.data!.policy.backfillHours * HOUR;
@@ -130,34 +130,34 @@ export class UccLogActivity extends UccStoreElement {
     if (backfill > sinceStart + 120_000 && Date.parse(c.startsAt) < now - sinceStart - 60_000) options.push('yesterday');
     const q = Number(this.quantity);
     const qError = !(q > 0 && q <= max) || (c.aggregation != 'SUM' && !Number.isInteger(q))
-      ? t.between(num(1), num(Math.min(max, 1e6))) : '';
+      ? this.t.between(this.l.num(1), this.l.num(Math.min(max, 1e6))) : '';
     const active = c.status == 'active';
     return html`<form part="form" novalidate @submit=${(e: Event) => (e.preventDefault(), this.#log(c, qError ? 0 : q, options, backfill))}>
-      <h2>${t.logTitle}</h2>
-      ${this.challengeId ? html`<p>${c.name}</p>` : html`<label for="challenge">${t.challenge}</label>
+      <h2>${this.t.logTitle}</h2>
+      ${this.challengeId ? html`<p>${c.name}</p>` : html`<label for="challenge">${this.t.challenge}</label>
         <select id="challenge" part="input" @change=${(e: Event) => (this.picked = (e.target as HTMLSelectElement).value)}>
           ${all.filter((x) => x.status == 'active').map((x) => html`<option value=${x.id} ?selected=${x.id == c.id}>${x.name}</option>`)}
         </select>`}
       <button part="quick" class="quick" type="button" ?disabled=${this.busy || !active} @click=${() => this.#log(c, 1, options, backfill)}>
-        ${t.plusOne(c.unit.one)}
+        ${this.t.plusOne(c.unit.one)}
       </button>
       <div class="row">
         <div>
-          <label for="quantity">${t.quantity(c.unit.other)}</label>
+          <label for="quantity">${this.t.quantity(c.unit.other)}</label>
           <input id="quantity" part="input" type="number" min="1" max=${max == Infinity ? nothing : max} step=${c.aggregation == 'SUM' ? 'any' : 1}
             .value=${this.quantity} aria-invalid=${!!qError} aria-describedby=${qError ? 'quantity-error' : nothing}
             @input=${(e: Event) => (this.quantity = (e.target as HTMLInputElement).value)} />
         </div>
         ${options.length > 1 ? html`<div>
-          <label for="when">${t.when}</label>
+          <label for="when">${this.t.when}</label>
           <select id="when" part="input" @change=${(e: Event) => (this.when = (e.target as HTMLSelectElement).value as When)}>
-            ${options.map((o) => html`<option value=${o} ?selected=${o == this.when}>${t[o]}</option>`)}
+            ${options.map((o) => html`<option value=${o} ?selected=${o == this.when}>${this.t[o]}</option>`)}
           </select>
         </div>` : nothing}
       </div>
       ${qError ? html`<p id="quantity-error" class="error">${qError}</p>` : nothing}
-      <button part="button" type="submit" ?disabled=${this.busy || !active} aria-busy=${this.busy}>${t.log}</button>
-      ${this.last ? html`<button part="button" class="secondary" type="button" ?disabled=${this.busy} @click=${this.#undo}>${t.undo}</button>` : nothing}
+      <button part="button" type="submit" ?disabled=${this.busy || !active} aria-busy=${this.busy}>${this.t.log}</button>
+      ${this.last ? html`<button part="button" class="secondary" type="button" ?disabled=${this.busy} @click=${this.#undo}>${this.t.undo}</button>` : nothing}
       ${this.error ? html`<p part="error" role="alert">${this.error}</p>` : nothing}
     </form>`;
   }
@@ -167,10 +167,10 @@ export class UccLogActivity extends UccStoreElement {
     if (!list.length) return nothing;
     const unitOf = (id?: string) => store.r.challenges.data?.find((c) => c.id == id)?.unit;
     return html`<div part="pending" class="pending">
-      <p>${t.pending(list.length)}</p>
+      <p>${this.t.pending(list.length)}</p>
       <ul>${list.map((p) => {
         const u = unitOf(p.request.challengeId);
-        return html`<li>${u ? qty(p.request.quantity, u) : num(p.request.quantity)}</li>`;
+        return html`<li>${u ? this.l.qty(p.request.quantity, u) : this.l.num(p.request.quantity)}</li>`;
       })}</ul>
     </div>`;
   }
@@ -185,16 +185,16 @@ export class UccLogActivity extends UccStoreElement {
     try {
       const res = await log(this.store, { challengeId: c.id, quantity, occurredAt: this.#occurredAt(c, when, backfill) }, uid());
       if (!res) {
-        this.message = t.queued(qty(quantity, c.unit));
+        this.message = this.t.queued(this.l.qty(quantity, c.unit));
         return;
       }
       this.last = res.activity;
       const now = res.challenges.find((x) => x.id == c.id) ?? c;
       const p = now.periods[now.currentPeriod ?? -1];
-      const progress = p ? ofTarget(p, now.unit) : '';
-      const parts = [t.logged(qty(quantity, c.unit), progress)];
-      if (p?.achieved && !before) parts.push(t.goalReached);
-      for (const r of res.rewards) parts.push(t.rewardEarned(qty(r.points, t.points)));
+      const progress = p ? this.l.ofTarget(p, now.unit) : '';
+      const parts = [this.t.logged(this.l.qty(quantity, c.unit), progress)];
+      if (p?.achieved && !before) parts.push(this.t.goalReached);
+      for (const r of res.rewards) parts.push(this.t.rewardEarned(this.l.qty(r.points, this.t.points)));
       this.message = parts.join(' ');
       this.emitLog(res);
     } catch (e) {
@@ -210,7 +210,7 @@ export class UccLogActivity extends UccStoreElement {
     try {
       await undo(this.store, this.last.id);
       this.last = undefined;
-      this.message = t.undone;
+      this.message = this.t.undone;
     } catch (e) {
       this.error = this.fail(e).message;
     } finally {

@@ -1,12 +1,12 @@
 import { html } from 'lit';
 import { UccStoreElement } from '../ucc-element.js';
 import type { UccStore } from '../../context/store.js';
-import { addMessages, dates, num, qty, t } from '../../i18n/index.js';
+import { addMessages } from '../../i18n/index.js';
 import { shared } from '../../styles/shared.js';
 import { styles } from './points.styles.js';
 import { points as messages } from '../../i18n/en/points.js';
 
-// This element's English messages join `t` when its module loads (setMessages still overrides them).
+// This element's English messages join the built-in English when its module loads.
 addMessages(messages);
 
 /**
@@ -31,17 +31,17 @@ export class UccPoints extends UccStoreElement {
 
   protected override content(store: UccStore) {
     const { balance, entries } = store.r.points.data!;
-    const day = dates({ dateStyle: 'medium' });
-    return html`<h2>${t.pointsTitle}</h2>
-      <p part="balance" class="balance">${t.balance(qty(balance, t.points))}</p>
+    const day = this.l.dates({ dateStyle: 'medium' });
+    return html`<h2>${this.t.pointsTitle}</h2>
+      <p part="balance" class="balance">${this.t.balance(this.l.qty(balance, this.t.points))}</p>
       ${entries.length
-        ? html`<h3>${t.ledger}</h3><ul part="ledger">
+        ? html`<h3>${this.t.ledger}</h3><ul part="ledger">
             ${entries.map((e) => html`<li part="entry">
-              <span class="amount ${e.points < 0 ? 'neg' : ''}">${e.points > 0 ? '+' : ''}${num(e.points)}</span>
+              <span class="amount ${e.points < 0 ? 'neg' : ''}">${e.points > 0 ? '+' : ''}${this.l.num(e.points)}</span>
               <span>${e.description}</span>
               <time class="muted" datetime=${e.createdAt}>${day(e.createdAt)}</time>
             </li>`)}
           </ul>`
-        : html`<p part="status">${t.noEntries}</p>`}`;
+        : html`<p part="status">${this.t.noEntries}</p>`}`;
   }
 }

@@ -2,12 +2,12 @@ import { html, nothing } from 'lit';
 import { UccStoreElement } from '../ucc-element.js';
 import type { UccStore } from '../../context/store.js';
 import type { Challenge } from '../../api/types.js';
-import { addMessages, dates, num, ofTarget, qty, t } from '../../i18n/index.js';
+import { addMessages } from '../../i18n/index.js';
 import { shared } from '../../styles/shared.js';
 import { styles } from './progress.styles.js';
 import { progress as messages } from '../../i18n/en/progress.js';
 
-// This element's English messages join `t` when its module loads (setMessages still overrides them).
+// This element's English messages join the built-in English when its module loads.
 addMessages(messages);
 
 /**
@@ -42,37 +42,37 @@ export class UccProgress extends UccStoreElement {
 
   protected override content(store: UccStore) {
     const list = store.r.challenges.data!.filter((c) => (this.challengeId ? c.id == this.challengeId : c.status != 'left'));
-    if (!list.length) return html`<p part="status">${this.challengeId ? t.notFound : t.noChallenges}</p>`;
+    if (!list.length) return html`<p part="status">${this.challengeId ? this.t.notFound : this.t.noChallenges}</p>`;
     // Period dates are UTC calendar days; the two formatters are made once per render, not per period.
-    const long = dates({ weekday: 'short', day: 'numeric', month: 'short' }, 'UTC');
-    const short = dates({ day: 'numeric', month: 'short' }, 'UTC');
-    return html`<h2>${t.progressTitle}</h2><ul class="list">${list.map((c) => this.#card(c, long, short))}</ul>`;
+    const long = this.l.dates({ weekday: 'short', day: 'numeric', month: 'short' }, 'UTC');
+    const short = this.l.dates({ day: 'numeric', month: 'short' }, 'UTC');
+    return html`<h2>${this.t.progressTitle}</h2><ul class="list">${list.map((c) => this.#card(c, long, short))}</ul>`;
   }
 
   #card(c: Challenge, long: (iso: string) => string, short: (iso: string) => string) {
     const p = c.periods[c.currentPeriod ?? -1] ?? c.periods.at(-1);
     const pct = p ? Math.min(100, (p.value / p.target) * 100) : 0;
-    const unit = c.period == 'WEEKLY' ? t.week : t.day;
-    const text = p ? ofTarget(p, c.unit) : '';
+    const unit = c.period == 'WEEKLY' ? this.t.week : this.t.day;
+    const text = p ? this.l.ofTarget(p, c.unit) : '';
     const done = c.status == 'completed';
     return html`<li part="challenge" class="card">
       <h3 id="n-${c.id}">${c.name}
-        ${done || c.status == 'ended' ? html`<span part="badge" class="badge ${c.status}">${done ? t.completed : t.ended}</span>` : nothing}
+        ${done || c.status == 'ended' ? html`<span part="badge" class="badge ${c.status}">${done ? this.t.completed : this.t.ended}</span>` : nothing}
       </h3>
       ${p ? html`<div part="bar" class="bar" role="progressbar" aria-labelledby="n-${c.id}" aria-valuemin="0"
         aria-valuemax=${p.target} aria-valuenow=${Math.min(p.value, p.target)} aria-valuetext=${text}>
         <div part="bar-fill" class="fill" style="width:${pct}%"></div>
       </div>
       <p class="value">${text}</p>` : nothing}
-      <ol part="calendar" class="cal" aria-label=${t.calendar}>
+      <ol part="calendar" class="cal" aria-label=${this.t.calendar}>
         ${c.periods.map((x) => html`<li part="period period-${x.state}" class=${x.state}
-          title="${long(x.date)}: ${t[x.state]}">
-          <span class="sr">${short(x.date)}: ${t[x.state]}</span>
+          title="${long(x.date)}: ${this.t[x.state]}">
+          <span class="sr">${short(x.date)}: ${this.t[x.state]}</span>
         </li>`)}
       </ol>
-      <p>${t.streak(num(c.streak.current), num(c.streak.best), qty(c.streak.required, unit))}
-        ${c.status == 'active' ? html` · ${t.left(qty(c.daysLeft, t.day))}` : nothing}</p>
-      <p class="points">${c.reward.earned ? t.earned(qty(c.reward.earned, t.points)) : t.promised(qty(c.reward.points, t.points))}</p>
+      <p>${this.t.streak(this.l.num(c.streak.current), this.l.num(c.streak.best), this.l.qty(c.streak.required, unit))}
+        ${c.status == 'active' ? html` · ${this.t.left(this.l.qty(c.daysLeft, this.t.day))}` : nothing}</p>
+      <p class="points">${c.reward.earned ? this.t.earned(this.l.qty(c.reward.earned, this.t.points)) : this.t.promised(this.l.qty(c.reward.points, this.t.points))}</p>
     </li>`;
   }
 }

@@ -1,7 +1,7 @@
 import { html } from 'lit';
 import { ContextProvider } from '@lit/context';
 import { UccElement } from '../ucc-element.js';
-import { clientContext, storeContext } from '../../context/context.js';
+import { clientContext, localeContext, storeContext } from '../../context/context.js';
 import { UccStore } from '../../context/store.js';
 import { UccClient, type UccClientApi } from '../../api/client.js';
 import { styles } from './provider.styles.js';
@@ -35,6 +35,7 @@ export class UccProvider extends UccElement {
     tokenProvider: { attribute: false },
     client: { attribute: false },
     queueName: { attribute: 'queue-name' },
+    locale: {},
   };
 
   /** Base URL of the widget API. */
@@ -48,6 +49,12 @@ export class UccProvider extends UccElement {
   /** IndexedDB database name of the offline queue. */
   queueName = 'ucc-offline';
 
+  /**
+   * Language of every element inside (a BCP 47 tag: `es`, `de-AT`, `ar`). Without it each element
+   * follows its nearest `lang` attribute, then the browser's language. Changing it re-renders at once.
+   */
+  declare locale?: string;
+
   /** The shared store; available once connected. */
   store?: UccStore;
   /** What the last setup (or token change) used: an update compares with it, not with Lit's first values. */
@@ -56,6 +63,7 @@ export class UccProvider extends UccElement {
   #fetching?: Promise<string | undefined>;
   #storeProvider = new ContextProvider(this, { context: storeContext });
   #clientProvider = new ContextProvider(this, { context: clientContext });
+  #localeProvider = new ContextProvider(this, { context: localeContext });
   #onOnline = () => void this.store?.replay?.();
 
   override connectedCallback() {
@@ -69,6 +77,10 @@ export class UccProvider extends UccElement {
   override disconnectedCallback() {
     super.disconnectedCallback();
     removeEventListener('online', this.#onOnline);
+  }
+
+  protected override willUpdate() {
+    this.#localeProvider.setValue(this.locale);
   }
 
   protected override updated() {

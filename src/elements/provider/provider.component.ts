@@ -69,6 +69,8 @@ export class UccProvider extends UccElement {
   override connectedCallback() {
     // Before super: children connect after us and must find the store at once.
     if (!this.store) this.#setup();
+    // Likewise the language, so they render in it from their first update.
+    this.#localeProvider.setValue(this.locale);
     super.connectedCallback();
     addEventListener('online', this.#onOnline);
     void this.store!.replay?.();

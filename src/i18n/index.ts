@@ -126,7 +126,7 @@ export class Localizer implements ReactiveController {
     return changed;
   }
 
-  num(n: number) { return intl(Intl.NumberFormat, this.locale).format(n); }
+  num(n: number, o?: Intl.NumberFormatOptions) { return intl(Intl.NumberFormat, this.locale, o).format(n); }
   /** The CLDR plural category of `n` in this language ("zero", "one", "two", "few", "many", "other"). */
   plural(n: number) { return intl(Intl.PluralRules, this.locale).select(n) as keyof Unit; }
   /** "1 glass", "8 glasses": the plural category picks the unit form (`other` when a form is missing). */

@@ -52,6 +52,7 @@ export class UccProvider extends UccElement {
   /**
    * Language of every element inside (a BCP 47 tag: `es`, `de-AT`, `ar`). Without it each element
    * follows its nearest `lang` attribute, then the browser's language. Changing it re-renders at once.
+   * Shipped: `en` (built in), `es`, `de`, `fr`, `ar` (each loaded on demand); others via `setMessages`.
    */
   declare locale?: string;
 

@@ -151,6 +151,24 @@ describe('languages', () => {
     }
   });
 
+  it('reads a lang written with an underscore (de_AT), and falls back to English for a malformed one', async () => {
+    const wrap = await fixture<HTMLElement>(html`<div><div lang="de_AT"><ucc-provider .client=${client()} queue-name=${freshQueueName()}>
+      <ucc-progress></ucc-progress></ucc-provider></div><div lang="!!"><ucc-provider .client=${client()} queue-name=${freshQueueName()}>
+      <ucc-progress></ucc-progress></ucc-provider></div></div>`);
+    const [a, b] = [...wrap.querySelectorAll('ucc-progress')];
+    await until(() => text(a).includes(de.progressTitle) && text(b).includes(en.progressTitle));
+    expect(loc(a).locale).to.equal('de-AT');
+  });
+
+  it('an element in a left-to-right language inside a right-to-left page gets dir=ltr; a dir set by the page stays', async () => {
+    const wrap = await fixture<HTMLElement>(html`<div dir="rtl" lang="ar"><ucc-provider .client=${client()} queue-name=${freshQueueName()} locale="en">
+      <ucc-progress></ucc-progress><ucc-points dir="rtl"></ucc-points></ucc-provider></div>`);
+    const [p, pts] = [wrap.querySelector('ucc-progress')!, wrap.querySelector('ucc-points')!];
+    await until(() => text(p).includes(en.progressTitle) && text(pts).includes(en.pointsTitle));
+    expect(p.getAttribute('dir')).to.equal('ltr');
+    expect(pts.getAttribute('dir')).to.equal('rtl');
+  });
+
   it('keeps two providers in their own languages, also for text built after an await', async () => {
     const gates = [deferred<void>(), deferred<void>()];
     const clients = gates.map((g) => {

@@ -35,6 +35,9 @@ export function joinTemplateLines(code: string, map?: { mappings: string }) {
   return out;
 }
 
+/** The published script-tag files: the bundles, the locale chunks (`ucc-widgets.locale-es.js`), their maps. */
+export const SCRIPT_FILE = /^ucc-widgets\.(iife\.|locale-[a-z]{2,3}\.)?js(\.map)?$/;
+
 /** Per-file budget check and the SRI file: dist/integrity.json lists sha384 of every published script and map. */
 const budgetAndIntegrity = (): Plugin => ({
   name: 'ucc-template-lines-budget-integrity',
@@ -52,8 +55,8 @@ const budgetAndIntegrity = (): Plugin => ({
     }
   },
   closeBundle() {
-    // Both formats are written by now (the IIFE build runs second); hash the bytes on disk.
-    const files = readdirSync('dist').filter((f) => /^ucc-widgets\.(iife\.)?js(\.map)?$/.test(f)).sort();
+    // Both builds are written by now (the IIFE build runs second); hash the bytes on disk.
+    const files = readdirSync('dist').filter((f) => SCRIPT_FILE.test(f)).sort();
     if (!files.includes('ucc-widgets.iife.js')) return;
     const sri = Object.fromEntries(files.map((f) => [f, `sha384-${createHash('sha384').update(readFileSync(`dist/${f}`)).digest('base64')}`]));
     writeFileSync('dist/integrity.json', JSON.stringify({ version: pkg.version, files: sri }, null, 2) + '\n');
@@ -115,14 +118,33 @@ const joinHtmlLines = (): Plugin => ({
   },
 });
 
+/**
+ * The IIFE cannot split code, and inlining every language would make each visitor download all of
+ * them. Instead its language loaders import the ES build's locale chunks (plain modules with no
+ * imports) from next to the IIFE's own script, `document.currentScript.src` read when it runs.
+ */
+const iifeLocales = (): Plugin => ({
+  name: 'ucc-iife-locales',
+  enforce: 'pre',
+  transform(code, id) {
+    if (!id.endsWith('/src/i18n/index.ts')) return;
+    const out = code.replace(/import\('\.\/locales\/([a-z]{2,3})\.js'\)/g, (_, lang: string) =>
+      `import(/* @vite-ignore */ uccScriptDir + 'ucc-widgets.locale-${lang}.js')`);
+    // An inline or injected copy has no src: its loaders reject and the elements stay in English.
+    return { code: `const uccScriptDir = (document.currentScript?.src || '').replace(/[^/]*$/, '');\n${out}`, map: null };
+  },
+});
+
 /** The elements, each with its own entry file `src/elements/<name>/<name>.ts` that defines it. */
 export const elements = ['provider', 'create-challenge', 'log-activity', 'progress', 'points'];
 /** Packages the npm build leaves to the app's bundler (the package's runtime dependencies, and React). */
 const external = (id: string) => /^(lit|@lit\/context|ky|react|react-dom)($|\/)/.test(id) || /^ucc-widgets($|\/)/.test(id);
 
-// Three builds from one source (see package.json "build"):
-// - default: dist/ucc-widgets.js (self-contained ES module for a script tag) and dist/ucc-widgets.iife.js,
-//   each with a source map, and dist/integrity.json (their sha384 for Subresource Integrity);
+// Four builds from one source (see scripts/build.mjs):
+// - default: dist/ucc-widgets.js (ES module for a script tag, English built in) and its on-demand
+//   languages dist/ucc-widgets.locale-<lang>.js, loaded relative to the bundle's own URL;
+// - `--mode iife`: dist/ucc-widgets.iife.js (the same, for a classic script; loads the ES build's
+//   locale chunks next to itself) and dist/integrity.json (sha384 of every script and map, for SRI);
 // - `--mode npm`: dist/esm/, one file per source module (so `sideEffects` can name exactly the files
 //   that define elements), dependencies left to the app's bundler;
 // - `--mode react`: dist/esm/react/index.js, the React wrappers (with @lit/react inlined), importing
@@ -162,13 +184,19 @@ export default defineConfig(({ mode }) =>
             lib: {
               entry: 'src/index.ts',
               name: 'UccWidgets',
-              formats: ['es', 'iife'],
+              formats: [mode == 'iife' ? 'iife' : 'es'],
               fileName: (format) => (format == 'es' ? 'ucc-widgets.js' : 'ucc-widgets.iife.js'),
             },
             // Vite leaves ES library output unminified unless asked (toolchain.md); annotations are
-            // for bundlers, and nothing bundles this file again.
-            rolldownOptions: { output: { minify: true, comments: { legal: true, annotation: false, jsdoc: false } } },
+            // for bundlers, and nothing bundles this file again. Locale chunks keep stable names: the
+            // versioned URL (/v/<version>/) is what makes them immutable, and integrity.json lists them.
+            rolldownOptions: {
+              output: {
+                minify: true, comments: { legal: true, annotation: false, jsdoc: false },
+                chunkFileNames: (c) => (/\/src\/i18n\/locales\/[a-z]{2,3}\.ts$/.test(c.facadeModuleId ?? '') ? 'ucc-widgets.locale-[name].js' : 'ucc-widgets.[name]-[hash].js'),
+              },
+            },
           },
-          plugins: [minifyStyles(), budgetAndIntegrity()],
+          plugins: [minifyStyles(), ...(mode == 'iife' ? [iifeLocales()] : []), budgetAndIntegrity()],
         },
 );

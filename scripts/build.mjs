@@ -1,5 +1,6 @@
 // `npm run build`: every published artefact, in order (also `prepack`, so `npm pack` is complete).
-//   dist/ucc-widgets.js, dist/ucc-widgets.iife.js (+ maps, integrity.json)  the script-tag builds
+//   dist/ucc-widgets.js, dist/ucc-widgets.locale-*.js (+ maps)              the script-tag ES build
+//   dist/ucc-widgets.iife.js (+ map), dist/integrity.json                  the IIFE (uses the locale chunks)
 //   dist/esm/                                                              the npm build, one file per module
 //   dist/esm/react/                                                        the React wrappers (src/react, generated)
 //   dist/types/, custom-elements.json, README element reference            types and docs
@@ -10,6 +11,7 @@ process.chdir(new URL('..', import.meta.url).pathname);
 const run = (cmd) => execSync(cmd, { stdio: 'inherit' });
 rmSync('dist', { recursive: true, force: true });
 run('vite build --logLevel warn');
+run('vite build --mode iife --logLevel warn');
 run('vite build --mode npm --logLevel warn');
 run('cem analyze --litelement --globs "src/elements/**/*.component.ts" --outdir . --quiet');
 // The analyzer lists modules in the order its file walk met them, which varies: sort, so a build

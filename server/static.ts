@@ -2,7 +2,8 @@
  * The widgets' public files and the demo pages.
  *
  * - `GET /v/<version>/<file>`: the script-tag builds as built (`dist/ucc-widgets.js`,
- *   `dist/ucc-widgets.iife.js`, their source maps, `integrity.json`), cached for a year as
+ *   `dist/ucc-widgets.iife.js`, their source maps, `integrity.json`) and the languages both load on
+ *   demand (`ucc-widgets.locale-<lang>.js` and its map, `LOCALE_FILE`), cached for a year as
  *   immutable. Only the version in `dist/integrity.json` is served; another answers 404 naming it.
  * - `GET /<file>`: the same files under an unversioned, short-cached alias.
  * - `GET /` and `GET /embed.html`: the demo pages; `GET /favicon.svg` (and `/favicon.ico`, which
@@ -31,6 +32,11 @@ export const WIDGET_FILES: Record<string, string> = {
   'ucc-widgets.iife.js.map': 'application/json; charset=utf-8',
   'integrity.json': 'application/json; charset=utf-8',
 };
+/** The on-demand language chunks next to the bundles (`ucc-widgets.locale-es.js`), and their maps. */
+export const LOCALE_FILE = /^ucc-widgets\.locale-[a-z]{2,3}\.js(\.map)?$/;
+/** The content type of a file the widgets' pages may load; undefined for any other name. */
+export const widgetType = (file: string): string | undefined =>
+  Object.hasOwn(WIDGET_FILES, file) ? WIDGET_FILES[file] : LOCALE_FILE.test(file) ? WIDGET_FILES[file.endsWith('.map') ? 'ucc-widgets.js.map' : 'ucc-widgets.js'] : undefined;
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
 export const SHORT = 'public, max-age=300';
 
@@ -54,38 +60,46 @@ function builtVersion(): string | null {
   return built.version;
 }
 
+function notFound(reply: FastifyReply, current: string | null) {
+  return reply.status(404).header('access-control-allow-origin', '*').header('cache-control', 'no-store').send({
+    error: {
+      code: 'NOT_FOUND',
+      message: current
+        ? `This server serves ucc-widgets ${current}: /v/${current}/ucc-widgets.js (or .iife.js, .locale-<lang>.js, their .map, integrity.json).`
+        : 'No widget build is available yet: run `npm run build`.',
+    },
+  });
+}
+
 export async function staticRoutes(app: FastifyInstance) {
   // The files are sent by @fastify/static (ETag, Last-Modified, ranges); `serve: false` keeps it from
   // exposing the rest of dist/ (the npm build and types are for bundlers, not browsers).
   await app.register(fastifyStatic, {
     root: DIST, serve: false, cacheControl: false, schemaHide: true,
     // After send's own headers: text/javascript (RFC 9239) rather than its application/javascript.
-    setHeaders: (reply: FastifyReply, path: string) => { const type = WIDGET_FILES[basename(path)]; if (type) reply.header('content-type', type); },
+    setHeaders: (reply: FastifyReply, path: string) => { const type = widgetType(basename(path)); if (type) reply.header('content-type', type); },
   });
   const hide = { schema: { hide: true } };
 
   const send = (reply: FastifyReply, file: string, cache: string) => {
-    if (!existsSync(join(DIST, file))) return unavailable(reply, file, `run \`npm run build\` to create dist/${file}.`);
+    if (!existsSync(join(DIST, file))) {
+      // A language this build does not have is not found; any file of a build not made yet, unavailable.
+      if (LOCALE_FILE.test(file) && existsSync(join(DIST, 'ucc-widgets.js'))) return notFound(reply, builtVersion());
+      return unavailable(reply, file, `run \`npm run build\` to create dist/${file}.`);
+    }
     return reply.header('access-control-allow-origin', '*').header('cross-origin-resource-policy', 'cross-origin')
       .header('x-content-type-options', 'nosniff').header('cache-control', cache)
       .sendFile(file, DIST);
   };
 
   for (const file of Object.keys(WIDGET_FILES)) app.get(`/${file}`, hide, (_req, reply) => send(reply, file, SHORT));
+  app.get<{ Params: { file: string } }>('/:file(^ucc-widgets\\.locale-[a-z]{2,3}\\.js(?:\\.map)?$)', hide,
+    (req, reply) => send(reply, req.params.file, SHORT));
 
   app.get<{ Params: { version: string; file: string } }>('/v/:version/:file', hide, (req, reply) => {
     const { version, file } = req.params;
     const current = builtVersion();
-    if (!Object.hasOwn(WIDGET_FILES, file) || (current && version != current)) {
-      return reply.status(404).header('access-control-allow-origin', '*').header('cache-control', 'no-store').send({
-        error: {
-          code: 'NOT_FOUND',
-          message: current
-            ? `This server serves ucc-widgets ${current}: /v/${current}/ucc-widgets.js (or .iife.js, their .map, integrity.json).`
-            : 'No widget build is available yet: run `npm run build`.',
-        },
-      });
-    }
+    if (!widgetType(file) || (current && version != current)) return notFound(reply, current);
     return send(reply, file, current ? IMMUTABLE : 'no-store');
   });
 

@@ -26,8 +26,17 @@ const en = { ...core } as Messages;
 const packs: Record<string, Partial<Messages>> = {};
 /** The host's own messages (`setMessages`), by base language; they win over ours. */
 const own: Record<string, Partial<Messages>> = {};
-/** Languages this build can load on demand. */
-export const loaders: Record<string, () => Promise<{ default: Partial<Messages> }>> = {};
+/**
+ * Languages this build can load on demand, each its own file: the script-tag bundle loads
+ * `ucc-widgets.locale-<lang>.js` next to itself, the npm build `i18n/locales/<lang>.js` (the app's
+ * bundler splits it). The IIFE build rewrites these imports to URLs next to its script (vite.config.ts).
+ */
+export const loaders: Record<string, () => Promise<{ default: Partial<Messages> }>> = {
+  es: () => import('./locales/es.js'),
+  de: () => import('./locales/de.js'),
+  fr: () => import('./locales/fr.js'),
+  ar: () => import('./locales/ar.js'),
+};
 const live = new Set<Localizer>();
 /** Merged messages by base language, rebuilt when any source changes. */
 let merged: Record<string, Messages> = {};
@@ -44,6 +53,10 @@ export function setMessages(messages: Partial<Messages>, locale = 'en') {
 }
 
 const base = (tag: string) => tag.toLowerCase().split(/[-_]/)[0];
+/** A usable BCP 47 tag ("en_US" → "en-US"); `Intl` throws on a malformed one, so those fall back to English. */
+const canonical = (tag: string) => {
+  try { return Intl.getCanonicalLocales(tag.replace(/_/g, '-'))[0] ?? 'en'; } catch { return 'en'; }
+};
 const RTL = /^(ar|fa|he|ur|ps|yi|dv|ckb)$/;
 
 // Intl objects are costly to build (a DateTimeFormat takes tens of µs) and renders format hundreds of
@@ -55,6 +68,8 @@ const intl = <T>(C: new (l: string, o?: object) => T, l: string, o?: object): T 
 /** The `lang` of `<html>` may be changed by the page's own language switcher: every element follows. */
 if (typeof MutationObserver != 'undefined' && typeof document != 'undefined') {
   new MutationObserver(redraw).observe(document.documentElement, { attributes: true, attributeFilter: ['lang'] });
+  // …and so may the browser's language (elements that follow `navigator.language`).
+  addEventListener('languagechange', redraw);
 }
 
 /** One element's language: its messages (`t`) and `Intl` formatting in that language. */
@@ -63,6 +78,8 @@ export class Localizer implements ReactiveController {
   locale = 'en';
   t: Messages = en;
   #host: ReactiveControllerHost & HTMLElement;
+  /** The `dir` this controller set on its host, if any. */
+  #dir: string | null = null;
   #provided: ContextConsumer<typeof localeContext, ReactiveControllerHost & HTMLElement>;
 
   constructor(host: ReactiveControllerHost & HTMLElement) {
@@ -86,7 +103,7 @@ export class Localizer implements ReactiveController {
   /** Picks the language and its messages; true when they changed. */
   resolve(): boolean {
     const h = this.#host;
-    const tag = this.#provided.value || h.closest('[lang]')?.getAttribute('lang') || navigator.language || 'en';
+    const tag = canonical(this.#provided.value || h.closest('[lang]')?.getAttribute('lang') || navigator.language || 'en');
     const b = base(tag);
     if (!packs[b] && loaders[b]) {
       loaders[b]().then((m) => ((packs[b] = m.default), redraw()), () => (packs[b] = {}));
@@ -97,13 +114,19 @@ export class Localizer implements ReactiveController {
     this.locale = tag;
     this.t = t;
     // Right-to-left languages inside a left-to-right page (or the reverse): the element's own `dir`.
+    // Only a `dir` this controller set is changed or removed; one the page set stays.
     const rtl = RTL.test(b);
-    if (rtl) h.setAttribute('dir', 'rtl');
-    else if (h.getAttribute('dir') == 'rtl') h.removeAttribute('dir');
+    const dir = rtl ? 'rtl' : h.parentElement?.closest('[dir]')?.getAttribute('dir') == 'rtl' ? 'ltr' : null;
+    const now = h.getAttribute('dir');
+    if (now == null || now == this.#dir) {
+      if (dir) h.setAttribute('dir', dir);
+      else h.removeAttribute('dir');
+      this.#dir = dir;
+    }
     return changed;
   }
 
-  num(n: number) { return intl(Intl.NumberFormat, this.locale).format(n); }
+  num(n: number, o?: Intl.NumberFormatOptions) { return intl(Intl.NumberFormat, this.locale, o).format(n); }
   /** The CLDR plural category of `n` in this language ("zero", "one", "two", "few", "many", "other"). */
   plural(n: number) { return intl(Intl.PluralRules, this.locale).select(n) as keyof Unit; }
   /** "1 glass", "8 glasses": the plural category picks the unit form (`other` when a form is missing). */

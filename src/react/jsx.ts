@@ -40,7 +40,7 @@ interface UccProviderAttributes extends Html<UccProvider, 'apiBase' | 'api-base'
   queueName?: UccProvider['queueName'];
   /** Attribute of `queueName`: IndexedDB database name of the offline queue. */
   'queue-name'?: string;
-  /** Language of every element inside (a BCP 47 tag: `es`, `de-AT`, `ar`). Without it each element follows its nearest `lang` attribute, then the browser's language. Changing it re-renders at once. */
+  /** Language of every element inside (a BCP 47 tag: `es`, `de-AT`, `ar`). Without it each element follows its nearest `lang` attribute, then the browser's language. Changing it re-renders at once. Shipped: `en` (built in), `es`, `de`, `fr`, `ar` (each loaded on demand); others via `setMessages`. */
   locale?: UccProvider['locale'];
   /** The shared store; available once connected. */
   store?: UccProvider['store'];

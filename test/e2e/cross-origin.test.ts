@@ -117,6 +117,23 @@ test('the IIFE build with a classic script tag and integrity works from another 
   await page.close();
 });
 
+test('both script-tag builds load a language on demand from next to themselves, across origins', async () => {
+  const moduleSnippet = readmeSnippet('script-tag').replace('<ucc-provider ', '<ucc-provider locale="es" ');
+  assert.ok(moduleSnippet.includes('locale="es"'));
+  const iifeSnippet = moduleSnippet.replace(/<script type="module" src=[^]*?<\/script>/, readmeSnippet('script-tag-iife')).replace('<script type="module">', '<script>');
+  for (const [snippet, lang, title] of [[moduleSnippet, 'es', 'Aún no tienes retos.'], [iifeSnippet.replace('locale="es"', 'locale="ar"'), 'ar', 'لا توجد تحديات بعد.']]) {
+    const url = await brandSite(htmlPage(ourServer(snippet)), await mintTokenAsReadme(`brand-${lang}-customer`));
+    const page = await browser.newPage();
+    const w = watch(page);
+    await page.goto(url);
+    await page.locator('ucc-progress [part=status]', { hasText: title }).waitFor(); // a new customer has none yet
+    assert.ok(w.requests.includes(`${server.url}/v/${integrity.version}/ucc-widgets.locale-${lang}.js`), w.requests.join(' '));
+    if (lang == 'ar') assert.equal(await page.locator('ucc-progress').getAttribute('dir'), 'rtl');
+    assert.deepEqual(w.errors, []);
+    await page.close();
+  }
+});
+
 test('the same bundle self-hosted on a brand\'s CDN works: nothing in it points back to our server', async () => {
   const bundle = readFileSync(join(ROOT, 'dist/ucc-widgets.js'));
   const map = readFileSync(join(ROOT, 'dist/ucc-widgets.js.map'));
@@ -149,7 +166,8 @@ test('a page whose integrity hash does not match the bytes gets no widgets (the 
 
 test('every widget file is served with CORS, its content type, and the versioned/unversioned cache policy; bytes match integrity.json', async () => {
   const { version, files } = integrity;
-  assert.deepEqual(Object.keys(files).sort(), ['ucc-widgets.iife.js', 'ucc-widgets.iife.js.map', 'ucc-widgets.js', 'ucc-widgets.js.map']);
+  const locales = ['ar', 'de', 'es', 'fr'].flatMap((l) => [`ucc-widgets.locale-${l}.js`, `ucc-widgets.locale-${l}.js.map`]);
+  assert.deepEqual(Object.keys(files).sort(), ['ucc-widgets.iife.js', 'ucc-widgets.iife.js.map', 'ucc-widgets.js', 'ucc-widgets.js.map', ...locales].sort());
   for (const [file, sri] of Object.entries(files)) {
     for (const [path, cache] of [[`/v/${version}/${file}`, 'public, max-age=31536000, immutable'], [`/${file}`, 'public, max-age=300']]) {
       const res = await fetch(`${server.url}${path}`, { headers: { origin: 'https://any-brand.example' } });

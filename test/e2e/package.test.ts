@@ -168,9 +168,13 @@ test('rollup with node-resolve bundles an element entry (that element only) and 
       plugins: [nodeResolve({ rootDir: app, modulePaths: [join(app, 'node_modules')], browser: true })],
       onwarn: (w) => { warnings.push(`${w.code}: ${w.message}`); },
     });
-    await bundle.write({ file: join(app, 'out', `rollup-${entry}`, 'bundle.js'), format: 'es' });
+    // `dir`, not `file`: the languages other than English are dynamic imports, each its own chunk.
+    const out = join(app, 'out', `rollup-${entry}`);
+    await bundle.write({ dir: out, entryFileNames: 'bundle.js', chunkFileNames: 'locale-[name].js', format: 'es' });
     await bundle.close();
     assert.deepEqual(warnings.filter((w) => w.startsWith('UNRESOLVED_IMPORT')), [], 'every import resolves');
+    assert.deepEqual(readdirSync(out).filter((f) => f != 'bundle.js').sort(), ['locale-ar.js', 'locale-de.js', 'locale-es.js', 'locale-fr.js']);
+    assert.doesNotMatch(read(join(out, 'bundle.js')), /Cargando/, 'Spanish is not in the main bundle');
   }
   await assertBundles('rollup');
 });

@@ -1,7 +1,7 @@
 import { RateLimiter } from '../../server/widget-api/rate-limit.js';
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -321,6 +321,30 @@ describe('documentation and static files', () => {
     } else {
       assert.equal(res.statusCode, 503);
       assert.match(res.json().error.message, /npm run build/);
+    }
+  });
+
+  it('serves the locale chunks like the bundle (CORS, immutable under /v/<version>/), and 404 for other names', async (t) => {
+    const dist = join(import.meta.dirname, '../../dist');
+    if (!existsSync(join(dist, 'ucc-widgets.locale-es.js'))) return t.skip('run `npm run build` first');
+    const { version, files } = JSON.parse(readFileSync(join(dist, 'integrity.json'), 'utf8'));
+    assert.ok(files['ucc-widgets.locale-es.js'], 'integrity.json lists the locale chunks');
+    const res = await app.inject({ method: 'GET', url: `/v/${version}/ucc-widgets.locale-es.js`, headers: { origin: 'https://brand.example' } });
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.headers['access-control-allow-origin'], '*');
+    assert.equal(res.headers['cache-control'], 'public, max-age=31536000, immutable');
+    assert.equal(res.headers['content-type'], 'text/javascript; charset=utf-8');
+    assert.equal(res.body, readFileSync(join(dist, 'ucc-widgets.locale-es.js'), 'utf8'));
+    const map = await app.inject({ method: 'GET', url: `/v/${version}/ucc-widgets.locale-ar.js.map` });
+    assert.equal(map.statusCode, 200);
+    assert.match(String(map.headers['content-type']), /^application\/json/);
+    const alias = await app.inject({ method: 'GET', url: '/ucc-widgets.locale-de.js' });
+    assert.equal(alias.statusCode, 200);
+    assert.equal(alias.headers['access-control-allow-origin'], '*');
+    assert.equal(alias.headers['cache-control'], 'public, max-age=300');
+    for (const url of [`/v/${version}/ucc-widgets.locale-zz.js`, `/v/${version}/ucc-widgets.locale-es.ts`, `/v/${version}/ucc-widgets.locale-ES.js`,
+      `/v/${version}/ucc-widgets.locale-es.js.gz`, `/v/${version}/locale-es.js`, '/v/0.0.1/ucc-widgets.locale-es.js', '/ucc-widgets.locale-zz.js']) {
+      assert.equal((await app.inject({ method: 'GET', url })).statusCode, 404, url);
     }
   });
 

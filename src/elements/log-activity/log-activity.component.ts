@@ -167,7 +167,7 @@ export class UccLogActivity extends UccStoreElement {
     if (!list.length) return nothing;
     const unitOf = (id?: string) => store.r.challenges.data?.find((c) => c.id == id)?.unit;
     return html`<div part="pending" class="pending">
-      <p>${this.t.pending(list.length)}</p>
+      <p>${this.t.pending(this.l.num(list.length), list.length)}</p>
       <ul>${list.map((p) => {
         const u = unitOf(p.request.challengeId);
         return html`<li>${u ? this.l.qty(p.request.quantity, u) : this.l.num(p.request.quantity)}</li>`;

@@ -37,7 +37,7 @@ export class UccPoints extends UccStoreElement {
       ${entries.length
         ? html`<h3>${this.t.ledger}</h3><ul part="ledger">
             ${entries.map((e) => html`<li part="entry">
-              <span class="amount ${e.points < 0 ? 'neg' : ''}">${e.points > 0 ? '+' : ''}${this.l.num(e.points)}</span>
+              <span class="amount ${e.points < 0 ? 'neg' : ''}">${this.l.num(e.points, { signDisplay: 'exceptZero' })}</span>
               <span>${e.description}</span>
               <time class="muted" datetime=${e.createdAt}>${day(e.createdAt)}</time>
             </li>`)}

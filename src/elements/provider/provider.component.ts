@@ -52,6 +52,7 @@ export class UccProvider extends UccElement {
   /**
    * Language of every element inside (a BCP 47 tag: `es`, `de-AT`, `ar`). Without it each element
    * follows its nearest `lang` attribute, then the browser's language. Changing it re-renders at once.
+   * Shipped: `en` (built in), `es`, `de`, `fr`, `ar` (each loaded on demand); others via `setMessages`.
    */
   declare locale?: string;
 
@@ -69,6 +70,8 @@ export class UccProvider extends UccElement {
   override connectedCallback() {
     // Before super: children connect after us and must find the store at once.
     if (!this.store) this.#setup();
+    // Likewise the language, so they render in it from their first update.
+    this.#localeProvider.setValue(this.locale);
     super.connectedCallback();
     addEventListener('online', this.#onOnline);
     void this.store!.replay?.();

@@ -18,5 +18,6 @@ export const logActivity = {
   undone: 'Last log undone.',
   goalReached: 'Goal reached!',
   rewardEarned: (points: string) => `You earned ${points}!`,
-  pending: (n: number) => (n == 1 ? '1 log waiting to be sent' : `${n} logs waiting to be sent`),
+  // `n` is the formatted count, `count` picks the sentence (Arabic has six forms).
+  pending: (n: string, count: number) => (count == 1 ? `${n} log waiting to be sent` : `${n} logs waiting to be sent`),
 };

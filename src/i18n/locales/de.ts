@@ -1,0 +1,72 @@
+import type { Messages } from '../index.js';
+
+const lower = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+
+/** German (du, as customer-facing apps usually address people). */
+export default {
+  // core
+  noProvider: 'Dieses Widget muss innerhalb von <ucc-provider> stehen. Bitte wende dich an die Betreiber der Website.',
+  loading: 'Wird geladen…',
+  signedOut: 'Melde dich an, um bei Challenges mitzumachen.',
+  retry: 'Erneut versuchen',
+  day: { one: 'Tag', other: 'Tage' },
+  week: { one: 'Woche', other: 'Wochen' },
+  points: { one: 'Punkt', other: 'Punkte' },
+  notFound: 'Diese Challenge gibt es nicht.',
+  ofTarget: (value: string, target: string) => `${value} von ${target}`,
+  // create-challenge
+  createTitle: 'Neue Challenge',
+  noTemplates: 'Zurzeit sind keine Challenges verfügbar.',
+  activity: 'Aktivität',
+  target: (unit: string) => `Ziel pro Zeitraum (${unit})`,
+  period: 'Zeitraum',
+  DAILY: 'Jeden Tag',
+  WEEKLY: 'Jede Woche',
+  length: (unit: string) => `Dauer (${unit})`,
+  name: 'Name (optional)',
+  between: (min: string, max: string) => `Gib eine Zahl von ${min} bis ${max} ein.`,
+  step: (step: string) => `Nur Schritte von ${step} sind möglich.`,
+  nameTooLong: (max: string) => `Höchstens ${max} Zeichen.`,
+  rewardPreview: (goal: string, period: string, length: string, points: string) =>
+    `${goal} ${lower(period)}, ${length} lang: ${points} sammeln.`,
+  create: 'Challenge erstellen',
+  creating: 'Wird erstellt…',
+  created: (name: string) => `Challenge „${name}“ erstellt.`,
+  // log-activity
+  logTitle: 'Aktivität eintragen',
+  challenge: 'Challenge',
+  noActive: 'Noch keine aktiven Challenges. Erstelle eine, um loszulegen.',
+  plusOne: (unit: string) => `+1 ${unit}`,
+  quantity: (unit: string) => `Menge (${unit})`,
+  when: 'Wann',
+  now: 'Jetzt',
+  earlier: 'Heute, früher',
+  yesterday: 'Gestern',
+  log: 'Eintragen',
+  undo: 'Letzten Eintrag rückgängig machen',
+  logged: (qty: string, progress: string) => `Eingetragen: ${qty}. ${progress}.`,
+  queued: (qty: string) => `Du bist offline. Wir senden ${qty}, sobald du wieder online bist.`,
+  undone: 'Letzter Eintrag rückgängig gemacht.',
+  goalReached: 'Ziel erreicht!',
+  rewardEarned: (points: string) => `Du hast ${points} erhalten!`,
+  pending: (n: string, count: number) => (count == 1 ? `${n} Eintrag wartet auf das Senden` : `${n} Einträge warten auf das Senden`),
+  // points
+  pointsTitle: 'Meine Punkte',
+  balance: (points: string) => `Kontostand: ${points}`,
+  noEntries: 'Noch keine Punkte. Schließ eine Challenge ab, um welche zu sammeln.',
+  ledger: 'Letzte Buchungen',
+  // progress
+  progressTitle: 'Meine Challenges',
+  noChallenges: 'Noch keine Challenges.',
+  streak: (current: string, best: string, required: string) => `Serie: ${current} von ${required}, Bestwert ${best}`,
+  promised: (points: string) => `${points} bei Abschluss`,
+  earned: (points: string) => `${points} erhalten`,
+  completed: 'Geschafft',
+  ended: 'Beendet',
+  left: (n: string) => `noch ${n}`,
+  met: 'erreicht',
+  missed: 'verpasst',
+  current: 'läuft',
+  ahead: 'kommt noch',
+  calendar: 'Serienkalender',
+} satisfies Messages;

@@ -1,0 +1,72 @@
+import type { Messages } from '../index.js';
+
+const lower = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+
+/** Spanish (tú, neutral between Spain and Latin America). */
+export default {
+  // core
+  noProvider: 'Este widget debe ir dentro de <ucc-provider>. Pide al responsable del sitio que revise la configuración.',
+  loading: 'Cargando…',
+  signedOut: 'Inicia sesión para participar en los retos.',
+  retry: 'Reintentar',
+  day: { one: 'día', many: 'de días', other: 'días' },
+  week: { one: 'semana', many: 'de semanas', other: 'semanas' },
+  points: { one: 'punto', many: 'de puntos', other: 'puntos' },
+  notFound: 'No encontramos este reto.',
+  ofTarget: (value: string, target: string) => `${value} de ${target}`,
+  // create-challenge
+  createTitle: 'Crea un reto',
+  noTemplates: 'Ahora mismo no hay retos disponibles.',
+  activity: 'Actividad',
+  target: (unit: string) => `Meta por periodo (${unit})`,
+  period: 'Periodo',
+  DAILY: 'Cada día',
+  WEEKLY: 'Cada semana',
+  length: (unit: string) => `Duración (${unit})`,
+  name: 'Nombre (opcional)',
+  between: (min: string, max: string) => `Introduce un número entre ${min} y ${max}.`,
+  step: (step: string) => `Usa incrementos de ${step}.`,
+  nameTooLong: (max: string) => `Usa como máximo ${max} caracteres.`,
+  rewardPreview: (goal: string, period: string, length: string, points: string) =>
+    `${goal} ${lower(period)} durante ${length}: gana ${points}.`,
+  create: 'Crear reto',
+  creating: 'Creando…',
+  created: (name: string) => `Reto «${name}» creado.`,
+  // log-activity
+  logTitle: 'Registrar actividad',
+  challenge: 'Reto',
+  noActive: 'Aún no tienes retos activos. Crea uno para empezar a registrar.',
+  plusOne: (unit: string) => `+1 ${unit}`,
+  quantity: (unit: string) => `Cantidad (${unit})`,
+  when: 'Cuándo',
+  now: 'Ahora',
+  earlier: 'Hoy, más temprano',
+  yesterday: 'Ayer',
+  log: 'Registrar',
+  undo: 'Deshacer el último registro',
+  logged: (qty: string, progress: string) => `Registrado: ${qty}. ${progress}.`,
+  queued: (qty: string) => `Estás sin conexión. Enviaremos ${qty} cuando vuelvas a estar en línea.`,
+  undone: 'Último registro deshecho.',
+  goalReached: '¡Meta cumplida!',
+  rewardEarned: (points: string) => `¡Has ganado ${points}!`,
+  pending: (n: string, count: number) => (count == 1 ? `${n} registro pendiente de envío` : `${n} registros pendientes de envío`),
+  // points
+  pointsTitle: 'Mis puntos',
+  balance: (points: string) => `Saldo: ${points}`,
+  noEntries: 'Aún no tienes puntos. Completa un reto para conseguirlos.',
+  ledger: 'Puntos recientes',
+  // progress
+  progressTitle: 'Mis retos',
+  noChallenges: 'Aún no tienes retos.',
+  streak: (current: string, best: string, required: string) => `Racha: ${current} de ${required}; tu mejor racha: ${best}`,
+  promised: (points: string) => `${points} al completarlo`,
+  earned: (points: string) => `Has ganado ${points}`,
+  completed: 'Completado',
+  ended: 'Finalizado',
+  left: (n: string) => `Tiempo restante: ${n}`,
+  met: 'cumplido',
+  missed: 'no cumplido',
+  current: 'en curso',
+  ahead: 'por venir',
+  calendar: 'Calendario de la racha',
+} satisfies Messages;

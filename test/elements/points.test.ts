@@ -121,7 +121,7 @@ describe('<ucc-points>', () => {
       await until(() => shown(el).length == 20);
       expect(asked).to.have.length(2);
       expect(shown(el)).to.deep.equal(Array.from({ length: 20 }, (_, i) => String(25 - i)));
-      expect(el.shadowRoot!.activeElement).to.equal($$(el, '[part=entry]')[10]);
+      expect(el.shadowRoot!.activeElement == $$(el, '[part=entry]')[10]).to.equal(true);
       expect(el.shadowRoot!.activeElement!.textContent).to.contain('Entry 15');
     });
 

@@ -53,7 +53,7 @@ export class UccPoints extends UccStoreElement {
           </ul>`
         : html`<p part="status">${this.t.noEntries}</p>`}
       ${this.error ? html`<p part="error" role="alert">${this.error.message}</p>` : nothing}
-      ${nextCursor ? html`<button part="button more" aria-busy=${this.busy} @click=${() => this.#more(store)}>${this.t.more}</button>` : nothing}`;
+      ${nextCursor ? html`<button part="button more" @click=${() => this.#more(store)}>${this.t.more}</button>` : nothing}`;
   }
 
   /** One request per press: presses while a page is on its way do nothing. */

@@ -13,4 +13,10 @@ export const progress = {
   current: 'in progress',
   ahead: 'to come',
   calendar: 'Streak calendar',
+  leave: 'Leave challenge',
+  leaveAsk: (name: string) => `Leave ${name}? Your progress will be lost.`,
+  leaveYes: 'Leave',
+  keep: 'Keep',
+  nothingLogged: 'Nothing logged.',
+  wasUndone: '(undone)',
 };

@@ -8,7 +8,7 @@ export const styles = css`
   .bar { height: 0.75em; border-radius: 999px; background: var(--ucc-color-track, #e5e7eb); overflow: hidden; }
   .fill { height: 100%; background: var(--ucc-color-primary, #1d4ed8); transition: width 0.3s; }
   .cal { display: flex; flex-wrap: wrap; gap: 0.3em; margin-top: 0.5em; }
-  .cal button { display: block; width: 1.4em; height: 1.4em; padding: 0; margin: 0; border-radius: 50%; border: 2px solid var(--ucc-color-track, #d1d5db); background: none; }
+  .cal button { display: block; width: 1.4em; height: 1.4em; padding: 0; margin: 0; border-radius: 50%; border: 2px solid var(--ucc-color-track, #d1d5db); background: none; color: inherit; }
   .cal [aria-expanded=true] { box-shadow: 0 0 0 2px; }
   [part~=log-undone] { text-decoration: line-through; }
   .cal .met { background: var(--ucc-color-success, #15803d); border-color: var(--ucc-color-success, #15803d); }

@@ -170,6 +170,19 @@ describe('<ucc-progress>', () => {
       expect(el.shadowRoot!.activeElement == $(el, '[part=status]')).to.equal(true);
     });
 
+    it('with challenge-id, keeps the left challenge\'s card, marked "Left", and focuses its name', async () => {
+      const { el, client } = await ready(undefined, html`<ucc-progress challenge-id="c1"></ucc-progress>`);
+      button(el, 'Leave challenge').click();
+      await until(() => button(el, 'Leave'));
+      button(el, 'Leave').click();
+      await until(() => $(el, '[part=badge]'));
+      expect($(el, '[part=badge]').textContent).to.equal('Left');
+      expect(button(el, 'Leave challenge')).to.equal(undefined);
+      expect(el.shadowRoot!.activeElement == $(el, 'h3')).to.equal(true);
+      expect(client.count('leaveChallenge')).to.equal(1);
+      await expect(el).to.be.accessible();
+    });
+
     it('shows a failed leave in the confirm step, reports it, and leaves when asked again', async () => {
       const client = new FakeClient();
       let fails = 1;

@@ -35,7 +35,7 @@ interface Day { id: string; i: number; list?: Activity[]; error?: UccError }
  * @csspart log - One log in it; also `log-undone` for an undone log.
  * @csspart leave - The "Leave challenge" button (also `button`).
  * @csspart confirm - The leave confirmation: question, Leave (`leave-confirm`) and Keep (`keep`) buttons.
- * @csspart badge - The "Completed" / "Ended" badge.
+ * @csspart badge - The "Completed" / "Ended" / "Left" badge (a left challenge shows only with `challenge-id`).
  * @csspart retry - The Retry button of the error state.
  * @csspart error - Load error.
  * @csspart status - Loading and empty messages.
@@ -49,7 +49,6 @@ export class UccProgress extends UccStoreElement {
   static override properties = {
     challengeId: { attribute: 'challenge-id' },
     ask: { state: true },
-    busy: { state: true },
     error: { state: true },
     day: { state: true },
   };
@@ -59,7 +58,8 @@ export class UccProgress extends UccStoreElement {
   declare challengeId?: string;
   /** Id of the challenge whose leave is being confirmed. */
   declare private ask?: string;
-  private busy = false;
+  /** A leave request is on its way (not drawn: only guards against a second request). */
+  #busy = false;
   /** Why the last leave failed. */
   declare private error?: UccError;
   declare private day?: Day;
@@ -82,7 +82,7 @@ export class UccProgress extends UccStoreElement {
     const d = this.day;
     return html`<li part="challenge" class="card">
       <h3 id="n-${c.id}" tabindex="-1">${c.name}
-        ${done || c.status == 'ended' ? html`<span part="badge" class="badge ${c.status}">${done ? this.t.completed : this.t.ended}</span>` : nothing}
+        ${c.status != 'active' ? html`<span part="badge" class="badge ${c.status}">${done ? this.t.completed : c.status == 'left' ? this.t.hasLeft : this.t.ended}</span>` : nothing}
       </h3>
       ${p ? html`<div part="bar" class="bar" role="progressbar" aria-labelledby="n-${c.id}" aria-valuemin="0"
         aria-valuemax=${p.target} aria-valuenow=${Math.min(p.value, p.target)} aria-valuetext=${text}>
@@ -144,15 +144,15 @@ export class UccProgress extends UccStoreElement {
   }
 
   #keep(c: Challenge) {
-    if (this.busy) return;
+    if (this.#busy) return;
     this.ask = undefined;
     void this.#focus(`[aria-describedby="n-${c.id}"]`);
   }
 
   /** Leaves `c` (card `i`): one request; then focus moves to the card now in its place, else the heading. */
   async #leave(c: Challenge, i: number) {
-    if (this.busy) return;
-    this.busy = true;
+    if (this.#busy) return;
+    this.#busy = true;
     this.error = undefined;
     try {
       const challenge = await leaveChallenge(this.store!, c.id);
@@ -163,6 +163,6 @@ export class UccProgress extends UccStoreElement {
     } catch (e) {
       this.error = this.fail(e);
     }
-    this.busy = false;
+    this.#busy = false;
   }
 }

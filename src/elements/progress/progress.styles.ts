@@ -19,7 +19,7 @@ export const styles = css`
     margin-inline-start: 0.5em; padding: 0.1em 0.5em; border-radius: 999px; font-size: 0.8em;
     background: var(--ucc-color-success, #15803d); color: var(--ucc-color-on-primary, #fff);
   }
-  .badge.ended { background: var(--ucc-color-muted, #4b5563); }
+  .badge.ended, .badge.left { background: var(--ucc-color-muted, #4b5563); }
   .points { font-weight: 600; }
   @media (prefers-reduced-motion:reduce) { .fill { transition: none; } }
 `;

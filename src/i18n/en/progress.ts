@@ -16,6 +16,7 @@ export const progress = {
   leave: 'Leave challenge',
   leaveAsk: (name: string) => `Leave ${name}? Your progress will be lost.`,
   leaveYes: 'Leave',
+  hasLeft: 'Left',
   keep: 'Keep',
   nothingLogged: 'Nothing logged.',
   wasUndone: '(undone)',

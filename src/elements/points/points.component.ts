@@ -32,10 +32,11 @@ addMessages(messages);
  */
 export class UccPoints extends UccStoreElement {
   static override styles = [shared, styles];
-  static override properties = { busy: { state: true }, error: { state: true } };
+  static override properties = { error: { state: true } };
   protected override needs = ['points' as const];
 
-  private busy = false;
+  /** A page is on its way (not drawn: only guards against a second request). */
+  #busy = false;
   declare private error?: UccError;
 
   protected override content(store: UccStore) {
@@ -58,8 +59,8 @@ export class UccPoints extends UccStoreElement {
 
   /** One request per press: presses while a page is on its way do nothing. */
   async #more(store: UccStore) {
-    if (this.busy) return;
-    this.busy = true;
+    if (this.#busy) return;
+    this.#busy = true;
     this.error = undefined;
     try {
       const i = await morePoints(store);
@@ -68,6 +69,6 @@ export class UccPoints extends UccStoreElement {
     } catch (e) {
       this.error = this.fail(e);
     }
-    this.busy = false;
+    this.#busy = false;
   }
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { decode, encode, type SourceMapMappings } from '@jridgewell/sourcemap-codec';
 import ts from 'typescript';
@@ -55,7 +55,9 @@ const budgetAndIntegrity = (): Plugin => ({
     }
   },
   closeBundle() {
-    // Both builds are written by now (the IIFE build runs second); hash the bytes on disk.
+    // Both builds are written by now (the IIFE build runs second); hash the bytes on disk. No dist/:
+    // the build failed (e.g. over budget) and its own error is the one to show.
+    if (!existsSync('dist')) return;
     const files = readdirSync('dist').filter((f) => SCRIPT_FILE.test(f)).sort();
     if (!files.includes('ucc-widgets.iife.js')) return;
     const sri = Object.fromEntries(files.map((f) => [f, `sha384-${createHash('sha384').update(readFileSync(`dist/${f}`)).digest('base64')}`]));

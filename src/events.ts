@@ -4,6 +4,7 @@ import type { Activity, Challenge, Reward } from './api/types.js';
 /** Public events; all bubble and cross shadow roots (`composed`). */
 export interface UccEventMap {
   'ucc-challenge-created': CustomEvent<{ challenge: Challenge }>;
+  'ucc-challenge-left': CustomEvent<{ challenge: Challenge }>;
   'ucc-activity-logged': CustomEvent<{ activity: Activity; challenges: Challenge[] }>;
   'ucc-reward-earned': CustomEvent<{ reward: Reward }>;
   'ucc-error': CustomEvent<{ error: UccError }>;

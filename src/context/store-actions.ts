@@ -48,6 +48,20 @@ export const createChallenge = (store: UccStore, req: CreateChallengeRequest, ke
 
 export const leaveChallenge = (store: UccStore, id: string) => one(store, store.client.leaveChallenge(id));
 
+/**
+ * Loads the ledger's next page (`before` the last page's `nextCursor`) and appends it; returns the index
+ * of its first entry, or -1 when the ledger changed meanwhile (another customer, or already loaded).
+ */
+export async function morePoints(store: UccStore) {
+  const before = store.r.points.data?.nextCursor;
+  const page = await store.client.points({ limit: 10, before: before! });
+  const pts = store.r.points.data;
+  if (!pts || pts.nextCursor != before) return -1;
+  store.r.points = { ...store.r.points, data: { ...pts, entries: [...pts.entries, ...page.entries], nextCursor: page.nextCursor } };
+  store.notify();
+  return pts.entries.length;
+}
+
 export async function undo(store: UccStore, activityId: string): Promise<UndoActivityResponse> {
   const res = await store.client.undoActivity(activityId);
   applyChallenges(store, res.challenges);

@@ -34,6 +34,8 @@ export const UccProvider: React.ForwardRefExoticComponent<Props<UccProviderEleme
   onUccError?: (e: UccEventMap['ucc-error']) => void;
   /** From an element inside (every `ucc-*` event bubbles). */
   onUccChallengeCreated?: (e: UccEventMap['ucc-challenge-created']) => void;
+  /** From an element inside (every `ucc-*` event bubbles). */
+  onUccChallengeLeft?: (e: UccEventMap['ucc-challenge-left']) => void;
 }>> = /*#__PURE__*/ createComponent({
   react: React,
   tagName: 'ucc-provider',
@@ -44,6 +46,7 @@ export const UccProvider: React.ForwardRefExoticComponent<Props<UccProviderEleme
     onUccRewardEarned: 'ucc-reward-earned' as EventName<UccEventMap['ucc-reward-earned']>,
     onUccError: 'ucc-error' as EventName<UccEventMap['ucc-error']>,
     onUccChallengeCreated: 'ucc-challenge-created' as EventName<UccEventMap['ucc-challenge-created']>,
+    onUccChallengeLeft: 'ucc-challenge-left' as EventName<UccEventMap['ucc-challenge-left']>,
   },
 });
 
@@ -85,19 +88,32 @@ export const UccLogActivity: React.ForwardRefExoticComponent<Props<UccLogActivit
 });
 
 /** `<ucc-progress>` as a React component. */
-export const UccProgress: React.ForwardRefExoticComponent<Props<UccProgressElement, 'challengeId', {}>> = /*#__PURE__*/ createComponent({
+export const UccProgress: React.ForwardRefExoticComponent<Props<UccProgressElement, 'challengeId', {
+  /** `{ challenge }` once the server has recorded that the customer left it. */
+  onUccChallengeLeft?: (e: UccEventMap['ucc-challenge-left']) => void;
+  /** `{ error }` when leaving or loading a day's logs fails. */
+  onUccError?: (e: UccEventMap['ucc-error']) => void;
+}>> = /*#__PURE__*/ createComponent({
   react: React,
   tagName: 'ucc-progress',
   elementClass: UccProgressElement,
   displayName: 'UccProgress',
-  events: {},
+  events: {
+    onUccChallengeLeft: 'ucc-challenge-left' as EventName<UccEventMap['ucc-challenge-left']>,
+    onUccError: 'ucc-error' as EventName<UccEventMap['ucc-error']>,
+  },
 });
 
 /** `<ucc-points>` as a React component. */
-export const UccPoints: React.ForwardRefExoticComponent<Props<UccPointsElement, never, {}>> = /*#__PURE__*/ createComponent({
+export const UccPoints: React.ForwardRefExoticComponent<Props<UccPointsElement, never, {
+  /** `{ error }` when loading more entries fails. */
+  onUccError?: (e: UccEventMap['ucc-error']) => void;
+}>> = /*#__PURE__*/ createComponent({
   react: React,
   tagName: 'ucc-points',
   elementClass: UccPointsElement,
   displayName: 'UccPoints',
-  events: {},
+  events: {
+    onUccError: 'ucc-error' as EventName<UccEventMap['ucc-error']>,
+  },
 });

@@ -25,7 +25,7 @@ import type { UccPoints } from 'ucc-widgets/elements/points';
 type Html<I extends HTMLElement, K extends PropertyKey> = Omit<DetailedHTMLProps<HTMLAttributes<I>, I>, K>;
 
 /** Props of `<ucc-provider>` in JSX. */
-interface UccProviderAttributes extends Html<UccProvider, 'apiBase' | 'api-base' | 'token' | 'tokenProvider' | 'client' | 'queueName' | 'queue-name' | 'locale' | 'store' | 'onucc-activity-logged' | 'onucc-reward-earned' | 'onucc-error' | 'onucc-challenge-created'> {
+interface UccProviderAttributes extends Html<UccProvider, 'apiBase' | 'api-base' | 'token' | 'tokenProvider' | 'client' | 'queueName' | 'queue-name' | 'locale' | 'store' | 'onucc-activity-logged' | 'onucc-reward-earned' | 'onucc-error' | 'onucc-challenge-created' | 'onucc-challenge-left'> {
   /** Base URL of the widget API. */
   apiBase?: UccProvider['apiBase'];
   /** Attribute of `apiBase`: Base URL of the widget API. */
@@ -52,6 +52,8 @@ interface UccProviderAttributes extends Html<UccProvider, 'apiBase' | 'api-base'
   'onucc-error'?: (e: UccEventMap['ucc-error']) => void;
   /** From an element inside (every `ucc-*` event bubbles). */
   'onucc-challenge-created'?: (e: UccEventMap['ucc-challenge-created']) => void;
+  /** From an element inside (every `ucc-*` event bubbles). */
+  'onucc-challenge-left'?: (e: UccEventMap['ucc-challenge-left']) => void;
 }
 
 /** Props of `<ucc-create-challenge>` in JSX. */
@@ -77,15 +79,22 @@ interface UccLogActivityAttributes extends Html<UccLogActivity, 'challengeId' | 
 }
 
 /** Props of `<ucc-progress>` in JSX. */
-interface UccProgressAttributes extends Html<UccProgress, 'challengeId' | 'challenge-id'> {
+interface UccProgressAttributes extends Html<UccProgress, 'challengeId' | 'challenge-id' | 'onucc-challenge-left' | 'onucc-error'> {
   /** Show only this challenge. */
   challengeId?: UccProgress['challengeId'];
   /** Attribute of `challengeId`: Show only this challenge. */
   'challenge-id'?: string;
+  /** `{ challenge }` once the server has recorded that the customer left it. */
+  'onucc-challenge-left'?: (e: UccEventMap['ucc-challenge-left']) => void;
+  /** `{ error }` when leaving or loading a day's logs fails. */
+  'onucc-error'?: (e: UccEventMap['ucc-error']) => void;
 }
 
 /** Props of `<ucc-points>` in JSX. */
-interface UccPointsAttributes extends Html<UccPoints, never> {}
+interface UccPointsAttributes extends Html<UccPoints, 'onucc-error'> {
+  /** `{ error }` when loading more entries fails. */
+  'onucc-error'?: (e: UccEventMap['ucc-error']) => void;
+}
 
 declare module 'react' {
   // eslint-disable-next-line @typescript-eslint/no-namespace

@@ -4,7 +4,7 @@ import type { TemplateResult } from 'lit';
 import { UccError } from '../../src/api/errors.js';
 import type { UccClientApi } from '../../src/api/client.js';
 import type {
-  Challenge, LogActivityRequest, LogActivityResponse, PointsResponse, Template, TemplatesResponse,
+  Activity, Challenge, LogActivityRequest, LogActivityResponse, PointsResponse, Template, TemplatesResponse,
 } from '../../src/api/types.js';
 import type { UccProvider } from '../../src/elements/provider/provider.js';
 
@@ -95,7 +95,7 @@ export class FakeClient implements UccClientApi {
       challenges: [updated], rewards: [],
     };
   }
-  activities() { return this.rec('activities', [], { activities: [] }); }
+  activities(query: Parameters<UccClientApi['activities']>[0] = {}) { return this.rec('activities', [query], { activities: [] as Activity[] }); }
   undoActivity(id: string) {
     return this.rec('undoActivity', [id], () => {
       const c = challenge({}, 5);

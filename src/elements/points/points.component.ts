@@ -1,6 +1,8 @@
-import { html } from 'lit';
+import { html, nothing } from 'lit';
 import { UccStoreElement } from '../ucc-element.js';
 import type { UccStore } from '../../context/store.js';
+import { morePoints } from '../../context/store-actions.js';
+import type { UccError } from '../../api/errors.js';
 import { addMessages } from '../../i18n/index.js';
 import { shared } from '../../styles/shared.js';
 import { styles } from './points.styles.js';
@@ -11,37 +13,62 @@ addMessages(messages);
 
 /**
  * The customer's points balance and most recent ledger entries; updated in place when a log earns
- * (or an undo reverses) a reward.
+ * (or an undo reverses) a reward. "Show more" appends the next 10 older entries and moves focus to the
+ * first of them; it disappears at the end of the ledger.
  *
  * @tag ucc-points
  * @summary Points balance and recent ledger.
  * @csspart balance - The balance line.
  * @csspart ledger - The list of entries.
  * @csspart entry - One ledger entry.
+ * @csspart more - The "Show more" button (also `button`), shown while older entries remain.
  * @csspart retry - The Retry button of the error state.
  * @csspart error - Load error.
  * @csspart status - Loading and empty messages.
+ * @fires ucc-error - `{ error }` when loading more entries fails.
  * @cssprop --ucc-color-success - Earned points.
  * @cssprop --ucc-color-danger - Reversed points.
  * @cssprop --ucc-color-text - Text colour.
  */
 export class UccPoints extends UccStoreElement {
   static override styles = [shared, styles];
+  static override properties = { error: { state: true } };
   protected override needs = ['points' as const];
 
+  /** A page is on its way (not drawn: only guards against a second request). */
+  #busy = false;
+  declare private error?: UccError;
+
   protected override content(store: UccStore) {
-    const { balance, entries } = store.r.points.data!;
+    const { balance, entries, nextCursor } = store.r.points.data!;
     const day = this.l.dates({ dateStyle: 'medium' });
     return html`<h2>${this.t.pointsTitle}</h2>
       <p part="balance" class="balance">${this.t.balance(this.l.qty(balance, this.t.points))}</p>
       ${entries.length
         ? html`<h3>${this.t.ledger}</h3><ul part="ledger">
-            ${entries.map((e) => html`<li part="entry">
+            ${entries.map((e) => html`<li part="entry" tabindex="-1">
               <span class="amount ${e.points < 0 ? 'neg' : ''}">${this.l.num(e.points, { signDisplay: 'exceptZero' })}</span>
               <span>${e.description}</span>
               <time class="muted" datetime=${e.createdAt}>${day(e.createdAt)}</time>
             </li>`)}
           </ul>`
-        : html`<p part="status">${this.t.noEntries}</p>`}`;
+        : html`<p part="status">${this.t.noEntries}</p>`}
+      ${this.error ? html`<p part="error" role="alert">${this.error.message}</p>` : nothing}
+      ${nextCursor ? html`<button part="button more" @click=${() => this.#more(store)}>${this.t.more}</button>` : nothing}`;
+  }
+
+  /** One request per press: presses while a page is on its way do nothing. */
+  async #more(store: UccStore) {
+    if (this.#busy) return;
+    this.#busy = true;
+    this.error = undefined;
+    try {
+      const i = await morePoints(store);
+      await this.updateComplete;
+      this.renderRoot.querySelectorAll<HTMLElement>('[part=entry]')[i]?.focus();
+    } catch (e) {
+      this.error = this.fail(e);
+    }
+    this.#busy = false;
   }
 }

@@ -1,27 +1,41 @@
 import { html, nothing } from 'lit';
 import { UccStoreElement } from '../ucc-element.js';
 import type { UccStore } from '../../context/store.js';
-import type { Challenge } from '../../api/types.js';
+import { leaveChallenge } from '../../context/store-actions.js';
+import type { UccError } from '../../api/errors.js';
+import type { Activity, Challenge } from '../../api/types.js';
 import { addMessages } from '../../i18n/index.js';
 import { shared } from '../../styles/shared.js';
+import { forms } from '../../styles/forms.js';
 import { styles } from './progress.styles.js';
 import { progress as messages } from '../../i18n/en/progress.js';
 
 // This element's English messages join the built-in English when its module loads.
 addMessages(messages);
 
+/** The calendar period whose logs are shown: challenge id, period index, and its logs or why they failed. */
+interface Day { id: string; i: number; list?: Activity[]; error?: UccError }
+
 /**
  * Shows challenges with the current period's progress, a streak calendar and the reward; redraws from
- * the shared store the moment another element logs.
+ * the shared store the moment another element logs. Pressing a calendar day (or week) shows its logs
+ * below the calendar, loaded each time it is opened. Each active challenge has "Leave challenge",
+ * confirmed inline (Escape or Keep cancels); leaving removes it from every element.
  *
  * @tag ucc-progress
  * @summary Progress of all my challenges, or one (`challenge-id`).
+ * @fires ucc-challenge-left - `{ challenge }` once the server has recorded that the customer left it.
+ * @fires ucc-error - `{ error }` when leaving or loading a day's logs fails.
  * @csspart challenge - One challenge card.
  * @csspart bar - The progress bar track (role=progressbar).
  * @csspart bar-fill - The filled part of the bar.
  * @csspart calendar - The streak calendar list.
- * @csspart period - One calendar cell; also `period-met`, `period-missed`, `period-current`, `period-ahead`.
- * @csspart badge - The "Completed" / "Ended" badge.
+ * @csspart period - One calendar cell, a button showing its logs; also `period-met`, `period-missed`, `period-current`, `period-ahead`.
+ * @csspart day - The logs of the pressed calendar cell (loading, empty and error states included).
+ * @csspart log - One log in it; also `log-undone` for an undone log.
+ * @csspart leave - The "Leave challenge" button (also `button`).
+ * @csspart confirm - The leave confirmation: question, Leave (`leave-confirm`) and Keep (`keep`) buttons.
+ * @csspart badge - The "Completed" / "Ended" / "Left" badge (a left challenge shows only with `challenge-id`).
  * @csspart retry - The Retry button of the error state.
  * @csspart error - Load error.
  * @csspart status - Loading and empty messages.
@@ -31,33 +45,44 @@ addMessages(messages);
  * @cssprop --ucc-color-danger - Missed periods.
  */
 export class UccProgress extends UccStoreElement {
-  static override styles = [shared, styles];
+  static override styles = [shared, forms, styles];
   static override properties = {
     challengeId: { attribute: 'challenge-id' },
+    ask: { state: true },
+    error: { state: true },
+    day: { state: true },
   };
   protected override needs = ['challenges' as const];
 
   /** Show only this challenge. */
   declare challengeId?: string;
+  /** Id of the challenge whose leave is being confirmed. */
+  declare private ask?: string;
+  /** A leave request is on its way (not drawn: only guards against a second request). */
+  #busy = false;
+  /** Why the last leave failed. */
+  declare private error?: UccError;
+  declare private day?: Day;
 
   protected override content(store: UccStore) {
     const list = store.r.challenges.data!.filter((c) => (this.challengeId ? c.id == this.challengeId : c.status != 'left'));
-    if (!list.length) return html`<p part="status">${this.challengeId ? this.t.notFound : this.t.noChallenges}</p>`;
+    if (!list.length) return html`<p part="status" tabindex="-1">${this.challengeId ? this.t.notFound : this.t.noChallenges}</p>`;
     // Period dates are UTC calendar days; the two formatters are made once per render, not per period.
     const long = this.l.dates({ weekday: 'short', day: 'numeric', month: 'short' }, 'UTC');
     const short = this.l.dates({ day: 'numeric', month: 'short' }, 'UTC');
-    return html`<h2>${this.t.progressTitle}</h2><ul class="list">${list.map((c) => this.#card(c, long, short))}</ul>`;
+    return html`<h2 tabindex="-1">${this.t.progressTitle}</h2><ul class="list">${list.map((c, i) => this.#card(c, i, long, short))}</ul>`;
   }
 
-  #card(c: Challenge, long: (iso: string) => string, short: (iso: string) => string) {
+  #card(c: Challenge, i: number, long: (iso: string) => string, short: (iso: string) => string) {
     const p = c.periods[c.currentPeriod ?? -1] ?? c.periods.at(-1);
     const pct = p ? Math.min(100, (p.value / p.target) * 100) : 0;
     const unit = c.period == 'WEEKLY' ? this.t.week : this.t.day;
     const text = p ? this.l.ofTarget(p, c.unit) : '';
     const done = c.status == 'completed';
+    const d = this.day;
     return html`<li part="challenge" class="card">
-      <h3 id="n-${c.id}">${c.name}
-        ${done || c.status == 'ended' ? html`<span part="badge" class="badge ${c.status}">${done ? this.t.completed : this.t.ended}</span>` : nothing}
+      <h3 id="n-${c.id}" tabindex="-1">${c.name}
+        ${c.status != 'active' ? html`<span part="badge" class="badge ${c.status}">${done ? this.t.completed : c.status == 'left' ? this.t.hasLeft : this.t.ended}</span>` : nothing}
       </h3>
       ${p ? html`<div part="bar" class="bar" role="progressbar" aria-labelledby="n-${c.id}" aria-valuemin="0"
         aria-valuemax=${p.target} aria-valuenow=${Math.min(p.value, p.target)} aria-valuetext=${text}>
@@ -65,14 +90,79 @@ export class UccProgress extends UccStoreElement {
       </div>
       <p class="value">${text}</p>` : nothing}
       <ol part="calendar" class="cal" aria-label=${this.t.calendar}>
-        ${c.periods.map((x) => html`<li part="period period-${x.state}" class=${x.state}
-          title="${long(x.date)}: ${this.t[x.state]}">
+        ${c.periods.map((x, j) => html`<li><button part="period period-${x.state}" class=${x.state}
+          title="${long(x.date)}: ${this.t[x.state]}" ?disabled=${x.state == 'ahead'}
+          aria-expanded=${d?.id == c.id && d.i == j} @click=${() => this.#show(c, j)}>
           <span class="sr">${short(x.date)}: ${this.t[x.state]}</span>
-        </li>`)}
+        </button></li>`)}
       </ol>
+      ${d?.id == c.id ? this.#logs(c, d) : nothing}
       <p>${this.t.streak(this.l.num(c.streak.current), this.l.num(c.streak.best), this.l.qty(c.streak.required, unit))}
         ${c.status == 'active' ? html` · ${this.t.left(this.l.qty(c.daysLeft, this.t.day))}` : nothing}</p>
       <p class="points">${c.reward.earned ? this.t.earned(this.l.qty(c.reward.earned, this.t.points)) : this.t.promised(this.l.qty(c.reward.points, this.t.points))}</p>
+      ${c.status != 'active' ? nothing : this.ask == c.id
+        ? html`<div part="confirm" role="group" aria-labelledby="q-${c.id}" @keydown=${(e: KeyboardEvent) => e.key == 'Escape' && this.#keep(c)}>
+          <p id="q-${c.id}">${this.t.leaveAsk(c.name)}</p>
+          <button part="button leave-confirm" @click=${() => this.#leave(c, i)}>${this.t.leaveYes}</button>
+          <button part="button keep" class="secondary" @click=${() => this.#keep(c)}>${this.t.keep}</button>
+          ${this.error ? html`<p part="error" role="alert">${this.error.message}</p>` : nothing}
+        </div>`
+        : html`<button part="button leave" class="secondary" aria-describedby="n-${c.id}"
+          @click=${() => ((this.ask = c.id), (this.error = undefined), this.#focus('[part~=keep]'))}>${this.t.leave}</button>`}
     </li>`;
+  }
+
+  /** The open period's logs: loading, error (with Retry), empty, or each log's quantity and time. */
+  #logs(c: Challenge, d: Day) {
+    const time = this.l.dates({ weekday: 'short', hour: 'numeric', minute: '2-digit' }, c.timeZone);
+    return html`<div part="day" aria-live="polite">
+      ${d.error ? html`<p part="error">${d.error.message}
+          <button part="button retry" @click=${() => this.#show(c, d.i, false)}>${this.t.retry}</button></p>`
+        : d.list?.length ? html`<ul>${d.list.map((a) => html`<li part="log${a.undone ? ' log-undone' : ''}">
+            ${this.l.qty(a.quantity, c.unit)} · <time datetime=${a.occurredAt}>${time(a.occurredAt)}</time>${a.undone ? ` ${this.t.wasUndone}` : ''}
+          </li>`)}</ul>`
+        : html`<p part="status">${d.list ? this.t.nothingLogged : this.t.loading}</p>`}
+    </div>`;
+  }
+
+  /** Opens period `i` of `c` (or closes it when open and `toggle`) and loads its logs. */
+  async #show(c: Challenge, i: number, toggle = true) {
+    const d = this.day;
+    if (toggle && d?.id == c.id && d.i == i) return (this.day = undefined);
+    const day: Day = (this.day = { id: c.id, i }), p = c.periods[i];
+    try {
+      day.list = (await this.store!.client.activities({ challengeId: c.id, from: p.start, to: p.end })).activities;
+    } catch (e) {
+      day.error = this.fail(e);
+    }
+    this.requestUpdate(); // (if another day was opened meanwhile, this one's answer changes nothing shown)
+  }
+
+  async #focus(selector: string) {
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>(selector)?.focus();
+  }
+
+  #keep(c: Challenge) {
+    if (this.#busy) return;
+    this.ask = undefined;
+    void this.#focus(`[aria-describedby="n-${c.id}"]`);
+  }
+
+  /** Leaves `c` (card `i`): one request; then focus moves to the card now in its place, else the heading. */
+  async #leave(c: Challenge, i: number) {
+    if (this.#busy) return;
+    this.#busy = true;
+    this.error = undefined;
+    try {
+      const challenge = await leaveChallenge(this.store!, c.id);
+      this.ask = undefined;
+      this.emit('ucc-challenge-left', { challenge });
+      await this.updateComplete;
+      (this.renderRoot.querySelectorAll('h3')[i] ?? this.renderRoot.querySelector('h2,[part=status]'))?.focus();
+    } catch (e) {
+      this.error = this.fail(e);
+    }
+    this.#busy = false;
   }
 }

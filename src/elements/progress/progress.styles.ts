@@ -8,7 +8,9 @@ export const styles = css`
   .bar { height: 0.75em; border-radius: 999px; background: var(--ucc-color-track, #e5e7eb); overflow: hidden; }
   .fill { height: 100%; background: var(--ucc-color-primary, #1d4ed8); transition: width 0.3s; }
   .cal { display: flex; flex-wrap: wrap; gap: 0.3em; margin-top: 0.5em; }
-  .cal li { width: 1.4em; height: 1.4em; border-radius: 50%; border: 2px solid var(--ucc-color-track, #d1d5db); }
+  .cal button { display: block; width: 1.4em; height: 1.4em; padding: 0; margin: 0; border-radius: 50%; border: 2px solid var(--ucc-color-track, #d1d5db); background: none; color: inherit; }
+  .cal [aria-expanded=true] { box-shadow: 0 0 0 2px; }
+  [part~=log-undone] { text-decoration: line-through; }
   .cal .met { background: var(--ucc-color-success, #15803d); border-color: var(--ucc-color-success, #15803d); }
   .cal .missed { border-color: var(--ucc-color-danger, #b91c1c); }
   .cal .current { border-color: var(--ucc-color-primary, #1d4ed8); border-width: 3px; }
@@ -17,7 +19,7 @@ export const styles = css`
     margin-inline-start: 0.5em; padding: 0.1em 0.5em; border-radius: 999px; font-size: 0.8em;
     background: var(--ucc-color-success, #15803d); color: var(--ucc-color-on-primary, #fff);
   }
-  .badge.ended { background: var(--ucc-color-muted, #4b5563); }
+  .badge.ended, .badge.left { background: var(--ucc-color-muted, #4b5563); }
   .points { font-weight: 600; }
   @media (prefers-reduced-motion:reduce) { .fill { transition: none; } }
 `;

@@ -4,4 +4,5 @@ export const points = {
   balance: (points: string) => `Balance: ${points}`,
   noEntries: 'No points yet. Complete a challenge to earn some.',
   ledger: 'Recent points',
+  more: 'Show more',
 };

@@ -13,4 +13,11 @@ export const progress = {
   current: 'in progress',
   ahead: 'to come',
   calendar: 'Streak calendar',
+  leave: 'Leave challenge',
+  leaveAsk: (name: string) => `Leave ${name}? Your progress will be lost.`,
+  leaveYes: 'Leave',
+  hasLeft: 'Left',
+  keep: 'Keep',
+  nothingLogged: 'Nothing logged.',
+  wasUndone: '(undone)',
 };

@@ -65,6 +65,7 @@ export default {
   balance: (points: string) => `الرصيد: ${points}`,
   noEntries: 'لا توجد نقاط بعد. أكمل تحديًا لتربح نقاطًا.',
   ledger: 'أحدث النقاط',
+  more: 'عرض المزيد',
   // progress
   progressTitle: 'تحدياتي',
   noChallenges: 'لا توجد تحديات بعد.',
@@ -79,4 +80,11 @@ export default {
   current: 'جارٍ',
   ahead: 'قادم',
   calendar: 'تقويم السلسلة',
+  leave: 'مغادرة التحدي',
+  leaveAsk: (name: string) => `هل تريد مغادرة «${name}»؟ سيضيع تقدمك.`,
+  leaveYes: 'مغادرة',
+  hasLeft: 'غادرت',
+  keep: 'البقاء',
+  nothingLogged: 'لا توجد تسجيلات.',
+  wasUndone: '(تم التراجع)',
 } satisfies Messages;

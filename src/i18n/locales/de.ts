@@ -55,6 +55,7 @@ export default {
   balance: (points: string) => `Kontostand: ${points}`,
   noEntries: 'Noch keine Punkte. Schließ eine Challenge ab, um welche zu sammeln.',
   ledger: 'Letzte Buchungen',
+  more: 'Mehr anzeigen',
   // progress
   progressTitle: 'Meine Challenges',
   noChallenges: 'Noch keine Challenges.',
@@ -69,4 +70,11 @@ export default {
   current: 'läuft',
   ahead: 'kommt noch',
   calendar: 'Serienkalender',
+  leave: 'Challenge verlassen',
+  leaveAsk: (name: string) => `„${name}“ verlassen? Dein Fortschritt geht verloren.`,
+  leaveYes: 'Verlassen',
+  hasLeft: 'Verlassen',
+  keep: 'Behalten',
+  nothingLogged: 'Nichts eingetragen.',
+  wasUndone: '(rückgängig gemacht)',
 } satisfies Messages;

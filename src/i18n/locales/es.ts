@@ -55,6 +55,7 @@ export default {
   balance: (points: string) => `Saldo: ${points}`,
   noEntries: 'Aún no tienes puntos. Completa un reto para conseguirlos.',
   ledger: 'Puntos recientes',
+  more: 'Ver más',
   // progress
   progressTitle: 'Mis retos',
   noChallenges: 'Aún no tienes retos.',
@@ -69,4 +70,11 @@ export default {
   current: 'en curso',
   ahead: 'por venir',
   calendar: 'Calendario de la racha',
+  leave: 'Abandonar el reto',
+  leaveAsk: (name: string) => `¿Abandonar «${name}»? Perderás tu progreso.`,
+  leaveYes: 'Abandonar',
+  hasLeft: 'Abandonado',
+  keep: 'Seguir',
+  nothingLogged: 'No hay registros.',
+  wasUndone: '(deshecho)',
 } satisfies Messages;

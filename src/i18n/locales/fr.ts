@@ -58,6 +58,7 @@ export default {
   balance: (points: string) => `Solde${nb}: ${points}`,
   noEntries: 'Pas encore de points. Terminez un défi pour en gagner.',
   ledger: 'Points récents',
+  more: 'Afficher plus',
   // progress
   progressTitle: 'Mes défis',
   noChallenges: 'Aucun défi pour l’instant.',
@@ -72,4 +73,11 @@ export default {
   current: 'en cours',
   ahead: 'à venir',
   calendar: 'Calendrier de la série',
+  leave: 'Quitter le défi',
+  leaveAsk: (name: string) => `Quitter « ${name} » ? Votre progression sera perdue.`,
+  leaveYes: 'Quitter',
+  hasLeft: 'Abandonné',
+  keep: 'Continuer',
+  nothingLogged: 'Rien d’enregistré.',
+  wasUndone: '(annulé)',
 } satisfies Messages;

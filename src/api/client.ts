@@ -12,6 +12,8 @@ export interface UccClientOptions {
   token?: () => string | undefined | Promise<string | undefined>;
   /** Asked once when the server answers TOKEN_EXPIRED; resolve true when a fresh token is available. */
   refreshToken?: () => Promise<boolean>;
+  /** The language to answer in (`Accept-Language`: template labels and units); the browser's own when unset. */
+  locale?: () => string | undefined;
   /** Per-attempt timeout in ms (default 10 000). */
   timeout?: number;
   fetch?: typeof fetch;
@@ -54,7 +56,7 @@ export class UccClient {
     method: Method, path: string,
     o: { json?: unknown; query?: Query; key?: string; retry?: boolean } = {},
   ): Promise<T> {
-    const { base, token, refreshToken, timeout = 10_000, fetch } = this.#options;
+    const { base, token, refreshToken, locale, timeout = 10_000, fetch } = this.#options;
     const searchParams: Record<string, string> = {};
     for (const [k, v] of Object.entries(o.query ?? {})) if (v !== undefined && v !== '') searchParams[k] = String(v);
     for (let refreshed = false; ; refreshed = true) {
@@ -62,6 +64,8 @@ export class UccClient {
       const headers: Record<string, string> = {};
       if (t) headers.authorization = `Bearer ${t}`;
       if (o.key) headers['idempotency-key'] = o.key;
+      const lang = locale?.();
+      if (lang) headers['accept-language'] = lang;
       try {
         return await ky(path, {
           prefixUrl: typeof base == 'function' ? base() : base,

@@ -2,7 +2,7 @@ import { html } from 'lit';
 import { ContextProvider } from '@lit/context';
 import { UccElement } from '../ucc-element.js';
 import { clientContext, localeContext, storeContext } from '../../context/context.js';
-import { UccStore } from '../../context/store.js';
+import { UccStore, type ResourceKey } from '../../context/store.js';
 import { UccClient, type UccClientApi } from '../../api/client.js';
 import { styles } from './provider.styles.js';
 
@@ -82,8 +82,13 @@ export class UccProvider extends UccElement {
     removeEventListener('online', this.#onOnline);
   }
 
-  protected override willUpdate() {
+  protected override willUpdate(changed: Map<string, unknown>) {
     this.#localeProvider.setValue(this.locale);
+    // Elements re-render in the new language at once from the data they hold; the server answers
+    // template labels and units in the client's language, so what is loaded is fetched again in the
+    // new one, in place (no loading state).
+    const s = this.store;
+    if (changed.has('locale') && this.hasUpdated && s) for (const k in s.r) s.r[k as ResourceKey].status == 'ok' && s.load(k as ResourceKey, true);
   }
 
   protected override updated() {
@@ -111,6 +116,7 @@ export class UccProvider extends UccElement {
     this.#used = { client: this.client, queueName: this.queueName, token: this.token, tokenProvider: this.tokenProvider };
     const client = this.client ?? new UccClient({
       base: () => this.apiBase,
+      locale: () => this.locale,
       token: () => this.#currentToken(),
       refreshToken: async () => !!this.tokenProvider && !!(await this.#fetchToken()),
     });

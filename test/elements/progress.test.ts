@@ -35,14 +35,16 @@ describe('<ucc-progress>', () => {
     await expect(el).to.be.accessible();
   });
 
-  it('shows a load error with a working Retry', async () => {
+  it('leaves a network failure to the provider\'s alert, whose Retry brings the progress', async () => {
     const client = new FakeClient();
     let fails = 1;
     const real = client.challenges.bind(client);
     client.challenges = (s) => (fails-- > 0 ? Promise.reject(new UccError(0, 'NETWORK_ERROR', 'Failed to fetch')) : real(s));
-    const { el } = await ready(client);
-    await expect(el).to.be.accessible();
-    button(el, 'Retry').click();
+    const { el, provider } = await ready(client);
+    await until(() => button(provider, 'Retry'));
+    expect(text(el)).to.equal('');
+    await expect(provider).to.be.accessible();
+    button(provider, 'Retry').click();
     await until(() => $(el, '[role=progressbar]'));
   });
 

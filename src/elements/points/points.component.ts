@@ -15,7 +15,7 @@ addMessages(messages);
  *
  * @tag ucc-points
  * @summary Points balance and recent ledger.
- * @csspart balance - The balance line.
+ * @csspart balance - The balance line; a polite live region, so a change of balance is announced.
  * @csspart ledger - The list of entries.
  * @csspart entry - One ledger entry.
  * @csspart retry - The Retry button of the error state.
@@ -33,7 +33,7 @@ export class UccPoints extends UccStoreElement {
     const { balance, entries } = store.r.points.data!;
     const day = this.l.dates({ dateStyle: 'medium' });
     return html`<h2>${this.t.pointsTitle}</h2>
-      <p part="balance" class="balance">${this.t.balance(this.l.qty(balance, this.t.points))}</p>
+      <p part="balance" class="balance" role="status">${this.t.balance(this.l.qty(balance, this.t.points))}</p>
       ${entries.length
         ? html`<h3>${this.t.ledger}</h3><ul part="ledger">
             ${entries.map((e) => html`<li part="entry">

@@ -25,6 +25,7 @@ addMessages(messages);
  * @csspart retry - The Retry button of the error state.
  * @csspart error - Load error.
  * @csspart status - Loading and empty messages.
+ * @csspart announcement - The visually hidden live region announcing a change of progress ("Water: 6 of 8 glasses").
  * @cssprop --ucc-color-primary - Bar fill and current period.
  * @cssprop --ucc-color-success - Met periods and completed badge.
  * @cssprop --ucc-color-track - Bar track and future periods.
@@ -40,13 +41,34 @@ export class UccProgress extends UccStoreElement {
   /** Show only this challenge. */
   declare challengeId?: string;
 
+  /** Each shown challenge's current progress as last drawn, to tell a change from a redraw. */
+  #seen = new Map<string, string>();
+  /** The challenges whose progress changed last; the live region reads them out. */
+  #changed: string[] = [];
+
+  protected override resetState() {
+    super.resetState();
+    this.#seen.clear();
+    this.#changed = [];
+  }
+
   protected override content(store: UccStore) {
     const list = store.r.challenges.data!.filter((c) => (this.challengeId ? c.id == this.challengeId : c.status != 'left'));
     if (!list.length) return html`<p part="status">${this.challengeId ? this.t.notFound : this.t.noChallenges}</p>`;
     // Period dates are UTC calendar days; the two formatters are made once per render, not per period.
     const long = this.l.dates({ weekday: 'short', day: 'numeric', month: 'short' }, 'UTC');
     const short = this.l.dates({ day: 'numeric', month: 'short' }, 'UTC');
-    return html`<h2>${this.t.progressTitle}</h2><ul class="list">${list.map((c) => this.#card(c, long, short))}</ul>`;
+    // Announced once per change of a value, never on a redraw that changed nothing (a log elsewhere, the language).
+    const now = (c: Challenge) => c.periods[c.currentPeriod ?? -1] ?? c.periods.at(-1);
+    const changed = list.filter((c) => {
+      const p = now(c), k = p ? `${p.index} ${p.value} ${p.target}` : '', was = this.#seen.get(c.id);
+      this.#seen.set(c.id, k);
+      return was != null && was != k;
+    });
+    if (changed.length) this.#changed = changed.map((c) => c.id);
+    const said = list.filter((c) => this.#changed.includes(c.id) && now(c)).map((c) => `${c.name}: ${this.l.ofTarget(now(c)!, c.unit)}`);
+    return html`<h2>${this.t.progressTitle}</h2><ul class="list">${list.map((c) => this.#card(c, long, short))}</ul>
+      <p part="announcement" class="sr" role="status">${said.join('. ')}</p>`;
   }
 
   #card(c: Challenge, long: (iso: string) => string, short: (iso: string) => string) {

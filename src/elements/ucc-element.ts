@@ -123,8 +123,8 @@ export class UccStoreElement extends UccElement {
   /**
    * Runs a customer's action: one at a time; `run`'s result (a function applying the outcome and
    * returning the success message) is dropped if the customer changed meanwhile; a failure shows in the
-   * element. Focus then returns to the control that acted or, when it is gone or disabled, `next` (a
-   * selector) or the first control.
+   * element. Focus then returns to the control that acted or, when it is gone or disabled, to `next` (a
+   * selector) or the first enabled control.
    */
   protected async act(run: (s: UccStore) => Promise<() => Note | void>, next = '') {
     const s = this.store, root = this.shadowRoot!;
@@ -145,7 +145,9 @@ export class UccStoreElement extends UccElement {
     }
     this.busy = false;
     await this.updateComplete;
-    if (from && !root.activeElement) (from.isConnected && !from.disabled ? from : root.querySelector<HTMLElement>(next || 'x') ?? this).focus();
+    // Focus may still sit on a control just disabled: the browser moves it to the page only later.
+    const at = root.activeElement;
+    if (from && (!at || at == from)) (from.isConnected && !from.disabled ? from : root.querySelector<HTMLElement>(next || ':enabled'))?.focus();
   }
 
   protected override render() {

@@ -17,9 +17,19 @@ function announcements(region: Element) {
   return said;
 }
 
+/** Answers after 50 ms, as a network does: long enough for the browser to draw (and fix up focus) meanwhile. */
+function slow(client: FakeClient) {
+  const wait = () => new Promise((r) => setTimeout(r, 50));
+  const [log, create, undo] = [client.logActivity.bind(client), client.createChallenge.bind(client), client.undoActivity.bind(client)];
+  client.logActivity = async (b, k) => (await wait(), log(b, k));
+  client.createChallenge = async (b, k) => (await wait(), create(b, k));
+  client.undoActivity = async (id) => (await wait(), undo(id));
+  return client;
+}
+
 describe('keyboard focus after an action', () => {
   async function logger() {
-    const client = new FakeClient();
+    const client = slow(new FakeClient());
     const { el, provider } = await inProvider<UccLogActivity>(client, html`<ucc-log-activity challenge-id="c1"></ucc-log-activity>
       <ucc-progress></ucc-progress><ucc-points></ucc-points>`);
     await until(() => $(el, 'form'));
@@ -75,7 +85,7 @@ describe('keyboard focus after an action', () => {
   });
 
   it('stays on Create challenge after creating, and a second press creates again', async () => {
-    const client = new FakeClient();
+    const client = slow(new FakeClient());
     const { el } = await inProvider<UccCreateChallenge>(client, html`<ucc-create-challenge></ucc-create-challenge>`);
     await until(() => $(el, 'form'));
     button(el, 'Create challenge').focus();

@@ -1,5 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { UccPoints, UccProvider } from '../../src/index.js';
+import { OfflineQueue } from '../../src/api/offline-queue.js';
 import { $, FakeClient, freshQueueName, points, text, until } from './helpers.js';
 
 const jwt = (sub: string) => `x.${btoa(JSON.stringify({ sub, exp: Math.floor(Date.now() / 1000) + 3600 })).replace(/=+$/, '')}.y`;
@@ -8,7 +9,7 @@ let n = 0;
 async function lateProvider(props: Partial<UccProvider>) {
   const tag = `late-provider-${n}`, child = `late-points-${n++}`;
   const el = document.createElement(tag) as UccProvider;
-  Object.assign(el, props, { queueName: freshQueueName() });
+  Object.assign(el, { queueName: freshQueueName() }, props);
   el.append(document.createElement(child));
   document.body.append(el);
   customElements.define(tag, class extends UccProvider {});
@@ -49,6 +50,21 @@ describe('properties set before the element is defined', () => {
       const pts = el.firstElementChild as UccPoints;
       await until(() => $(pts, '[part=balance]'));
       expect(seen[0]).to.equal(`Bearer ${tok}`);
+    } finally { el.remove(); }
+  });
+
+  it('a client set before define sends the logs queued on an earlier page, and nothing goes to the default client', async () => {
+    const seen: string[] = [];
+    stub(seen);
+    const queueName = freshQueueName();
+    await new OfflineQueue(queueName).add({ key: 'k1', owner: '', request: { challengeId: 'c1', quantity: 1 }, queuedAt: new Date().toISOString() });
+    const client = new FakeClient();
+    const el = await lateProvider({ client, queueName });
+    try {
+      await until(() => client.count('logActivity') == 1);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(seen).to.deep.equal([]);
+      expect(client.calls.filter((c) => c.method == 'logActivity').map((c) => c.args[1])).to.deep.equal(['k1']);
     } finally { el.remove(); }
   });
 

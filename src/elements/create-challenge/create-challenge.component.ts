@@ -23,7 +23,7 @@ const FIELD_OF: Record<string, Field> = { TARGET_OUT_OF_RANGE: 'target', LENGTH_
  * @tag ucc-create-challenge
  * @summary Create a challenge: activity, goal, period, length and an optional name.
  * @fires ucc-challenge-created - `{ challenge }` once the server has created it.
- * @fires ucc-error - `{ error }` when creating fails.
+ * @fires ucc-error - `{ error, code, status, message }` when creating fails (`message`: the text shown).
  * @csspart form - The form.
  * @csspart field - Each label + input group.
  * @csspart input - Each input and select.

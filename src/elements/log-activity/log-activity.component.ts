@@ -25,7 +25,7 @@ const DAY = 24 * HOUR;
  * @summary Log activity for one challenge (`challenge-id`) or a picked active one; undo the last log.
  * @fires ucc-activity-logged - `{ activity, challenges }` after the server recorded a log.
  * @fires ucc-reward-earned - `{ reward }` for each reward a log earned.
- * @fires ucc-error - `{ error }` when a log or undo fails.
+ * @fires ucc-error - `{ error, code, status, message }` when a log or undo fails (`message`: the text shown).
  * @csspart form - The form.
  * @csspart input - The challenge picker, quantity and time inputs.
  * @csspart quick - The +1 button.

@@ -61,7 +61,7 @@ async function createWaterChallenge(page: Page) {
   await create.getByLabel(/Goal per period/).fill('8');
   await create.getByLabel(/Name/).fill('Hydrate');
   await create.getByRole('button', { name: 'Create challenge' }).click();
-  await page.locator('ucc-progress').getByText('0 of 8 glasses').waitFor();
+  await page.locator('ucc-progress').getByText('0 of 8 glasses', { exact: true }).waitFor();
 }
 
 test('the page has an icon (/favicon.ico too) and loads with no console errors', async () => {
@@ -168,7 +168,7 @@ test('"Expire token" shows one session-ended alert with one Retry for all four w
   await toggle.click();
   assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
   await page.getByText(/^Signed in as alice$/).waitFor();
-  await page.locator('ucc-progress').getByText('0 of 8 glasses').waitFor();
+  await page.locator('ucc-progress').getByText('0 of 8 glasses', { exact: true }).waitFor();
   await page.locator('ucc-points').getByText('Balance: 0 points').waitFor();
   assert.equal(await page.getByRole('alert').count(), 0);
   await assertHeadings(page);

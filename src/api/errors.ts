@@ -14,5 +14,7 @@ export class UccError extends Error {
 /** `e` as a UccError (UNKNOWN when it is not one). */
 export const asError = (e: unknown) => (e instanceof UccError ? e : new UccError(0, 'UNKNOWN', String(e)));
 
-/** True when the request may never have reached the server (offline, DNS, timeout). */
+/** True for failures every element shares (network, session, server fault), shown once by the provider. */
+export const isShared = (e: UccError) => !e.status || e.status == 401 || e.status >= 500;
+
 export const isNetworkError = (e: unknown): e is UccError => e instanceof UccError && e.status === 0;

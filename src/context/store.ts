@@ -42,6 +42,8 @@ export class UccStore {
    * in use (the provider calls it when it connects, on `online` and on `refresh()`).
    */
   replay?(): Promise<void>;
+  /** Whose data this is: a new object when the customer changes, so elements drop what the last one saw. */
+  customer = {};
   #gen = 0;
   #subs = new Set<() => void>();
 
@@ -74,8 +76,14 @@ export class UccStore {
     ).then(() => this.notify());
   }
 
-  /** Forgets everything (new customer, demo reset) and lets elements load afresh. */
-  reset() {
+  /** Reloads every resource that failed. */
+  retry() {
+    for (const k in this.r) this.r[k as ResourceKey].status == 'error' && this.load(k as ResourceKey, true);
+  }
+
+  /** Forgets everything (new customer, demo reset) and lets elements load afresh; `customer`: it is another one. */
+  reset(customer?: boolean) {
+    if (customer) this.customer = {};
     this.#gen++;
     this.r = idle();
     this.pending = [];
@@ -85,7 +93,10 @@ export class UccStore {
 
   /** Re-reads the current customer's queued logs (none without a queue). */
   async refreshPending() {
-    this.pending = (await this.queue?.list(await this.owner())) ?? [];
+    const gen = this.#gen;
+    const list = (await this.queue?.list(await this.owner())) ?? [];
+    // A list read before a reset may be another customer's.
+    if (gen == this.#gen) this.pending = list;
     this.notify();
   }
 }

@@ -103,7 +103,7 @@ export class Localizer implements ReactiveController {
   /** Picks the language and its messages; true when they changed. */
   resolve(): boolean {
     const h = this.#host;
-    const tag = canonical(this.#provided.value || h.closest('[lang]')?.getAttribute('lang') || navigator.language || 'en');
+    const tag = canonical(this.#provided.value || (h as { locale?: string }).locale || h.closest('[lang]')?.getAttribute('lang') || navigator.language || 'en');
     const b = base(tag);
     if (!packs[b] && loaders[b]) {
       loaders[b]().then((m) => ((packs[b] = m.default), redraw()), () => (packs[b] = {}));

@@ -30,7 +30,7 @@ export const UccProvider: React.ForwardRefExoticComponent<Props<UccProviderEleme
   onUccActivityLogged?: (e: UccEventMap['ucc-activity-logged']) => void;
   /** When a delivered offline log earned a reward. */
   onUccRewardEarned?: (e: UccEventMap['ucc-reward-earned']) => void;
-  /** `{ error }` when loading the customer's data fails (once per failed request). */
+  /** `{ error, code, status, message }` when loading the customer's data fails (once per failed request). */
   onUccError?: (e: UccEventMap['ucc-error']) => void;
   /** From an element inside (every `ucc-*` event bubbles). */
   onUccChallengeCreated?: (e: UccEventMap['ucc-challenge-created']) => void;
@@ -54,7 +54,7 @@ export const UccProvider: React.ForwardRefExoticComponent<Props<UccProviderEleme
 export const UccCreateChallenge: React.ForwardRefExoticComponent<Props<UccCreateChallengeElement, never, {
   /** `{ challenge }` once the server has created it. */
   onUccChallengeCreated?: (e: UccEventMap['ucc-challenge-created']) => void;
-  /** `{ error }` when creating fails. */
+  /** `{ error, code, status, message }` when creating fails (`message`: the text shown). */
   onUccError?: (e: UccEventMap['ucc-error']) => void;
 }>> = /*#__PURE__*/ createComponent({
   react: React,
@@ -73,7 +73,7 @@ export const UccLogActivity: React.ForwardRefExoticComponent<Props<UccLogActivit
   onUccActivityLogged?: (e: UccEventMap['ucc-activity-logged']) => void;
   /** `{ reward }` for each reward a log earned. */
   onUccRewardEarned?: (e: UccEventMap['ucc-reward-earned']) => void;
-  /** `{ error }` when a log or undo fails. */
+  /** `{ error, code, status, message }` when a log or undo fails (`message`: the text shown). */
   onUccError?: (e: UccEventMap['ucc-error']) => void;
 }>> = /*#__PURE__*/ createComponent({
   react: React,

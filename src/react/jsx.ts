@@ -48,7 +48,7 @@ interface UccProviderAttributes extends Html<UccProvider, 'apiBase' | 'api-base'
   'onucc-activity-logged'?: (e: UccEventMap['ucc-activity-logged']) => void;
   /** When a delivered offline log earned a reward. */
   'onucc-reward-earned'?: (e: UccEventMap['ucc-reward-earned']) => void;
-  /** `{ error }` when loading the customer's data fails (once per failed request). */
+  /** `{ error, code, status, message }` when loading the customer's data fails (once per failed request). */
   'onucc-error'?: (e: UccEventMap['ucc-error']) => void;
   /** From an element inside (every `ucc-*` event bubbles). */
   'onucc-challenge-created'?: (e: UccEventMap['ucc-challenge-created']) => void;
@@ -60,7 +60,7 @@ interface UccProviderAttributes extends Html<UccProvider, 'apiBase' | 'api-base'
 interface UccCreateChallengeAttributes extends Html<UccCreateChallenge, 'onucc-challenge-created' | 'onucc-error'> {
   /** `{ challenge }` once the server has created it. */
   'onucc-challenge-created'?: (e: UccEventMap['ucc-challenge-created']) => void;
-  /** `{ error }` when creating fails. */
+  /** `{ error, code, status, message }` when creating fails (`message`: the text shown). */
   'onucc-error'?: (e: UccEventMap['ucc-error']) => void;
 }
 
@@ -74,7 +74,7 @@ interface UccLogActivityAttributes extends Html<UccLogActivity, 'challengeId' | 
   'onucc-activity-logged'?: (e: UccEventMap['ucc-activity-logged']) => void;
   /** `{ reward }` for each reward a log earned. */
   'onucc-reward-earned'?: (e: UccEventMap['ucc-reward-earned']) => void;
-  /** `{ error }` when a log or undo fails. */
+  /** `{ error, code, status, message }` when a log or undo fails (`message`: the text shown). */
   'onucc-error'?: (e: UccEventMap['ucc-error']) => void;
 }
 

@@ -13,5 +13,5 @@ export const forms = css`
   }
   [aria-invalid=true] { border-color: var(--ucc-color-danger, #b91c1c); }
   button.secondary { background: transparent; color: var(--ucc-color-primary, #1d4ed8); }
-  button:disabled { opacity: 0.6; cursor: default; }
+  button:disabled, [aria-disabled=true] { opacity: 0.6; cursor: default; }
 `;

@@ -83,7 +83,7 @@ async function createLogAndSeeProgress(page: Page, name: string) {
   const log = page.locator('ucc-log-activity');
   await log.getByLabel('Quantity (glasses)').fill('3');
   await log.getByRole('button', { name: 'Log', exact: true }).click();
-  await progress.getByText('3 of 8 glasses').waitFor();
+  await progress.getByText('3 of 8 glasses', { exact: true }).waitFor();
 }
 
 test('README\'s module snippet on a brand\'s own domain loads the versioned bundle with integrity and runs create → log → progress', async () => {

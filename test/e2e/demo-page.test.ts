@@ -24,7 +24,8 @@ beforeEach(async () => {
   assert.equal(res.status, 200);
 });
 
-const EXPIRED = 'The customer token has expired; fetch a new one.';
+const EXPIRED = 'Your session has ended. Please sign in again.';
+const OFFLINE = "We can't reach the service. Check your connection and try again.";
 const TITLES = ['Create a challenge', 'Log activity', 'My challenges', 'My points'];
 
 async function open(width = 1280, height = 900) {
@@ -60,7 +61,7 @@ async function createWaterChallenge(page: Page) {
   await create.getByLabel(/Goal per period/).fill('8');
   await create.getByLabel(/Name/).fill('Hydrate');
   await create.getByRole('button', { name: 'Create challenge' }).click();
-  await page.locator('ucc-progress').getByText('0 of 8 glasses').waitFor();
+  await page.locator('ucc-progress').getByText('0 of 8 glasses', { exact: true }).waitFor();
 }
 
 test('the page has an icon (/favicon.ico too) and loads with no console errors', async () => {
@@ -125,9 +126,12 @@ test('"Go offline" cuts the widgets off the network; turning it off restores the
   await log.getByLabel('Quantity (glasses)').fill('3');
   await log.getByRole('button', { name: 'Log', exact: true }).click();
   await log.getByText(/offline|waiting to be sent/).first().waitFor();
-  // The widgets' reloads fail as with no network, and each card still has its heading.
+  // The widgets' reloads fail as with no network: the provider says so once, in words for the customer,
+  // and each card still has its heading.
   await page.getByRole('button', { name: 'Advance 1 day' }).click();
-  await page.locator('ucc-points').getByText('Failed to fetch').waitFor();
+  await page.locator('ucc-provider').getByRole('alert').getByText(OFFLINE).waitFor();
+  assert.equal(await page.getByRole('alert').count(), 1);
+  assert.equal(await page.getByText('Failed to fetch').count(), 0);
   await assertHeadings(page);
   assert.deepEqual(sent, [], 'no widget request left the page');
   assert.deepEqual(await aliceActivities(), [], 'the server recorded nothing');
@@ -137,13 +141,13 @@ test('"Go offline" cuts the widgets off the network; turning it off restores the
   assert.equal(await page.evaluate(() => navigator.onLine), true);
   assert.deepEqual(await page.evaluate(() => (window as unknown as { seen: string[] }).seen), ['offline', 'online']);
   const answered = page.waitForResponse((r) => new URL(r.url()).pathname == '/ucc/v1/me/points' && r.status() == 200);
-  await page.locator('ucc-points').getByRole('button', { name: 'Retry' }).click();
+  await page.getByRole('button', { name: 'Retry' }).click();
   await answered;
   await page.locator('ucc-points').getByText(/Balance: \d+ points/).waitFor();
   await page.close();
 });
 
-test('"Expire token" makes the widgets show the expired-token error; turning it off brings the data back', async () => {
+test('"Expire token" shows one session-ended alert with one Retry for all four widgets; turning it off brings the data back', async () => {
   const page = await open();
   await createWaterChallenge(page);
   await page.locator('ucc-points').getByText('Balance: 0 points').waitFor();
@@ -152,11 +156,11 @@ test('"Expire token" makes the widgets show the expired-token error; turning it 
   await toggle.click();
   assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
   await page.getByText('Signed in as alice with an expired token').waitFor();
-  for (const tag of ['ucc-create-challenge', 'ucc-log-activity', 'ucc-progress', 'ucc-points']) {
-    const alert = page.locator(tag).getByRole('alert');
-    await alert.getByText(EXPIRED).waitFor();
-    await alert.getByRole('button', { name: 'Retry' }).waitFor();
-  }
+  const alert = page.locator('ucc-provider').getByRole('alert');
+  await alert.getByText(EXPIRED).waitFor();
+  await alert.getByRole('button', { name: 'Retry' }).waitFor();
+  assert.equal(await page.getByRole('alert').count(), 1);
+  assert.equal(await page.getByRole('button', { name: 'Retry' }).count(), 1);
   assert.equal(await page.locator('ucc-progress').getByText('Hydrate').count(), 0, 'no data while the token is expired');
   assert.equal(await page.locator('ucc-points').getByText(/Balance/).count(), 0);
   await assertHeadings(page);
@@ -164,7 +168,7 @@ test('"Expire token" makes the widgets show the expired-token error; turning it 
   await toggle.click();
   assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
   await page.getByText(/^Signed in as alice$/).waitFor();
-  await page.locator('ucc-progress').getByText('0 of 8 glasses').waitFor();
+  await page.locator('ucc-progress').getByText('0 of 8 glasses', { exact: true }).waitFor();
   await page.locator('ucc-points').getByText('Balance: 0 points').waitFor();
   assert.equal(await page.getByRole('alert').count(), 0);
   await assertHeadings(page);

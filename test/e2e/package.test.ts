@@ -140,7 +140,7 @@ test('a Vite app importing provider and progress only ships those two, and shows
   const defined = await definedOn(`vite-progress/index.html?${query}`, page);
   assert.deepEqual(defined, ['ucc-provider', 'ucc-progress'], 'only provider and progress are defined');
   await page.locator('ucc-progress').getByText(name).waitFor();
-  await page.locator('ucc-progress').getByText('0 of 8 glasses').waitFor();
+  await page.locator('ucc-progress').getByText('0 of 8 glasses', { exact: true }).waitFor();
   assert.ok(requests.some((u) => u.startsWith(`${server.url}/ucc/v1/me/challenges`)), 'the page called the widget server on its own origin');
   assert.ok(!requests.some((u) => u.startsWith(site.url) && /ucc-widgets/.test(u)), 'the widgets come from the bundle, not a script tag');
   await page.close();

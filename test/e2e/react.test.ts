@@ -148,12 +148,12 @@ test('the production build logs an activity from another origin; the React handl
     try {
       await page.goto(`${site.url}/?api=${encodeURIComponent(api)}&token=${encodeURIComponent(token)}${query}`);
       const progress = page.locator('ucc-progress');
-      await progress.getByText(`${before} of 8 glasses`).waitFor();
+      await progress.getByText(`${before} of 8 glasses`, { exact: true }).waitFor();
       const log = page.locator('ucc-log-activity');
       await log.getByLabel('Quantity (glasses)').fill(String(n));
       await log.getByRole('button', { name: 'Log', exact: true }).click();
       await page.getByText(`Logged: ${n}`, { exact: true }).waitFor(); // React state, set by the handler from e.detail
-      await progress.getByText(`${before + n} of 8 glasses`).waitFor();
+      await progress.getByText(`${before + n} of 8 glasses`, { exact: true }).waitFor();
       assert.equal(await glasses(), before + n);
       const apiBase = await page.evaluate(() => document.querySelector('ucc-provider')!.getAttribute('api-base'));
       return { page, errors, apiBase };
@@ -180,10 +180,10 @@ test('the production build logs an activity from another origin; the React handl
     page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
     const before = await glasses();
     await page.goto(`${site.url}/?readme&api=${encodeURIComponent(api)}&token=${encodeURIComponent(token)}`);
-    await page.locator('ucc-progress').getByText(`${before} of 8 glasses`).waitFor();
+    await page.locator('ucc-progress').getByText(`${before} of 8 glasses`, { exact: true }).waitFor();
     await page.locator('ucc-log-activity').getByLabel('Quantity (glasses)').fill('1');
     await page.locator('ucc-log-activity').getByRole('button', { name: 'Log', exact: true }).click();
-    await page.locator('ucc-progress').getByText(`${before + 1} of 8 glasses`).waitFor();
+    await page.locator('ucc-progress').getByText(`${before + 1} of 8 glasses`, { exact: true }).waitFor();
     assert.ok(logs.includes('log: logged 1'), logs.join('\n'));
     assert.deepEqual(logs.filter((l) => /^(error|pageerror)/.test(l)), []);
     await page.close();

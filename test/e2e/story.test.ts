@@ -47,14 +47,14 @@ test('alice creates a 3-day water challenge, meets it every day, and is rewarded
 
   // the new challenge appears in progress without a reload; its name is shown as text
   await progress(page).getByText('Hydrate <b>week</b>').waitFor();
-  await progress(page).getByText('0 of 8 glasses').waitFor();
+  await progress(page).getByText('0 of 8 glasses', { exact: true }).waitFor();
 
   for (let day = 1; day <= 3; day++) {
     await logGlasses(page, 8);
-    await progress(page).getByText('8 of 8 glasses').waitFor();
+    await progress(page).getByText('8 of 8 glasses', { exact: true }).waitFor();
     if (day < 3) {
       await page.getByRole('button', { name: 'Advance 1 day' }).click();
-      await progress(page).getByText('0 of 8 glasses').waitFor();
+      await progress(page).getByText('0 of 8 glasses', { exact: true }).waitFor();
     }
   }
 
@@ -87,7 +87,7 @@ test('the embed page, loaded only by the script tag, logs an activity for alice'
   const log = page.locator('ucc-log-activity');
   await log.getByLabel(/Challenge/).selectOption({ label: 'Embedded calm' });
   await log.getByRole('button', { name: '+1 minute' }).click();
-  await progress(page).getByText('1 of 10 minutes').waitFor();
+  await progress(page).getByText('1 of 10 minutes', { exact: true }).waitFor();
   assert.ok(requests.includes('/ucc-widgets.js'));
   assert.equal(requests.filter((p) => p.endsWith('.js') && p !== '/ucc-widgets.js').length, 0, 'no other script is loaded');
   await page.close();

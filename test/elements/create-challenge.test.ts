@@ -2,7 +2,7 @@ import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import { UccError } from '../../src/api/errors.js';
 import type { UccCreateChallenge } from '../../src/index.js';
-import { $, FakeClient, button, deferred, inProvider, templates, text, until } from './helpers.js';
+import { $, $$, FakeClient, button, deferred, inProvider, templates, text, until } from './helpers.js';
 
 async function ready(client = new FakeClient()) {
   const r = await inProvider<UccCreateChallenge>(client, html`<ucc-create-challenge></ucc-create-challenge>`);
@@ -43,15 +43,18 @@ describe('<ucc-create-challenge>', () => {
     await expect(el).to.be.accessible();
   });
 
-  it('shows a load error with a working Retry', async () => {
+  it('leaves a network failure to the provider\'s one alert, whose Retry brings the form', async () => {
     const client = new FakeClient();
     let fails = 1;
     const real = client.templates.bind(client);
     client.templates = () => (fails-- > 0 ? Promise.reject(new UccError(0, 'NETWORK_ERROR', 'Failed to fetch')) : real());
-    const { el } = await inProvider<UccCreateChallenge>(client, html`<ucc-create-challenge></ucc-create-challenge>`);
-    await until(() => button(el, 'Retry'));
-    await expect(el).to.be.accessible();
-    button(el, 'Retry').click();
+    const { el, provider } = await inProvider<UccCreateChallenge>(client, html`<ucc-create-challenge></ucc-create-challenge>`);
+    await until(() => button(provider, 'Retry'));
+    expect(text(provider)).to.contain("We can't reach the service. Check your connection and try again.").and.not.contain('Failed to fetch');
+    expect($$(provider, '[role=alert]')).to.have.length(1);
+    expect(text(el)).to.equal('');
+    await expect(provider).to.be.accessible();
+    button(provider, 'Retry').click();
     await until(() => $(el, 'form'));
   });
 
@@ -158,11 +161,12 @@ describe('<ucc-create-challenge>', () => {
     await el.updateComplete;
     submit.click();
     $<HTMLFormElement>(el, 'form').requestSubmit();
-    expect(submit.disabled).to.equal(true);
+    // Still focusable while busy (aria-disabled, not disabled), so focus never drops to the page.
+    expect(submit.getAttribute('aria-disabled')).to.equal('true');
     expect(submit.getAttribute('aria-busy')).to.equal('true');
     await expect(el).to.be.accessible();
     gate.resolve();
-    await until(() => !submit.disabled);
+    await until(() => submit.getAttribute('aria-disabled') == 'false');
     expect(client.calls.filter((c) => c.method == 'createChallenge')).to.have.length(1);
   });
 

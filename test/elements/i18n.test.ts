@@ -165,7 +165,7 @@ describe('languages', () => {
       <ucc-progress></ucc-progress><ucc-points dir="rtl"></ucc-points></ucc-provider></div>`);
     const [p, pts] = [wrap.querySelector('ucc-progress')!, wrap.querySelector('ucc-points')!];
     await until(() => text(p).includes(en.progressTitle) && text(pts).includes(en.pointsTitle));
-    expect(p.getAttribute('dir')).to.equal('ltr');
+    expect(getComputedStyle(p).direction).to.equal('ltr');
     expect(pts.getAttribute('dir')).to.equal('rtl');
   });
 

@@ -41,14 +41,15 @@ describe('<ucc-log-activity>', () => {
     await expect(el).to.be.accessible();
   });
 
-  it('shows a load error with a working Retry', async () => {
+  it('shows a load error of its own (not a shared one) with a working Retry', async () => {
     const client = new FakeClient();
     let fails = 1;
     const real = client.challenges.bind(client);
-    client.challenges = (s) => (fails-- > 0 ? Promise.reject(new UccError(500, 'INTERNAL', 'Something went wrong')) : real(s));
-    const { el } = await inProvider<UccLogActivity>(client, html`<ucc-log-activity></ucc-log-activity>`);
+    client.challenges = (s) => (fails-- > 0 ? Promise.reject(new UccError(404, 'NOT_FOUND', 'This challenge was not found.')) : real(s));
+    const { el, provider } = await inProvider<UccLogActivity>(client, html`<ucc-log-activity></ucc-log-activity>`);
     await until(() => button(el, 'Retry'));
-    expect(text(el)).to.contain('Something went wrong');
+    expect(text(el)).to.contain('This challenge was not found.');
+    expect(provider.shadowRoot!.querySelector('[role=alert]')).to.equal(null);
     await expect(el).to.be.accessible();
     button(el, 'Retry').click();
     await until(() => $(el, 'form'));

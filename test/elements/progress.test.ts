@@ -37,14 +37,16 @@ describe('<ucc-progress>', () => {
     await expect(el).to.be.accessible();
   });
 
-  it('shows a load error with a working Retry', async () => {
+  it('leaves a network failure to the provider\'s alert, whose Retry brings the progress', async () => {
     const client = new FakeClient();
     let fails = 1;
     const real = client.challenges.bind(client);
     client.challenges = (s) => (fails-- > 0 ? Promise.reject(new UccError(0, 'NETWORK_ERROR', 'Failed to fetch')) : real(s));
-    const { el } = await ready(client);
-    await expect(el).to.be.accessible();
-    button(el, 'Retry').click();
+    const { el, provider } = await ready(client);
+    await until(() => button(provider, 'Retry'));
+    expect(text(el)).to.equal('');
+    await expect(provider).to.be.accessible();
+    button(provider, 'Retry').click();
     await until(() => $(el, '[role=progressbar]'));
   });
 
@@ -195,7 +197,7 @@ describe('<ucc-progress>', () => {
       await until(() => button(el, 'Leave'));
       button(el, 'Leave').click();
       await until(() => $(el, '[part=confirm] [role=alert]'));
-      expect(text(el)).to.contain('Failed to fetch');
+      expect(text(el)).to.contain("We can't reach the service");
       expect(errors).to.deep.equal(['NETWORK_ERROR']);
       expect($$(el, '[part=challenge]')).to.have.length(1);
       await expect(el).to.be.accessible();
@@ -269,11 +271,11 @@ describe('<ucc-progress>', () => {
     it('shows a failed load with a working Retry', async () => {
       const client = new FakeClient();
       let fails = 1;
-      client.activities = () => (fails-- > 0 ? Promise.reject(new UccError(503, 'UNAVAILABLE', 'Service unavailable')) : Promise.resolve({ activities: [act({})] }));
+      client.activities = () => (fails-- > 0 ? Promise.reject(new UccError(503, 'UNAVAILABLE', 'Something went wrong on our side')) : Promise.resolve({ activities: [act({})] }));
       const { el } = await ready(client);
       $$(el, '[part~=period]')[1].click();
       await until(() => $(el, '[part=day] [part=error]'));
-      expect($(el, '[part=day]').textContent).to.contain('Service unavailable');
+      expect($(el, '[part=day]').textContent).to.contain('Something went wrong on our side');
       button(el, 'Retry').click();
       await until(() => $(el, '[part~=log]'));
     });

@@ -129,15 +129,14 @@ describe('<ucc-provider>', () => {
     await until(() => n >= 2);
   });
 
-  it('shows the server error after a second TOKEN_EXPIRED instead of looping', async () => {
+  it('says the session ended after a second TOKEN_EXPIRED instead of looping', async () => {
     stub = stubFetch(() => json({ error: { code: 'TOKEN_EXPIRED', message: 'Your session has expired.' } }, 401));
     let n = 0;
     const el = await fixture<UccProvider>(html`<ucc-provider queue-name=${freshQueueName()}
       .tokenProvider=${async () => (n++, jwt('alice'))}><ucc-points></ucc-points></ucc-provider>`);
-    const pts = el.querySelector<UccPoints>('ucc-points')!;
-    await until(() => $(pts, '[role=alert]'));
-    expect(text(pts)).to.contain('Your session has expired.');
+    await until(() => $(el, '[role=alert]'));
+    expect(text(el)).to.contain('Your session has ended. Please sign in again.').and.not.contain('Your session has expired.');
     expect(stub.requests).to.have.length(2);
-    await expect(pts).to.be.accessible();
+    await expect(el).to.be.accessible();
   });
 });

@@ -2,8 +2,7 @@ import { html, nothing, type PropertyValues } from 'lit';
 import { UccStoreElement } from '../ucc-element.js';
 import type { UccStore } from '../../context/store.js';
 import { createChallenge, uid } from '../../context/store-actions.js';
-import type { UccError } from '../../api/errors.js';
-import type { PeriodType, Template } from '../../api/types.js';
+import type { Challenge, PeriodType, Template } from '../../api/types.js';
 import { addMessages } from '../../i18n/index.js';
 import { shared } from '../../styles/shared.js';
 import { forms } from '../../styles/forms.js';
@@ -24,7 +23,7 @@ const FIELD_OF: Record<string, Field> = { TARGET_OUT_OF_RANGE: 'target', LENGTH_
  * @tag ucc-create-challenge
  * @summary Create a challenge: activity, goal, period, length and an optional name.
  * @fires ucc-challenge-created - `{ challenge }` once the server has created it.
- * @fires ucc-error - `{ error }` when creating fails.
+ * @fires ucc-error - `{ error, code, status, message }` when creating fails (`message`: the text shown).
  * @csspart form - The form.
  * @csspart field - Each label + input group.
  * @csspart input - Each input and select.
@@ -49,9 +48,6 @@ export class UccCreateChallenge extends UccStoreElement {
     length: { state: true },
     name: { state: true },
     touched: { state: true },
-    busy: { state: true },
-    serverError: { state: true },
-    done: { state: true },
   };
   protected override needs = ['templates' as const];
 
@@ -61,9 +57,6 @@ export class UccCreateChallenge extends UccStoreElement {
   private length = '';
   private name = '';
   private touched = new Set<Field>();
-  private busy = false;
-  declare private serverError?: UccError;
-  private done = '';
 
   get #template(): Template | undefined {
     const list = this.store?.r.templates.data?.templates ?? [];
@@ -81,12 +74,12 @@ export class UccCreateChallenge extends UccStoreElement {
     this.target = String(tpl.target.default);
     this.length = String(tpl.length.default);
     this.period = tpl.periods[0];
-    this.serverError = undefined;
+    this.error = undefined;
   }
 
   /** Client-side check against the template's bounds; the server checks again. */
   #check(tpl: Template, f: Field): string | undefined {
-    if (this.serverError && FIELD_OF[this.serverError.code] == f) return this.serverError.message;
+    if (this.error && FIELD_OF[this.error.code] == f) return this.error.message;
     if (f == 'name') return this.name.trim().length > NAME_MAX ? this.t.nameTooLong(this.l.num(NAME_MAX)) : undefined;
     const b = f == 'target' ? tpl.target : { ...tpl.length, step: 1 };
     const v = Number(this[f]);
@@ -137,26 +130,25 @@ export class UccCreateChallenge extends UccStoreElement {
       <p part="reward" class="reward">
         ${this.t.rewardPreview(this.l.qty(Number(this.target) || tpl.target.default, tpl.unit), this.t[this.period], this.l.qty(n, lengthUnit), this.l.qty(points, this.t.points))}
       </p>
-      ${this.serverError && !FIELD_OF[this.serverError.code]
-        ? html`<p part="error" role="alert">${this.serverError.message}</p>` : nothing}
-      <button part="button" type="submit" ?disabled=${this.busy} aria-busy=${this.busy}>${this.busy ? this.t.creating : this.t.create}</button>
-      <p part="status" role="status">${this.done}</p>
+      ${this.error && FIELD_OF[this.error.code] ? nothing : this.alert()}
+      <button part="button" type="submit" aria-disabled=${this.busy} aria-busy=${this.busy}>${this.busy ? this.t.creating : this.t.create}</button>
+      <p part="status" role="status">${this.note?.(this.t, this.l)}</p>
     </form>`;
   }
 
   #edit(f: Field, value: string) {
     this[f] = value;
     this.touched = new Set(this.touched).add(f);
-    if (this.serverError && FIELD_OF[this.serverError.code] == f) this.serverError = undefined;
-    this.done = '';
+    if (this.error && FIELD_OF[this.error.code] == f) this.error = undefined;
+    this.note = undefined;
   }
 
   async #submit(e: Event) {
     e.preventDefault();
     const tpl = this.#template;
     // One request at a time: a second click or Enter while busy does nothing.
-    if (this.busy || !tpl || !this.store) return;
-    this.serverError = undefined;
+    if (this.busy || !tpl) return;
+    this.error = undefined;
     this.touched = new Set(['target', 'length', 'name']);
     const bad = (['target', 'length', 'name'] as const).find((f) => this.#check(tpl, f));
     if (bad) {
@@ -164,22 +156,21 @@ export class UccCreateChallenge extends UccStoreElement {
       this.renderRoot.querySelector<HTMLElement>(`#${bad}`)?.focus();
       return;
     }
-    this.busy = true;
     const name = this.name.trim();
-    try {
-      const challenge = await createChallenge(
-        this.store,
+    let challenge: Challenge | undefined;
+    await this.act(async (store) => {
+      const made = (challenge = await createChallenge(
+        store,
         { templateId: tpl.id, target: Number(this.target), period: this.period, periods: Number(this.length), ...(name && { name }) },
         uid(), // a fresh key per attempt: a retried click after an error is a new attempt
-      );
-      this.done = this.t.created(challenge.name);
-      this.name = '';
-      this.touched = new Set();
-      this.emit('ucc-challenge-created', { challenge });
-    } catch (err) {
-      this.serverError = this.fail(err);
-    } finally {
-      this.busy = false;
-    }
+      ));
+      return () => {
+        this.name = '';
+        this.touched = new Set();
+        return (t) => t.created(made.name);
+      };
+    });
+    // After the element shows it, as before; also when the customer changed meanwhile (the page may track it).
+    if (challenge) this.emit('ucc-challenge-created', { challenge });
   }
 }

@@ -3,7 +3,7 @@ import { UccStoreElement } from '../ucc-element.js';
 import type { UccStore } from '../../context/store.js';
 import { uid, undo } from '../../context/store-actions.js';
 import { log, useQueue } from '../../context/store-log.js';
-import type { Activity, Challenge } from '../../api/types.js';
+import type { Activity, Challenge, LogActivityResponse } from '../../api/types.js';
 import { addMessages } from '../../i18n/index.js';
 import { shared } from '../../styles/shared.js';
 import { forms } from '../../styles/forms.js';
@@ -25,7 +25,7 @@ const DAY = 24 * HOUR;
  * @summary Log activity for one challenge (`challenge-id`) or a picked active one; undo the last log.
  * @fires ucc-activity-logged - `{ activity, challenges }` after the server recorded a log.
  * @fires ucc-reward-earned - `{ reward }` for each reward a log earned.
- * @fires ucc-error - `{ error }` when a log or undo fails.
+ * @fires ucc-error - `{ error, code, status, message }` when a log or undo fails (`message`: the text shown).
  * @csspart form - The form.
  * @csspart input - The challenge picker, quantity and time inputs.
  * @csspart quick - The +1 button.
@@ -46,10 +46,7 @@ export class UccLogActivity extends UccStoreElement {
     picked: { state: true },
     quantity: { state: true },
     when: { state: true },
-    busy: { state: true },
     last: { state: true },
-    message: { state: true },
-    error: { state: true },
   };
   protected override needs = ['templates' as const, 'challenges' as const];
 
@@ -59,10 +56,7 @@ export class UccLogActivity extends UccStoreElement {
   private picked = '';
   private quantity = '1';
   private when: When = 'now';
-  private busy = false;
   declare private last?: Activity;
-  private message = '';
-  private error = '';
 
   #queued?: UccStore;
 
@@ -112,7 +106,7 @@ export class UccLogActivity extends UccStoreElement {
   protected override content(store: UccStore) {
     // The live region stays rendered even when the last active challenge just completed, so "Goal reached" is heard.
     return html`${this.#form(store)}${this.#pendingView(store)}
-      <p part="announcement" role="status" aria-live="polite">${this.message}</p>`;
+      <p part="announcement" role="status" aria-live="polite">${this.note?.(this.t, this.l)}</p>`;
   }
 
   #form(store: UccStore) {
@@ -138,7 +132,7 @@ export class UccLogActivity extends UccStoreElement {
         <select id="challenge" part="input" @change=${(e: Event) => (this.picked = (e.target as HTMLSelectElement).value)}>
           ${all.filter((x) => x.status == 'active').map((x) => html`<option value=${x.id} ?selected=${x.id == c.id}>${x.name}</option>`)}
         </select>`}
-      <button part="quick" class="quick" type="button" ?disabled=${this.busy || !active} @click=${() => this.#log(c, 1, options, backfill)}>
+      <button part="quick" class="quick" type="button" ?disabled=${!active} aria-disabled=${this.busy} @click=${() => this.#log(c, 1, options, backfill)}>
         ${this.t.plusOne(c.unit.one)}
       </button>
       <div class="row">
@@ -156,9 +150,9 @@ export class UccLogActivity extends UccStoreElement {
         </div>` : nothing}
       </div>
       ${qError ? html`<p id="quantity-error" class="error">${qError}</p>` : nothing}
-      <button part="button" type="submit" ?disabled=${this.busy || !active} aria-busy=${this.busy}>${this.t.log}</button>
-      ${this.last ? html`<button part="button" class="secondary" type="button" ?disabled=${this.busy} @click=${this.#undo}>${this.t.undo}</button>` : nothing}
-      ${this.error ? html`<p part="error" role="alert">${this.error}</p>` : nothing}
+      <button part="button" type="submit" ?disabled=${!active} aria-disabled=${this.busy} aria-busy=${this.busy}>${this.t.log}</button>
+      ${this.last ? html`<button part="button" class="secondary" type="button" aria-disabled=${this.busy} @click=${this.#undo}>${this.t.undo}</button>` : nothing}
+      ${this.alert()}
     </form>`;
   }
 
@@ -176,45 +170,32 @@ export class UccLogActivity extends UccStoreElement {
   }
 
   async #log(c: Challenge, quantity: number, options: When[], backfill: number) {
-    if (this.busy || !this.store) return;
+    if (this.busy) return;
     if (!quantity) return this.renderRoot.querySelector<HTMLElement>('#quantity')?.focus();
     const when = options.includes(this.when) ? this.when : 'now';
     const before = c.periods[c.currentPeriod ?? -1]?.achieved;
-    this.busy = true;
-    this.error = '';
-    try {
-      const res = await log(this.store, { challengeId: c.id, quantity, occurredAt: this.#occurredAt(c, when, backfill) }, uid());
-      if (!res) {
-        this.message = this.t.queued(this.l.qty(quantity, c.unit));
-        return;
-      }
-      this.last = res.activity;
-      const now = res.challenges.find((x) => x.id == c.id) ?? c;
-      const p = now.periods[now.currentPeriod ?? -1];
-      const progress = p ? this.l.ofTarget(p, now.unit) : '';
-      const parts = [this.t.logged(this.l.qty(quantity, c.unit), progress)];
-      if (p?.achieved && !before) parts.push(this.t.goalReached);
-      for (const r of res.rewards) parts.push(this.t.rewardEarned(this.l.qty(r.points, this.t.points)));
-      this.message = parts.join(' ');
-      this.emitLog(res);
-    } catch (e) {
-      this.error = this.fail(e).message;
-    } finally {
-      this.busy = false;
-    }
+    let done: LogActivityResponse | null = null;
+    await this.act(async (store) => {
+      const res = (done = await log(store, { challengeId: c.id, quantity, occurredAt: this.#occurredAt(c, when, backfill) }, uid()));
+      if (!res) return () => (t, l) => t.queued(l.qty(quantity, c.unit));
+      return () => {
+        this.last = res.activity;
+        return (t, l) => {
+          const now = res.challenges.find((x) => x.id == c.id) ?? c;
+          const p = now.periods[now.currentPeriod ?? -1];
+          const parts = [t.logged(l.qty(quantity, c.unit), p ? l.ofTarget(p, now.unit) : '')];
+          if (p?.achieved && !before) parts.push(t.goalReached);
+          for (const r of res.rewards) parts.push(t.rewardEarned(l.qty(r.points, t.points)));
+          return parts.join(' ');
+        };
+      };
+    });
+    if (done) this.emitLog(done);
   }
 
-  async #undo() {
-    if (this.busy || !this.last || !this.store) return;
-    this.busy = true;
-    try {
-      await undo(this.store, this.last.id);
-      this.last = undefined;
-      this.message = this.t.undone;
-    } catch (e) {
-      this.error = this.fail(e).message;
-    } finally {
-      this.busy = false;
-    }
+  #undo() {
+    const id = this.last?.id;
+    // Its button goes away: focus moves on to Log.
+    if (id) void this.act(async (store) => (await undo(store, id), () => ((this.last = undefined), (t) => t.undone)), '[type=submit]');
   }
 }

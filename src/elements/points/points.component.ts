@@ -2,7 +2,6 @@ import { html, nothing } from 'lit';
 import { UccStoreElement } from '../ucc-element.js';
 import type { UccStore } from '../../context/store.js';
 import { morePoints } from '../../context/store-actions.js';
-import type { UccError } from '../../api/errors.js';
 import { addMessages } from '../../i18n/index.js';
 import { shared } from '../../styles/shared.js';
 import { styles } from './points.styles.js';
@@ -18,7 +17,7 @@ addMessages(messages);
  *
  * @tag ucc-points
  * @summary Points balance and recent ledger.
- * @csspart balance - The balance line.
+ * @csspart balance - The balance line; a polite live region, so a change of balance is announced.
  * @csspart ledger - The list of entries.
  * @csspart entry - One ledger entry.
  * @csspart more - The "Show more" button (also `button`), shown while older entries remain.
@@ -32,18 +31,17 @@ addMessages(messages);
  */
 export class UccPoints extends UccStoreElement {
   static override styles = [shared, styles];
-  static override properties = { error: { state: true } };
+  
   protected override needs = ['points' as const];
 
   /** A page is on its way (not drawn: only guards against a second request). */
   #busy = false;
-  declare private error?: UccError;
 
   protected override content(store: UccStore) {
     const { balance, entries, nextCursor } = store.r.points.data!;
     const day = this.l.dates({ dateStyle: 'medium' });
     return html`<h2>${this.t.pointsTitle}</h2>
-      <p part="balance" class="balance">${this.t.balance(this.l.qty(balance, this.t.points))}</p>
+      <p part="balance" class="balance" role="status">${this.t.balance(this.l.qty(balance, this.t.points))}</p>
       ${entries.length
         ? html`<h3>${this.t.ledger}</h3><ul part="ledger">
             ${entries.map((e) => html`<li part="entry" tabindex="-1">
@@ -53,7 +51,7 @@ export class UccPoints extends UccStoreElement {
             </li>`)}
           </ul>`
         : html`<p part="status">${this.t.noEntries}</p>`}
-      ${this.error ? html`<p part="error" role="alert">${this.error.message}</p>` : nothing}
+      ${this.alert()}
       ${nextCursor ? html`<button part="button more" @click=${() => this.#more(store)}>${this.t.more}</button>` : nothing}`;
   }
 

@@ -39,6 +39,7 @@ interface Day { id: string; i: number; list?: Activity[]; error?: UccError }
  * @csspart retry - The Retry button of the error state.
  * @csspart error - Load error.
  * @csspart status - Loading and empty messages.
+ * @csspart announcement - The visually hidden live region announcing a change of progress ("Water: 6 of 8 glasses").
  * @cssprop --ucc-color-primary - Bar fill and current period.
  * @cssprop --ucc-color-success - Met periods and completed badge.
  * @cssprop --ucc-color-track - Bar track and future periods.
@@ -49,7 +50,6 @@ export class UccProgress extends UccStoreElement {
   static override properties = {
     challengeId: { attribute: 'challenge-id' },
     ask: { state: true },
-    error: { state: true },
     day: { state: true },
   };
   protected override needs = ['challenges' as const];
@@ -60,9 +60,19 @@ export class UccProgress extends UccStoreElement {
   declare private ask?: string;
   /** A leave request is on its way (not drawn: only guards against a second request). */
   #busy = false;
-  /** Why the last leave failed. */
-  declare private error?: UccError;
   declare private day?: Day;
+
+  /** Each shown challenge's current progress as last drawn, to tell a change from a redraw. */
+  #seen = new Map<string, string>();
+  /** The challenges whose progress changed last; the live region reads them out. */
+  #changed: string[] = [];
+
+  protected override resetState() {
+    super.resetState();
+    this.ask = this.error = this.day = undefined;
+    this.#seen.clear();
+    this.#changed = [];
+  }
 
   protected override content(store: UccStore) {
     const list = store.r.challenges.data!.filter((c) => (this.challengeId ? c.id == this.challengeId : c.status != 'left'));
@@ -70,7 +80,17 @@ export class UccProgress extends UccStoreElement {
     // Period dates are UTC calendar days; the two formatters are made once per render, not per period.
     const long = this.l.dates({ weekday: 'short', day: 'numeric', month: 'short' }, 'UTC');
     const short = this.l.dates({ day: 'numeric', month: 'short' }, 'UTC');
-    return html`<h2 tabindex="-1">${this.t.progressTitle}</h2><ul class="list">${list.map((c, i) => this.#card(c, i, long, short))}</ul>`;
+    // Announced once per change of a value, never on a redraw that changed nothing (a log elsewhere, the language).
+    const now = (c: Challenge) => c.periods[c.currentPeriod ?? -1] ?? c.periods.at(-1);
+    const changed = list.filter((c) => {
+      const p = now(c), k = p ? `${p.index} ${p.value} ${p.target}` : '', was = this.#seen.get(c.id);
+      this.#seen.set(c.id, k);
+      return was != null && was != k;
+    });
+    if (changed.length) this.#changed = changed.map((c) => c.id);
+    const said = list.filter((c) => this.#changed.includes(c.id) && now(c)).map((c) => `${c.name}: ${this.l.ofTarget(now(c)!, c.unit)}`);
+    return html`<h2 tabindex="-1">${this.t.progressTitle}</h2><ul class="list">${list.map((c, i) => this.#card(c, i, long, short))}</ul>
+      <p part="announcement" class="sr" role="status">${said.join('. ')}</p>`;
   }
 
   #card(c: Challenge, i: number, long: (iso: string) => string, short: (iso: string) => string) {
@@ -105,7 +125,7 @@ export class UccProgress extends UccStoreElement {
           <p id="q-${c.id}">${this.t.leaveAsk(c.name)}</p>
           <button part="button leave-confirm" @click=${() => this.#leave(c, i)}>${this.t.leaveYes}</button>
           <button part="button keep" class="secondary" @click=${() => this.#keep(c)}>${this.t.keep}</button>
-          ${this.error ? html`<p part="error" role="alert">${this.error.message}</p>` : nothing}
+          ${this.alert()}
         </div>`
         : html`<button part="button leave" class="secondary" aria-describedby="n-${c.id}"
           @click=${() => ((this.ask = c.id), (this.error = undefined), this.#focus('[part~=keep]'))}>${this.t.leave}</button>`}
@@ -116,7 +136,7 @@ export class UccProgress extends UccStoreElement {
   #logs(c: Challenge, d: Day) {
     const time = this.l.dates({ weekday: 'short', hour: 'numeric', minute: '2-digit' }, c.timeZone);
     return html`<div part="day" aria-live="polite">
-      ${d.error ? html`<p part="error">${d.error.message}
+      ${d.error ? html`<p part="error">${this.say(d.error)}
           <button part="button retry" @click=${() => this.#show(c, d.i, false)}>${this.t.retry}</button></p>`
         : d.list?.length ? html`<ul>${d.list.map((a) => html`<li part="log${a.undone ? ' log-undone' : ''}">
             ${this.l.qty(a.quantity, c.unit)} · <time datetime=${a.occurredAt}>${time(a.occurredAt)}</time>${a.undone ? ` ${this.t.wasUndone}` : ''}

@@ -1,9 +1,10 @@
-import { html } from 'lit';
+import { html, nothing } from 'lit';
 import { ContextProvider } from '@lit/context';
-import { UccElement } from '../ucc-element.js';
+import { UccElement, retry } from '../ucc-element.js';
 import { clientContext, localeContext, storeContext } from '../../context/context.js';
 import { UccStore, type ResourceKey } from '../../context/store.js';
 import { UccClient, type UccClientApi } from '../../api/client.js';
+import { isShared } from '../../api/errors.js';
 import { styles } from './provider.styles.js';
 
 /** Reads a JWT's payload without verifying it (the server verifies); {} when it is not a JWT. */
@@ -18,14 +19,18 @@ const claims = (jwt?: string): { sub?: string; exp?: number } => {
 /**
  * Connects the elements inside it to the widget API for one customer: creates one client and one
  * store and provides both by context. Changing `token` or `tokenProvider` switches customer without
- * a reload. Logs made offline are replayed on `online` and when the provider connects.
+ * a reload; when the token's subject is another customer, every element first drops what the last one
+ * saw or typed. Logs made offline are replayed on `online` and when the provider connects. Failures every
+ * element shares (network, session, server) show once, as one alert with Retry above the content.
  *
  * @tag ucc-provider
  * @summary Provides the API client and the customer's data to every `ucc-*` element inside it.
  * @slot - The page content holding `ucc-*` elements.
  * @fires ucc-activity-logged - When a log queued offline has been delivered.
  * @fires ucc-reward-earned - When a delivered offline log earned a reward.
- * @fires ucc-error - `{ error }` when loading the customer's data fails (once per failed request).
+ * @fires ucc-error - `{ error, code, status, message }` when loading the customer's data fails (once per failed request).
+ * @csspart error - The alert for a failure every element shares.
+ * @csspart retry - Its Retry button.
  */
 export class UccProvider extends UccElement {
   static override styles = styles;
@@ -60,6 +65,8 @@ export class UccProvider extends UccElement {
   store?: UccStore;
   /** What the last setup (or token change) used: an update compares with it, not with Lit's first values. */
   #used: Pick<this, 'client' | 'queueName' | 'token' | 'tokenProvider'> = {} as never;
+  /** The subject (`sub`) of the current customer's token. */
+  #sub?: string;
   #fetched?: string;
   #fetching?: Promise<string | undefined>;
   #storeProvider = new ContextProvider(this, { context: storeContext });
@@ -102,6 +109,9 @@ export class UccProvider extends UccElement {
       this.#used = { ...used, token: this.token, tokenProvider: this.tokenProvider };
       this.#fetched = undefined;
       this.store!.paused = this.#signedOut();
+      // The subject of a fixed token is known at once, a token provider's once it has answered.
+      if (this.tokenProvider) void Promise.resolve(this.store!.owner()).then((sub) => this.#switch(sub));
+      else this.#switch(claims(this.token).sub ?? '');
       void this.refresh();
     }
   }
@@ -112,7 +122,16 @@ export class UccProvider extends UccElement {
     await this.store?.replay?.();
   }
 
+  /** Another customer: every element drops its messages, form values and pending state. */
+  #switch(sub: string) {
+    if (sub == this.#sub) return;
+    this.#sub = sub;
+    this.store!.customer = {};
+    this.store!.notify();
+  }
+
   #setup() {
+    this.#sub = claims(this.token).sub ?? '';
     this.#used = { client: this.client, queueName: this.queueName, token: this.token, tokenProvider: this.tokenProvider };
     const client = this.client ?? new UccClient({
       base: () => this.apiBase,
@@ -126,7 +145,8 @@ export class UccProvider extends UccElement {
     const store = (this.store = new UccStore(client, undefined, owner));
     store.queueName = this.queueName;
     store.onReplay = (res) => this.emitLog(res);
-    store.onError = (error) => this.emit('ucc-error', { error });
+    store.onError = (error) => this.fail(error);
+    store.subscribe(() => this.requestUpdate());
     store.paused = this.#signedOut();
     this.#clientProvider.setValue(client);
     this.#storeProvider.setValue(store);
@@ -152,6 +172,8 @@ export class UccProvider extends UccElement {
   }
 
   protected override render() {
-    return html`<slot></slot>`;
+    const s = this.store;
+    const e = s && Object.values(s.r).find((r) => r.status == 'error' && isShared(r.error!))?.error;
+    return html`${e ? retry(this.say(e), this.t.retry, () => s.retry()) : nothing}<slot></slot>`;
   }
 }

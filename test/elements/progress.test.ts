@@ -271,7 +271,7 @@ describe('<ucc-progress>', () => {
     it('shows a failed load with a working Retry', async () => {
       const client = new FakeClient();
       let fails = 1;
-      client.activities = () => (fails-- > 0 ? Promise.reject(new UccError(503, 'UNAVAILABLE', 'Something went wrong on our side')) : Promise.resolve({ activities: [act({})] }));
+      client.activities = () => (fails-- > 0 ? Promise.reject(new UccError(503, 'UNAVAILABLE', 'Service unavailable')) : Promise.resolve({ activities: [act({})] }));
       const { el } = await ready(client);
       $$(el, '[part~=period]')[1].click();
       await until(() => $(el, '[part=day] [part=error]'));

@@ -121,6 +121,12 @@ describe('template labels and units in the customer\'s language', () => {
     assert.equal((await wcall(app, 'GET', 'me/challenges', { token: t, headers: { ...lang('es'), 'if-none-match': String(de.headers.etag) } })).statusCode, 200);
   });
 
+  it('an error answer carries no Content-Language (its message is English)', async () => {
+    const res = await wcall(app, 'GET', 'me/challenges/999999', { token, headers: lang('de') });
+    assert.equal(res.statusCode, 404);
+    assert.equal(res.headers['content-language'], undefined);
+  });
+
   it('keeps CORS\'s Vary: Origin beside Accept-Language', async () => {
     const headers = { origin: 'http://localhost:3000', ...lang('de') };
     for (const path of ['templates', 'me/challenges']) {

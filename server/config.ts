@@ -108,6 +108,7 @@ function explain(e: ErrorObject): { extra?: string; message: string } | null {
   const hint = isObject(e.parentSchema) ? e.parentSchema : {};
   switch (e.keyword) {
     case 'if': return null; // its `then`/`else` errors say what is wrong
+    case 'propertyNames': return null; // the error about the name itself (with e.propertyName) says what is wrong
     case 'required': return { extra: p.missingProperty, message: 'is required but missing' };
     case 'additionalProperties': {
       const allowed = Object.keys(isObject(hint.properties) ? hint.properties : {}).filter((k) => k !== '$comment');
@@ -178,6 +179,7 @@ function schemaProblems(data: unknown): Problem[] {
     if (!said) continue;
     const path: (string | number)[] = e.instancePath.split('/').slice(1).map(decode);
     if (said.extra !== undefined) path.push(said.extra);
+    else if (e.propertyName !== undefined) path.push(e.propertyName); // a bad key of a map (a language tag in i18n)
     const key = path.join('/');
     if (seen.has(key)) continue; // one problem per field: the first is the most basic (its type before its content)
     seen.add(key);
@@ -186,7 +188,7 @@ function schemaProblems(data: unknown): Problem[] {
   return out;
 }
 
-/** What the schema cannot say: zones, unique ids and credentials, rewards that an award strategy pays, demo secrets. */
+/** What the schema cannot say: zones, unique ids and credentials, rewards that an award strategy pays, complete translations, demo secrets. */
 function meaningProblems(orgs: OrgDoc[]): Problem[] {
   const out: Problem[] = [];
   const firstOwner = new Map<string, number>();
@@ -224,6 +226,17 @@ function meaningProblems(orgs: OrgDoc[]): Problem[] {
       for (const [name, r] of [['target', t.target], ['length', t.length]] as const) {
         if (r.min > r.max) out.push({ path: at(name), message: `min (${r.min}) is more than max (${r.max})` });
         else if (r.default < r.min || r.default > r.max) out.push({ path: at(name, 'default'), message: `must be from min to max, ${r.min} to ${r.max} (got ${r.default})` });
+      }
+      const base = (o.defaultLanguage ?? 'en').toLowerCase();
+      const tags = new Map<string, string>();
+      for (const [tag, texts] of Object.entries(t.i18n ?? {})) {
+        const lower = tag.toLowerCase();
+        if (lower === base) out.push({ path: at('i18n', tag), message: `is the organisation's defaultLanguage ("${o.defaultLanguage ?? 'en'}"): the template's own label, description and unit are in it; remove this entry or change defaultLanguage` });
+        else if (tags.has(lower)) out.push({ path: at('i18n', tag), message: `is the same language as "${tags.get(lower)}" (tags are not case-sensitive); keep one` });
+        tags.set(lower, tag);
+        if (t.description !== '' && (texts.description ?? '') === '') {
+          out.push({ path: at('i18n', tag, 'description'), message: `is missing: the template has a description (${shown(t.description)}), so every translation needs one` });
+        }
       }
       const { pointsPerPeriod, maxPoints } = t.reward;
       if (!o.awardStrategies.some((s) => s.kind === 'PER_PERIOD' && s.pointsPerPeriod === pointsPerPeriod && s.maxPoints === maxPoints)) {

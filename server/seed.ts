@@ -1,27 +1,55 @@
 import { createHash } from 'node:crypto';
 import type { Store } from './store/types.js';
-import type { OrgDoc } from './engine/org.js';
-import type { Template } from '../src/api/types.js';
+import type { OrgDoc, TemplateConfig } from './engine/org.js';
 
 export const DEMO_WIDGET_SECRET = 'demo-widget-secret-not-for-production';
 export const DEMO_TOKEN_SECRET = 'demo-server-token-secret-not-for-production';
 export const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 
-const template = (t: Omit<Template, 'description'> & { description?: string }): Template => ({ description: '', ...t });
+const template = (t: Omit<TemplateConfig, 'description'> & { description?: string }): TemplateConfig => ({ description: '', ...t });
 
-export const demoTemplates: Template[] = [
+/**
+ * The demo brand's templates, in English with Spanish, German, French and Arabic texts. Arabic units
+ * carry every CLDR plural category it uses (zero, one, two, few, many, other), each the form that
+ * follows a numeral ("3 أكواب", "11 كوبًا").
+ */
+export const demoTemplates: TemplateConfig[] = [
   template({ id: 'water', label: 'Drink water', description: 'Glasses of water a day', eventName: 'waterLogged', field: 'glasses', aggregation: 'SUM',
     unit: { one: 'glass', other: 'glasses' }, periods: ['DAILY'], target: { min: 1, max: 20, default: 8, step: 1 },
-    length: { min: 3, max: 30, default: 7 }, maxQuantityPerLog: 10, maxQuantityPerPeriod: 40, reward: { pointsPerPeriod: 10, maxPoints: 200 } }),
+    length: { min: 3, max: 30, default: 7 }, maxQuantityPerLog: 10, maxQuantityPerPeriod: 40, reward: { pointsPerPeriod: 10, maxPoints: 200 },
+    i18n: {
+      es: { label: 'Beber agua', description: 'Vasos de agua al día', unit: { one: 'vaso', other: 'vasos' } },
+      de: { label: 'Wasser trinken', description: 'Gläser Wasser pro Tag', unit: { one: 'Glas', other: 'Gläser' } },
+      fr: { label: 'Boire de l’eau', description: 'Verres d’eau par jour', unit: { one: 'verre', other: 'verres' } },
+      ar: { label: 'اشرب الماء', description: 'أكواب الماء في اليوم', unit: { zero: 'كوب', one: 'كوب', two: 'كوبان', few: 'أكواب', many: 'كوبًا', other: 'كوب' } },
+    } }),
   template({ id: 'steps', label: 'Walk', description: 'Steps a day', eventName: 'stepsLogged', field: 'steps', aggregation: 'SUM',
     unit: { one: 'step', other: 'steps' }, periods: ['DAILY'], target: { min: 1000, max: 50000, default: 8000, step: 500 },
-    length: { min: 3, max: 30, default: 7 }, maxQuantityPerLog: 50000, maxQuantityPerPeriod: 100000, reward: { pointsPerPeriod: 10, maxPoints: 200 } }),
+    length: { min: 3, max: 30, default: 7 }, maxQuantityPerLog: 50000, maxQuantityPerPeriod: 100000, reward: { pointsPerPeriod: 10, maxPoints: 200 },
+    i18n: {
+      es: { label: 'Caminar', description: 'Pasos al día', unit: { one: 'paso', other: 'pasos' } },
+      de: { label: 'Gehen', description: 'Schritte pro Tag', unit: { one: 'Schritt', other: 'Schritte' } },
+      fr: { label: 'Marcher', description: 'Pas par jour', unit: { one: 'pas', other: 'pas' } },
+      ar: { label: 'امشِ', description: 'خطوات في اليوم', unit: { zero: 'خطوة', one: 'خطوة', two: 'خطوتان', few: 'خطوات', many: 'خطوة', other: 'خطوة' } },
+    } }),
   template({ id: 'workouts', label: 'Work out', description: 'Workouts a week', eventName: 'workoutLogged', field: null, aggregation: 'COUNT',
     unit: { one: 'workout', other: 'workouts' }, periods: ['WEEKLY'], target: { min: 1, max: 7, default: 3, step: 1 },
-    length: { min: 2, max: 12, default: 4 }, maxQuantityPerLog: 1, maxQuantityPerPeriod: 14, reward: { pointsPerPeriod: 40, maxPoints: 400 } }),
+    length: { min: 2, max: 12, default: 4 }, maxQuantityPerLog: 1, maxQuantityPerPeriod: 14, reward: { pointsPerPeriod: 40, maxPoints: 400 },
+    i18n: {
+      es: { label: 'Hacer ejercicio', description: 'Entrenamientos a la semana', unit: { one: 'entrenamiento', other: 'entrenamientos' } },
+      de: { label: 'Trainieren', description: 'Trainingseinheiten pro Woche', unit: { one: 'Trainingseinheit', other: 'Trainingseinheiten' } },
+      fr: { label: 'S’entraîner', description: 'Séances d’entraînement par semaine', unit: { one: 'séance', other: 'séances' } },
+      ar: { label: 'تمرّن', description: 'تمارين في الأسبوع', unit: { zero: 'تمرين', one: 'تمرين', two: 'تمرينان', few: 'تمارين', many: 'تمرينًا', other: 'تمرين' } },
+    } }),
   template({ id: 'meditation', label: 'Meditate', description: 'Minutes of meditation a day', eventName: 'meditationLogged', field: 'minutes', aggregation: 'SUM',
     unit: { one: 'minute', other: 'minutes' }, periods: ['DAILY'], target: { min: 5, max: 120, default: 10, step: 5 },
-    length: { min: 3, max: 30, default: 7 }, maxQuantityPerLog: 180, maxQuantityPerPeriod: 600, reward: { pointsPerPeriod: 10, maxPoints: 200 } }),
+    length: { min: 3, max: 30, default: 7 }, maxQuantityPerLog: 180, maxQuantityPerPeriod: 600, reward: { pointsPerPeriod: 10, maxPoints: 200 },
+    i18n: {
+      es: { label: 'Meditar', description: 'Minutos de meditación al día', unit: { one: 'minuto', other: 'minutos' } },
+      de: { label: 'Meditieren', description: 'Minuten Meditation pro Tag', unit: { one: 'Minute', other: 'Minuten' } },
+      fr: { label: 'Méditer', description: 'Minutes de méditation par jour', unit: { one: 'minute', other: 'minutes' } },
+      ar: { label: 'تأمّل', description: 'دقائق من التأمل في اليوم', unit: { zero: 'دقيقة', one: 'دقيقة', two: 'دقيقتان', few: 'دقائق', many: 'دقيقة', other: 'دقيقة' } },
+    } }),
 ];
 
 const required = { isRequired: { valueType: 'Boolean', value: 'true' } };
@@ -53,16 +81,18 @@ export function demoOrgs(extraOrigins: readonly string[] = []): OrgDoc[] {
 /**
  * Seeds the demo organisations (idempotent: when `demo` exists, leaves its data alone).
  * `allowedOrigins` (UCC_ALLOWED_ORIGINS) are added to the demo organisation's page origins; in an
- * existing database its origins are brought in line with them, so adding or removing one takes
- * effect on the next start.
+ * existing database its origins, and its templates (texts and translations), are brought in line
+ * with them, so adding or removing one takes effect on the next start.
  */
 export async function seedDemo(store: Store, now: number, opts: { allowedOrigins?: readonly string[] } = {}) {
   const orgs = demoOrgs(opts.allowedOrigins);
   await store.tx(async (tx) => {
     const existing = await tx.getOrg('demo');
     if (existing) {
-      const { allowedOrigins } = orgs[0];
-      if (existing.allowedOrigins.join('\n') !== allowedOrigins.join('\n')) await tx.putOrg({ ...existing, allowedOrigins });
+      const { allowedOrigins, templates } = orgs[0];
+      if (existing.allowedOrigins.join('\n') !== allowedOrigins.join('\n') || JSON.stringify(existing.templates) !== JSON.stringify(templates)) {
+        await tx.putOrg({ ...existing, allowedOrigins, templates });
+      }
       return;
     }
     for (const org of orgs) await tx.putOrg(org);

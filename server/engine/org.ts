@@ -1,4 +1,4 @@
-import type { Template, Policy } from '../../src/api/types.js';
+import type { Template, Policy, Unit } from '../../src/api/types.js';
 
 /**
  * An award strategy turns a TARGETCOMPLETED into points. `FIXED` awards `points` each time;
@@ -14,6 +14,25 @@ export function strategyPoints(s: AwardStrategy, totalPeriods: number): number {
   return s.kind === 'FIXED' ? s.points : Math.min(s.pointsPerPeriod * totalPeriods, s.maxPoints);
 }
 export interface ExpiryStrategy { id: number; days: number; name: string }
+
+/**
+ * A template's customer-visible texts in one language. `unit.other` is required; `one` (and the other
+ * CLDR plural categories) when the language has them — a missing `one` is answered as `other`.
+ */
+export interface TemplateTexts {
+  label: string;
+  description?: string;
+  unit: Partial<Unit> & { other: string };
+}
+
+/**
+ * A template as a brand configures it: the wire template, in the organisation's `defaultLanguage`,
+ * plus translations of its texts keyed by BCP 47 language tag ("es", "pt-BR"). The widget API
+ * answers in the language the request asks for (Accept-Language; see widget-api/i18n.ts).
+ */
+export interface TemplateConfig extends Template {
+  i18n?: Record<string, TemplateTexts>;
+}
 
 /** An organisation: credentials, settings, and the brand's challenge templates and policy. */
 export interface OrgDoc {
@@ -31,6 +50,8 @@ export interface OrgDoc {
   allowedOrigins: string[];
   awardStrategies: AwardStrategy[];
   expiryStrategies: ExpiryStrategy[];
-  templates: Template[];
+  /** The language of its templates' own texts (BCP 47); "en" when absent. */
+  defaultLanguage?: string;
+  templates: TemplateConfig[];
   policy: Policy;
 }

@@ -14,6 +14,7 @@ import { DateTime } from 'luxon';
 import { widgetError } from './errors.js';
 import { customerZone, requireChallenge, requireTemplate } from './challenges.js';
 import { activityView, loadChallenge, parseId, rewardReason, templateOf } from './views.js';
+import type { Lang } from './i18n.js';
 
 export const FUTURE_SKEW_MS = 60_000;
 
@@ -46,27 +47,30 @@ function toRewards(moves: PointsMove[], byEnrolment: Map<number, ChallengeRow>):
 }
 
 /** Loads the widget challenges behind touched enrolments (enrolments of Capillary-API groups have none). */
-async function touchedChallenges(tx: Tx, org: OrgDoc, touched: number[], known: ChallengeRow | undefined, now: number, progress?: Map<number, ProgressRow[]>) {
+async function touchedChallenges(tx: Tx, org: OrgDoc, touched: number[], known: ChallengeRow | undefined, now: number, progress: Map<number, ProgressRow[]> | undefined, lang: Lang) {
   const byEnrolment = new Map<number, ChallengeRow>();
   const views: Challenge[] = [];
   for (const eid of new Set(touched)) {
     const ch = known?.enrolmentId === eid ? known : await tx.getChallengeByEnrolment(eid);
     if (!ch || ch.orgId !== org.id) continue;
     byEnrolment.set(eid, ch);
-    views.push(await loadChallenge(tx, org, ch, now, progress?.get(eid)));
+    views.push(await loadChallenge(tx, org, ch, now, progress?.get(eid), lang));
   }
   return { byEnrolment, views };
 }
 
-export async function logActivity(tx: Tx, org: OrgDoc, customerId: number, b: LogActivityRequest, key: string, now: number): Promise<LogActivityResponse> {
-  return (await recordLog(tx, org, customerId, b, key, now)).response;
+export async function logActivity(tx: Tx, org: OrgDoc, customerId: number, b: LogActivityRequest, key: string, now: number, lang: Lang = null): Promise<LogActivityResponse> {
+  return (await recordLog(tx, org, customerId, b, key, now, null, lang)).response;
 }
 
 /** The external event id a widget log is recorded under: per customer and Idempotency-Key. */
 export const logEventId = (customerId: number, key: string) => `w:${customerId}:${key}`;
 
-/** Policy checks, the occurrence, the activity record, and the answer; also returns the event id the answer is stored under. */
-export async function recordLog(tx: Tx, org: OrgDoc, customerId: number, b: LogActivityRequest, key: string, now: number, request: string | null = null): Promise<{ response: LogActivityResponse; eventId: number }> {
+/**
+ * Policy checks, the occurrence, the activity record, and the answer (its challenges' template texts in
+ * `lang`); also returns the event id the answer is stored under.
+ */
+export async function recordLog(tx: Tx, org: OrgDoc, customerId: number, b: LogActivityRequest, key: string, now: number, request: string | null = null, lang: Lang = null): Promise<{ response: LogActivityResponse; eventId: number }> {
   let ch: ChallengeRow | undefined;
   let t: Template;
   if (b.challengeId !== undefined) {
@@ -106,7 +110,7 @@ export async function recordLog(tx: Tx, org: OrgDoc, customerId: number, b: LogA
   const row = await tx.insertActivity({
     orgId: org.id, customerId, challengeId: ch?.id ?? null, templateId: t.id, eventId: event.id, quantity: b.quantity, occurredMs, createdMs: now, request,
   });
-  const { byEnrolment, views } = await touchedChallenges(tx, org, outcome.touched, ch, now, outcome.progress);
+  const { byEnrolment, views } = await touchedChallenges(tx, org, outcome.touched, ch, now, outcome.progress, lang);
   return { response: { activity: activityView(row, t.eventName), challenges: views, rewards: toRewards(outcome.awards, byEnrolment) }, eventId: event.id };
 }
 
@@ -121,11 +125,11 @@ const keyReused = () => widgetError(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempot
  * rewards its completions earned (completions and EARN entries written at the log's own instant).
  * Refuses a request whose fingerprint differs from the one the log was recorded with.
  */
-export async function replayLog(tx: Tx, org: OrgDoc, event: EventRow, request: string, now: number): Promise<LogActivityResponse> {
+export async function replayLog(tx: Tx, org: OrgDoc, event: EventRow, request: string, now: number, lang: Lang = null): Promise<LogActivityResponse> {
   const a = await tx.getActivityByEvent(event.id);
   if (!a || a.request !== request) throw keyReused();
   const effects = await tx.listEffects(event.id);
-  const { byEnrolment, views } = await touchedChallenges(tx, org, effects.map((f) => f.enrolmentId), undefined, now);
+  const { byEnrolment, views } = await touchedChallenges(tx, org, effects.map((f) => f.enrolmentId), undefined, now, undefined, lang);
   const rewards: Reward[] = [];
   for (const [eid, ch] of byEnrolment) {
     for (const c of await tx.listCompletions(eid, { liveOnly: false })) {
@@ -156,7 +160,8 @@ export interface SentLog { status: number; body: Buffer; request: string }
 export class LogAnswerCache {
   private map = new Map<string, SentLog>();
   constructor(readonly capacity = 4096) {}
-  static key(e: Pick<EventRow, 'id' | 'createdMs' | 'externalEventId'>) { return `${e.id}:${e.createdMs}:${e.externalEventId}`; }
+  /** An answer is per language too: a replay in another language is rebuilt in that language (replayLog). */
+  static key(e: Pick<EventRow, 'id' | 'createdMs' | 'externalEventId'>, lang: Lang = null) { return `${e.id}:${e.createdMs}:${lang ?? ''}:${e.externalEventId}`; }
   get(key: string) {
     const hit = this.map.get(key);
     if (hit) { this.map.delete(key); this.map.set(key, hit); }
@@ -184,7 +189,7 @@ export async function requireActivity(tx: Tx, customerId: number, id: number | n
 }
 
 /** Undo: only while every period the log counted in is still open; rewards it caused are reversed in the ledger. */
-export async function undoActivity(tx: Tx, org: OrgDoc, a: ActivityRow, now: number): Promise<UndoActivityResponse> {
+export async function undoActivity(tx: Tx, org: OrgDoc, a: ActivityRow, now: number, lang: Lang = null): Promise<UndoActivityResponse> {
   const eventName = templateOf(org, a.templateId)?.eventName ?? '';
   const event = await tx.getEvent(org.id, a.eventId);
   if (!event) throw new Error(`activity ${a.id}: event ${a.eventId} is missing`);
@@ -203,7 +208,7 @@ export async function undoActivity(tx: Tx, org: OrgDoc, a: ActivityRow, now: num
   }
   const outcome = a.undoneMs === null ? await voidOccurrence(tx, org, event, now) : { awards: [], reversals: [], touched: effects.map((f) => f.enrolmentId), progress: undefined };
   if (a.undoneMs === null) { await tx.setActivityUndone(a.id, now); a = { ...a, undoneMs: now }; }
-  const { byEnrolment, views } = await touchedChallenges(tx, org, outcome.touched, undefined, now, outcome.progress);
+  const { byEnrolment, views } = await touchedChallenges(tx, org, outcome.touched, undefined, now, outcome.progress, lang);
   // The engine reports reversals without their enrolment; find it from the completion they revoke.
   const byCompletion = new Map<number, ChallengeRow>();
   if (outcome.reversals.length) {

@@ -12,6 +12,7 @@ import { createPromotion } from '../engine/promotions.js';
 import { generatePeriods, iso, startOfDay } from '../engine/time.js';
 import { widgetError } from './errors.js';
 import { challengeView, loadChallenge, templateOf } from './views.js';
+import { storedName, type Lang } from './i18n.js';
 
 const TRUE_JSON = '{"arity":"literal","value":"true","type":"boolean:primitive"}';
 const RULE_TYPE = { SUM: 'EVENT_ATTRIBUTE', COUNT: 'COUNT', DISTINCT_DAYS: 'VISIT' } as const;
@@ -76,11 +77,14 @@ function promotionBody(org: OrgDoc, name: string, tgId: number, ruleId: number, 
 
 const isLive = (ch: ChallengeRow, now: number) => ch.leftMs === null && now < ch.endsMs;
 
-/** Creates the challenge (group, rule, promotion, enrolment, record) inside the caller's transaction. */
-export async function createChallenge(tx: Tx, org: OrgDoc, customerId: number, b: CreateChallengeRequest, now: number): Promise<Challenge> {
+/**
+ * Creates the challenge (group, rule, promotion, enrolment, record) inside the caller's transaction;
+ * answers with its template's texts in `lang`.
+ */
+export async function createChallenge(tx: Tx, org: OrgDoc, customerId: number, b: CreateChallengeRequest, now: number, lang: Lang = null): Promise<Challenge> {
   if (!org.uccEnabled) throw widgetError(403, 'UCC_NOT_ENABLED', 'This brand has not enabled personal challenges.');
   const t = requireTemplate(org, b.templateId);
-  const name = checkCreate(org, t, b);
+  const name = storedName(org, checkCreate(org, t, b), t.id, lang);
   const [customer, mine] = await Promise.all([tx.getCustomer(org.id, customerId), tx.listChallenges(customerId)]);
   const max = org.policy.maxActiveChallenges;
   if (mine.filter((c) => isLive(c, now)).length >= max) {
@@ -113,7 +117,7 @@ export async function createChallenge(tx: Tx, org: OrgDoc, customerId: number, b
     target: b.target, period, periodCount: b.periods, timeZone: tz, rewardPoints: rewardPoints(t, b.periods),
     startsMs: tg.periods[0].startMs, endsMs: tg.periods[tg.periods.length - 1].endMs, createdMs: now, leftMs: null,
   });
-  return challengeView(org, row, tg, { rows: [], startIdx: enrolment.startIdx, earned: 0 }, now);
+  return challengeView(org, row, tg, { rows: [], startIdx: enrolment.startIdx, earned: 0 }, now, lang);
 }
 
 export async function requireChallenge(tx: Tx, customerId: number, id: number | null): Promise<ChallengeRow> {
@@ -123,7 +127,7 @@ export async function requireChallenge(tx: Tx, customerId: number, id: number | 
 }
 
 /** My challenges, newest first: three reads for the whole list (plus the points of completed ones), not three per challenge. */
-export async function listChallengeViews(tx: Tx, org: OrgDoc, customerId: number, status: 'active' | 'completed' | 'all', now: number) {
+export async function listChallengeViews(tx: Tx, org: OrgDoc, customerId: number, status: 'active' | 'completed' | 'all', now: number, lang: Lang = null) {
   const rows = (await tx.listChallenges(customerId)).reverse().filter((ch) => status !== 'active' || isLive(ch, now));
   if (rows.length === 0) return [];
   const [enrolments, progress] = await Promise.all([
@@ -140,7 +144,7 @@ export async function listChallengeViews(tx: Tx, org: OrgDoc, customerId: number
   for (const ch of rows) {
     const tg = await tx.getTargetGroup(org.id, ch.tgId);
     if (!tg) throw new Error(`challenge ${ch.id}: target group ${ch.tgId} is missing`);
-    const view = challengeView(org, ch, tg, { rows: byEnrolment.get(ch.enrolmentId) ?? [], startIdx: startIdx.get(ch.enrolmentId) ?? 0, earned: 0 }, now);
+    const view = challengeView(org, ch, tg, { rows: byEnrolment.get(ch.enrolmentId) ?? [], startIdx: startIdx.get(ch.enrolmentId) ?? 0, earned: 0 }, now, lang);
     if (status !== 'all' && view.status !== status) continue;
     if (view.status === 'completed') view.reward.earned = await tx.earnedByEnrolment(ch.enrolmentId);
     out.push(view);
@@ -149,12 +153,12 @@ export async function listChallengeViews(tx: Tx, org: OrgDoc, customerId: number
 }
 
 /** Leaves a challenge: the enrolment ends; rewards already given stay. Leaving twice answers the same. */
-export async function leaveChallenge(tx: Tx, org: OrgDoc, ch: ChallengeRow, now: number): Promise<Challenge> {
+export async function leaveChallenge(tx: Tx, org: OrgDoc, ch: ChallengeRow, now: number, lang: Lang = null): Promise<Challenge> {
   if (ch.leftMs === null) {
     const e = await tx.getEnrolmentById(ch.enrolmentId);
     if (e?.active) await unenrol(tx, org, ch.tgId, ch.targetId, [{ customerId: ch.customerId }], now);
     await tx.setChallengeLeft(ch.id, now);
     ch = { ...ch, leftMs: now };
   }
-  return loadChallenge(tx, org, ch, now);
+  return loadChallenge(tx, org, ch, now, undefined, lang);
 }

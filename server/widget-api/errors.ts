@@ -42,6 +42,7 @@ export function renderError(err: FastifyError | ApiError | Error, req: FastifyRe
     req.log.error({ err }, 'unexpected error in the widget API');
   }
   if (status === 401) reply.header('www-authenticate', 'Bearer');
+  reply.removeHeader('content-language'); // messages are English, whatever language the route had chosen for its texts
   return reply.status(status).type('application/json; charset=utf-8').send({ error: details ? { code, message, details } : { code, message } });
 }
 

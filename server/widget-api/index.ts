@@ -19,6 +19,7 @@ import { renderError, renderNotFound, widgetError } from './errors.js';
 import { createChallenge, customerZone, leaveChallenge, listChallengeViews, requireChallenge } from './challenges.js';
 import { LogAnswerCache, logEventId, logRequestFingerprint, recordLog, replayCached, replayLog, requireActivity, undoActivity } from './activities.js';
 import { activityView, ledgerView, loadChallenge, parseId, templateOf } from './views.js';
+import { contentLanguage, languageOf, templatesIn, type Lang } from './i18n.js';
 import * as S from './schemas.js';
 
 const MINUTE = 60_000;
@@ -33,6 +34,25 @@ function originListed(app: FastifyInstance, origin: string) {
 export function originAllowed(app: FastifyInstance, req: FastifyRequest, origin: string, org: OrgDoc) {
   if (origin === `${req.protocol}://${req.headers.host}`) return true;
   return (app.ctx.demo && LOCALHOST.test(origin)) || org.allowedOrigins.includes(origin);
+}
+
+/** Adds a field to the answer's Vary header, keeping what is there (e.g. CORS's Origin). */
+function vary(reply: FastifyReply, field: string) {
+  const v = reply.getHeader('vary');
+  reply.header('vary', v ? `${String(v)}, ${field}` : field);
+}
+
+/**
+ * The language of an answer that carries template texts: the best match for the request's
+ * Accept-Language among the brand's translations (i18n.ts), announced with Content-Language; the
+ * answer varies by Accept-Language.
+ */
+function language(req: FastifyRequest, reply: FastifyReply): Lang {
+  const { org } = req.principal;
+  const lang = languageOf(org, req.headers['accept-language']);
+  reply.header('content-language', contentLanguage(org, lang));
+  vary(reply, 'Accept-Language');
+  return lang;
 }
 
 /** Validates an Idempotency-Key header: 1–200 printable ASCII characters. */
@@ -131,11 +151,12 @@ async function routes(app: FastifyInstance) {
   const security = [{ customerToken: [] }];
   const now = () => ctx.clock.now();
 
-  app.get('/templates', { schema: { tags, security, summary: 'The activities this brand lets customers build challenges on, and its policy', response: S.responses(200, S.templatesResponse) } },
-    async (req): Promise<TemplatesResponse> => {
+  app.get('/templates', { schema: { tags, security, summary: 'The activities this brand lets customers build challenges on, and its policy (texts in the Accept-Language asked for)', headers: S.languageHeaders, response: S.responses(200, S.templatesResponse) } },
+    async (req, reply): Promise<TemplatesResponse> => {
       const { org, customerId } = req.principal;
+      const lang = language(req, reply);
       const c = await ctx.store.read((tx) => tx.getCustomer(org.id, customerId));
-      return { templates: org.templates, policy: org.policy, timeZone: customerZone(org, c?.timeZone) };
+      return { templates: templatesIn(org, lang), policy: org.policy, timeZone: customerZone(org, c?.timeZone) };
     });
 
   const meView = async (tx: Tx, req: FastifyRequest): Promise<Me> => {
@@ -155,24 +176,27 @@ async function routes(app: FastifyInstance) {
     schema: { tags, security, summary: 'Create a challenge from a template (group, rule, promotion and enrolment in one transaction)', headers: S.idempotencyHeaders(false), body: S.createChallengeBody, response: S.responses(201, S.challengeResponse) },
   }, (req, reply) => {
     const b = req.body;
+    const lang = language(req, reply);
     return idempotent(req, reply, 'create', idempotencyKey(req, false), 201, [b.templateId, b.target, b.period, b.periods, b.name ?? null],
-      async (tx) => ({ challenge: await createChallenge(tx, req.principal.org, req.principal.customerId, b, now()) }));
+      async (tx) => ({ challenge: await createChallenge(tx, req.principal.org, req.principal.customerId, b, now(), lang) }));
   });
 
   app.get<{ Querystring: { status: 'active' | 'completed' | 'all' } }>('/me/challenges', {
-    schema: { tags, security, summary: 'My challenges with progress, newest first', querystring: S.challengesQuery, response: S.responses(200, S.challengesResponse) },
+    schema: { tags, security, summary: 'My challenges with progress, newest first', headers: S.languageHeaders, querystring: S.challengesQuery, response: S.responses(200, S.challengesResponse) },
   }, async (req, reply) => {
     // Served from the read cache when nothing of this customer's changed (ETag, gzip when accepted).
     const { org, customerId } = req.principal;
     const cache = ctx.readCache;
-    const ticket = cache.ticket(`${org.id}:${customerId}`, req.query.status);
+    const lang = language(req, reply);
+    const ticket = cache.ticket(`${org.id}:${customerId}`, lang === null ? req.query.status : `${req.query.status}|${lang}`);
     const at = now();
     let entry = cache.get(ticket, at);
     if (!entry) {
-      const challenges = await ctx.store.read((tx) => listChallengeViews(tx, org, customerId, req.query.status, at));
+      const challenges = await ctx.store.read((tx) => listChallengeViews(tx, org, customerId, req.query.status, at, lang));
       entry = cache.put(ticket, String(reply.serialize({ challenges })), validUntil(challenges, at));
     }
-    reply.header('etag', entry.etag).header('cache-control', 'private, no-cache').header('vary', 'Accept-Encoding, Authorization');
+    reply.header('etag', entry.etag).header('cache-control', 'private, no-cache');
+    vary(reply, 'Accept-Encoding, Authorization');
     if (req.headers['if-none-match'] === entry.etag) return reply.status(304).send();
     reply.type('application/json; charset=utf-8');
     if (entry.raw.length > 1024 && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
@@ -182,18 +206,24 @@ async function routes(app: FastifyInstance) {
   });
 
   app.get<{ Params: { id: string } }>('/me/challenges/:id', {
-    schema: { tags, security, summary: 'One challenge with its progress', params: S.idParams, response: S.responses(200, S.challengeResponse) },
-  }, (req) => ctx.store.read(async (tx) => {
-    const ch = await requireChallenge(tx, req.principal.customerId, parseId(req.params.id));
-    return { challenge: await loadChallenge(tx, req.principal.org, ch, now()) };
-  }));
+    schema: { tags, security, summary: 'One challenge with its progress', headers: S.languageHeaders, params: S.idParams, response: S.responses(200, S.challengeResponse) },
+  }, (req, reply) => {
+    const lang = language(req, reply);
+    return ctx.store.read(async (tx) => {
+      const ch = await requireChallenge(tx, req.principal.customerId, parseId(req.params.id));
+      return { challenge: await loadChallenge(tx, req.principal.org, ch, now(), undefined, lang) };
+    });
+  });
 
   app.delete<{ Params: { id: string } }>('/me/challenges/:id', {
-    schema: { tags, security, summary: 'Leave a challenge (unenrol); rewards already given stay', params: S.idParams, response: S.responses(200, S.challengeResponse) },
-  }, (req) => ctx.store.tx(async (tx) => {
-    const ch = await requireChallenge(tx, req.principal.customerId, parseId(req.params.id));
-    return { challenge: await leaveChallenge(tx, req.principal.org, ch, now()) };
-  }));
+    schema: { tags, security, summary: 'Leave a challenge (unenrol); rewards already given stay', headers: S.languageHeaders, params: S.idParams, response: S.responses(200, S.challengeResponse) },
+  }, (req, reply) => {
+    const lang = language(req, reply);
+    return ctx.store.tx(async (tx) => {
+      const ch = await requireChallenge(tx, req.principal.customerId, parseId(req.params.id));
+      return { challenge: await leaveChallenge(tx, req.principal.org, ch, now(), lang) };
+    });
+  });
 
   const logAnswers = new LogAnswerCache();
   app.post<{ Body: LogActivityRequest }>('/me/activities', {
@@ -203,6 +233,7 @@ async function routes(app: FastifyInstance) {
     const key = idempotencyKey(req, true)!;
     const { org, customerId } = req.principal;
     const request = logRequestFingerprint(b);
+    const lang = language(req, reply);
     // Same contract as idempotent(), but nothing is stored per log beyond the log itself: the key is part of
     // its event's external id, the request fingerprint sits on its activity row, the answer's bytes are kept
     // in memory (LogAnswerCache) and, once evicted, rebuilt from the rows (replayLog; README, Idempotency).
@@ -212,18 +243,18 @@ async function routes(app: FastifyInstance) {
       const at = now();
       const prior = await tx.getEventByExternalId(org.id, logEventId(customerId, key));
       if (prior) {
-        const hit = logAnswers.get(LogAnswerCache.key(prior));
+        const hit = logAnswers.get(LogAnswerCache.key(prior, lang));
         if (hit) return replayCached(hit, request);
-        const response = await replayLog(tx, org, prior, request, at);
+        const response = await replayLog(tx, org, prior, request, at, lang);
         const rebuilt = { status: 201, body: Buffer.from(String(reply.serialize(response))), request };
-        logAnswers.set(LogAnswerCache.key(prior), rebuilt);
+        logAnswers.set(LogAnswerCache.key(prior, lang), rebuilt);
         return rebuilt;
       }
-      const { response, eventId } = await recordLog(tx, org, customerId, b, key, at, request);
+      const { response, eventId } = await recordLog(tx, org, customerId, b, key, at, request, lang);
       reply.status(201);
       const answer = { status: 201, body: Buffer.from(String(reply.serialize(response))), request };
       // Set inside the transaction so a replay grouped into the same commit finds it; only read after the event is found.
-      logAnswers.set(LogAnswerCache.key({ id: eventId, createdMs: at, externalEventId: logEventId(customerId, key) }), answer);
+      logAnswers.set(LogAnswerCache.key({ id: eventId, createdMs: at, externalEventId: logEventId(customerId, key) }, lang), answer);
       return answer;
     });
     return reply.status(sent.status).type('application/json; charset=utf-8').send(sent.body);
@@ -256,11 +287,14 @@ async function routes(app: FastifyInstance) {
   }));
 
   app.delete<{ Params: { id: string } }>('/me/activities/:id', {
-    schema: { tags, security, summary: 'Undo a log while its period is open; a reward it caused is reversed in the ledger', params: S.idParams, response: S.responses(200, S.undoActivityResponse) },
-  }, (req) => ctx.store.tx(async (tx) => {
-    const a = await requireActivity(tx, req.principal.customerId, parseId(req.params.id));
-    return undoActivity(tx, req.principal.org, a, now());
-  }));
+    schema: { tags, security, summary: 'Undo a log while its period is open; a reward it caused is reversed in the ledger', headers: S.languageHeaders, params: S.idParams, response: S.responses(200, S.undoActivityResponse) },
+  }, (req, reply) => {
+    const lang = language(req, reply);
+    return ctx.store.tx(async (tx) => {
+      const a = await requireActivity(tx, req.principal.customerId, parseId(req.params.id));
+      return undoActivity(tx, req.principal.org, a, now(), lang);
+    });
+  });
 
   app.get<{ Querystring: { limit: number; before?: string } }>('/me/points', {
     schema: { tags, security, summary: 'Points balance and ledger, newest first, paginated', querystring: S.pointsQuery, response: S.responses(200, S.pointsResponse) },

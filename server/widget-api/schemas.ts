@@ -14,7 +14,8 @@ const obj = (properties: Record<string, unknown>, extra: Record<string, unknown>
 });
 
 const range = { min: num, max: num };
-export const unit = obj({ one: str, other: str });
+/** one and other always; the other CLDR plural categories when the language has them (src/api/types.ts Unit). */
+export const unit = { type: 'object', additionalProperties: false, required: ['one', 'other'], properties: { zero: str, one: str, two: str, few: str, many: str, other: str } } as const;
 const periodType = { type: 'string', enum: ['DAILY', 'WEEKLY'] } as const;
 const aggregation = { type: 'string', enum: ['SUM', 'COUNT', 'DISTINCT_DAYS'] } as const;
 
@@ -115,10 +116,18 @@ export const pointsQuery = {
     before: { type: 'string', pattern: '^[0-9]{1,15}$', description: 'nextCursor of the previous page' },
   },
 } as const;
+const acceptLanguage = {
+  type: 'string', description: 'The languages the customer reads, e.g. "es-MX,es;q=0.9,en;q=0.5": template labels and units are answered in the best one the brand translated its templates to, else in the templates\' own language (Content-Language says which).',
+} as const;
+/** Routes whose answers carry template texts (labels, units): documents Accept-Language. */
+export const languageHeaders = { type: 'object', properties: { 'accept-language': acceptLanguage } } as const;
 export const idempotencyHeaders = (required: boolean) => ({
   // Documented here, enforced in the handler so that a missing key is IDEMPOTENCY_KEY_REQUIRED, not a generic validation error.
   type: 'object',
-  properties: { 'idempotency-key': { type: 'string', description: `${required ? 'Required' : 'Optional'}: 1–200 printable characters; a replay returns the first answer.` } },
+  properties: {
+    'idempotency-key': { type: 'string', description: `${required ? 'Required' : 'Optional'}: 1–200 printable characters; a replay returns the first answer.` },
+    'accept-language': acceptLanguage,
+  },
 });
 
 /** The response map of a route: its success schema plus the error envelope for 4xx/5xx. */

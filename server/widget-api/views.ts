@@ -5,11 +5,13 @@ import type { OrgDoc } from '../engine/org.js';
 import type { TargetGroupDoc } from '../engine/model.js';
 import { streakStats } from '../engine/targets.js';
 import { iso, localDate } from '../engine/time.js';
+import { challengeName, templateIn, type Lang } from './i18n.js';
 
 const DAY = 86_400_000;
 const AGGREGATION = { EVENT_ATTRIBUTE: 'SUM', COUNT: 'COUNT', VISIT: 'DISTINCT_DAYS' } as const;
 
-export const templateOf = (org: OrgDoc, id: string): Template | undefined => org.templates.find((t) => t.id === id);
+/** A template in the organisation's default language (policy, error messages); `templateIn` for what a customer reads. */
+export const templateOf = (org: OrgDoc, id: string): Template | undefined => templateIn(org, id, null);
 
 export interface ChallengeState { rows: ProgressRow[]; startIdx: number; earned: number }
 
@@ -35,8 +37,9 @@ function instantsOf(ch: ChallengeRow) {
   return t;
 }
 
-export function challengeView(org: OrgDoc, ch: ChallengeRow, tg: TargetGroupDoc, st: ChallengeState, now: number): Challenge {
-  const t = templateOf(org, ch.templateId);
+/** A challenge as its customer reads it, its template's texts in `lang` (i18n.ts). */
+export function challengeView(org: OrgDoc, ch: ChallengeRow, tg: TargetGroupDoc, st: ChallengeState, now: number, lang: Lang = null): Challenge {
+  const t = templateIn(org, ch.templateId, lang);
   const rule = tg.targets[0];
   const stats = streakStats(tg, { startIdx: st.startIdx } as EnrolmentRow, st.rows, now);
   const values = new Map(st.rows.map((r) => [r.periodIdx, r.value]));
@@ -49,7 +52,7 @@ export function challengeView(org: OrgDoc, ch: ChallengeRow, tg: TargetGroupDoc,
   const completed = stats.best >= ch.periodCount;
   const status: ChallengeStatus = completed ? 'completed' : ch.leftMs !== null ? 'left' : now >= ch.endsMs ? 'ended' : 'active';
   return {
-    id: String(ch.id), templateId: ch.templateId, name: ch.name, eventName: t?.eventName ?? rule.eventName ?? '',
+    id: String(ch.id), templateId: ch.templateId, name: challengeName(org, ch.name, ch.templateId, lang), eventName: t?.eventName ?? rule.eventName ?? '',
     unit: t?.unit ?? { one: '', other: '' }, aggregation: t?.aggregation ?? AGGREGATION[rule.targetType],
     target: ch.target, period: ch.period, periodCount: ch.periodCount, timeZone: ch.timeZone,
     ...instantsOf(ch), status, periods,
@@ -67,12 +70,12 @@ export function challengeView(org: OrgDoc, ch: ChallengeRow, tg: TargetGroupDoc,
  * needs every period, and the engine revokes a completion (reversing its points) as soon as the
  * level is no longer reached, so an incomplete challenge has no live completion and earned 0.
  */
-export async function loadChallenge(tx: Tx, org: OrgDoc, ch: ChallengeRow, now: number, progressRows?: ProgressRow[]): Promise<Challenge> {
+export async function loadChallenge(tx: Tx, org: OrgDoc, ch: ChallengeRow, now: number, progressRows?: ProgressRow[], lang: Lang = null): Promise<Challenge> {
   const tg = await tx.getTargetGroup(org.id, ch.tgId);
   if (!tg) throw new Error(`challenge ${ch.id}: target group ${ch.tgId} is missing`);
   const [rows, enrolment] = await Promise.all([progressRows ?? tx.listProgress(ch.enrolmentId), tx.getEnrolmentById(ch.enrolmentId, ch.customerId)]);
   const startIdx = enrolment?.startIdx ?? 0;
-  const view = challengeView(org, ch, tg, { rows, startIdx, earned: 0 }, now);
+  const view = challengeView(org, ch, tg, { rows, startIdx, earned: 0 }, now, lang);
   if (view.status === 'completed') view.reward.earned = await tx.earnedByEnrolment(ch.enrolmentId);
   return view;
 }

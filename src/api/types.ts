@@ -13,7 +13,11 @@ export interface Range {
   max: number;
 }
 
-/** A unit label, singular and plural ("glass" / "glasses"). */
+/**
+ * A unit label, singular and plural ("glass" / "glasses"). Languages with more plural forms (Arabic,
+ * Polish, Welsh…) may also carry the other CLDR plural categories: pick one with
+ * `unit[new Intl.PluralRules(lang).select(n)] ?? unit.other`.
+ */
 export interface Unit {
   one: string;
   other: string;

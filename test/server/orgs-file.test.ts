@@ -187,6 +187,75 @@ describe('UCC_ORGS_FILE: server/orgs.schema.json and server/orgs.example.json', 
     assert.equal(lines[5], `${file}: … and 2 more problems`);
   });
 
+  it('a malformed i18n entry names the template, the language and the field', () => {
+    const data = example();
+    data[0].templates[0].i18n = {
+      Spanish: { label: 'Beber agua', description: 'Vasos de agua al día', unit: { one: 'vaso', other: 'vasos' } },
+      de: { label: 'Wasser trinken', description: 'Gläser Wasser pro Tag', unit: { one: 'Glas' } },
+      fr: 'Boire de l’eau',
+      ar: { label: 'اشرب الماء', description: 'أكواب الماء في اليوم', unit: { other: 'كوب', several: 'أكواب' } },
+    };
+    data[0].templates[1].i18n.es.lable = 'Hacer ejercicio';
+    const { file, lines } = refusal(data);
+    assert.deepEqual(lines.slice(0, -1), [
+      `${file}: organisation 0 ("acme") → templates[0] ("water") → i18n.Spanish: is not a language tag: write a BCP 47 tag, a lowercase language code optionally with a script or region ("es", "pt-BR", "zh-Hant")`,
+      `${file}: organisation 0 ("acme") → templates[0] ("water") → i18n.de.unit.other: is required but missing`,
+      `${file}: organisation 0 ("acme") → templates[0] ("water") → i18n.fr: must be an object (got "Boire de l’eau")`,
+      `${file}: organisation 0 ("acme") → templates[0] ("water") → i18n.ar.unit.several: is not a known field (known fields: zero, one, two, few, many, other)`,
+      `${file}: organisation 0 ("acme") → templates[1] ("workouts") → i18n.es.lable: is not a known field; did you mean "label"?`,
+    ]);
+  });
+
+  it('translations must be complete and name each language once', () => {
+    const data = example();
+    delete data[0].templates[0].i18n.es.description;
+    data[0].templates[1].i18n['ES'] = data[0].templates[1].i18n.es;
+    data[0].templates[1].i18n.en = data[0].templates[1].i18n.es;
+    const { file, lines } = refusal(data);
+    assert.deepEqual(lines.slice(0, -1), [ // the schema first; what it cannot say once the file matches it
+      `${file}: organisation 0 ("acme") → templates[1] ("workouts") → i18n.ES: is not a language tag: write a BCP 47 tag, a lowercase language code optionally with a script or region ("es", "pt-BR", "zh-Hant")`,
+    ]);
+    delete data[0].templates[1].i18n.ES;
+    data[0].templates[1].i18n['es-mx'] = data[0].templates[1].i18n.es;
+    data[0].templates[1].i18n['es-MX'] = data[0].templates[1].i18n.es;
+    assert.deepEqual(refusal(data).lines.slice(0, -1), [
+      `${file}: organisation 0 ("acme") → templates[0] ("water") → i18n.es.description: is missing: the template has a description ("Glasses of water a day"), so every translation needs one`,
+      `${file}: organisation 0 ("acme") → templates[1] ("workouts") → i18n.en: is the organisation's defaultLanguage ("en"): the template's own label, description and unit are in it; remove this entry or change defaultLanguage`,
+      `${file}: organisation 0 ("acme") → templates[1] ("workouts") → i18n.es-MX: is the same language as "es-mx" (tags are not case-sensitive); keep one`,
+    ]);
+  });
+
+  it('a loaded organisation answers its templates in the language asked for', async () => {
+    const store = new SqliteStore(':memory:');
+    const [org] = readOrgsFile(EXAMPLE);
+    await store.tx((tx) => tx.putOrg(org));
+    const app = await buildApp({ store, demo: false, tokenSecret: 'p'.repeat(48), serveStatic: false });
+    try {
+      const token = await widgetToken('customer-1', { iss: 'acme', secret: org.widgetSecret });
+      const labels = async (l: string) => jsonOf(await wcall(app, 'GET', 'templates', { token, headers: { 'accept-language': l } }), 200)
+        .templates.map((t: { label: string; unit: { other: string } }) => `${t.label}: ${t.unit.other}`);
+      assert.deepEqual(await labels('es-AR'), ['Beber agua: vasos', 'Hacer ejercicio: entrenamientos']);
+      assert.deepEqual(await labels('ja, en;q=0.1'), ['Drink water: glasses', 'Work out: workouts']);
+    } finally {
+      await app.close();
+      store.close();
+    }
+  });
+
+  it('the server refuses to start with a malformed i18n entry, naming the file and the field', async () => {
+    const data = example();
+    data[0].templates[1].i18n.de.unit = { one: 'Trainingseinheit' };
+    const file = join(dir, 'bad-i18n.json');
+    writeFileSync(file, JSON.stringify(data, null, 2));
+    const s = startServer({ UCC_DEMO: '0', UCC_TOKEN_SECRET: 'p'.repeat(48), UCC_ORGS_FILE: file, UCC_DB: join(dir, 'i18n.db') });
+    assert.equal(await s.exited, 1);
+    assert.equal(s.stderr(), [
+      `ucc-widgets: cannot start: ${file}: organisation 0 ("acme") → templates[1] ("workouts") → i18n.de.unit.other: is required but missing`,
+      'See server/orgs.schema.json for every field, and server/orgs.example.json for an example.',
+      '',
+    ].join('\n'));
+  });
+
   it('the server refuses to start with a bad file: exit 1, the problems on stderr, no stack trace, no database', async () => {
     const data = example();
     data[0].widgetSecret = 'too-short';

@@ -85,6 +85,8 @@ async function doFlush(s: QueueStore) {
     // Listed under the lock: another tab may just have sent (and removed) an entry.
     for (const e of await q.list(await s.owner())) {
       if (e.refused) continue;
+      // The customer may have changed (new token) while this run waited: never send their log with another's token.
+      if ((await s.owner()) != e.owner) break;
       try {
         const res = await s.client.logActivity(e.request, e.key);
         await q.remove(e.key);

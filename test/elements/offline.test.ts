@@ -77,6 +77,20 @@ describe('offline queue', () => {
     expect($(el, '[part=error]')).to.equal(null);
   });
 
+  it('waits as long as the Retry-After of a 429 before sending again', async () => {
+    const client = new FakeClient();
+    let fails = 1;
+    answering(client, () => (fails-- > 0 ? new UccError(429, 'RATE_LIMITED', 'Slow down', undefined, 300) : undefined));
+    const { el, provider } = await inside(client);
+    await provider.store!.replay!(); // the replay on connect is over: only the retry timer sends now
+    const t0 = Date.now();
+    button(el, '+1 glass').click();
+    await until(() => $(el, '[part=pending]'));
+    await until(() => sent(client).length == 1);
+    expect(Date.now() - t0).to.be.at.least(290);
+    await until(() => !$(el, '[part=pending]'));
+  });
+
   it('shows a queued log the server refused with its quantity and time until dismissed, across a re-read', async () => {
     const queue = freshQueueName();
     const client = new FakeClient();

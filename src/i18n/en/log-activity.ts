@@ -17,7 +17,7 @@ export const logActivity = {
   queued: (qty: string) => `${qty} saved on this device.`,
   offline: 'You are offline.',
   unreachable: "We can't reach the service right now. Your logs are saved and will be sent.",
-  signInAgain: (n: string, count: number) => (count == 1 ? `Sign in again to send ${n} saved log` : `Sign in again to send ${n} saved logs`),
+  signInAgain: (n: string, count: number) => `Sign in again to send ${n} saved log${count == 1 ? '' : 's'}`,
   // A queued log the server refused: `qty` "3 glasses", `time` "09:15", `message` the server's reason.
   notSaved: (qty: string, time: string, message: string) => `Not saved: ${qty} at ${time} — ${message}`,
   dismiss: 'Dismiss',

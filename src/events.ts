@@ -7,6 +7,8 @@ export interface UccEventMap {
   'ucc-challenge-left': CustomEvent<{ challenge: Challenge }>;
   'ucc-activity-logged': CustomEvent<{ activity: Activity; challenges: Challenge[] }>;
   'ucc-reward-earned': CustomEvent<{ reward: Reward }>;
+  /** The token expired and logs wait in the offline queue: set a new `token` to send them. */
+  'ucc-token-expired': CustomEvent<{ pending: number }>;
   /** `error` with the technical detail; `code` and `status` from it; `message`, the text the customer was shown. */
   'ucc-error': CustomEvent<{ error: UccError; code: string; status: number; message: string }>;
 }

@@ -70,7 +70,10 @@ export class UccClient {
         return await ky(path, {
           prefixUrl: typeof base == 'function' ? base() : base,
           method, json: o.json, searchParams, headers, timeout, fetch,
-          retry: method == 'get' || o.retry ? { limit: 2, methods: [method], backoffLimit: 3000 } : 0,
+          retry: method == 'get' || o.retry ? {
+            // Jittered backoff; a long Retry-After is left to the caller (the offline queue waits it out).
+            limit: 2, methods: [method], backoffLimit: 3000, maxRetryAfter: 3000, delay: (n) => 200 * 2 ** n * Math.random(),
+          } : 0,
         }).json<T>();
       } catch (e) {
         const err = await toUccError(e);
@@ -88,7 +91,9 @@ async function toUccError(e: unknown): Promise<UccError> {
     const { status } = e.response;
     const body = (await e.response.json().catch(() => null)) as ErrorBody | null;
     const x = body?.error;
-    return new UccError(status, x?.code ?? `HTTP_${status}`, x?.message ?? e.message, x?.details);
+    const after = e.response.headers.get('retry-after');
+    const ms = after ? (isNaN(+after) ? Date.parse(after) - Date.now() : +after * 1000) : 0;
+    return new UccError(status, x?.code ?? `HTTP_${status}`, x?.message ?? e.message, x?.details, ms > 0 ? ms : undefined);
   }
   return new UccError(0, 'NETWORK_ERROR', e instanceof Error ? e.message : String(e));
 }

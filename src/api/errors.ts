@@ -5,6 +5,8 @@ export class UccError extends Error {
     public code: string,
     message: string,
     public details?: Record<string, unknown>,
+    /** How long the server asked to wait before retrying (`Retry-After`, in ms), when it said. */
+    public retryAfter?: number,
   ) {
     super(message);
     this.name = 'UccError';

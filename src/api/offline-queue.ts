@@ -7,6 +7,8 @@ export interface QueuedLog {
   owner: string;
   request: LogActivityRequest;
   queuedAt: string;
+  /** Set when the server refused the log for good: kept (and shown) until the customer dismisses it. */
+  refused?: { code: string; message: string };
 }
 
 /** Settles with a request's result, or when a transaction completes. */

@@ -31,6 +31,8 @@ export class UccStore {
   pending: QueuedLog[] = [];
   /** Called with every replayed log's response, so the provider can fire the usual events. */
   onReplay?: (res: LogActivityResponse) => void;
+  /** Called when queued logs wait for a new token (TOKEN_EXPIRED with a fixed token), with how many. */
+  onExpired?: (pending: number) => void;
   /** Called when loading fails, so the provider can report it once as `ucc-error`. */
   onError?: (e: UccError) => void;
   /** True while there is no way to authenticate (no token yet): elements say so and load nothing. */

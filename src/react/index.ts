@@ -30,6 +30,8 @@ export const UccProvider: React.ForwardRefExoticComponent<Props<UccProviderEleme
   onUccActivityLogged?: (e: UccEventMap['ucc-activity-logged']) => void;
   /** When a delivered offline log earned a reward. */
   onUccRewardEarned?: (e: UccEventMap['ucc-reward-earned']) => void;
+  /** `{ pending }` when queued logs wait for a new token (set `token` to send them). */
+  onUccTokenExpired?: (e: UccEventMap['ucc-token-expired']) => void;
   /** `{ error, code, status, message }` when loading the customer's data fails (once per failed request). */
   onUccError?: (e: UccEventMap['ucc-error']) => void;
   /** From an element inside (every `ucc-*` event bubbles). */
@@ -44,6 +46,7 @@ export const UccProvider: React.ForwardRefExoticComponent<Props<UccProviderEleme
   events: {
     onUccActivityLogged: 'ucc-activity-logged' as EventName<UccEventMap['ucc-activity-logged']>,
     onUccRewardEarned: 'ucc-reward-earned' as EventName<UccEventMap['ucc-reward-earned']>,
+    onUccTokenExpired: 'ucc-token-expired' as EventName<UccEventMap['ucc-token-expired']>,
     onUccError: 'ucc-error' as EventName<UccEventMap['ucc-error']>,
     onUccChallengeCreated: 'ucc-challenge-created' as EventName<UccEventMap['ucc-challenge-created']>,
     onUccChallengeLeft: 'ucc-challenge-left' as EventName<UccEventMap['ucc-challenge-left']>,

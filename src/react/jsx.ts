@@ -25,7 +25,7 @@ import type { UccPoints } from 'ucc-widgets/elements/points';
 type Html<I extends HTMLElement, K extends PropertyKey> = Omit<DetailedHTMLProps<HTMLAttributes<I>, I>, K>;
 
 /** Props of `<ucc-provider>` in JSX. */
-interface UccProviderAttributes extends Html<UccProvider, 'apiBase' | 'api-base' | 'token' | 'tokenProvider' | 'client' | 'queueName' | 'queue-name' | 'locale' | 'store' | 'onucc-activity-logged' | 'onucc-reward-earned' | 'onucc-error' | 'onucc-challenge-created' | 'onucc-challenge-left'> {
+interface UccProviderAttributes extends Html<UccProvider, 'apiBase' | 'api-base' | 'token' | 'tokenProvider' | 'client' | 'queueName' | 'queue-name' | 'locale' | 'store' | 'onucc-activity-logged' | 'onucc-reward-earned' | 'onucc-token-expired' | 'onucc-error' | 'onucc-challenge-created' | 'onucc-challenge-left'> {
   /** Base URL of the widget API. */
   apiBase?: UccProvider['apiBase'];
   /** Attribute of `apiBase`: Base URL of the widget API. */
@@ -48,6 +48,8 @@ interface UccProviderAttributes extends Html<UccProvider, 'apiBase' | 'api-base'
   'onucc-activity-logged'?: (e: UccEventMap['ucc-activity-logged']) => void;
   /** When a delivered offline log earned a reward. */
   'onucc-reward-earned'?: (e: UccEventMap['ucc-reward-earned']) => void;
+  /** `{ pending }` when queued logs wait for a new token (set `token` to send them). */
+  'onucc-token-expired'?: (e: UccEventMap['ucc-token-expired']) => void;
   /** `{ error, code, status, message }` when loading the customer's data fails (once per failed request). */
   'onucc-error'?: (e: UccEventMap['ucc-error']) => void;
   /** From an element inside (every `ucc-*` event bubbles). */

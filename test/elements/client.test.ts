@@ -29,6 +29,15 @@ describe('UccClient', () => {
       .to.deep.equal({ status: 400, code: 'TARGET_OUT_OF_RANGE', message: 'Too high', details: { min: 1, max: 20 } });
   });
 
+  it('reads Retry-After (seconds or a date) into retryAfter in ms', async () => {
+    const after = (v: string) => client(() => new Response('', { status: 503, headers: { 'retry-after': v } })).c
+      .createChallenge({ templateId: 'water', target: 8, period: 'DAILY', periods: 3 }).catch((x: UccError) => x.retryAfter);
+    expect(await after('120')).to.equal(120_000);
+    const ms = (await after(new Date(Date.now() + 60_000).toUTCString()))!;
+    expect(ms).to.be.within(58_000, 60_000);
+    expect(await after('soon')).to.equal(undefined);
+  });
+
   it('reports an unreachable server as NETWORK_ERROR with status 0', async () => {
     const { c } = client(() => Promise.reject(new TypeError('Failed to fetch')));
     const e = await c.undoActivity('a1').catch((x) => x);

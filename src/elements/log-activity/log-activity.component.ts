@@ -2,8 +2,9 @@ import { html, nothing, type PropertyValues } from 'lit';
 import { UccStoreElement } from '../ucc-element.js';
 import type { UccStore } from '../../context/store.js';
 import { uid, undo } from '../../context/store-actions.js';
-import { log, useQueue } from '../../context/store-log.js';
+import { dismiss, log, useQueue, type QueueStore } from '../../context/store-log.js';
 import type { Activity, Challenge, LogActivityResponse } from '../../api/types.js';
+import type { QueuedLog } from '../../api/offline-queue.js';
 import { addMessages } from '../../i18n/index.js';
 import { shared } from '../../styles/shared.js';
 import { forms } from '../../styles/forms.js';
@@ -19,7 +20,9 @@ const DAY = 24 * HOUR;
 
 /**
  * Logs activity towards a challenge: a one-tap +1, a quantity, and an earlier time within the brand's
- * backfill window. Offline, logs are queued (shown as pending) and sent once when the network returns.
+ * backfill window. Logs that cannot be delivered (offline, service down, token expired) are queued,
+ * shown as pending with the reason, and sent once it no longer holds; a queued log the server refused
+ * is shown (with a Dismiss button) instead of being dropped silently.
  *
  * @tag ucc-log-activity
  * @summary Log activity for one challenge (`challenge-id`) or a picked active one; undo the last log.
@@ -30,7 +33,8 @@ const DAY = 24 * HOUR;
  * @csspart input - The challenge picker, quantity and time inputs.
  * @csspart quick - The +1 button.
  * @csspart button - The Log, Undo and Retry buttons.
- * @csspart pending - The list of logs waiting for the network.
+ * @csspart pending - The list of logs waiting to be sent, with why they wait.
+ * @csspart refused - A queued log the server refused, with its Dismiss button.
  * @csspart announcement - The live region announcing results.
  * @csspart retry - The Retry button of the error state.
  * @csspart error - Load or log error.
@@ -156,17 +160,24 @@ export class UccLogActivity extends UccStoreElement {
     </form>`;
   }
 
-  #pendingView(store: UccStore) {
-    const list = store.pending;
-    if (!list.length) return nothing;
+  #pendingView(store: QueueStore) {
+    const list = store.pending.filter((p) => !p.refused);
+    const n = list.length;
+    const net = store.net;
+    const at = this.l.dates({ timeStyle: 'short' });
     const unitOf = (id?: string) => store.r.challenges.data?.find((c) => c.id == id)?.unit;
-    return html`<div part="pending" class="pending">
-      <p>${this.t.pending(this.l.num(list.length), list.length)}</p>
-      <ul>${list.map((p) => {
-        const u = unitOf(p.request.challengeId);
-        return html`<li>${u ? this.l.qty(p.request.quantity, u) : this.l.num(p.request.quantity)}</li>`;
-      })}</ul>
-    </div>`;
+    const qty = ({ request: r }: QueuedLog) => {
+      const u = unitOf(r.challengeId);
+      return u ? this.l.qty(r.quantity, u) : this.l.num(r.quantity);
+    };
+    return html`${n ? html`<div part="pending" class="pending">
+      ${net ? html`<p>${net == 'auth' ? this.t.signInAgain(this.l.num(n), n) : net == 'offline' ? this.t.youOffline : this.t.unreachable}</p>` : nothing}
+      <p>${this.t.pending(this.l.num(n), n)}</p>
+      <ul>${list.map((p) => html`<li>${qty(p)}</li>`)}</ul>
+    </div>` : nothing}${store.pending.filter((p) => p.refused).map((p) => html`<p part="refused" class="error">
+      ${this.t.notSaved(qty(p), at(p.request.occurredAt ?? p.queuedAt), p.refused!.message)}
+      <button part="button" class="secondary" type="button" @click=${() => dismiss(store, p.key)}>${this.t.dismiss}</button>
+    </p>`)}`;
   }
 
   async #log(c: Challenge, quantity: number, options: When[], backfill: number) {

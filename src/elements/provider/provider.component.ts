@@ -28,6 +28,7 @@ const claims = (jwt?: string): { sub?: string; exp?: number } => {
  * @slot - The page content holding `ucc-*` elements.
  * @fires ucc-activity-logged - When a log queued offline has been delivered.
  * @fires ucc-reward-earned - When a delivered offline log earned a reward.
+ * @fires ucc-token-expired - `{ pending }` when queued logs wait for a new token (set `token` to send them).
  * @fires ucc-error - `{ error, code, status, message }` when loading the customer's data fails (once per failed request).
  * @csspart error - The alert for a failure every element shares.
  * @csspart retry - Its Retry button.
@@ -145,6 +146,7 @@ export class UccProvider extends UccElement {
     const store = (this.store = new UccStore(client, undefined, owner));
     store.queueName = this.queueName;
     store.onReplay = (res) => this.emitLog(res);
+    store.onExpired = (pending) => this.emit('ucc-token-expired', { pending });
     store.onError = (error) => this.fail(error);
     store.subscribe(() => this.requestUpdate());
     store.paused = this.#signedOut();

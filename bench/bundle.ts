@@ -18,7 +18,7 @@
  * Budget: the npm page's JS ≤ 1.2× its floor's gzip.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -128,7 +128,8 @@ try {
     build: { outDir: analysedDir, emptyOutDir: true },
     plugins: [visualizer({ filename: statsNpm, template: 'raw-data', gzipSize: true })],
   });
-  const analysedPage = { bytes: npmPage.js.reduce((a, f) => a + readFileSync(join(analysedDir, f.file)).length, 0) };
+  const analysedPage = { bytes: readdirSync(analysedDir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.js') && !/(^|\/)(es|de|fr|ar)-[\w-]+\.js$/.test(f)).reduce((a, f) => a + readFileSync(join(analysedDir, f)).length, 0) };
   if (analysedPage.bytes !== npmPage.bytes) report.notes.push(`the analysed npm page is ${analysedPage.bytes} B min, the npm page ${npmPage.bytes} B (should be equal)`);
   console.log('\nWhere the npm page\'s bytes go (provider + progress from the tarball; same columns as above):');
   whereTheBytesGo(statsNpm, npmPage.gzip);

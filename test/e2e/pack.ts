@@ -98,7 +98,8 @@ export function buildNpmPage(app: string, name: string, script: { file: string; 
   }
   execFileSync(process.execPath, [join(app, 'node_modules/vite/bin/vite.js'), 'build', src, '--outDir', dir, '--emptyOutDir', '--base', './', '--logLevel', 'warn'],
     { cwd: app, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
-  const js = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js')).sort().map((file) => {
+  // The page's own JS: the on-demand languages (es, de, fr, ar chunks) load only for those languages.
+  const js = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js') && !/(^|\/)(es|de|fr|ar)-[\w-]+\.js$/.test(f)).sort().map((file) => {
     const b = readFileSync(join(dir, file));
     return { file, bytes: b.length, gzip: gzipSync(b, { level: 6 }).length };
   });

@@ -142,8 +142,12 @@ test('"Go offline" cuts the widgets off the network; turning it off restores the
   assert.deepEqual(await page.evaluate(() => (window as unknown as { seen: string[] }).seen), ['offline', 'online']);
   // Back online, the saved log is sent at once and the data reloaded; the alert's Retry (if still shown) works too.
   const retry = page.getByRole('button', { name: 'Retry' });
-  if (await retry.count()) await retry.click().catch(() => {});
-  await page.locator('ucc-points').getByText(/Balance: \d+ points/).waitFor();
+  const balance = page.locator('ucc-points').getByText(/Balance: \d+ points/);
+  for (let i = 0; i < 100 && !(await balance.count()); i++) {
+    if (await retry.count()) await retry.first().click({ timeout: 1000 }).catch(() => {});
+    await page.waitForTimeout(100);
+  }
+  await balance.waitFor();
   assert.equal(await page.getByRole('alert').count(), 0, 'the offline alert is gone');
   await page.close();
 });

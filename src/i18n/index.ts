@@ -54,9 +54,10 @@ export function setMessages(messages: Partial<Messages>, locale = 'en') {
 
 const base = (tag: string) => tag.toLowerCase().split(/[-_]/)[0];
 /** A usable BCP 47 tag ("en_US" → "en-US"); `Intl` throws on a malformed one, so those fall back to English. */
-const canonical = (tag: string) => {
+const canon: Record<string, string> = {};
+const canonical = (tag: string) => (canon[tag] ??= (() => {
   try { return Intl.getCanonicalLocales(tag.replace(/_/g, '-'))[0] ?? 'en'; } catch { return 'en'; }
-};
+})()); // once per tag: resolve() runs before every render
 const RTL = /^(ar|fa|he|ur|ps|yi|dv|ckb)$/;
 
 // Intl objects are costly to build (a DateTimeFormat takes tens of µs) and renders format hundreds of

@@ -124,9 +124,9 @@ export class UccStoreElement extends UccElement {
    * Runs a customer's action: one at a time; `run`'s result (a function applying the outcome and
    * returning the success message) is dropped if the customer changed meanwhile; a failure shows in the
    * element. Focus then returns to the control that acted or, when it is gone or disabled, to `next` (a
-   * selector) or the first enabled control.
+   * selector, or a function finding the element) or the first enabled control.
    */
-  protected async act(run: (s: UccStore) => Promise<() => Note | void>, next = '') {
+  protected async act(run: (s: UccStore) => Promise<() => Note | void>, next: string | (() => Element | null | undefined) = '') {
     const s = this.store, root = this.shadowRoot!;
     if (this.busy || !s) return;
     const who = s.customer, from = root.activeElement as HTMLButtonElement | null;
@@ -147,7 +147,9 @@ export class UccStoreElement extends UccElement {
     await this.updateComplete;
     // Focus may still sit on a control just disabled: the browser moves it to the page only later.
     const at = root.activeElement;
-    if (from && (!at || at == from)) (from.isConnected && !from.disabled ? from : root.querySelector<HTMLElement>(next || ':enabled'))?.focus();
+    if (from && (!at || at == from)) {
+      ((from.isConnected && !from.disabled ? from : typeof next == 'function' ? next() : root.querySelector(next || ':enabled')) as HTMLElement | null)?.focus();
+    }
   }
 
   protected override render() {

@@ -64,6 +64,19 @@ function englishPieces(pack: Messages): string[] {
 }
 
 describe('languages', () => {
+  it('no two message modules use the same key (messages share one namespace: a second key would silently replace the first)', () => {
+    const modules = { core, createChallenge, logActivity, points: pointsEn, progress };
+    const owner: Record<string, string> = {};
+    const clashes: string[] = [];
+    for (const [name, m] of Object.entries(modules)) {
+      for (const k of Object.keys(m)) {
+        if (owner[k]) clashes.push(`${k} (${owner[k]} and ${name})`);
+        owner[k] = name;
+      }
+    }
+    expect(clashes).to.deep.equal([]);
+  });
+
   for (const [lang, pack] of Object.entries(packs)) {
     it(`${lang}: has every English key, with the same kind of value, and every plural form of the language`, () => {
       const missing = Object.keys(en).filter((k) => !(k in pack));

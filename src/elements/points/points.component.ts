@@ -34,9 +34,6 @@ export class UccPoints extends UccStoreElement {
   
   protected override needs = ['points' as const];
 
-  /** A page is on its way (not drawn: only guards against a second request). */
-  #busy = false;
-
   protected override content(store: UccStore) {
     const { balance, entries, nextCursor } = store.r.points.data!;
     const day = this.l.dates({ dateStyle: 'medium' });
@@ -52,21 +49,13 @@ export class UccPoints extends UccStoreElement {
           </ul>`
         : html`<p part="status">${this.t.noEntries}</p>`}
       ${this.alert()}
-      ${nextCursor ? html`<button part="button more" @click=${() => this.#more(store)}>${this.t.more}</button>` : nothing}`;
+      ${nextCursor ? html`<button part="button more" aria-disabled=${this.busy} @click=${this.#more}>${this.t.more}</button>` : nothing}`;
   }
 
-  /** One request per press: presses while a page is on its way do nothing. */
-  async #more(store: UccStore) {
-    if (this.#busy) return;
-    this.#busy = true;
-    this.error = undefined;
-    try {
-      const i = await morePoints(store);
-      await this.updateComplete;
-      this.renderRoot.querySelectorAll<HTMLElement>('[part=entry]')[i]?.focus();
-    } catch (e) {
-      this.error = this.fail(e);
-    }
-    this.#busy = false;
+  /** One request per press (presses while a page is on its way do nothing); focus moves to the first new entry. */
+  async #more() {
+    let i = -1;
+    await this.act(async (store) => ((i = await morePoints(store)), () => {}));
+    this.renderRoot.querySelectorAll<HTMLElement>('[part=entry]')[i]?.focus();
   }
 }

@@ -58,8 +58,6 @@ export class UccProgress extends UccStoreElement {
   declare challengeId?: string;
   /** Id of the challenge whose leave is being confirmed. */
   declare private ask?: string;
-  /** A leave request is on its way (not drawn: only guards against a second request). */
-  #busy = false;
   declare private day?: Day;
 
   /** Each shown challenge's current progress as last drawn, to tell a change from a redraw. */
@@ -69,7 +67,6 @@ export class UccProgress extends UccStoreElement {
 
   protected override resetState() {
     super.resetState();
-    this.ask = this.error = this.day = undefined;
     this.#seen.clear();
     this.#changed = [];
   }
@@ -123,8 +120,8 @@ export class UccProgress extends UccStoreElement {
       ${c.status != 'active' ? nothing : this.ask == c.id
         ? html`<div part="confirm" role="group" aria-labelledby="q-${c.id}" @keydown=${(e: KeyboardEvent) => e.key == 'Escape' && this.#keep(c)}>
           <p id="q-${c.id}">${this.t.leaveAsk(c.name)}</p>
-          <button part="button leave-confirm" @click=${() => this.#leave(c, i)}>${this.t.leaveYes}</button>
-          <button part="button keep" class="secondary" @click=${() => this.#keep(c)}>${this.t.keep}</button>
+          <button part="button leave-confirm" aria-disabled=${this.busy} @click=${() => this.#leave(c, i)}>${this.t.leaveYes}</button>
+          <button part="button keep" class="secondary" aria-disabled=${this.busy} @click=${() => this.#keep(c)}>${this.t.keep}</button>
           ${this.alert()}
         </div>`
         : html`<button part="button leave" class="secondary" aria-describedby="n-${c.id}"
@@ -164,25 +161,17 @@ export class UccProgress extends UccStoreElement {
   }
 
   #keep(c: Challenge) {
-    if (this.#busy) return;
+    if (this.busy) return;
     this.ask = undefined;
     void this.#focus(`[aria-describedby="n-${c.id}"]`);
   }
 
   /** Leaves `c` (card `i`): one request; then focus moves to the card now in its place, else the heading. */
-  async #leave(c: Challenge, i: number) {
-    if (this.#busy) return;
-    this.#busy = true;
-    this.error = undefined;
-    try {
-      const challenge = await leaveChallenge(this.store!, c.id);
-      this.ask = undefined;
-      this.emit('ucc-challenge-left', { challenge });
-      await this.updateComplete;
-      (this.renderRoot.querySelectorAll('h3')[i] ?? this.renderRoot.querySelector('h2,[part=status]'))?.focus();
-    } catch (e) {
-      this.error = this.fail(e);
-    }
-    this.#busy = false;
+  #leave(c: Challenge, i: number) {
+    const root = this.renderRoot;
+    return this.act(async (store) => {
+      const challenge = await leaveChallenge(store, c.id);
+      return () => void ((this.ask = undefined), this.emit('ucc-challenge-left', { challenge }));
+    }, () => root.querySelectorAll('h3')[i] ?? root.querySelector('h2,[part=status]'));
   }
 }

@@ -13,5 +13,7 @@ export const core = {
   week: { one: 'week', other: 'weeks' } as Unit,
   points: { one: 'point', other: 'points' } as Unit,
   notFound: 'This challenge was not found.',
+  /** A number input's range (create and log). */
+  between: (min: string, max: string) => `Enter a number from ${min} to ${max}.`,
   ofTarget: (value: string, target: string) => `${value} of ${target}`,
 };

@@ -9,7 +9,6 @@ export const createChallenge = {
   WEEKLY: 'Every week',
   length: (unit: string) => `Length (${unit})`,
   name: 'Name (optional)',
-  between: (min: string, max: string) => `Enter a number from ${min} to ${max}.`,
   step: (step: string) => `Use steps of ${step}.`,
   nameTooLong: (max: string) => `Use at most ${max} characters.`,
   rewardPreview: (goal: string, period: string, length: string, points: string) =>

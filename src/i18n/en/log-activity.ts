@@ -3,8 +3,6 @@ export const logActivity = {
   logTitle: 'Log activity',
   challenge: 'Challenge',
   noActive: 'No active challenges yet. Create one to start logging.',
-  // Also in create-challenge.ts: one key, so one translation serves both.
-  between: (min: string, max: string) => `Enter a number from ${min} to ${max}.`,
   plusOne: (unit: string) => `+1 ${unit}`,
   quantity: (unit: string) => `Quantity (${unit})`,
   when: 'When',

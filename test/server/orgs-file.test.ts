@@ -14,6 +14,20 @@ const EXAMPLE = 'server/orgs.example.json';
 const SCHEMA = 'server/orgs.schema.json';
 const example = () => JSON.parse(readFileSync(EXAMPLE, 'utf8'));
 
+/** A production-mode app (in memory) holding the example file's first organisation; closed after `fn`. */
+async function withExampleOrg(fn: (app: Awaited<ReturnType<typeof buildApp>>, org: ReturnType<typeof readOrgsFile>[number]) => Promise<void>) {
+  const store = new SqliteStore(':memory:');
+  const [org] = readOrgsFile(EXAMPLE);
+  await store.tx((tx) => tx.putOrg(org));
+  const app = await buildApp({ store, demo: false, tokenSecret: 'p'.repeat(48), serveStatic: false });
+  try {
+    await fn(app, org);
+  } finally {
+    await app.close();
+    store.close();
+  }
+}
+
 describe('UCC_ORGS_FILE: server/orgs.schema.json and server/orgs.example.json', () => {
   let dir: string;
   before(() => { dir = mkdtempSync(join(tmpdir(), 'ucc-orgs-')); });
@@ -62,19 +76,12 @@ describe('UCC_ORGS_FILE: server/orgs.schema.json and server/orgs.example.json', 
   });
 
   it('a loaded organisation serves the widget API to its own pages', async () => {
-    const store = new SqliteStore(':memory:');
-    const [org] = readOrgsFile(EXAMPLE);
-    await store.tx((tx) => tx.putOrg(org));
-    const app = await buildApp({ store, demo: false, tokenSecret: 'p'.repeat(48), serveStatic: false });
-    try {
+    await withExampleOrg(async (app, org) => {
       const token = await widgetToken('customer-1', { iss: 'acme', secret: org.widgetSecret });
       const res = await wcall(app, 'GET', 'templates', { token, headers: { origin: 'https://www.brand.example' } });
       assert.deepEqual(jsonOf(res, 200).templates.map((t: { id: string }) => t.id), ['water', 'workouts']);
       assert.equal(res.headers['access-control-allow-origin'], 'https://www.brand.example');
-    } finally {
-      await app.close();
-      store.close();
-    }
+    });
   });
 
   it('a missing required field names the file, the organisation and the field', () => {
@@ -226,20 +233,13 @@ describe('UCC_ORGS_FILE: server/orgs.schema.json and server/orgs.example.json', 
   });
 
   it('a loaded organisation answers its templates in the language asked for', async () => {
-    const store = new SqliteStore(':memory:');
-    const [org] = readOrgsFile(EXAMPLE);
-    await store.tx((tx) => tx.putOrg(org));
-    const app = await buildApp({ store, demo: false, tokenSecret: 'p'.repeat(48), serveStatic: false });
-    try {
+    await withExampleOrg(async (app, org) => {
       const token = await widgetToken('customer-1', { iss: 'acme', secret: org.widgetSecret });
       const labels = async (l: string) => jsonOf(await wcall(app, 'GET', 'templates', { token, headers: { 'accept-language': l } }), 200)
         .templates.map((t: { label: string; unit: { other: string } }) => `${t.label}: ${t.unit.other}`);
       assert.deepEqual(await labels('es-AR'), ['Beber agua: vasos', 'Hacer ejercicio: entrenamientos']);
       assert.deepEqual(await labels('ja, en;q=0.1'), ['Drink water: glasses', 'Work out: workouts']);
-    } finally {
-      await app.close();
-      store.close();
-    }
+    });
   });
 
   it('the server refuses to start with a malformed i18n entry, naming the file and the field', async () => {

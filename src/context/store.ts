@@ -47,6 +47,7 @@ export class UccStore {
   /** Whose data this is: a new object when the customer changes, so elements drop what the last one saw. */
   customer = {};
   #gen = 0;
+  #last: Partial<Record<ResourceKey, object>> = {};
   #subs = new Set<() => void>();
 
   constructor(
@@ -66,15 +67,16 @@ export class UccStore {
   load(key: ResourceKey, force = false) {
     const res = this.r[key];
     if (this.paused || (!force && res.status != 'idle')) return;
-    const gen = this.#gen;
+    // Only the last load of a key is kept: a reload (another language) may answer before an older load.
+    const gen = this.#gen, mine = (this.#last[key] = {});
     const c = this.client;
     const p: Promise<unknown> = key == 'templates' ? c.templates() : key == 'me' ? c.me()
       : key == 'points' ? c.points({ limit: 10 }) : c.challenges('all').then((x) => x.challenges);
     (this.r[key] as Resource<unknown>) = { status: 'loading', data: res.data };
     this.notify();
     p.then(
-      (data) => gen == this.#gen && ((this.r[key] as Resource<unknown>) = { status: 'ok', data }),
-      (e) => gen == this.#gen && (this.r[key] = { status: 'error', error: asError(e) }, this.onError?.(asError(e))),
+      (data) => gen == this.#gen && mine == this.#last[key] && ((this.r[key] as Resource<unknown>) = { status: 'ok', data }),
+      (e) => gen == this.#gen && mine == this.#last[key] && (this.r[key] = { status: 'error', error: asError(e) }, this.onError?.(asError(e))),
     ).then(() => this.notify());
   }
 

@@ -1,6 +1,6 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
-import type { Unit } from '../../src/api/types.js';
+import type { Challenge, Unit } from '../../src/api/types.js';
 import type { UccLogActivity, UccProgress, UccProvider } from '../../src/index.js';
 import { setMessages, type Messages } from '../../src/index.js';
 import type { Localizer } from '../../src/i18n/index.js';
@@ -137,6 +137,25 @@ describe('languages', () => {
     await until(() => text(el).includes(fr.progressTitle));
     expect(el.hasAttribute('dir')).to.equal(false);
     expect(c.count('challenges'), 'one reload per change, for the server-side labels').to.equal(fetched + 3);
+  });
+
+  it('a language change while the challenges are loading shows the new language\'s answer, even when the old one arrives last', async () => {
+    const c = client();
+    const answers = [deferred<{ challenges: Challenge[] }>(), deferred<{ challenges: Challenge[] }>()];
+    let call = 0;
+    c.challenges = () => answers[Math.min(call++, 1)].promise;
+    const provider = await fixture<UccProvider>(html`<ucc-provider .client=${c} queue-name=${freshQueueName()} locale="en">
+      <ucc-progress></ucc-progress></ucc-provider>`);
+    const el = provider.firstElementChild as UccProgress;
+    await until(() => call == 1);
+    provider.locale = 'es';
+    await until(() => call == 2);
+    const inUnit = (other: string) => ({ challenges: [{ ...c.data.challenges[0], unit: { one: other, other } }] });
+    answers[1].resolve(inUnit('vasos'));
+    await until(() => text(el).includes('vasos'));
+    answers[0].resolve(inUnit('glasses'));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(text(el)).to.contain('vasos').and.not.contain('glasses');
   });
 
   it('without a provider locale follows the nearest lang, then <html lang>, then navigator.language', async () => {

@@ -137,7 +137,7 @@ export class UccLogActivity extends UccStoreElement {
           ${all.filter((x) => x.status == 'active').map((x) => html`<option value=${x.id} ?selected=${x.id == c.id}>${x.name}</option>`)}
         </select>`}
       <button part="quick" class="quick" type="button" ?disabled=${!active} aria-disabled=${this.busy} @click=${() => this.#log(c, 1, options, backfill)}>
-        ${this.t.plusOne(c.unit.one)}
+        ${this.t.plusOne(this.l.num(1), c.unit.one)}
       </button>
       <div class="row">
         <div>

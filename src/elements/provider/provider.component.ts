@@ -96,7 +96,8 @@ export class UccProvider extends UccElement {
     // template labels and units in the client's language, so what is loaded is fetched again in the
     // new one, in place (no loading state).
     const s = this.store;
-    if (changed.has('locale') && this.hasUpdated && s) for (const k in s.r) s.r[k as ResourceKey].status == 'ok' && s.load(k as ResourceKey, true);
+    // (A load still on its way is in the old language: it is asked again too, and only the new answer is kept.)
+    if (changed.has('locale') && this.hasUpdated && s) for (const k in s.r) /ok|loading/.test(s.r[k as ResourceKey].status) && s.load(k as ResourceKey, true);
   }
 
   protected override updated() {

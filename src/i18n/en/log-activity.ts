@@ -3,7 +3,7 @@ export const logActivity = {
   logTitle: 'Log activity',
   challenge: 'Challenge',
   noActive: 'No active challenges yet. Create one to start logging.',
-  plusOne: (unit: string) => `+1 ${unit}`,
+  plusOne: (one: string, unit: string) => `+${one} ${unit}`,
   quantity: (unit: string) => `Quantity (${unit})`,
   when: 'When',
   now: 'Now',

@@ -42,7 +42,7 @@ export default {
   logTitle: 'تسجيل نشاط',
   challenge: 'التحدي',
   noActive: 'لا توجد تحديات نشطة بعد. أنشئ تحديًا لتبدأ التسجيل.',
-  plusOne: (unit: string) => `+١ ${unit}`,
+  plusOne: (one: string, unit: string) => `+${one} ${unit}`,
   quantity: (unit: string) => `الكمية (${unit})`,
   when: 'متى',
   now: 'الآن',

@@ -39,7 +39,7 @@ export default {
   logTitle: 'Aktivität eintragen',
   challenge: 'Challenge',
   noActive: 'Noch keine aktiven Challenges. Erstelle eine, um loszulegen.',
-  plusOne: (unit: string) => `+1 ${unit}`,
+  plusOne: (one: string, unit: string) => `+${one} ${unit}`,
   quantity: (unit: string) => `Menge (${unit})`,
   when: 'Wann',
   now: 'Jetzt',

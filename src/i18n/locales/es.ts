@@ -39,7 +39,7 @@ export default {
   logTitle: 'Registrar actividad',
   challenge: 'Reto',
   noActive: 'Aún no tienes retos activos. Crea uno para empezar a registrar.',
-  plusOne: (unit: string) => `+1 ${unit}`,
+  plusOne: (one: string, unit: string) => `+${one} ${unit}`,
   quantity: (unit: string) => `Cantidad (${unit})`,
   when: 'Cuándo',
   now: 'Ahora',

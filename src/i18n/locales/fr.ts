@@ -41,7 +41,7 @@ export default {
   logTitle: 'Enregistrer une activité',
   challenge: 'Défi',
   noActive: 'Aucun défi en cours. Créez-en un pour commencer.',
-  plusOne: (unit: string) => `+1 ${unit}`,
+  plusOne: (one: string, unit: string) => `+${one} ${unit}`,
   quantity: (unit: string) => `Quantité (${unit})`,
   when: 'Quand',
   now: 'Maintenant',

@@ -1,0 +1,42 @@
+// ESLint: typescript-eslint everywhere, lit and wc rules for the elements, and the layer rules of
+// docs/architecture.md (which folder may import which; no import cycles). Formatting is Prettier's.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import lit from 'eslint-plugin-lit';
+import wc from 'eslint-plugin-wc';
+import importX from 'eslint-plugin-import-x';
+import prettier from 'eslint-config-prettier';
+import globals from 'globals';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+
+/** A zone: files in `target` may not import from `from` (paths from the repository root). */
+const forbid = (target, from, message) => ({ target, from, message });
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'coverage/', '.tmp/', 'data/', 'src/react/index.ts', 'src/react/jsx.ts', 'custom-elements.json'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  importX.flatConfigs.typescript,
+  {
+    languageOptions: { globals: { ...globals.browser, ...globals.node } },
+    settings: { 'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })] },
+    rules: {
+      eqeqeq: ['error', 'always', { null: 'ignore' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-explicit-any': 'off',
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      'import-x/no-restricted-paths': ['error', {
+        zones: [
+          forbid('./src', './server', 'The browser package never imports the server.'),
+          forbid('./server', './src', 'The server imports only the contract (contract/), never the browser package.'),
+          forbid('./server/store', ['./server/engine', './server/widget-api', './server/capillary', './server/app.ts'], 'The store is the bottom layer: it imports the model only.'),
+          forbid('./server/engine', ['./server/widget-api', './server/capillary', './server/app.ts', './server/store/sqlite.ts'], 'The engine has no HTTP in it and reaches storage through its port.'),
+        ],
+      }],
+    },
+  },
+  { files: ['src/**/*.ts'], ...lit.configs['flat/recommended'] },
+  { files: ['src/**/*.ts'], ...wc.configs['flat/recommended'] },
+  { files: ['test/**/*.ts', 'bench/**/*.ts'], rules: { '@typescript-eslint/no-non-null-assertion': 'off' } },
+  prettier,
+);

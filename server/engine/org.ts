@@ -1,4 +1,4 @@
-import type { Template, Policy, Unit } from '../../src/api/types.js';
+import type { Template, Policy, Unit } from '../../contract/widget-api.js';
 
 /**
  * An award strategy turns a TARGETCOMPLETED into points. `FIXED` awards `points` each time;

@@ -3,7 +3,7 @@
  * enrolment of the customer on that event; the answer carries each touched challenge's progress
  * and any reward, so the widget needs no second request.
  */
-import type { Challenge, LogActivityRequest, LogActivityResponse, Reward, Template, UndoActivityResponse } from '../../src/api/types.js';
+import type { Challenge, LogActivityRequest, LogActivityResponse, Reward, Template, UndoActivityResponse } from '../../contract/widget-api.js';
 import type { Tx, ChallengeRow, ActivityRow, EventRow, ProgressRow } from '../store/types.js';
 import type { OrgDoc } from '../engine/org.js';
 import type { PointsMove } from '../engine/occurrence.js';

@@ -4,7 +4,7 @@
  * created through the same engine functions as the Capillary-compatible API, in one transaction.
  */
 import { randomUUID } from 'node:crypto';
-import type { Challenge, CreateChallengeRequest, PeriodType, Template } from '../../src/api/types.js';
+import type { Challenge, CreateChallengeRequest, PeriodType, Template } from '../../contract/widget-api.js';
 import type { Tx, ChallengeRow, ProgressRow } from '../store/types.js';
 import type { OrgDoc } from '../engine/org.js';
 import { createTargetGroup, enrol, unenrol } from '../engine/targets.js';

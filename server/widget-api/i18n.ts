@@ -9,7 +9,7 @@
  * remembered, and every language's localised templates are built once, so a request costs one map
  * lookup for its language and one per template it shows.
  */
-import type { Template, Unit } from '../../src/api/types.js';
+import type { Template, Unit } from '../../contract/widget-api.js';
 import type { OrgDoc, TemplateConfig, TemplateTexts } from '../engine/org.js';
 
 /** A language an answer is in: a key of the templates' `i18n`, or null for the templates' own texts. */

@@ -8,7 +8,7 @@ import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { CreateChallengeRequest, LogActivityRequest, Me, TemplatesResponse } from '../../src/api/types.js';
+import type { CreateChallengeRequest, LogActivityRequest, Me, TemplatesResponse } from '../../contract/widget-api.js';
 import type { Tx } from '../store/types.js';
 import type { OrgDoc } from '../engine/org.js';
 import { validUntil } from './read-cache.js';

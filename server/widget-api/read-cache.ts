@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import type { Challenge } from '../../src/api/types.js';
+import type { Challenge } from '../../contract/widget-api.js';
 
 const DAY = 86_400_000;
 

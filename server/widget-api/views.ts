@@ -1,5 +1,5 @@
-/** Row → wire shape (src/api/types.ts). Pure functions over what the caller already read. */
-import type { Activity, Challenge, ChallengeStatus, LedgerEntry, PeriodProgress, Template } from '../../src/api/types.js';
+/** Row → wire shape (contract/widget-api.ts). Pure functions over what the caller already read. */
+import type { Activity, Challenge, ChallengeStatus, LedgerEntry, PeriodProgress, Template } from '../../contract/widget-api.js';
 import type { ActivityRow, ChallengeRow, EnrolmentRow, LedgerEntryRow, ProgressRow, Tx } from '../store/types.js';
 import type { OrgDoc } from '../engine/org.js';
 import type { TargetGroupDoc } from '../engine/model.js';

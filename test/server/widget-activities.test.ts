@@ -1,7 +1,7 @@
 import { describe, it, before, after, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
-import type { Activity, Challenge, LogActivityResponse } from '../../src/api/types.js';
+import type { Activity, Challenge, LogActivityResponse } from '../../contract/widget-api.js';
 import { errorOf, jsonOf, wcall, widgetApp, widgetToken } from './helpers.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

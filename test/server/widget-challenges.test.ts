@@ -2,7 +2,7 @@ import { describe, it, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { DateTime } from 'luxon';
-import type { Challenge } from '../../src/api/types.js';
+import type { Challenge } from '../../contract/widget-api.js';
 import { demoTemplates } from '../../server/seed.js';
 import { errorOf, jsonOf, wcall, widgetApp, widgetToken } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import type { Challenge, Template } from '../../src/api/types.js';
+import type { Challenge, Template } from '../../contract/widget-api.js';
 import type { OrgDoc } from '../../server/engine/org.js';
 import { demoTemplates } from '../../server/seed.js';
 import { languageOf, parseAcceptLanguage } from '../../server/widget-api/i18n.js';

@@ -2,7 +2,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
-import type { Challenge } from '../../src/api/types.js';
+import type { Challenge } from '../../contract/widget-api.js';
 import { DEMO_TILL_AUTH, jsonOf, wcall, widgetApp, widgetToken } from './helpers.js';
 import { validUntil } from '../../server/widget-api/read-cache.js';
 

@@ -1,7 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
-import type { Challenge, LogActivityResponse, PointsResponse, Template } from '../../src/api/types.js';
+import type { Challenge, LogActivityResponse, PointsResponse, Template } from '../../contract/widget-api.js';
 import { jsonOf, wcall, widgetApp } from './helpers.js';
 
 /**

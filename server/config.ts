@@ -3,19 +3,41 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { DEMO_TOKEN_SECRET, DEMO_WIDGET_SECRET, md5 } from './seed.js';
 import { isValidZone } from './engine/time.js';
 import type { OrgDoc } from './engine/org.js';
+import { DEFAULT_RATE_LIMITS, type RateLimits } from './context.js';
 
 export interface Config {
   host: string; port: number; db: string; demo: boolean; tokenSecret: string; orgsFile: string | null;
   /** Demo mode: page origins added to the demo organisation's allowedOrigins (UCC_ALLOWED_ORIGINS). */
   allowedOrigins: string[];
-  rateLimits: { perCustomerPerMinute: number; perIpPerMinute: number };
+  rateLimits: RateLimits;
 }
 
 const DEMO_SECRETS = new Set([DEMO_TOKEN_SECRET, DEMO_WIDGET_SECRET, 'demo-secret', md5('demo.pass')]);
 
+/**
+ * UCC_DEMO: unset = demo mode; exactly 1/true or 0/false (any case) otherwise. Anything else (`off`,
+ * `no`, `production`, empty) is refused rather than guessed: a typo must not open production as demo.
+ */
+export function parseDemo(value: string | undefined): boolean {
+  if (value === undefined) return true;
+  const v = value.trim().toLowerCase();
+  if (v === '1' || v === 'true') return true;
+  if (v === '0' || v === 'false') return false;
+  throw new Error(`UCC_DEMO must be 1 or true (demo mode) or 0 or false (production mode); got ${JSON.stringify(value)}. Unset it for demo mode.`);
+}
+
+/** A whole number of requests from an environment variable (≥ 1), or `fallback` when unset. */
+function limitVar(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a whole number of at least 1 (got ${JSON.stringify(raw)}).`);
+  return n;
+}
+
 /** Reads the environment. Production mode (UCC_DEMO=0) refuses demo or weak secrets, and UCC_ALLOWED_ORIGINS. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const demo = env.UCC_DEMO !== '0' && env.UCC_DEMO !== 'false';
+  const demo = parseDemo(env.UCC_DEMO);
   const port = Number(env.PORT ?? 8787);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number (got ${env.PORT}).`);
   const tokenSecret = env.UCC_TOKEN_SECRET ?? (demo ? DEMO_TOKEN_SECRET : '');
@@ -33,8 +55,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST ?? '127.0.0.1', port, db: env.UCC_DB ?? './data/ucc.db', demo, tokenSecret,
     orgsFile: env.UCC_ORGS_FILE ?? null, allowedOrigins,
     rateLimits: {
-      perCustomerPerMinute: Number(env.UCC_RATE_CUSTOMER_PER_MIN ?? 600),
-      perIpPerMinute: Number(env.UCC_RATE_IP_PER_MIN ?? 3000),
+      perCustomerPerMinute: limitVar(env, 'UCC_RATE_CUSTOMER_PER_MIN', 600),
+      perIpPerMinute: limitVar(env, 'UCC_RATE_IP_PER_MIN', 3000),
+      capillaryPerCredentialPerMinute: limitVar(env, 'UCC_RATE_CAPILLARY_PER_MIN', DEFAULT_RATE_LIMITS.capillaryPerCredentialPerMinute),
+      capillaryPerIpPerMinute: limitVar(env, 'UCC_RATE_CAPILLARY_IP_PER_MIN', DEFAULT_RATE_LIMITS.capillaryPerIpPerMinute),
+      loginFailures: limitVar(env, 'UCC_RATE_LOGIN_FAILURES', DEFAULT_RATE_LIMITS.loginFailures),
+      demoSessionPerMinute: limitVar(env, 'UCC_RATE_DEMO_SESSION_PER_MIN', DEFAULT_RATE_LIMITS.demoSessionPerMinute),
     },
   };
 }

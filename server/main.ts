@@ -5,6 +5,9 @@ import { SqliteStore } from './store/sqlite.js';
 
 async function main() {
   const config = readConfig();
+  if (!config.demo && !config.orgsFile) {
+    throw new Error('Production mode (UCC_DEMO=0) needs UCC_ORGS_FILE: the JSON file of the organisations to serve (start from server/orgs.example.json).');
+  }
   // Checked before the database is opened: a bad file changes nothing.
   const orgs = !config.demo && config.orgsFile ? readOrgsFile(config.orgsFile) : null;
   const store = new SqliteStore(config.db, { backgroundCheckpoint: true });

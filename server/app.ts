@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { ApiError } from './errors.js';
+import { API_HEADERS, DOCS_HEADERS } from './headers.js';
 import { renderError } from './widget-api/errors.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/types.js';
@@ -29,29 +30,6 @@ export interface AppOptions {
 }
 
 // ── security headers ──────────────────────────────────────────────────────────────────────────
-
-/**
- * Headers on every JSON answer (both APIs, health, errors, 404s), set by one callback hook from a
- * constant object: what @fastify/helmet would set for a JSON API, without its per-request cost
- * (it builds its middleware on every request: two hooks, one async). The API is called from brand
- * pages on other origins (CORS), so Cross-Origin-Resource-Policy is cross-origin. The demo pages and
- * widget files get theirs from @fastify/helmet in server/static.ts; /docs (swagger-ui) gets DOCS_HEADERS.
- */
-export const API_HEADERS: Readonly<Record<string, string>> = {
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
-  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
-  'cross-origin-resource-policy': 'cross-origin',
-};
-/** /docs: swagger-ui loads only its own scripts and styles (it sets inline style attributes) and the spec from /docs/json. */
-export const DOCS_HEADERS: Readonly<Record<string, string>> = {
-  ...API_HEADERS,
-  'x-frame-options': 'SAMEORIGIN',
-  'content-security-policy': "default-src 'self'; base-uri 'self'; font-src 'self' data:; form-action 'self'; frame-ancestors 'self'; "
-    + "img-src 'self' data:; object-src 'none'; script-src 'self'; script-src-attr 'none'; style-src 'self' 'unsafe-inline'",
-  'cross-origin-resource-policy': 'same-origin',
-};
 
 // ── logs ──────────────────────────────────────────────────────────────────────────────────────
 

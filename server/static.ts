@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
 import fastifyStatic from '@fastify/static';
 import helmet from '@fastify/helmet';
+import { API_HEADERS } from './headers.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -110,6 +111,9 @@ export function helmetOptions(scriptHashes: string[]) {
 }
 
 export async function staticRoutes(app: FastifyInstance) {
+  // app.ts sets API_HEADERS on every request; here helmet's headers replace them (else the JSON API's
+  // CSP, sent with writeHead, would win over helmet's).
+  app.addHook('onRequest', (_req, reply, done) => { for (const name of Object.keys(API_HEADERS)) reply.removeHeader(name); done(); });
   await app.register(helmet, helmetOptions(inlineScriptHashes([join(DEMO, 'index.html'), join(DEMO, 'embed.html')])));
   // The files are sent by @fastify/static (ETag, Last-Modified, ranges); `serve: false` keeps it from
   // exposing the rest of dist/ (the npm build and types are for bundlers, not browsers).

@@ -37,13 +37,13 @@ export class RateLimiter {
 /**
  * Failed logins per key (a credential, a client address): the first `free` failures within
  * `forgetMs` of each other cost nothing; each further one — including an attempt refused because
- * the key must still wait — doubles the wait (1 s, 2 s, 4 s, … at most `maxDelayS`). A key is
+ * the key must still wait — doubles the wait (1 s, 2 s, 4 s, … at most `maxDelayS`, 5 minutes). A key is
  * forgotten after `forgetMs` without failures, or when its credential logs in.
  */
 export class LoginFailures {
   private entries = new Map<string, { n: number; until: number; last: number }>();
   private nextSweep = 0;
-  constructor(readonly free: number, readonly maxDelayS = 900, readonly forgetMs = 15 * 60_000, readonly sweepAbove = 10_000) {}
+  constructor(readonly free: number, readonly maxDelayS = 300, readonly forgetMs = 15 * 60_000, readonly sweepAbove = 10_000) {}
 
   /** Seconds `key` must still wait before its next attempt (0: it may try now). */
   wait(key: string, now = Date.now()): number {

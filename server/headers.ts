@@ -2,7 +2,7 @@
 
 /**
  * Headers on every JSON answer (both APIs, health, errors, 404s), set by one callback hook from a
- * constant object: what @fastify/helmet would set for a JSON API, without its per-request cost
+ * constant object: what @fastify/helmet would set for a JSON API, without its per-request work
  * (it builds its middleware on every request: two hooks, one async). The API is called from brand
  * pages on other origins (CORS), so Cross-Origin-Resource-Policy is cross-origin. The demo pages and
  * widget files get theirs from @fastify/helmet in server/static.ts; /docs (swagger-ui) gets DOCS_HEADERS.

@@ -1,7 +1,12 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import { ApiError } from './errors.js';
+import { API_HEADERS, DOCS_HEADERS } from './headers.js';
+import { renderError } from './widget-api/errors.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/types.js';
-import { Clock, OrgRegistry, type AppContext, type RateLimits } from './context.js';
+import { Clock, DEFAULT_RATE_LIMITS, OrgRegistry, type AppContext, type RateLimits } from './context.js';
 import { seedDemo, DEMO_TOKEN_SECRET } from './seed.js';
 import { capillaryRoutes } from './capillary/index.js';
 import { widgetRoutes } from './widget-api/index.js';
@@ -24,6 +29,82 @@ export interface AppOptions {
   serveStatic?: boolean;
 }
 
+// ── security headers ──────────────────────────────────────────────────────────────────────────
+
+// ── logs ──────────────────────────────────────────────────────────────────────────────────────
+
+/** Query parameters whose values are credentials: never written to a log. */
+const SECRET_PARAM = /([?&][^=&#]*(?:token|secret|password|passwd|auth|key|sig|code)[^=&#]*=)[^&#]*/gi;
+/** The url as logged: secret query values replaced by `[redacted]`. */
+export const redactUrl = (url: string) => url.includes('?') ? url.replace(SECRET_PARAM, '$1[redacted]') : url;
+/** pino redaction: credentials in headers, wherever a log line carries them. */
+export const REDACT_PATHS = [
+  'req.headers.authorization', 'req.headers.cookie', 'req.headers["x-cap-api-oauth-token"]', 'res.headers["set-cookie"]',
+  'headers.authorization', 'headers.cookie', 'headers["x-cap-api-oauth-token"]',
+];
+/** The request as Fastify logs it ("incoming request"), with the url's secret query values redacted. */
+function serializeRequest(req: FastifyRequest) {
+  return { method: req.method, url: redactUrl(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort };
+}
+function loggerOptions(logger: AppOptions['logger']): FastifyServerOptions['logger'] {
+  if (!logger) return false;
+  const base = logger === true ? {} : logger as Record<string, any>;
+  return { ...base, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, serializers: { req: serializeRequest, ...base.serializers } } as FastifyServerOptions['logger'];
+}
+
+// ── errors outside any route: their surface's envelope ───────────────────────────────────────
+
+/**
+ * The envelope of the surface `url` belongs to (README "Capillary-compatible API" and "Error
+ * codes"), for errors no route's handler sees: Node's parser (431, 400), Fastify's bad URL.
+ * Mirrors the envelopes of server/capillary/index.ts.
+ */
+export function envelopeFor(url: string, status: number, widgetCode: string, message: string): unknown {
+  const capillary = 300004; // Codes.INVALID_INPUT: invalid input of any kind
+  if (url.startsWith('/v3/')) return { data: null, errors: [{ code: capillary, message }], warnings: null };
+  if (url.startsWith('/v2/')) return { warnings: [], errors: [{ code: capillary, message }] };
+  if (url.startsWith('/api_gateway/')) return { status: { code: status, message: 'failure' }, validationErrors: [{ code: capillary, message }], data: null };
+  if (url.startsWith('/webhooks/')) return { status: { code: capillary, message }, requestId: crypto.randomUUID() };
+  return { error: { code: widgetCode, message } };
+}
+
+/** The url of the request line at the start of `raw` ('' when it is not there). */
+function requestUrl(raw: unknown): string {
+  if (!Buffer.isBuffer(raw)) return '';
+  const m = /^[A-Z]+ (\S+) HTTP\//.exec(raw.subarray(0, 2048).toString('latin1'));
+  return m ? m[1] : '';
+}
+
+/**
+ * Errors of Node's HTTP parser, before Fastify has a request: headers over 16 KB (431), a request
+ * timeout (408), a malformed request (400). Answered in the envelope of the surface named by the
+ * request line, when the parser still holds it; the connection is closed.
+ */
+function clientErrorHandler(this: FastifyInstance, error: Error, socket: Socket) {
+  const err = error as NodeJS.ErrnoException & { rawPacket?: unknown };
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, message] = err.code === 'HPE_HEADER_OVERFLOW'
+    ? [431, 'HEADERS_TOO_LARGE', 'The request headers are over 16 KB; send a shorter token or fewer headers.']
+    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'REQUEST_TIMEOUT', 'The request took too long to arrive.']
+      : [400, 'VALIDATION_FAILED', 'The request is not valid HTTP.'];
+  this.log.debug({ err: { code: err.code, message: err.message } }, 'client error');
+  if (socket.writable) {
+    const body = JSON.stringify(envelopeFor(requestUrl(err.rawPacket), status, code, message));
+    const headers = Object.entries(API_HEADERS).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n`
+      + `${headers}connection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(err);
+}
+
+/** Errors Fastify raises before routing (a URL that is not valid percent-encoding). */
+function frameworkErrors(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+  const message = err.code === 'FST_ERR_BAD_URL' ? 'The URL is not valid (bad percent-encoding).' : 'The request is not valid.';
+  reply.headers(API_HEADERS);
+  return reply.status(400).type('application/json; charset=utf-8').send(envelopeFor(req.url, 400, 'VALIDATION_FAILED', message));
+}
+
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const bootId = crypto.randomUUID().slice(0, 8);
   let requests = 0;
@@ -39,11 +120,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const ctx: AppContext = {
     store, orgs, clock, demo: opts.demo, demoAllowedOrigins: opts.demoAllowedOrigins,
     tokenSecret: new TextEncoder().encode(opts.tokenSecret ?? DEMO_TOKEN_SECRET),
-    rateLimits: { perCustomerPerMinute: 600, perIpPerMinute: 3000, ...opts.rateLimits },
+    rateLimits: { ...DEFAULT_RATE_LIMITS, ...opts.rateLimits },
     readCache: new ReadCache(),
   };
   const app = Fastify({
-    logger: opts.logger ?? false,
+    logger: loggerOptions(opts.logger),
+    clientErrorHandler: clientErrorHandler as FastifyServerOptions['clientErrorHandler'],
+    frameworkErrors,
     bodyLimit: 64 * 1024,
     trustProxy: false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
@@ -54,6 +137,21 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // JSON only: without a text/plain parser, any other content type is answered 415.
   app.removeContentTypeParser('text/plain');
   app.addHook('onClose', async () => { if (!opts.store) store.close(); });
+  // Security headers (see API_HEADERS): a callback hook, a constant object, on every answer.
+  app.addHook('onRequest', (req, reply, done) => {
+    reply.headers(req.url.startsWith('/docs') ? DOCS_HEADERS : API_HEADERS);
+    done();
+  });
+  // A 429 of either surface carries its wait as Retry-After (Capillary envelopes have no details field).
+  app.addHook('onError', (_req, reply, err, done) => {
+    const wait = err instanceof ApiError && err.status === 429 ? err.details?.retryAfterSeconds : undefined;
+    if (typeof wait === 'number') reply.header('retry-after', String(wait));
+    done();
+  });
+  // Outside both APIs' scopes (each sets its own): the widget API's envelope.
+  app.setErrorHandler(renderError);
+  app.setNotFoundHandler((req, reply) => reply.status(404).type('application/json; charset=utf-8')
+    .send({ error: { code: 'NOT_FOUND', message: `No route ${req.method} ${req.url.split('?')[0]}.` } }));
   app.get('/healthz', async () => ({ status: 'ok' }));
   // Every write, once answered (so after its COMMIT), invalidates cached reads: a widget write its
   // own customer's, any other write (Capillary API, webhook, demo clock and reset) all of them.

@@ -3,19 +3,41 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { DEMO_TOKEN_SECRET, DEMO_WIDGET_SECRET, md5 } from './seed.js';
 import { isValidZone } from './engine/time.js';
 import type { OrgDoc } from './engine/org.js';
+import { DEFAULT_RATE_LIMITS, type RateLimits } from './context.js';
 
 export interface Config {
   host: string; port: number; db: string; demo: boolean; tokenSecret: string; orgsFile: string | null;
   /** Demo mode: page origins added to the demo organisation's allowedOrigins (UCC_ALLOWED_ORIGINS). */
   allowedOrigins: string[];
-  rateLimits: { perCustomerPerMinute: number; perIpPerMinute: number };
+  rateLimits: RateLimits;
 }
 
 const DEMO_SECRETS = new Set([DEMO_TOKEN_SECRET, DEMO_WIDGET_SECRET, 'demo-secret', md5('demo.pass')]);
 
+/**
+ * UCC_DEMO: unset = demo mode; exactly 1/true or 0/false (any case) otherwise. Anything else (`off`,
+ * `no`, `production`, empty) is refused rather than guessed: a typo must not open production as demo.
+ */
+export function parseDemo(value: string | undefined): boolean {
+  if (value === undefined) return true;
+  const v = value.trim().toLowerCase();
+  if (v === '1' || v === 'true') return true;
+  if (v === '0' || v === 'false') return false;
+  throw new Error(`UCC_DEMO must be 1 or true (demo mode) or 0 or false (production mode); got ${JSON.stringify(value)}. Unset it for demo mode.`);
+}
+
+/** A whole number of requests from an environment variable (≥ 1), or `fallback` when unset. */
+function limitVar(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a whole number of at least 1 (got ${JSON.stringify(raw)}).`);
+  return n;
+}
+
 /** Reads the environment. Production mode (UCC_DEMO=0) refuses demo or weak secrets, and UCC_ALLOWED_ORIGINS. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const demo = env.UCC_DEMO !== '0' && env.UCC_DEMO !== 'false';
+  const demo = parseDemo(env.UCC_DEMO);
   const port = Number(env.PORT ?? 8787);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number (got ${env.PORT}).`);
   const tokenSecret = env.UCC_TOKEN_SECRET ?? (demo ? DEMO_TOKEN_SECRET : '');
@@ -33,8 +55,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST ?? '127.0.0.1', port, db: env.UCC_DB ?? './data/ucc.db', demo, tokenSecret,
     orgsFile: env.UCC_ORGS_FILE ?? null, allowedOrigins,
     rateLimits: {
-      perCustomerPerMinute: Number(env.UCC_RATE_CUSTOMER_PER_MIN ?? 600),
-      perIpPerMinute: Number(env.UCC_RATE_IP_PER_MIN ?? 3000),
+      perCustomerPerMinute: limitVar(env, 'UCC_RATE_CUSTOMER_PER_MIN', 600),
+      perIpPerMinute: limitVar(env, 'UCC_RATE_IP_PER_MIN', 3000),
+      capillaryPerCredentialPerMinute: limitVar(env, 'UCC_RATE_CAPILLARY_PER_MIN', DEFAULT_RATE_LIMITS.capillaryPerCredentialPerMinute),
+      capillaryPerIpPerMinute: limitVar(env, 'UCC_RATE_CAPILLARY_IP_PER_MIN', DEFAULT_RATE_LIMITS.capillaryPerIpPerMinute),
+      loginFailures: limitVar(env, 'UCC_RATE_LOGIN_FAILURES', DEFAULT_RATE_LIMITS.loginFailures),
+      demoSessionPerMinute: limitVar(env, 'UCC_RATE_DEMO_SESSION_PER_MIN', DEFAULT_RATE_LIMITS.demoSessionPerMinute),
     },
   };
 }
@@ -305,12 +331,63 @@ function jsonProblem(text: string, err: unknown): string {
   return `is not valid JSON: line ${line}, column ${column}: ${message}${hint}`;
 }
 
+/** An event an organisation's templates log, declared in UCC_ORGS_FILE (`events`). */
+export interface EventSpec { eventName: string; fields: string[] }
+/** An organisation as UCC_ORGS_FILE gives it: the OrgDoc, and the events to create at start-up. */
+export type OrgFileEntry = OrgDoc & { events?: EventSpec[] };
+
+/** The double fields of an event already in the database, by event name. */
+export type DefinedEvents = Map<string, { fields: { name: string; type: string }[] }>;
+
+/** Fewer different characters than this in a secret: typed, not generated. */
+const MIN_DISTINCT = 10;
+const weakSecret = (secret: string) => new Set(secret).size < MIN_DISTINCT;
+
+/**
+ * What production start-up checks beyond readOrgsFile, once the database is open: every template
+ * names an event that is defined (in the file's `events` or already in the database) and, for SUM,
+ * one of its double fields; secrets look generated (at least 10 different characters). Without
+ * this, a template naming an undefined event answers 500 on every challenge create.
+ * One line per problem (at most 5), naming the file, the organisation and the field.
+ */
+export function startupProblems(file: string, orgs: OrgFileEntry[], inDatabase: (orgId: string) => DefinedEvents): string[] {
+  const out: Problem[] = [];
+  const weak = `looks typed, not generated (fewer than ${MIN_DISTINCT} different characters); generate a random one (e.g. openssl rand -base64 48)`;
+  orgs.forEach((o, i) => {
+    if (weakSecret(o.widgetSecret)) out.push({ path: [i, 'widgetSecret'], message: weak });
+    o.oauthClients.forEach((c, k) => { if (weakSecret(c.secret)) out.push({ path: [i, 'oauthClients', k, 'secret'], message: weak }); });
+    const stored = inDatabase(o.id);
+    const declared = new Map<string, string[]>();
+    (o.events ?? []).forEach((e, k) => {
+      if (declared.has(e.eventName)) out.push({ path: [i, 'events', k, 'eventName'], message: `${JSON.stringify(e.eventName)} is listed twice` });
+      declared.set(e.eventName, e.fields);
+      const db = stored.get(e.eventName);
+      const missing = db ? e.fields.filter((f) => !db.fields.some((x) => x.name === f && x.type === 'double')) : [];
+      if (missing.length) {
+        out.push({ path: [i, 'events', k, 'fields'], message: `the database already defines ${JSON.stringify(e.eventName)} without the double field${missing.length > 1 ? 's' : ''} ${missing.map((f) => JSON.stringify(f)).join(', ')}; an event cannot change once created: use a new event name` });
+      }
+    });
+    o.templates.forEach((t, k) => {
+      const db = stored.get(t.eventName);
+      const fields = db ? db.fields.filter((f) => f.type === 'double').map((f) => f.name) : declared.get(t.eventName);
+      if (!fields) {
+        out.push({ path: [i, 'templates', k, 'eventName'], message: `${JSON.stringify(t.eventName)} is not a defined event of this organisation: add {"eventName": ${JSON.stringify(t.eventName)}, "fields": [${t.field ? JSON.stringify(t.field) : ''}]} to its "events"` });
+      } else if (t.aggregation === 'SUM' && (!t.field || !fields.includes(t.field))) {
+        out.push({ path: [i, 'templates', k, 'field'], message: `${shown(t.field)} is not a double field of event ${JSON.stringify(t.eventName)} (its double fields: ${fields.length ? fields.map((f) => JSON.stringify(f)).join(', ') : 'none'})` });
+      }
+    });
+  });
+  const lines = out.slice(0, MAX_PROBLEMS).map(({ path, message }) => `${file}: ${placeOf(orgs, path)}: ${message}`);
+  if (out.length > MAX_PROBLEMS) lines.push(`${file}: … and ${out.length - MAX_PROBLEMS} more problem${out.length - MAX_PROBLEMS === 1 ? '' : 's'}`);
+  return lines;
+}
+
 /**
  * Organisations for production, from UCC_ORGS_FILE (a JSON array of OrgDoc). Validates it against
  * server/orgs.schema.json and checks what a schema cannot (see meaningProblems); refuses demo
  * secrets. Throws an Error with one line per problem (at most 5), each naming the file and the field.
  */
-export function readOrgsFile(file: string): OrgDoc[] {
+export function readOrgsFile(file: string): OrgFileEntry[] {
   let text: string;
   try {
     text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
@@ -331,7 +408,7 @@ export function readOrgsFile(file: string): OrgDoc[] {
     throw new Error(lines.join('\n'));
   }
   // "$comment" fields are for people reading the file, not part of an organisation.
-  return (data as (OrgDoc & { $comment?: string })[]).map(({ $comment: _, ...org }) => ({
+  return (data as (OrgFileEntry & { $comment?: string })[]).map(({ $comment: _, ...org }) => ({
     ...org, templates: org.templates.map(({ $comment: __, ...t }: typeof org.templates[number] & { $comment?: string }) => t),
   }));
 }

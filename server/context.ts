@@ -23,7 +23,21 @@ export class OrgRegistry {
   byWebhook(id: string) { return this.all().find((o) => o.webhookIds.includes(id)); }
 }
 
-export interface RateLimits { perCustomerPerMinute: number; perIpPerMinute: number }
+export interface RateLimits {
+  /** Widget API, per customer token and per client address. */
+  perCustomerPerMinute: number; perIpPerMinute: number;
+  /** Capillary-compatible API: requests per credential (till, OAuth client) and per client address. */
+  capillaryPerCredentialPerMinute: number; capillaryPerIpPerMinute: number;
+  /** Failed logins (Basic, OAuth token) per credential and per address before each further one doubles the wait. */
+  loginFailures: number;
+  /** POST /demo/session per client address (demo mode). */
+  demoSessionPerMinute: number;
+}
+
+export const DEFAULT_RATE_LIMITS: RateLimits = {
+  perCustomerPerMinute: 600, perIpPerMinute: 3000,
+  capillaryPerCredentialPerMinute: 6000, capillaryPerIpPerMinute: 12000, loginFailures: 10, demoSessionPerMinute: 120,
+};
 
 export interface AppContext {
   store: Store;

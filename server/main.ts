@@ -1,10 +1,13 @@
 /** Reads configuration and listens. Everything else is in buildApp (server/app.ts). */
 import { buildApp } from './app.js';
-import { readConfig, readOrgsFile } from './config.js';
+import { readConfig, readOrgsFile, startupProblems, type DefinedEvents } from './config.js';
 import { SqliteStore } from './store/sqlite.js';
 
 async function main() {
   const config = readConfig();
+  if (!config.demo && !config.orgsFile) {
+    throw new Error('Production mode (UCC_DEMO=0) needs UCC_ORGS_FILE: the JSON file of the organisations to serve (start from server/orgs.example.json).');
+  }
   // Checked before the database is opened: a bad file changes nothing.
   const orgs = !config.demo && config.orgsFile ? readOrgsFile(config.orgsFile) : null;
   const store = new SqliteStore(config.db, { backgroundCheckpoint: true });
@@ -13,7 +16,28 @@ async function main() {
       store.close();
       throw new Error(`The database ${config.db} holds the demo organisation; production mode needs a database without demo data.`);
     }
-    if (orgs) await store.tx(async (tx) => { for (const o of orgs) await tx.putOrg(o); });
+    if (orgs) {
+      // Deep checks that need the database (events defined there count), before anything is written.
+      const defined = new Map<string, DefinedEvents>();
+      await store.read(async (tx) => {
+        for (const o of orgs) defined.set(o.id, new Map((await tx.listEventDefs(o.id)).map((d) => [d.eventName, d])));
+      });
+      const problems = startupProblems(config.orgsFile!, orgs, (id) => defined.get(id) ?? new Map());
+      if (problems.length) { store.close(); throw new Error(problems.join('\n')); }
+      const now = Date.now();
+      await store.tx(async (tx) => {
+        for (const { events, ...o } of orgs) {
+          await tx.putOrg(o);
+          for (const e of events ?? []) {
+            if (defined.get(o.id)?.has(e.eventName)) continue;
+            await tx.putEventDef(o.id, { eventName: e.eventName, actions: ['EMFConsumer'], createdMs: now, fields: [
+              { name: 'customer', type: 'customer', attributes: { addCustomerIfNotExists: { valueType: 'Boolean', value: 'false' } } },
+              ...e.fields.map((name) => ({ name, type: 'double', attributes: { isRequired: { valueType: 'Boolean', value: 'true' } } })),
+            ] });
+          }
+        }
+      });
+    }
   }
   const app = await buildApp({
     store, demo: config.demo, demoAllowedOrigins: config.allowedOrigins, tokenSecret: config.tokenSecret, rateLimits: config.rateLimits,

@@ -17,7 +17,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createHash } from 'node:crypto';
 import fastifyStatic from '@fastify/static';
+import helmet from '@fastify/helmet';
+import { API_HEADERS } from './headers.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -71,7 +74,47 @@ function notFound(reply: FastifyReply, current: string | null) {
   });
 }
 
+/** CSP hashes ('sha256-…') of the inline scripts of the demo pages, so the CSP needs no 'unsafe-inline' for scripts. */
+export function inlineScriptHashes(files: string[]): string[] {
+  const hashes = new Set<string>();
+  for (const file of files) {
+    if (!existsSync(file)) continue;
+    for (const m of readFileSync(file, 'utf8').matchAll(/<script\b(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/gi)) {
+      hashes.add(`'sha256-${createHash('sha256').update(m[1], 'utf8').digest('base64')}'`);
+    }
+  }
+  return [...hashes];
+}
+
+/**
+ * Security headers of the demo pages and the widget files (@fastify/helmet, in this scope only:
+ * its hooks cost more than the API's constant headers in app.ts). The pages load their scripts
+ * from this server plus their own inline scripts (by hash), call only this server, and may be
+ * framed only by themselves. The widget files are loaded by brand pages on any origin: CORP
+ * cross-origin (helmet's default same-origin would block a plain cross-origin script tag). No
+ * HSTS: TLS is the reverse proxy's business, and this server may run on plain http locally.
+ */
+export function helmetOptions(scriptHashes: string[]) {
+  return {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        'default-src': ["'self'"], 'base-uri': ["'self'"], 'connect-src': ["'self'"], 'font-src': ["'self'", 'data:'],
+        'form-action': ["'self'"], 'frame-ancestors': ["'self'"], 'img-src': ["'self'", 'data:'], 'object-src': ["'none'"],
+        'script-src': ["'self'", ...scriptHashes], 'script-src-attr': ["'none'"], 'style-src': ["'self'", "'unsafe-inline'"],
+      },
+    },
+    crossOriginResourcePolicy: { policy: 'cross-origin' as const },
+    referrerPolicy: { policy: 'no-referrer' as const },
+    strictTransportSecurity: false,
+  };
+}
+
 export async function staticRoutes(app: FastifyInstance) {
+  // app.ts sets API_HEADERS on every request; here helmet's headers replace them (else the JSON API's
+  // CSP, sent with writeHead, would win over helmet's).
+  app.addHook('onRequest', (_req, reply, done) => { for (const name of Object.keys(API_HEADERS)) reply.removeHeader(name); done(); });
+  await app.register(helmet, helmetOptions(inlineScriptHashes([join(DEMO, 'index.html'), join(DEMO, 'embed.html')])));
   // The files are sent by @fastify/static (ETag, Last-Modified, ranges); `serve: false` keeps it from
   // exposing the rest of dist/ (the npm build and types are for bundlers, not browsers).
   await app.register(fastifyStatic, {

@@ -3,15 +3,17 @@
  * paths are plain 404s): a session for a seeded customer without a brand server, a movable
  * clock for QA, and a reset to the seeded state.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ApiError } from '../errors.js';
 import { SignJWT } from 'jose';
 import type { OrgDoc } from '../engine/org.js';
 import { seedDemo } from '../seed.js';
 import { iso } from '../engine/time.js';
 import { signCustomerToken } from './auth.js';
-import { renderError, renderNotFound, widgetError } from './errors.js';
+import { renderError, widgetError } from './errors.js';
 import { widgetState } from './state.js';
 import { errorBody } from './schemas.js';
+import { RateLimiter } from './rate-limit.js';
 
 const DAY = 86_400_000;
 const DEMO_ORG = 'demo';
@@ -32,11 +34,40 @@ function signExpiredToken(org: OrgDoc, sub: string) {
 }
 const clockResponse = { type: 'object', required: ['now', 'offsetDays'], additionalProperties: false, properties: { now: { type: 'string', format: 'date-time' }, offsetDays: { type: 'number' } } };
 
+const isJson = (type: string | undefined) => !!type && type.split(';', 1)[0].trim().toLowerCase() === 'application/json';
+
+/**
+ * No cross-site request forgery of the demo routes (a body-less or form POST from another site needs
+ * no preflight): every POST must carry a JSON body (Content-Type: application/json, so a browser
+ * preflights it, which nothing here answers), and a browser's Origin must be this server's own or
+ * one the demo organisation lists. A request without Origin and without a cross-site
+ * Sec-Fetch-Site comes from a non-browser client (curl, a test, a script), which is let through.
+ */
+export function demoCsrfProblem(app: FastifyInstance, req: FastifyRequest): ApiError | null {
+  const origin = req.headers.origin;
+  if (origin !== undefined) {
+    const own = `${req.protocol}://${req.headers.host}`;
+    if (origin !== own && !(app.ctx.orgs.get(DEMO_ORG)?.allowedOrigins.includes(origin) ?? false)) {
+      return widgetError(403, 'ORIGIN_NOT_ALLOWED', `The demo routes only take requests from this server's own pages (${own}) or the demo organisation's allowed origins; ${JSON.stringify(origin)} is neither.`);
+    }
+  } else {
+    const site = req.headers['sec-fetch-site'];
+    if (site !== undefined && site !== 'same-origin' && site !== 'none') {
+      return widgetError(403, 'ORIGIN_NOT_ALLOWED', 'The demo routes only take requests from this server\'s own pages.');
+    }
+  }
+  if (!isJson(req.headers['content-type'])) {
+    return widgetError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send a JSON body with Content-Type: application/json (for /demo/reset, send {}).');
+  }
+  return null;
+}
+
 export async function demoRoutes(app: FastifyInstance) {
   const { ctx } = app;
   app.setErrorHandler(renderError);
-  app.setNotFoundHandler(renderNotFound);
   app.removeContentTypeParser('text/plain');
+  app.addHook('onRequest', (req, _reply, done) => done(req.method === 'POST' ? demoCsrfProblem(app, req) ?? undefined : undefined));
+  const sessions = new RateLimiter(ctx.rateLimits.demoSessionPerMinute, 60_000);
 
   const clockView = () => ({ now: iso(ctx.clock.now()), offsetDays: ctx.clock.offsetMs / DAY });
   const setOffset = async (ms: number) => {
@@ -53,7 +84,12 @@ export async function demoRoutes(app: FastifyInstance) {
       },
       response: responses({ type: 'object', required: ['token', 'expiresAt'], additionalProperties: false, properties: { token: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } } }),
     },
-  }, async (req) => {
+  }, async (req, reply) => {
+    const wait = sessions.hit(req.ip);
+    if (wait > 0) {
+      reply.header('retry-after', String(wait));
+      throw widgetError(429, 'RATE_LIMITED', `Too many demo sessions from this address; try again in ${wait} s.`, { retryAfterSeconds: wait });
+    }
     const org = ctx.orgs.get(DEMO_ORG);
     const name = req.body.customer;
     const exists = org && DEMO_CUSTOMERS.includes(name) && await ctx.store.read((tx) => tx.getCustomerByExternalId(DEMO_ORG, name));
@@ -78,7 +114,11 @@ export async function demoRoutes(app: FastifyInstance) {
   });
 
   app.post('/demo/reset', {
-    schema: { tags, summary: 'Restore the seeded demo data and the real clock', response: responses(clockResponse) },
+    schema: {
+      tags, summary: 'Restore the seeded demo data and the real clock (send {} as the body)',
+      body: { type: 'object', additionalProperties: false, maxProperties: 0 },
+      response: responses(clockResponse),
+    },
   }, async () => {
     ctx.clock.offsetMs = 0;
     await ctx.store.tx((tx) => tx.deleteAllData());

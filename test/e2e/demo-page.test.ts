@@ -20,7 +20,7 @@ after(async () => {
 });
 // Every test starts from the seeded data (alice has no challenges yet).
 beforeEach(async () => {
-  const res = await fetch(`${server.url}/demo/reset`, { method: 'POST' });
+  const res = await fetch(`${server.url}/demo/reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
   assert.equal(res.status, 200);
 });
 

@@ -97,7 +97,7 @@ test('the story in Spanish: <ucc-provider locale="es"> on the demo page, create 
   const page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, reducedMotion: 'reduce' });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  assert.equal((await fetch(`${server.url}/demo/reset`, { method: 'POST' })).status, 200);
+  assert.equal((await fetch(`${server.url}/demo/reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status, 200);
   await page.goto(`${server.url}/?lang=es`);
   await page.getByText('Signed in as alice').waitFor();
   assert.equal(await page.evaluate(() => (document.getElementById('provider') as HTMLElement & { locale?: string }).locale), 'es');

@@ -92,7 +92,7 @@ describe('UCC_ALLOWED_ORIGINS: a brand\'s page against the demo server', () => {
   it('survives POST /demo/reset', async () => {
     const app = await widgetApp({ demoAllowedOrigins: [BRAND] });
     try {
-      jsonOf(await app.inject({ method: 'POST', url: '/demo/reset' }), 200);
+      jsonOf(await app.inject({ method: 'POST', url: '/demo/reset', payload: {} }), 200);
       await assertAllowed(app, BRAND);
     } finally { await app.close(); }
   });

@@ -53,7 +53,7 @@ test('production mode refuses to start without a real token secret, or with a de
 
 test('production mode seeds nothing and has no demo routes', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ucc-prod-'));
-  const s = start({ UCC_DEMO: '0', UCC_TOKEN_SECRET: 'p'.repeat(48), UCC_DB: join(dir, 'prod.db') });
+  const s = start({ UCC_DEMO: '0', UCC_TOKEN_SECRET: 'p'.repeat(48), UCC_ORGS_FILE: 'server/orgs.example.json', UCC_DB: join(dir, 'prod.db') });
   try {
     const url = await s.ready;
     const demoAuth = DEMO_TILL_AUTH;

@@ -250,7 +250,7 @@ describe('demo-only routes', () => {
     jsonOf(await wcall(app, 'POST', 'me/challenges', { token, body: { templateId: 'water', target: 8, period: 'DAILY', periods: 7 } }), 201);
     jsonOf(await wcall(app, 'PATCH', 'me', { token, body: { timeZone: 'Europe/Berlin' } }), 200);
     jsonOf(await wcall(app, 'POST', '/demo/clock', { body: { advanceDays: 5 } }), 200);
-    const reset = jsonOf(await wcall(app, 'POST', '/demo/reset'), 200);
+    const reset = jsonOf(await wcall(app, 'POST', '/demo/reset', { body: {} }), 200);
     assert.equal(reset.offsetDays, 0);
     assert.equal(app.ctx.clock.offsetMs, 0);
     assert.deepEqual(jsonOf(await wcall(app, 'GET', 'me/challenges', { token }), 200), { challenges: [] });

@@ -69,7 +69,7 @@ describe('CSRF on the demo routes', () => {
   });
 
   it('resets with {} from the own origin, an origin the demo organisation lists, or a non-browser client', async () => {
-    for (const headers of [{ origin: own }, { origin: 'http://localhost:8787' }, {}, { 'sec-fetch-site': 'same-origin' }]) {
+    for (const headers of [{ origin: own }, { origin: 'http://localhost:8787' }, {}, { 'sec-fetch-site': 'same-origin' }] as Record<string, string>[]) {
       jsonOf(await wcall(app, 'POST', '/demo/clock', { body: { advanceDays: 1 } }), 200);
       jsonOf(await reset({ ...headers, 'content-type': 'application/json; charset=utf-8' }, '{}'), 200);
       assert.equal(app.ctx.clock.offsetMs, 0, JSON.stringify(headers));

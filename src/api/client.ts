@@ -71,7 +71,8 @@ export class UccClient {
           prefixUrl: typeof base == 'function' ? base() : base,
           method, json: o.json, searchParams, headers, timeout, fetch,
           retry: method == 'get' || o.retry ? {
-            // Jittered backoff; a long Retry-After is left to the caller (the offline queue waits it out).
+            // Jittered backoff. ky waits a Retry-After of at most 3 s (a longer one is cut to 3 s) before each of
+            // its 2 retries; the error then carries the full Retry-After, which the offline queue waits out.
             limit: 2, methods: [method], backoffLimit: 3000, maxRetryAfter: 3000, delay: (n) => 200 * 2 ** n * Math.random(),
           } : 0,
         }).json<T>();

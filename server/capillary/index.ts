@@ -298,7 +298,8 @@ async function v2(app: FastifyInstance) {
   });
   app.post('/customers', { schema: { body: schemas.customer } }, async (req) => {
     const b = req.body as Record<string, any>;
-    const fromProfile = b.profiles?.[0]?.identifiers?.find((i: any) => i?.type === 'externalId')?.value;
+    const identifiers: unknown[] = Array.isArray(b.profiles) && Array.isArray(b.profiles[0]?.identifiers) ? b.profiles[0].identifiers : [];
+    const fromProfile = (identifiers.find((i: any) => i?.type === 'externalId') as { value?: unknown } | undefined)?.value;
     const externalId = b.externalId ?? fromProfile;
     if (typeof externalId !== 'string' || !/^[\w.@+-]{1,64}$/.test(externalId)) {
       throw badRequest(Codes.INVALID_INPUT, 'externalId is required: 1–64 letters, digits or . _ @ + -.');

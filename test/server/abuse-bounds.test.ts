@@ -6,10 +6,11 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEMO_TILL_AUTH, startServer, streakGroupBody, uccPromotionBody, widgetToken } from './helpers.js';
+import { DEMO_TILL_AUTH, startServer, streakGroupBody, tillAuth, uccPromotionBody, widgetToken } from './helpers.js';
+import { md5 } from '../../server/seed.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ucc-abuse-'));
 const server = startServer({ UCC_DB: join(dir, 'abuse.db'), UCC_RATE_CUSTOMER_PER_MIN: '100000', UCC_RATE_IP_PER_MIN: '100000' });
@@ -289,4 +290,35 @@ test('a malformed POST /v2/customers answers 400 in the v2 envelope, never 500, 
   assert.equal(lookup.status, 404);
   const ok = await send(cap({ path: '/v2/customers', body: { profiles: [{ identifiers: [{ type: 'externalId', value: 'frank' }] }] } }));
   assert.equal(ok.status, 200, 'a well-formed profile still creates the customer');
+});
+
+test('a template\'s own minQuantity is honoured in production, and a minQuantity of 0 is refused at start-up', async () => {
+  const orgs = JSON.parse(readFileSync('server/orgs.example.json', 'utf8'));
+  orgs[0].till.passwordMd5 = md5('abuse-test-pass');
+  orgs[0].templates[0].minQuantity = 0.5; // water, a SUM template
+  const file = join(dir, 'orgs-min.json');
+  writeFileSync(file, JSON.stringify(orgs));
+  const prod = startServer({ UCC_DEMO: '0', UCC_TOKEN_SECRET: 'p'.repeat(48), UCC_ORGS_FILE: file, UCC_DB: join(dir, 'min.db') });
+  try {
+    const base = await prod.ready;
+    const auth = { authorization: tillAuth('acme.till', 'abuse-test-pass'), 'content-type': 'application/json' };
+    const event = await fetch(`${base}/v2/events`, { method: 'POST', headers: auth, body: JSON.stringify({ eventName: 'waterLogged', actions: ['EMFConsumer'], fields: [{ name: 'glasses', type: 'double' }] }) });
+    assert.equal(event.status, 200);
+    const token = await widgetToken('min-1', { iss: 'acme', secret: orgs[0].widgetSecret });
+    const log = (quantity: number, key: string) => fetch(`${base}/ucc/v1/me/activities`, {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': key }, body: JSON.stringify({ templateId: 'water', quantity }),
+    });
+    const small = await log(0.25, 'min-small');
+    assert.equal(small.status, 400);
+    assert.deepEqual((await small.json()).error.details, { field: 'body.quantity', min: 0.5, whole: false });
+    assert.equal((await log(0.5, 'min-ok')).status, 201);
+  } finally {
+    prod.child.kill('SIGKILL');
+    await prod.exited;
+  }
+  orgs[0].templates[0].minQuantity = 0;
+  writeFileSync(file, JSON.stringify(orgs));
+  const refused = startServer({ UCC_DEMO: '0', UCC_TOKEN_SECRET: 'p'.repeat(48), UCC_ORGS_FILE: file, UCC_DB: join(dir, 'min0.db') });
+  assert.equal(await refused.exited, 1);
+  assert.match(refused.stderr(), /templates\[0\] \("water"\) → minQuantity: /);
 });

@@ -322,3 +322,23 @@ test('a template\'s own minQuantity is honoured in production, and a minQuantity
   assert.equal(await refused.exited, 1);
   assert.match(refused.stderr(), /templates\[0\] \("water"\) → minQuantity: /);
 });
+
+test('a customer who creates and leaves challenges over and over gets a bounded list: the running ones and the 50 newest others', async () => {
+  const h = await bearer('gina');
+  const create = () => send({ path: '/ucc/v1/me/challenges', body: { templateId: 'steps', target: 8000, period: 'DAILY', periods: 3 }, headers: h });
+  const kept = await create();
+  assert.equal(kept.status, 201);
+  for (let i = 0; i < 60; i++) {
+    const c = await create();
+    assert.equal(c.status, 201);
+    assert.equal((await send({ method: 'DELETE', path: `/ucc/v1/me/challenges/${c.body.challenge.id}`, headers: h })).status, 200);
+  }
+  const all = await send({ path: '/ucc/v1/me/challenges', headers: h });
+  assert.equal(all.status, 200);
+  assert.ok(all.ms < 100, `answered in ${all.ms.toFixed(1)} ms`);
+  assert.equal(all.body.challenges.length, 51);
+  assert.deepEqual(all.body.challenges.map((c: any) => c.status).filter((s: string) => s !== 'left'), ['active']);
+  assert.equal(all.body.challenges.at(-1).id, kept.body.challenge.id, 'the running challenge, older than all the others, is still listed (newest first)');
+  const active = await send({ path: '/ucc/v1/me/challenges?status=active', headers: h });
+  assert.deepEqual(active.body.challenges.map((c: any) => c.id), [kept.body.challenge.id]);
+});

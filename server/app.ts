@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import AjvCompiler from '@fastify/ajv-compiler';
 import { ApiError } from './errors.js';
 import { API_HEADERS, DOCS_HEADERS } from './headers.js';
 import { renderError } from './widget-api/errors.js';
@@ -105,6 +106,23 @@ function frameworkErrors(err: FastifyError, req: FastifyRequest, reply: FastifyR
   return reply.status(400).type('application/json; charset=utf-8').send(envelopeFor(req.url, 400, 'VALIDATION_FAILED', message));
 }
 
+/**
+ * Strict types: a JSON body is validated as it is, never coerced (`"quantity": "0x10"`, `true` or `[5]` is
+ * refused, not read as 16, 1 or 5). Query strings, path parameters and headers are text by nature, so their
+ * schemas' numbers and arrays are parsed from it. The few places Capillary's own API sends numbers as
+ * strings are accepted by the engine, listed in one place: server/engine/wire.ts.
+ */
+function strictBodies() {
+  const ajvCompilers = AjvCompiler();
+  // strictTypes off: the Capillary routes bound a field's length or size while leaving its type to the engine (capillary/index.ts).
+  const ajvOptions = { removeAdditional: false, allErrors: false, useDefaults: true, strictTypes: false, allowUnionTypes: true } as const;
+  return (externalSchemas: Parameters<typeof ajvCompilers>[0]) => {
+    const json = ajvCompilers(externalSchemas, { customOptions: { ...ajvOptions, coerceTypes: false } });
+    const text = ajvCompilers(externalSchemas, { customOptions: { ...ajvOptions, coerceTypes: 'array' } });
+    return (route: Parameters<typeof json>[0]) => (route.httpPart === 'body' ? json : text)(route);
+  };
+}
+
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const bootId = crypto.randomUUID().slice(0, 8);
   let requests = 0;
@@ -129,7 +147,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     frameworkErrors,
     bodyLimit: 64 * 1024,
     trustProxy: false,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    schemaController: { compilersFactory: { buildValidator: strictBodies() } },
     // Unique across restarts (a random boot id) and cheap per request (a counter), for log correlation.
     genReqId: () => `${bootId}-${(++requests).toString(36)}`,
   });

@@ -9,8 +9,8 @@ import type { OrgDoc } from '../engine/org.js';
 import type { Tx, CustomerRow } from '../store/types.js';
 import { authenticate, issueOAuthToken, OAUTH_TTL_SECONDS } from './auth.js';
 import { createEventDef } from '../engine/events.js';
-import { createTargetGroup, enrol, loadGroup, normaliseTracking, unenrol, updateTarget, updateTargetGroup } from '../engine/targets.js';
-import { createPromotion } from '../engine/promotions.js';
+import { createTargetGroup, enrol, loadGroup, normaliseTracking, unenrol, updateTarget, updateTargetGroup, MAX_PERIODS, MAX_STREAK_LEVELS, MAX_TARGETS } from '../engine/targets.js';
+import { createPromotion, MAX_PROMOTION_TARGETS } from '../engine/promotions.js';
 import { recordOccurrence } from '../engine/occurrence.js';
 import { iso, parseInstant } from '../engine/time.js';
 import { groupStatus, renderGroup, renderPromotion, renderPromotionListItem, renderUserGroup } from './render.js';
@@ -43,29 +43,130 @@ function errorHandler(envelope: Envelope) {
   };
 }
 
+/** The deepest nesting a request body may have: the deepest documented body (a promotion) nests 10 levels. */
+const MAX_DEPTH = 16;
+/** True when `body` nests deeper than MAX_DEPTH; iterative, one visit per object or array. */
+function tooDeep(body: unknown): boolean {
+  const stack: unknown[] = [body], depths: number[] = [1];
+  while (stack.length) {
+    const v = stack.pop() as object, d = depths.pop()!;
+    if (d > MAX_DEPTH) return true;
+    for (const x of Array.isArray(v) ? v : Object.values(v)) if (x !== null && typeof x === 'object') { stack.push(x); depths.push(d + 1); }
+  }
+  return false;
+}
+
 function scope(app: FastifyInstance, envelope: Envelope, authenticated = true) {
   app.setErrorHandler(errorHandler(envelope));
+  // Before schema validation and authentication: a deeply nested body is refused before any work walks it.
+  app.addHook('preValidation', (req, _reply, done) => {
+    if (req.body !== null && typeof req.body === 'object' && tooDeep(req.body)) return done(badRequest(Codes.INVALID_INPUT, `The body nests deeper than ${MAX_DEPTH} levels.`));
+    done();
+  });
   app.setNotFoundHandler((req, reply) => reply.status(404).send(envelope(404, 404, `No route ${req.method} ${req.url.split('?')[0]}.`)));
   if (authenticated) app.addHook('preHandler', async (req) => { req.org = await authenticate(req); });
 }
 
 const flag = (v: string | undefined) => v === 'true' || v === '1';
+/** A path or query number: decimal digits only ("0x10", "1e3", " 5" and "" are not numbers). */
+const decimal = (v: string | undefined) => (v !== undefined && /^\d{1,15}$/.test(v) ? Number(v) : NaN);
 const intParam = (v: string, what: string) => {
-  const n = Number(v);
+  const n = decimal(v);
   if (!Number.isSafeInteger(n) || n <= 0) throw badRequest(Codes.INVALID_INPUT, `${what} must be a positive integer.`);
   return n;
 };
 const pageParams = (q: Q, max = 100) => {
-  const limit = q.limit === undefined ? 10 : Number(q.limit), offset = q.offset === undefined ? 0 : Number(q.offset);
+  const limit = q.limit === undefined ? 10 : decimal(q.limit), offset = q.offset === undefined ? 0 : decimal(q.offset);
   if (!Number.isInteger(limit) || limit < 0 || limit > max) throw badRequest(Codes.INVALID_INPUT, `limit must be an integer from 0 to ${max}.`);
   if (!Number.isInteger(offset) || offset < 0) throw badRequest(Codes.INVALID_INPUT, 'offset must be a non-negative integer.');
   return { limit, offset };
 };
-const objectBody = { type: 'object' } as const;
-const arrayBody = { type: 'array' } as const;
+
+/**
+ * Request bounds, checked by validation before any work proportional to them: every array a body can send
+ * has a maxItems, every free text a maxLength, every count a maximum (README, Capillary-compatible API).
+ * They add types only where the engine does not check a field with a code of its own (the engine's codes stay).
+ */
+const MAX_IDS = 20, MAX_ENROL = 100, MAX_TEXT = 1000;
+const text = (maxLength: number) => ({ type: 'string', maxLength }) as const;
+const bounded = (maxLength: number) => ({ maxLength }) as const; // a string's bound, its type left to the engine
+const list = (maxItems: number, items: Record<string, unknown> = {}) => ({ type: 'array', maxItems, items }) as const;
+const date = { type: ['string', 'number'], maxLength: 40 } as const;
+const targetRule = {
+  type: 'object',
+  properties: {
+    name: bounded(MAX_TEXT), description: text(MAX_TEXT), active: { type: 'boolean' }, eventName: bounded(100),
+    targetEntity: bounded(40), targetType: bounded(40), enrolmentMethod: bounded(40),
+    extendedFieldInfo: { type: ['object', 'null'], properties: { name: bounded(100), aggregateFunction: bounded(40) } },
+    expression: { type: ['string', 'boolean'], maxLength: 2000 }, expressionJson: text(4000),
+    filters: list(MAX_IDS), defaultValues: { maxItems: MAX_PERIODS },
+  },
+} as const;
+const targetGroupFields = {
+  name: bounded(MAX_TEXT), description: text(MAX_TEXT), active: { type: 'boolean' }, userCreated: { type: 'boolean' },
+  preferredTillId: { type: ['integer', 'null'] }, leaderboardEnabled: { type: 'boolean' },
+  targets: { maxItems: MAX_TARGETS, items: targetRule },
+} as const;
+const schemas = {
+  oauth: { type: 'object', properties: { key: bounded(200), secret: bounded(200) } },
+  createTargetGroup: {
+    type: 'object',
+    properties: {
+      ...targetGroupFields,
+      trackingType: bounded(40), targetEvaluationType: bounded(40), frequencyType: bounded(40), timeZoneName: bounded(64),
+      frequency: { type: 'number' }, recurringCycles: { type: 'integer' },
+      totalPeriods: { type: 'integer', minimum: 1, maximum: MAX_PERIODS }, fromDate: date, targetCycleStartDate: date,
+      periods: list(MAX_PERIODS, { type: 'object', properties: { refCode: text(100), description: text(MAX_TEXT), active: { type: 'boolean' }, startDate: date, endDate: date } }),
+      streaks: { maxItems: MAX_STREAK_LEVELS, items: { type: 'object', properties: { name: text(200) } } },
+    },
+  },
+  updateTargetGroup: { type: 'object', properties: targetGroupFields },
+  updateTarget: targetRule,
+  enrol: list(MAX_ENROL, { type: 'object', properties: { customerId: { type: 'integer' }, periodName: { type: ['string', 'null'], maxLength: 100 }, initialBalance: { type: ['number', 'null'] }, resetStreakStatus: { type: 'boolean' } } }),
+  unenrol: list(MAX_ENROL, { type: 'object', properties: { customerId: { type: 'integer' } } }),
+  event: {
+    type: 'object',
+    properties: {
+      eventName: bounded(100), description: text(MAX_TEXT), actions: { maxItems: 10 },
+      fields: { maxItems: 100, items: { properties: { name: bounded(100), type: bounded(40), attributes: { maxProperties: 20 } } } },
+    },
+  },
+  customer: {
+    type: 'object',
+    properties: {
+      externalId: bounded(64),
+      profiles: list(10, { type: 'object', properties: { identifiers: list(20, { type: 'object', properties: { type: bounded(40), value: bounded(64) } }) } }),
+    },
+  },
+  promotion: {
+    type: 'object',
+    properties: {
+      promotion: {
+        type: 'object',
+        properties: {
+          name: bounded(MAX_TEXT), identifier: bounded(MAX_TEXT), description: text(MAX_TEXT), startDate: date, endDate: date,
+          promotionRestrictions: { type: 'object', properties: { targetGroupIds: { maxItems: MAX_PROMOTION_TARGETS }, targetRuleIds: { maxItems: MAX_PROMOTION_TARGETS } } },
+          rulesetInfos: {
+            maxItems: 5,
+            items: {
+              properties: {
+                filterInfo: { maxItems: MAX_IDS },
+                rules: { maxItems: MAX_IDS, items: { properties: { exp: bounded(2000), expJSON: bounded(4000), caseToActions: { properties: { true: { maxItems: MAX_IDS } } } } } },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+  webhook: {
+    type: 'object', maxProperties: 100,
+    properties: { event_name: bounded(100), customer_id: { type: ['string', 'integer', 'null'], maxLength: 64 }, eventDateTime: date },
+  },
+} as const;
 
 async function userOrThrow(tx: Tx, org: OrgDoc, userId: string): Promise<CustomerRow> {
-  const n = Number(userId);
+  const n = decimal(userId);
   const c = Number.isSafeInteger(n) ? await tx.getCustomer(org.id, n) : undefined;
   if (!c) throw badRequest(Codes.INVALID_USER, `Invalid userId ${userId}.`);
   return c;
@@ -76,7 +177,7 @@ async function lookupCustomer(tx: Tx, org: OrgDoc, name: string | undefined, val
   if (!name || !value) throw badRequest(Codes.INVALID_INPUT, 'identifierName and identifierValue are required.');
   let c: CustomerRow | undefined;
   if (name === 'externalId') c = await tx.getCustomerByExternalId(org.id, value);
-  else if (name === 'userId' || name === 'id') c = Number.isSafeInteger(Number(value)) ? await tx.getCustomer(org.id, Number(value)) : undefined;
+  else if (name === 'userId' || name === 'id') c = Number.isSafeInteger(decimal(value)) ? await tx.getCustomer(org.id, decimal(value)) : undefined;
   else throw badRequest(Codes.INVALID_INPUT, 'identifierName must be externalId, userId or id.');
   if (!c) throw notFound(Codes.CUSTOMER_NOT_FOUND, 'Customer not found for the given identifiers.');
   return c;
@@ -85,13 +186,13 @@ async function lookupCustomer(tx: Tx, org: OrgDoc, name: string | undefined, val
 async function v3(app: FastifyInstance) {
   scope(app, v3Envelope, false);
   const { store, clock } = app.ctx;
-  app.post('/oauth/token/generate', { schema: { body: objectBody } }, async (req) => {
+  app.post('/oauth/token/generate', { schema: { body: schemas.oauth } }, async (req) => {
     const b = req.body as { key?: unknown; secret?: unknown };
     return { data: { accessToken: await issueOAuthToken(req, b.key, b.secret), ttlSeconds: OAUTH_TTL_SECONDS }, errors: null };
   });
   await app.register(async (api) => {
     api.addHook('preHandler', async (req) => { req.org = await authenticate(req); });
-    api.post('/targetGroups', { schema: { body: objectBody } }, async (req) => {
+    api.post('/targetGroups', { schema: { body: schemas.createTargetGroup } }, async (req) => {
       const now = clock.now();
       const tg = await store.tx((tx) => createTargetGroup(tx, req.org, req.body as object, now, 'api'));
       return { data: renderGroup(tg, now), errors: null, warnings: null };
@@ -107,23 +208,23 @@ async function v3(app: FastifyInstance) {
       const tg = await store.read((tx) => loadGroup(tx, req.org, id, flag(q.includeUserCreatedTargetGroups)));
       return { data: renderGroup(tg, clock.now()), errors: null, warnings: null };
     });
-    api.put('/targetGroups/:id', { schema: { body: objectBody } }, async (req) => {
+    api.put('/targetGroups/:id', { schema: { body: schemas.updateTargetGroup } }, async (req) => {
       const id = intParam((req.params as Q).id!, 'targetGroupId');
       const tg = await store.tx((tx) => updateTargetGroup(tx, req.org, id, req.body as object));
       return { data: renderGroup(tg, clock.now()), errors: null, warnings: null };
     });
-    api.put('/targetGroups/:id/targets/:targetId', { schema: { body: objectBody } }, async (req) => {
+    api.put('/targetGroups/:id/targets/:targetId', { schema: { body: schemas.updateTarget } }, async (req) => {
       const p = req.params as Q;
       const targetId = intParam(p.targetId!, 'targetId');
       const tg = await store.tx((tx) => updateTarget(tx, req.org, intParam(p.id!, 'targetGroupId'), targetId, req.body as object));
       return { data: renderGroup(tg, clock.now()).targets.find((t) => t.id === targetId), errors: null, warnings: null };
     });
-    api.post('/targetGroups/:id/targets/:targetId/enroll', { schema: { body: arrayBody } }, async (req) => {
+    api.post('/targetGroups/:id/targets/:targetId/enroll', { schema: { body: schemas.enrol } }, async (req) => {
       const p = req.params as Q;
       const rows = await store.tx((tx) => enrol(tx, req.org, intParam(p.id!, 'targetGroupId'), intParam(p.targetId!, 'targetId'), req.body as never, clock.now()));
       return { data: rows.length === 1 ? rows[0].customerId : rows.map((r) => r.customerId), errors: null, warnings: null };
     });
-    api.post('/targetGroups/:id/targets/:targetId/unEnroll', { schema: { body: arrayBody } }, async (req) => {
+    api.post('/targetGroups/:id/targets/:targetId/unEnroll', { schema: { body: schemas.unenrol } }, async (req) => {
       const p = req.params as Q;
       const rows = await store.tx((tx) => unenrol(tx, req.org, intParam(p.id!, 'targetGroupId'), intParam(p.targetId!, 'targetId'), req.body as never, clock.now()));
       return { data: rows.length === 1 ? rows[0].customerId : rows.map((r) => r.customerId), errors: null, warnings: null };
@@ -146,7 +247,8 @@ async function v3(app: FastifyInstance) {
       const q = req.query as Q;
       if (q.enrollmentType && !['TRANSACTION', 'IMPORT', 'AUDIENCE_FILTER'].includes(q.enrollmentType)) throw badRequest(310130, 'Invalid enrollment type as input.');
       const onlyUcc = flag(q.includeOnlyUserCreated), withUcc = onlyUcc || flag(q.includeUserCreatedTargetGroups);
-      const ruleIds = q.targetRuleIds ? q.targetRuleIds.split(',').map(Number) : null;
+      const ruleIds = q.targetRuleIds ? q.targetRuleIds.split(',', MAX_IDS + 1).map(decimal) : null;
+      if (ruleIds && (ruleIds.length > MAX_IDS || ruleIds.some(Number.isNaN))) throw badRequest(Codes.INVALID_INPUT, `targetRuleIds must be at most ${MAX_IDS} comma-separated ids.`);
       const data = await store.read(async (tx) => {
         const c = await userOrThrow(tx, req.org, (req.params as Q).userId!);
         const out = [];
@@ -186,7 +288,7 @@ async function v3(app: FastifyInstance) {
 async function v2(app: FastifyInstance) {
   scope(app, v2Envelope);
   const { store, clock } = app.ctx;
-  app.post('/events', { schema: { body: objectBody } }, async (req) => {
+  app.post('/events', { schema: { body: schemas.event } }, async (req) => {
     await store.tx((tx) => createEventDef(tx, req.org, req.body as object, clock.now()));
     return { warnings: [], errors: [] };
   });
@@ -194,9 +296,10 @@ async function v2(app: FastifyInstance) {
     const defs = await store.read((tx) => tx.listEventDefs(req.org.id));
     return { data: defs.map((d, i) => ({ clickEventsMeta: { eventId: i + 1, eventName: d.eventName, actions: d.actions, fields: d.fields } })), warnings: [], errors: [] };
   });
-  app.post('/customers', { schema: { body: objectBody } }, async (req) => {
+  app.post('/customers', { schema: { body: schemas.customer } }, async (req) => {
     const b = req.body as Record<string, any>;
-    const fromProfile = b.profiles?.[0]?.identifiers?.find((i: any) => i?.type === 'externalId')?.value;
+    const identifiers: unknown[] = Array.isArray(b.profiles) && Array.isArray(b.profiles[0]?.identifiers) ? b.profiles[0].identifiers : [];
+    const fromProfile = (identifiers.find((i: any) => i?.type === 'externalId') as { value?: unknown } | undefined)?.value;
     const externalId = b.externalId ?? fromProfile;
     if (typeof externalId !== 'string' || !/^[\w.@+-]{1,64}$/.test(externalId)) {
       throw badRequest(Codes.INVALID_INPUT, 'externalId is required: 1–64 letters, digits or . _ @ + -.');
@@ -222,7 +325,7 @@ async function v2(app: FastifyInstance) {
     const { limit } = pageParams(q, 500);
     const rows = await store.read(async (tx) => {
       const c = await lookupCustomer(tx, req.org, 'userId', (req.params as Q).id);
-      return tx.listLedger(c.id, { limit, beforeId: q.before ? Number(q.before) : undefined });
+      return tx.listLedger(c.id, { limit, beforeId: q.before ? decimal(q.before) : undefined });
     });
     const type = q.eventType;
     const data = rows.filter((r) => !type || (type === 'EARN' ? r.type === 'EARN' : type === 'REVERSAL' && r.type === 'REVERSAL'))
@@ -234,17 +337,18 @@ async function v2(app: FastifyInstance) {
 async function gateway(app: FastifyInstance) {
   scope(app, gatewayEnvelope);
   const { store, clock } = app.ctx;
-  app.post('/programs/:programId/createPromotion/:promotionType', { schema: { body: objectBody } }, async (req) => {
+  app.post('/programs/:programId/createPromotion/:promotionType', { schema: { body: schemas.promotion } }, async (req) => {
     const p = req.params as Q;
-    const row = await store.tx((tx) => createPromotion(tx, req.org, Number(p.programId), p.promotionType!, req.body as object, clock.now()));
+    const row = await store.tx((tx) => createPromotion(tx, req.org, decimal(p.programId), p.promotionType!, req.body as object, clock.now()));
     return { status: { code: 200, message: 'success' }, validationErrors: null, data: [renderPromotion(row)] };
   });
   const list = async (req: FastifyRequest) => {
-    const q = req.query as Q, programId = Number((req.params as Q).programId);
+    const q = req.query as Q, programId = decimal((req.params as Q).programId);
     if (programId !== req.org.programId) throw notFound(Codes.PROGRAM_NOT_FOUND, `Program ${(req.params as Q).programId} not found in this organisation.`);
     const { limit, offset } = pageParams(q);
     if (!q.sourceType) throw badRequest(Codes.INVALID_INPUT, 'sourceType is required (USER_CREATED for user-created challenges).');
-    const customerId = q.customerId ? Number(q.customerId) : null;
+    const customerId = q.customerId ? decimal(q.customerId) : null;
+    if (Number.isNaN(customerId)) throw badRequest(Codes.INVALID_INPUT, 'customerId must be a user id (digits).');
     return store.read(async (tx) => {
       const { rows, total } = await tx.listPromotions(req.org.id, programId, { sourceType: q.sourceType, includeInactive: flag(q.includeInactivePromotions), limit, offset });
       const filtered = q.promotionId ? rows.filter((r) => String(r.id) === q.promotionId) : rows;
@@ -263,7 +367,7 @@ async function gateway(app: FastifyInstance) {
 async function webhooks(app: FastifyInstance) {
   scope(app, webhookEnvelope, false);
   const { store, clock } = app.ctx;
-  app.post('/:webhookId', { schema: { body: objectBody } }, async (req) => {
+  app.post('/:webhookId', { schema: { body: schemas.webhook } }, async (req) => {
     const org = app.ctx.orgs.byWebhook((req.params as Q).webhookId!);
     if (!org) throw notFound(404, 'Unknown webhook.');
     const caller = await authenticate(req);

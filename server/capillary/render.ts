@@ -20,12 +20,12 @@ export function groupStatus(tg: TargetGroupDoc, now: number) {
   return 'LIVE';
 }
 
-function renderPeriod(tg: TargetGroupDoc, p: PeriodDoc, now: number) {
+function renderPeriod(tg: TargetGroupDoc, p: PeriodDoc, now: number, by = attribution(tg.createdMs, tg.createdBy)) {
   return {
     id: p.id, refCode: p.refCode, description: p.description ?? null, active: p.active, targetGroupId: tg.id,
     startDate: localDate(p.startMs, tg.timeZoneName), endDate: localDate(p.endMs - 1, tg.timeZoneName),
     startDateWithTimeStamp: iso(p.startMs), endDateWithTimeStamp: iso(p.endMs - 1),
-    periodStatus: periodStatus(p, now), attribution: attribution(tg.createdMs, tg.createdBy),
+    periodStatus: periodStatus(p, now), attribution: by,
   };
 }
 
@@ -43,6 +43,7 @@ export function renderTarget(tg: TargetGroupDoc, t: TargetDoc) {
 export function renderGroup(tg: TargetGroupDoc, now: number, includePeriods = true) {
   const idx = periodIndexAt(tg, now);
   const first = tg.periods[0], last = tg.periods[tg.periods.length - 1];
+  const by = attribution(tg.createdMs, tg.createdBy); // the same for the group and each of its periods
   return {
     id: tg.id, name: tg.name, description: tg.description ?? null, active: tg.active, preferredTillId: tg.preferredTillId,
     trackingType: tg.trackingType, targetEvaluationType: tg.targetEvaluationType, totalPeriods: tg.totalPeriods,
@@ -52,7 +53,7 @@ export function renderGroup(tg: TargetGroupDoc, now: number, includePeriods = tr
     targetCycleStartDate: iso(first.startMs), targetCycleEndDate: iso(last.endMs - 1),
     status: groupStatus(tg, now), createdOn: tg.createdMs,
     activePeriod: idx >= 0 ? renderPeriod(tg, tg.periods[idx], now) : null,
-    ...(includePeriods ? { periods: tg.periods.map((p) => renderPeriod(tg, p, now)) } : {}),
+    ...(includePeriods ? { periods: tg.periods.map((p) => renderPeriod(tg, p, now, by)) } : {}),
     targets: tg.targets.map((t) => renderTarget(tg, t)),
     streaks: tg.streaks.map((s) => ({ id: s.id, targetGroupId: tg.id, name: s.name, targetCountOfSequence: s.targetCountOfSequence, attribution: attribution(tg.createdMs, tg.createdBy) })),
     attribution: attribution(tg.createdMs, tg.createdBy),

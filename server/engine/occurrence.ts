@@ -11,6 +11,10 @@ import { strategyPoints, type OrgDoc } from './org.js';
 import type { TargetGroupDoc, TargetDoc } from './model.js';
 import { localDate, startOfMonth } from './time.js';
 import { periodIndexAt, streakStats } from './targets.js';
+import { strictNumber } from './wire.js';
+
+/** The longest text an event's string field may hold. */
+export const MAX_FIELD_LENGTH = 1000;
 
 export interface PointsMove {
   enrolmentId: number; customerId: number; ledgerId: number; points: number; promotionId: number;
@@ -37,13 +41,15 @@ export async function validateFields(tx: Tx, org: OrgDoc, eventName: string, raw
       if (required) throw badRequest(Codes.EVENT_REQUIRED_FIELD, `Field "${f.name}" is required for event "${eventName}".`);
       continue;
     }
+    // Strict types (wire.ts): a double is a JSON number, every other field a JSON string.
     if (f.type === 'double') {
-      const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-      if (typeof n !== 'number' || !Number.isFinite(n)) throw badRequest(Codes.EVENT_FIELD_TYPE_MISMATCH, `Field "${f.name}" must be a number.`);
+      const n = strictNumber(v);
+      if (Number.isNaN(n)) throw badRequest(Codes.EVENT_FIELD_TYPE_MISMATCH, `Field "${f.name}" must be a JSON number (got ${Array.isArray(v) ? 'an array' : `a ${typeof v}`}).`);
       fields[f.name] = n;
     } else {
-      if (typeof v !== 'string' && typeof v !== 'number') throw badRequest(Codes.EVENT_FIELD_TYPE_MISMATCH, `Field "${f.name}" must be a string.`);
-      fields[f.name] = String(v);
+      if (typeof v !== 'string') throw badRequest(Codes.EVENT_FIELD_TYPE_MISMATCH, `Field "${f.name}" must be a JSON string.`);
+      if (v.length > MAX_FIELD_LENGTH) throw badRequest(Codes.EVENT_FIELD_TYPE_MISMATCH, `Field "${f.name}" must be at most ${MAX_FIELD_LENGTH} characters.`);
+      fields[f.name] = v;
     }
   }
   return fields;

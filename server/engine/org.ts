@@ -32,7 +32,16 @@ export interface TemplateTexts {
  */
 export interface TemplateConfig extends Template {
   i18n?: Record<string, TemplateTexts>;
+  /** The smallest quantity one log may carry; see minQuantity(). */
+  minQuantity?: number;
 }
+
+/**
+ * The smallest quantity one log of a template may carry: its `minQuantity`, else 1 for COUNT and
+ * DISTINCT_DAYS templates (which take whole numbers only: a log is one workout, one day) and 0.000001
+ * for SUM templates (the engine keeps progress to 6 decimals; less would count as nothing).
+ */
+export const minQuantity = (t: Template & { minQuantity?: number }): number => t.minQuantity ?? (t.aggregation === 'SUM' ? 0.000001 : 1);
 
 /** An organisation: credentials, settings, and the brand's challenge templates and policy. */
 export interface OrgDoc {

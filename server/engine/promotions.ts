@@ -4,16 +4,19 @@ import type { OrgDoc } from './org.js';
 import type { PromotionDoc } from './model.js';
 import { requireUcc } from './targets.js';
 import { parseInstant } from './time.js';
+import { capillaryNumber, strictNumber } from './wire.js';
 
 type Body = Record<string, any>;
 const MANDATORY = ['ProRateOnSourceValue', 'DelayStrategy', 'SourceValueRoundingStrategy', 'ExpiryStrategy', 'AwardStrategy', 'PointsRoundingStrategy', 'TargetGroupId', 'TargetRuleName'];
 const RULESET_FIELDS = ['contextID', 'contextType', 'endpointName', 'name', 'type', 'startDate', 'endDate', 'active'];
 const FILTER_NAMES = ['LoyaltyType', 'EventSource'];
 const invalid = (m: string) => badRequest(Codes.PROMO_INVALID, m);
+/** The most target groups, and target rules, one promotion can listen to. */
+export const MAX_PROMOTION_TARGETS = 20;
 
 function limit(v: unknown, name: string): number {
   if (v === undefined || v === null) return -1;
-  const n = Number(v);
+  const n = strictNumber(v);
   if (!Number.isInteger(n) || n < -1) throw invalid(`limits.${name} must be an integer, -1 for no limit.`);
   return n;
 }
@@ -41,6 +44,9 @@ export async function createPromotion(tx: Tx, org: OrgDoc, programId: number, pr
   if (!Array.isArray(tgIds) || !tgIds.length || !Array.isArray(ruleIds) || !ruleIds.length) {
     throw badRequest(Codes.PROMO_TARGETS_MISSING, 'promotionRestrictions.targetGroupIds and targetRuleIds are required for a USER_CREATED promotion.');
   }
+  if (tgIds.length > MAX_PROMOTION_TARGETS || ruleIds.length > MAX_PROMOTION_TARGETS) {
+    throw badRequest(Codes.PROMO_TARGETS_MISSING, `promotionRestrictions.targetGroupIds and targetRuleIds can each list at most ${MAX_PROMOTION_TARGETS} ids.`);
+  }
   if (r.isExclusive === true || r.isConsideredForRanking === true) throw invalid('isExclusive and isConsideredForRanking must both be false for a user-created promotion.');
   const targets: { tgId: number; ruleId: number | null }[] = [];
   for (const id of tgIds) {
@@ -67,7 +73,7 @@ export async function createPromotion(tx: Tx, org: OrgDoc, programId: number, pr
       const m = action.mandatoryPropertiesValues ?? {};
       const empty = MANDATORY.filter((k) => typeof m[k] !== 'string' || m[k].trim() === '');
       if (empty.length) throw badRequest(Codes.PROMO_ACTION_PROPERTIES, `mandatoryPropertiesValues is missing or empty: ${empty.join(', ')}.`);
-      const awardStrategyId = Number(m.AwardStrategy), expiryStrategyId = Number(m.ExpiryStrategy), targetGroupId = Number(m.TargetGroupId);
+      const awardStrategyId = capillaryNumber(m.AwardStrategy), expiryStrategyId = capillaryNumber(m.ExpiryStrategy), targetGroupId = capillaryNumber(m.TargetGroupId);
       if (!org.awardStrategies.some((s) => s.id === awardStrategyId)) throw badRequest(Codes.PROMO_ACTION_PROPERTIES, `AwardStrategy ${m.AwardStrategy} does not exist in this organisation.`);
       if (!org.expiryStrategies.some((s) => s.id === expiryStrategyId)) throw badRequest(Codes.PROMO_ACTION_PROPERTIES, `ExpiryStrategy ${m.ExpiryStrategy} does not exist in this organisation.`);
       if (!tgIds.includes(targetGroupId)) throw badRequest(Codes.PROMO_ACTION_PROPERTIES, `TargetGroupId ${m.TargetGroupId} is not in promotionRestrictions.targetGroupIds.`);

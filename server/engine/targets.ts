@@ -8,6 +8,7 @@ import type { OrgDoc } from './org.js';
 import type { TargetGroupDoc, TargetDoc, PeriodDoc, StreakDoc, EventDefDoc } from './model.js';
 import { generatePeriods, isValidZone, parseEnd, parseInstant, supportedFrequency } from './time.js';
 import { settle } from './occurrence.js';
+import { capillaryNumber, strictNumber } from './wire.js';
 
 type Body = Record<string, any>;
 const invalid = (message: string, details?: Record<string, unknown>) => badRequest(Codes.INVALID_INPUT, message, details);
@@ -15,10 +16,10 @@ const TRUE_EXPRESSION_JSON = '{"arity":"literal","value":"true","type":"boolean:
 
 export const normaliseTracking = (t: unknown): string => (t === 'STREAK' ? 'STREAKS' : String(t));
 
-function num(v: unknown): number {
-  const n = typeof v === 'string' ? Number(v) : v;
-  return typeof n === 'number' && Number.isFinite(n) ? n : NaN;
-}
+/** The most periods a target group can have: checked before any period is built. */
+export const MAX_PERIODS = 366;
+/** The most target rules and streak levels a target group can have. */
+export const MAX_TARGETS = 20, MAX_STREAK_LEVELS = 20;
 
 export function requireUcc(org: OrgDoc) {
   if (!org.uccEnabled) {
@@ -61,7 +62,7 @@ async function buildTarget(tx: Tx, org: OrgDoc, t: Body, periods: PeriodDoc[], u
   if (raw.length > periods.length) throw invalid(`defaultValues has ${raw.length} entries but the group has ${periods.length} periods.`);
   const defaultValues = periods.map((p, i) => {
     const entry = raw[i] as Body | undefined;
-    let v = entry === undefined ? NaN : num(entry?.defaultValue);
+    let v = entry === undefined ? NaN : capillaryNumber(entry?.defaultValue);
     if (entry === undefined && userCreated && targetType === 'COUNT') v = 2; // Capillary's UCC advice
     if (Number.isNaN(v) || v <= 0) throw invalid(`defaultValues[${i}].defaultValue must be a positive number (one per period).`);
     return { id: existing?.defaultValues[i]?.id ?? firstDefaultId + i, periodId: p.id, defaultValue: v };
@@ -98,6 +99,7 @@ export async function createTargetGroup(tx: Tx, org: OrgDoc, b: Body, now: numbe
   // Periods: explicit, or generated from the cycle start, frequency and totalPeriods.
   let spans: { startMs: number; endMs: number; refCode?: string; description?: string; active?: boolean }[];
   if (Array.isArray(b.periods) && b.periods.length > 0) {
+    if (b.periods.length > MAX_PERIODS) throw invalid(`A target group can have at most ${MAX_PERIODS} periods (periods[] has ${b.periods.length}).`);
     spans = b.periods.map((p: Body, i: number) => {
       const startMs = parseInstant(p?.startDate, tz);
       const endMs = parseEnd(p?.endDate, tz);
@@ -106,15 +108,15 @@ export async function createTargetGroup(tx: Tx, org: OrgDoc, b: Body, now: numbe
       return { startMs, endMs, refCode: p.refCode, description: p.description, active: p.active };
     });
   } else {
-    const total = num(b.totalPeriods);
+    const total = strictNumber(b.totalPeriods);
     if (!Number.isInteger(total) || total < 1) throw invalid('Give periods[] or a positive integer totalPeriods with fromDate.');
+    if (total > MAX_PERIODS) throw invalid(`A target group can have at most ${MAX_PERIODS} periods (totalPeriods ${total}).`);
     if (frequencyType === 'CUSTOM') throw invalid('frequencyType CUSTOM needs explicit periods[].');
     const start = parseInstant(b.targetCycleStartDate ?? b.fromDate, tz);
     if (Number.isNaN(start)) throw invalid('fromDate (or targetCycleStartDate) is required when periods[] is not given.');
     spans = generatePeriods(start, tz, frequencyType, total);
   }
-  if (spans.length > 366) throw invalid('A target group can have at most 366 periods.');
-  for (let i = 1; i < spans.length; i++) if (spans[i].startMs < spans[i - 1].endMs) throw invalid(`periods[${i}] overlaps or precedes periods[${i - 1}]; periods must be in order.`);
+    for (let i = 1; i < spans.length; i++) if (spans[i].startMs < spans[i - 1].endMs) throw invalid(`periods[${i}] overlaps or precedes periods[${i - 1}]; periods must be in order.`);
   const refCodes = new Set<string>();
   const periodBase = await tx.nextIds('period', spans.length);
   const periods: PeriodDoc[] = spans.map((s, i) => {
@@ -129,6 +131,7 @@ export async function createTargetGroup(tx: Tx, org: OrgDoc, b: Body, now: numbe
     throw badRequest(Codes.UCC_ONE_TARGET_RULE, `A user-created target group can have at most one target rule (got ${rawTargets.length}).`);
   }
   if (rawTargets.length === 0) throw invalid('targets[] must hold at least one target rule.');
+  if (rawTargets.length > MAX_TARGETS) throw invalid(`A target group can have at most ${MAX_TARGETS} target rules (got ${rawTargets.length}).`);
   const id = await tx.nextIds('targetGroup', 1);
   const targets: TargetDoc[] = [];
   for (const t of rawTargets) {
@@ -138,9 +141,10 @@ export async function createTargetGroup(tx: Tx, org: OrgDoc, b: Body, now: numbe
   let streaks: StreakDoc[] = [];
   if (trackingType === 'STREAKS') {
     if (!Array.isArray(b.streaks) || b.streaks.length === 0) throw invalid('streaks[] is required for trackingType STREAKS.');
+    if (b.streaks.length > MAX_STREAK_LEVELS) throw invalid(`A target group can have at most ${MAX_STREAK_LEVELS} streak levels (got ${b.streaks.length}).`);
     const sBase = await tx.nextIds('streak', b.streaks.length);
     streaks = b.streaks.map((s: Body, i: number) => {
-      const n = num(s?.targetCountOfSequence);
+      const n = strictNumber(s?.targetCountOfSequence);
       if (typeof s?.name !== 'string' || !s.name) throw invalid(`streaks[${i}].name is required.`);
       if (!Number.isInteger(n) || n < 1 || n > periods.length) throw invalid(`streaks[${i}].targetCountOfSequence must be an integer from 1 to ${periods.length}.`);
       return { id: sBase + i, name: s.name, targetCountOfSequence: n };
@@ -149,7 +153,7 @@ export async function createTargetGroup(tx: Tx, org: OrgDoc, b: Body, now: numbe
   const doc: TargetGroupDoc = {
     id, name: b.name, description: b.description, active: b.active ?? true, preferredTillId: b.preferredTillId ?? null,
     trackingType: trackingType as TargetGroupDoc['trackingType'], targetEvaluationType: 'FIXED_CALENDAR_WINDOW', totalPeriods: periods.length, frequencyType,
-    frequency: num(b.frequency) || 1, recurringCycles: Number.isInteger(b.recurringCycles) ? b.recurringCycles : -1,
+    frequency: strictNumber(b.frequency) || 1, recurringCycles: Number.isInteger(b.recurringCycles) ? b.recurringCycles : -1,
     userCreated, leaderboardEnabled: false, timeZoneName: tz, periods, targets, streaks, createdMs: now, createdBy,
   };
   await tx.insertTargetGroup(org.id, doc, now);

@@ -5,7 +5,7 @@
  */
 import type { Challenge, LogActivityRequest, LogActivityResponse, Reward, Template, UndoActivityResponse } from '../../contract/widget-api.js';
 import type { Tx, ChallengeRow, ActivityRow, EventRow, ProgressRow } from '../store/types.js';
-import type { OrgDoc } from '../engine/org.js';
+import { minQuantity, type OrgDoc } from '../engine/org.js';
 import type { PointsMove } from '../engine/occurrence.js';
 import { recordOccurrence, voidOccurrence } from '../engine/occurrence.js';
 import { periodIndexAt } from '../engine/targets.js';
@@ -90,6 +90,11 @@ export async function recordLog(tx: Tx, org: OrgDoc, customerId: number, b: LogA
   }
   if (ch && (ch.leftMs !== null || occurredMs < ch.startsMs || occurredMs >= ch.endsMs)) {
     throw widgetError(409, 'CHALLENGE_NOT_ACTIVE', ch.leftMs !== null ? 'You left this challenge.' : 'This challenge is not running at that time.');
+  }
+  const min = minQuantity(t), whole = t.aggregation !== 'SUM';
+  if (b.quantity < min || (whole && !Number.isInteger(b.quantity))) {
+    throw widgetError(400, 'VALIDATION_FAILED', `quantity must be ${whole ? 'a whole number of' : 'at least'} ${whole ? t.unit.other : `${min} ${t.unit.other}`}${whole ? `, at least ${min}` : ''}.`,
+      { field: 'body.quantity', min, whole });
   }
   if (b.quantity > t.maxQuantityPerLog) {
     throw widgetError(422, 'QUANTITY_TOO_LARGE', `One log can hold at most ${t.maxQuantityPerLog} ${t.unit.other}.`, { max: t.maxQuantityPerLog });

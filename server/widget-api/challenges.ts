@@ -126,9 +126,24 @@ export async function requireChallenge(tx: Tx, customerId: number, id: number | 
   return ch;
 }
 
+/**
+ * What one list answer holds besides the running challenges (always listed; at most the policy's
+ * maxActiveChallenges): the newest others, at most 50 and at most 1,500 periods in all. A customer who
+ * creates and leaves challenges over and over cannot make the answer, and the work to build it, grow
+ * without bound (1,000 challenges took 300 ms of CPU).
+ */
+export const MAX_LISTED_CHALLENGES = 50, MAX_LISTED_PERIODS = 1500;
+
 /** My challenges, newest first: three reads for the whole list (plus the points of completed ones), not three per challenge. */
 export async function listChallengeViews(tx: Tx, org: OrgDoc, customerId: number, status: 'active' | 'completed' | 'all', now: number, lang: Lang = null) {
-  const rows = (await tx.listChallenges(customerId)).reverse().filter((ch) => status !== 'active' || isLive(ch, now));
+  let room = MAX_LISTED_CHALLENGES, periods = MAX_LISTED_PERIODS;
+  const rows = (await tx.listChallenges(customerId)).reverse().filter((ch) => {
+    if (isLive(ch, now)) return true;
+    if (periods < ch.periodCount) room = 0;
+    if (status === 'active' || room === 0) return false;
+    room--; periods -= ch.periodCount;
+    return true;
+  });
   if (rows.length === 0) return [];
   const [enrolments, progress] = await Promise.all([
     tx.listEnrolmentsForCustomer(customerId, { activeOnly: false }),

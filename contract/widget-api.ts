@@ -55,6 +55,7 @@ export const Template = Obj(
     periods: T.Array(PeriodType, { description: 'Allowed period types; the first one is the default.' }),
     target: Obj({ ...Range, default: T.Number(), step: T.Number() }, { description: 'Bounds on the value to reach in each period.' }),
     length: Obj({ ...Range, default: T.Number() }, { description: 'Bounds on the number of periods (days for DAILY, weeks for WEEKLY).' }),
+    minQuantity: T.Number({ description: 'Smallest quantity one log may carry (COUNT and DISTINCT_DAYS templates take whole numbers only).' }),
     maxQuantityPerLog: T.Number({ description: 'Largest quantity one log may carry.' }),
     maxQuantityPerPeriod: T.Number({ description: 'The most one period may receive in total.' }),
     reward: Obj(

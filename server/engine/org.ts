@@ -30,9 +30,9 @@ export interface TemplateTexts {
  * plus translations of its texts keyed by BCP 47 language tag ("es", "pt-BR"). The widget API
  * answers in the language the request asks for (Accept-Language; see widget-api/i18n.ts).
  */
-export interface TemplateConfig extends Template {
+export interface TemplateConfig extends Omit<Template, 'minQuantity'> {
   i18n?: Record<string, TemplateTexts>;
-  /** The smallest quantity one log may carry; see minQuantity(). */
+  /** The smallest quantity one log may carry; see minQuantity(). The wire template always has it. */
   minQuantity?: number;
 }
 
@@ -41,7 +41,7 @@ export interface TemplateConfig extends Template {
  * DISTINCT_DAYS templates (which take whole numbers only: a log is one workout, one day) and 0.000001
  * for SUM templates (the engine keeps progress to 6 decimals; less would count as nothing).
  */
-export const minQuantity = (t: Template & { minQuantity?: number }): number => t.minQuantity ?? (t.aggregation === 'SUM' ? 0.000001 : 1);
+export const minQuantity = (t: Pick<TemplateConfig, 'aggregation' | 'minQuantity'>): number => t.minQuantity ?? (t.aggregation === 'SUM' ? 0.000001 : 1);
 
 /** An organisation: credentials, settings, and the brand's challenge templates and policy. */
 export interface OrgDoc {

@@ -10,7 +10,7 @@
  * lookup for its language and one per template it shows.
  */
 import type { Template, Unit } from '../../contract/widget-api.js';
-import type { OrgDoc, TemplateConfig, TemplateTexts } from '../engine/org.js';
+import { minQuantity, type OrgDoc, type TemplateConfig, type TemplateTexts } from '../engine/org.js';
 
 /** A language an answer is in: a key of the templates' `i18n`, or null for the templates' own texts. */
 export type Lang = string | null;
@@ -108,7 +108,8 @@ export function languageOf(org: OrgDoc, header: string | string[] | undefined): 
 export const contentLanguage = (org: OrgDoc, lang: Lang) => lang ?? localesOf(org).base;
 
 function localise(t: TemplateConfig, texts: TemplateTexts | undefined): Template {
-  const { i18n: _, ...own } = t;
+  const { i18n: _, ...config } = t;
+  const own: Template = { ...config, minQuantity: minQuantity(t) };
   if (!texts) return own;
   const unit = { ...texts.unit, one: texts.unit.one ?? texts.unit.other } as Unit;
   return { ...own, label: texts.label, description: texts.description ?? own.description, unit };

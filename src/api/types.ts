@@ -57,6 +57,10 @@ export interface Template {
     default: number;
   };
   /**
+   * Smallest quantity one log may carry (COUNT and DISTINCT_DAYS templates take whole numbers only).
+   */
+  minQuantity: number;
+  /**
    * Largest quantity one log may carry.
    */
   maxQuantityPerLog: number;

@@ -12,7 +12,7 @@ export const water: Template = {
   id: 'water', label: 'Drink water', description: 'Glasses of water', eventName: 'water', field: 'glasses',
   aggregation: 'SUM', unit: { one: 'glass', other: 'glasses' }, periods: ['DAILY'],
   target: { min: 1, max: 20, default: 8, step: 1 }, length: { min: 3, max: 30, default: 7 },
-  maxQuantityPerLog: 10, maxQuantityPerPeriod: 40, reward: { pointsPerPeriod: 10, maxPoints: 500 },
+  minQuantity: 0.000001, maxQuantityPerLog: 10, maxQuantityPerPeriod: 40, reward: { pointsPerPeriod: 10, maxPoints: 500 },
 };
 export const workouts: Template = {
   ...water, id: 'workouts', label: 'Workouts', eventName: 'workout', field: null, aggregation: 'COUNT',

@@ -97,6 +97,26 @@ describe('<ucc-log-activity>', () => {
     expect(logs(client)).to.have.length(0);
   });
 
+  it('rejects a quantity below the template\'s own minimum without sending, and takes the minimum itself', async () => {
+    const client = new FakeClient();
+    client.data.templates.templates[0].minQuantity = 0.5;
+    const { el } = await ready(client);
+    const q = $<HTMLInputElement>(el, '#quantity');
+    q.focus();
+    q.select();
+    await sendKeys({ type: '0.25' });
+    await el.updateComplete;
+    expect($(el, '#quantity-error').textContent).to.contain('from 0.5 to 10');
+    button(el, 'Log').click();
+    await el.updateComplete;
+    expect(logs(client)).to.have.length(0);
+    q.select();
+    await sendKeys({ type: '0.5' });
+    button(el, 'Log').click();
+    await until(() => logs(client).length == 1);
+    expect(logs(client)[0][0].quantity).to.equal(0.5);
+  });
+
   it('is operable with the keyboard alone', async () => {
     const { el, client } = await ready();
     el.focus(); // delegatesFocus: lands on the first control, the +1 button

@@ -2,8 +2,9 @@ import { describe, it, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { DateTime } from 'luxon';
-import type { Challenge } from '../../contract/widget-api.js';
+import type { Challenge, Template } from '../../contract/widget-api.js';
 import { demoTemplates } from '../../server/seed.js';
+import { minQuantity } from '../../server/engine/org.js';
 import { errorOf, jsonOf, wcall, widgetApp, widgetToken } from './helpers.js';
 
 const water = { templateId: 'water', target: 8, period: 'DAILY', periods: 7 };
@@ -26,7 +27,8 @@ describe('templates and the customer', () => {
 
   it('GET /templates lists the brand\'s templates, its policy and the customer\'s time zone', async () => {
     const body = jsonOf(await wcall(app, 'GET', 'templates', { token }), 200);
-    assert.deepEqual(body.templates, demoTemplates.map(({ i18n: _, ...t }) => t), 'in English, without the translations');
+    assert.deepEqual(body.templates, demoTemplates.map(({ i18n: _, ...t }) => ({ ...t, minQuantity: minQuantity(t) })), 'in English, without the translations, with each log\'s minimum');
+    assert.deepEqual(body.templates.map((t: Template) => t.minQuantity), [0.000001, 0.000001, 1, 0.000001]);
     assert.deepEqual(body.templates.map((t: { id: string }) => t.id), ['water', 'steps', 'workouts', 'meditation']);
     assert.deepEqual(body.policy, { maxActiveChallenges: 5, backfillHours: 48, monthlyPointsCap: 1000 });
     assert.equal(body.timeZone, 'UTC');

@@ -4,6 +4,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Challenge, Template } from '../../contract/widget-api.js';
 import type { OrgDoc } from '../../server/engine/org.js';
 import { demoTemplates } from '../../server/seed.js';
+import { minQuantity } from '../../server/engine/org.js';
 import { languageOf, parseAcceptLanguage } from '../../server/widget-api/i18n.js';
 import { jsonOf, wcall, widgetApp, widgetToken } from './helpers.js';
 
@@ -13,7 +14,8 @@ const varies = (res: LightMyRequestResponse) => String(res.headers.vary ?? '').s
 
 /** What GET /templates should answer in `tag` ("en": the templates' own texts). */
 function expected(tag: string) {
-  return demoTemplates.map(({ i18n, ...t }) => {
+  return demoTemplates.map(({ i18n, ...config }) => {
+    const t = { ...config, minQuantity: minQuantity(config) };
     const x = tag === 'en' ? undefined : i18n![tag];
     return x ? { ...t, label: x.label, description: x.description ?? t.description, unit: { ...x.unit, one: x.unit.one ?? x.unit.other } } : t;
   });

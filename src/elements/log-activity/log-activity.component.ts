@@ -127,8 +127,10 @@ export class UccLogActivity extends UccStoreElement {
     // Yesterday only if the window reaches back that far and the challenge was already running.
     if (backfill > sinceStart + 120_000 && Date.parse(c.startsAt) < now - sinceStart - 60_000) options.push('yesterday');
     const q = Number(this.quantity);
-    const qError = !(q > 0 && q <= max) || (c.aggregation != 'SUM' && !Number.isInteger(q))
-      ? this.t.between(this.l.num(1), this.l.num(Math.min(max, 1e6))) : '';
+    // The brand's bounds for one log; a tiny minimum (a SUM template's default) reads as "from 1".
+    const min = tpl?.minQuantity ?? 0;
+    const qError = !(q > 0 && q >= min && q <= max) || (c.aggregation != 'SUM' && !Number.isInteger(q))
+      ? this.t.between(this.l.num(min < 0.01 ? 1 : min), this.l.num(Math.min(max, 1e6))) : '';
     const active = c.status == 'active';
     return html`<form part="form" novalidate @submit=${(e: Event) => (e.preventDefault(), this.#log(c, qError ? 0 : q, options, backfill))}>
       <h2>${this.t.logTitle}</h2>
@@ -142,7 +144,7 @@ export class UccLogActivity extends UccStoreElement {
       <div class="row">
         <div>
           <label for="quantity">${this.t.quantity(c.unit.other)}</label>
-          <input id="quantity" part="input" type="number" min="1" max=${max == Infinity ? nothing : max} step=${c.aggregation == 'SUM' ? 'any' : 1}
+          <input id="quantity" part="input" type="number" min=${min || 1} max=${max == Infinity ? nothing : max} step=${c.aggregation == 'SUM' ? 'any' : 1}
             .value=${this.quantity} aria-invalid=${!!qError} aria-describedby=${qError ? 'quantity-error' : nothing}
             @input=${(e: Event) => (this.quantity = (e.target as HTMLInputElement).value)} />
         </div>

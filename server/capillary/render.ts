@@ -2,7 +2,7 @@
 import type { TargetGroupDoc, PeriodDoc, TargetDoc } from '../engine/model.js';
 import type { EnrolmentRow, ProgressRow, CompletionRow, PromotionRow } from '../store/types.js';
 import { capTimestamp, localDate, iso } from '../engine/time.js';
-import { periodIndexAt, streakStats } from '../engine/targets.js';
+import { periodIndexAt, streakStats } from '../engine/periods.js';
 
 const attribution = (ms: number, by: string) => {
   const who = { id: 0, code: by, description: '', name: by, type: 'TILL' };
@@ -65,7 +65,7 @@ export function renderUserGroup(tg: TargetGroupDoc, e: EnrolmentRow, rows: Progr
   const target = tg.targets.find((t) => t.id === e.targetId)!;
   const byIdx = new Map(rows.map((r) => [r.periodIdx, r]));
   const cur = periodIndexAt(tg, now);
-  const stats = streakStats(tg, e, rows, now);
+  const stats = streakStats(tg, e.startIdx, rows, now);
   return {
     id: tg.id, name: tg.name, preferredTillId: tg.preferredTillId, trackingType: tg.trackingType,
     targetEvaluationType: tg.targetEvaluationType, userCreated: tg.userCreated, attribution: attribution(tg.createdMs, tg.createdBy),

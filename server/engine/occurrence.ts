@@ -10,7 +10,7 @@ import type { Tx, EnrolmentRow, EventRow, CompletionRow, ProgressRow } from '../
 import { strategyPoints, type OrgDoc } from './org.js';
 import type { TargetGroupDoc, TargetDoc } from './model.js';
 import { localDate, startOfMonth } from './time.js';
-import { periodIndexAt, streakStats } from './targets.js';
+import { periodIndexAt, streakStats } from './periods.js';
 import { strictNumber } from './wire.js';
 
 /** The longest text an event's string field may hold. */
@@ -145,7 +145,7 @@ export async function settle(
     if (!is && c) reversals.push(...await reverseCompletion(tx, org, e, c, now));
     return;
   }
-  const stats = streakStats(tg, e, rows, now);
+  const stats = streakStats(tg, e.startIdx, rows, now);
   for (const s of tg.streaks) {
     const c = live.find((x) => x.kind === 'LEVEL' && x.ref === s.id);
     const reached = stats.best >= s.targetCountOfSequence;

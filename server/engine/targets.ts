@@ -3,11 +3,12 @@
  * the Capillary-compatible API and by the widget API.
  */
 import { ApiError, badRequest, conflict, forbidden, notFound, Codes } from '../errors.js';
-import type { Tx, EnrolmentRow, ProgressRow } from '../store/types.js';
+import type { Tx, EnrolmentRow } from '../store/types.js';
 import type { OrgDoc } from './org.js';
 import type { TargetGroupDoc, TargetDoc, PeriodDoc, StreakDoc, EventDefDoc } from './model.js';
 import { generatePeriods, isValidZone, parseEnd, parseInstant, supportedFrequency } from './time.js';
 import { settle } from './occurrence.js';
+import { periodIndexAt } from './periods.js';
 import { capillaryNumber, strictNumber } from './wire.js';
 
 type Body = Record<string, any>;
@@ -206,18 +207,6 @@ export async function updateTarget(tx: Tx, org: OrgDoc, tgId: number, targetId: 
 
 export interface EnrolItem { customerId: number; periodName?: string | null; initialBalance?: number | null; resetStreakStatus?: boolean }
 
-export function periodIndexAt(tg: TargetGroupDoc, ms: number): number {
-  let lo = 0, hi = tg.periods.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const p = tg.periods[mid];
-    if (ms < p.startMs) hi = mid - 1;
-    else if (ms >= p.endMs) lo = mid + 1;
-    else return mid;
-  }
-  return -1;
-}
-
 /** Enrols customers from a period onward. Returns the enrolment rows. */
 export async function enrol(tx: Tx, org: OrgDoc, tgId: number, targetId: number, items: EnrolItem[], now: number): Promise<EnrolmentRow[]> {
   const tg = await loadGroup(tx, org, tgId, true);
@@ -276,25 +265,3 @@ export async function unenrol(tx: Tx, org: OrgDoc, tgId: number, targetId: numbe
   }
   return out;
 }
-
-export interface StreakStats { current: number; best: number; achieved: boolean[]; currentIdx: number | null }
-
-/**
- * Streak arithmetic over the per-period progress rows (never over events): the current streak is
- * the run of achieved periods ending at the current period (or the one before, while the current
- * period is still open); a period that ended unachieved breaks the run.
- */
-export function streakStats(tg: TargetGroupDoc, enrolment: EnrolmentRow, rows: ProgressRow[], now: number): StreakStats {
-  const achieved = tg.periods.map(() => false);
-  for (const r of rows) if (r.achievedMs !== null && r.periodIdx >= enrolment.startIdx) achieved[r.periodIdx] = true;
-  let best = 0, run = 0;
-  for (const a of achieved) { run = a ? run + 1 : 0; best = Math.max(best, run); }
-  const idx = periodIndexAt(tg, now);
-  const last = tg.periods.length - 1;
-  const anchor = idx >= 0 ? (achieved[idx] ? idx : idx - 1) : now >= tg.periods[last].endMs ? last : -1;
-  let current = 0;
-  for (let i = anchor; i >= 0 && achieved[i]; i--) current++;
-  return { current, best, achieved, currentIdx: idx >= 0 ? idx : null };
-}
-
-

@@ -8,7 +8,7 @@ import type { Tx, ChallengeRow, ActivityRow, EventRow, ProgressRow } from '../st
 import { minQuantity, type OrgDoc } from '../engine/org.js';
 import type { PointsMove } from '../engine/occurrence.js';
 import { recordOccurrence, voidOccurrence } from '../engine/occurrence.js';
-import { periodIndexAt } from '../engine/targets.js';
+import { periodIndexAt } from '../engine/periods.js';
 import { startOfDay } from '../engine/time.js';
 import { DateTime } from 'luxon';
 import { widgetError } from './errors.js';

@@ -1,9 +1,9 @@
 /** Row → wire shape (contract/widget-api.ts). Pure functions over what the caller already read. */
 import type { Activity, Challenge, ChallengeStatus, LedgerEntry, PeriodProgress, Template } from '../../contract/widget-api.js';
-import type { ActivityRow, ChallengeRow, EnrolmentRow, LedgerEntryRow, ProgressRow, Tx } from '../store/types.js';
+import type { ActivityRow, ChallengeRow, LedgerEntryRow, ProgressRow, Tx } from '../store/types.js';
 import type { OrgDoc } from '../engine/org.js';
 import type { TargetGroupDoc } from '../engine/model.js';
-import { streakStats } from '../engine/targets.js';
+import { streakStats } from '../engine/periods.js';
 import { iso, localDate } from '../engine/time.js';
 import { challengeName, templateIn, type Lang } from './i18n.js';
 
@@ -41,7 +41,7 @@ function instantsOf(ch: ChallengeRow) {
 export function challengeView(org: OrgDoc, ch: ChallengeRow, tg: TargetGroupDoc, st: ChallengeState, now: number, lang: Lang = null): Challenge {
   const t = templateIn(org, ch.templateId, lang);
   const rule = tg.targets[0];
-  const stats = streakStats(tg, { startIdx: st.startIdx } as EnrolmentRow, st.rows, now);
+  const stats = streakStats(tg, st.startIdx, st.rows, now);
   const values = new Map(st.rows.map((r) => [r.periodIdx, r.value]));
   const text = textOf(tg);
   const periods: PeriodProgress[] = tg.periods.map((p, i) => ({

@@ -3,10 +3,9 @@ import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import type { OrgDoc } from '../engine/org.js';
 import { widgetError } from './errors.js';
-import { remember, widgetState } from './state.js';
+import { remember, widgetState, type Principal } from './state.js';
 
-/** Who a widget request acts for: one customer of one organisation. */
-export interface Principal { org: OrgDoc; customerId: number; externalId: string; key: string }
+export type { Principal };
 
 declare module 'fastify' {
   interface FastifyRequest { principal: Principal }

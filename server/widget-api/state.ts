@@ -1,5 +1,8 @@
 import type { AppContext } from '../context.js';
-import type { Principal } from './auth.js';
+import type { OrgDoc } from '../engine/org.js';
+
+/** Who a widget request acts for: one customer of one organisation. */
+export interface Principal { org: OrgDoc; customerId: number; externalId: string; key: string }
 
 /**
  * Per-app memory of the widget API, shared by its routes and the demo routes: verified tokens

@@ -3,7 +3,7 @@
 //   dist/ucc-widgets.iife.js (+ map), dist/integrity.json                  the IIFE (uses the locale chunks)
 //   dist/esm/                                                              the npm build, one file per module
 //   dist/esm/react/                                                        the React wrappers (src/react, generated)
-//   dist/types/, custom-elements.json, README element reference            types and docs
+//   dist/types/, custom-elements.json, docs/elements.md                     types and docs
 import { execSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 

@@ -56,7 +56,7 @@ function loggerOptions(logger: AppOptions['logger']): FastifyServerOptions['logg
 // ── errors outside any route: their surface's envelope ───────────────────────────────────────
 
 /**
- * The envelope of the surface `url` belongs to (README "Capillary-compatible API" and "Error
+ * The envelope of the surface `url` belongs to (docs/capillary-api.md and docs/widget-api.md "Error
  * codes"), for errors no route's handler sees: Node's parser (431, 400), Fastify's bad URL.
  * Mirrors the envelopes of server/capillary/index.ts.
  */

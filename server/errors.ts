@@ -21,7 +21,7 @@ export const conflict = (code: string | number, message: string) => new ApiError
 export const forbidden = (code: string | number, message: string) => new ApiError(403, code, message);
 export const unauthorized = (code: string | number, message: string) => new ApiError(401, code, message);
 
-/** Codes we defined where Capillary documents none (listed in the README). */
+/** Codes we defined where Capillary documents none (listed in docs/operations.md). */
 export const Codes = {
   UCC_NOT_ENABLED: 310901,
   UCC_CANNOT_BECOME_DEFAULT: 310902,

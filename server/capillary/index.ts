@@ -84,7 +84,7 @@ const pageParams = (q: Q, max = 100) => {
 
 /**
  * Request bounds, checked by validation before any work proportional to them: every array a body can send
- * has a maxItems, every free text a maxLength, every count a maximum (README, Capillary-compatible API).
+ * has a maxItems, every free text a maxLength, every count a maximum (docs/operations.md, Request bounds).
  * They add types only where the engine does not check a field with a code of its own (the engine's codes stay).
  */
 const MAX_IDS = 20, MAX_ENROL = 100, MAX_TEXT = 1000;

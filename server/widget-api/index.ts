@@ -236,7 +236,7 @@ async function routes(app: FastifyInstance) {
     const lang = language(req, reply);
     // Same contract as idempotent(), but nothing is stored per log beyond the log itself: the key is part of
     // its event's external id, the request fingerprint sits on its activity row, the answer's bytes are kept
-    // in memory (LogAnswerCache) and, once evicted, rebuilt from the rows (replayLog; README, Idempotency).
+    // in memory (LogAnswerCache) and, once evicted, rebuilt from the rows (replayLog; docs/widget-api.md, Idempotency).
     const store = ctx.store;
     const run = store.txGrouped ? store.txGrouped.bind(store) : store.tx.bind(store);
     const sent = await run(async (tx) => {
@@ -318,7 +318,7 @@ async function routes(app: FastifyInstance) {
 export const widgetRoutes = fp(async (root: FastifyInstance, opts: { prefix?: string }) => {
   await root.register(swagger, {
     openapi: {
-      info: { title: 'ucc-widgets widget API', version: '1.0.0', description: 'Customer-scoped API for the UCC widgets. Documented in the README (section Widget API).' },
+      info: { title: 'ucc-widgets widget API', version: '1.0.0', description: 'Customer-scoped API for the UCC widgets. Documented in docs/widget-api.md.' },
       components: { securitySchemes: { customerToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       tags: [{ name: 'widget', description: 'Customer-scoped: Authorization: Bearer <brand-signed token>' }, { name: 'demo', description: 'Demo mode only' }],
     },

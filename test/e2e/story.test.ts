@@ -129,7 +129,7 @@ test('the story in Spanish: <ucc-provider locale="es"> on the demo page, create 
   // No English text of the widgets' own anywhere in their shadow roots.
   const shown = await page.evaluate(() => [...document.querySelectorAll('ucc-create-challenge, ucc-log-activity, ucc-progress, ucc-points')]
     .map((e) => e.shadowRoot!.textContent).join(' '));
-  // (The ledger's reward descriptions are still English server text: see the README's Widget API.)
+  // (The ledger's reward descriptions are still English server text: see docs/widget-api.md.)
   for (const english of ['Create challenge', 'My challenges', 'Balance:', 'Streak', 'Log activity', 'of 8']) {
     assert.ok(!shown.includes(english), `no "${english}" in the Spanish widgets`);
   }

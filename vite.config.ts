@@ -49,14 +49,14 @@ const budgetAndIntegrity = (): Plugin => ({
   apply: 'build',
   generateBundle(_, bundle) {
     for (const c of Object.values(bundle)) {
-      if (c.type != 'chunk') continue;
+      if (c.type !== 'chunk') continue;
       // The map is already its own asset here; move its mappings with the code.
       const asset = bundle[`${c.fileName}.map`];
-      const map = asset?.type == 'asset' ? JSON.parse(String(asset.source)) : undefined;
+      const map = asset?.type === 'asset' ? JSON.parse(String(asset.source)) : undefined;
       c.code = joinTemplateLines(c.code, map);
-      if (map && asset?.type == 'asset') asset.source = JSON.stringify(map);
+      if (map && asset?.type === 'asset') asset.source = JSON.stringify(map);
       const size = gzipSync(c.code).length;
-      if (c.fileName == 'ucc-widgets.js' && size > BUDGET) this.error(`ucc-widgets.js is ${size} B gzip, over the ${BUDGET} B budget.`);
+      if (c.fileName === 'ucc-widgets.js' && size > BUDGET) this.error(`ucc-widgets.js is ${size} B gzip, over the ${BUDGET} B budget.`);
     }
   },
   closeBundle() {
@@ -103,7 +103,7 @@ const joinHtmlLines = (): Plugin => ({
     const parts: [number, number][] = []; // the text between a template's backticks and `${…}`
     const outer: [number, number][] = []; // html templates not inside another one
     const visit = (node: ts.Node, inHtml: boolean) => {
-      const isHtml = ts.isTaggedTemplateExpression(node) && ts.isIdentifier(node.tag) && node.tag.text == 'html';
+      const isHtml = ts.isTaggedTemplateExpression(node) && ts.isIdentifier(node.tag) && node.tag.text === 'html';
       if (isHtml) {
         if (!inHtml) outer.push([node.getStart(), node.getEnd()]);
         const t = node.template;
@@ -157,7 +157,7 @@ const external = (id: string) => /^(lit|@lit\/context|ky|react|react-dom)($|\/)/
 // - `--mode react`: dist/esm/react/index.js, the React wrappers (with @lit/react inlined), importing
 //   the elements through the package's own entry points.
 export default defineConfig(({ mode }) =>
-  mode == 'npm'
+  mode === 'npm'
     ? {
         build: {
           outDir: 'dist/esm',
@@ -172,7 +172,7 @@ export default defineConfig(({ mode }) =>
         },
         plugins: [minifyStyles(), joinHtmlLines()],
       }
-    : mode == 'react'
+    : mode === 'react'
       ? {
           build: {
             outDir: 'dist/esm/react',
@@ -191,8 +191,8 @@ export default defineConfig(({ mode }) =>
             lib: {
               entry: 'src/index.ts',
               name: 'UccWidgets',
-              formats: [mode == 'iife' ? 'iife' : 'es'],
-              fileName: (format) => (format == 'es' ? 'ucc-widgets.js' : 'ucc-widgets.iife.js'),
+              formats: [mode === 'iife' ? 'iife' : 'es'],
+              fileName: (format) => (format === 'es' ? 'ucc-widgets.js' : 'ucc-widgets.iife.js'),
             },
             // Vite leaves ES library output unminified unless asked (toolchain.md); annotations are
             // for bundlers, and nothing bundles this file again. Locale chunks keep stable names: the
@@ -204,6 +204,6 @@ export default defineConfig(({ mode }) =>
               },
             },
           },
-          plugins: [minifyStyles(), ...(mode == 'iife' ? [iifeLocales()] : []), budgetAndIntegrity()],
+          plugins: [minifyStyles(), ...(mode === 'iife' ? [iifeLocales()] : []), budgetAndIntegrity()],
         },
 );

@@ -12,10 +12,10 @@ const order = ['ucc-provider', 'ucc-create-challenge', 'ucc-log-activity', 'ucc-
 decls.sort((a, b) => order.indexOf(a.tagName) - order.indexOf(b.tagName));
 for (const d of decls) {
   out += `## \`<${d.tagName}>\`\n\n${d.summary ?? ''}\n\n${d.description ?? ''}\n\n`;
-  const props = (d.members ?? []).filter((m) => m.kind == 'field' && !['private', 'protected'].includes(m.privacy) && !m.static);
+  const props = (d.members ?? []).filter((m) => m.kind === 'field' && !['private', 'protected'].includes(m.privacy) && !m.static);
   out += table(['Property', 'Attribute', 'Type', 'Default', 'Description'],
     props.map((p) => [`\`${p.name}\``, p.attribute ? `\`${p.attribute}\`` : '', p.type?.text ?? '', p.default ?? '', p.description ?? '']));
-  const methods = (d.members ?? []).filter((m) => m.kind == 'method' && !['private', 'protected'].includes(m.privacy) && !m.static && m.description);
+  const methods = (d.members ?? []).filter((m) => m.kind === 'method' && !['private', 'protected'].includes(m.privacy) && !m.static && m.description);
   out += table(['Method', 'Description'], methods.map((m) => [`\`${m.name}()\``, m.description]));
   out += table(['Event', 'Description'], (d.events ?? []).map((e) => [`\`${e.name}\``, e.description ?? '']));
   out += table(['Slot', 'Description'], (d.slots ?? []).map((s) => [s.name ? `\`${s.name}\`` : '(default)', s.description ?? '']));

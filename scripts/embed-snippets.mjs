@@ -13,7 +13,7 @@ for (const path of ['README.md', ...readdirSync(new URL('docs', root)).filter((f
   const url = new URL(path, root);
   const text = readFileSync(url, 'utf8');
   const next = text.replace(SNIPPET, (_, file, space) => `/v/${version}/${file}"${space}integrity="${files[file]}"`);
-  if (next == text) continue;
+  if (next === text) continue;
   stale++;
   if (check) console.error(`${path}: an embed snippet does not name ucc-widgets ${version} with its current integrity hash (run npm run build)`);
   else writeFileSync(url, next), console.log(`${path}: embed snippets set to ${version} and their sha384`);

@@ -8,7 +8,7 @@ export const TYPES_FILE = new URL('../src/api/types.ts', import.meta.url);
 
 /** A plain copy (no TypeBox symbols) that keeps sharing: a schema used in two places is one object, so one type. */
 function plain(v: unknown, seen = new Map<object, unknown>()): unknown {
-  if (typeof v != 'object' || v === null) return v;
+  if (typeof v !== 'object' || v === null) return v;
   if (seen.has(v)) return seen.get(v);
   const out: Record<string, unknown> | unknown[] = Array.isArray(v) ? [] : {};
   seen.set(v, out);
@@ -35,4 +35,4 @@ ${body.replace(/export interface WidgetApi \{[^]*?\n\}\n/, '').trim()}
 `;
 }
 
-if (import.meta.url == `file://${process.argv[1]}`) writeFileSync(TYPES_FILE, await browserTypes());
+if (import.meta.url === `file://${process.argv[1]}`) writeFileSync(TYPES_FILE, await browserTypes());

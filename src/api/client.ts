@@ -68,9 +68,9 @@ export class UccClient {
       if (lang) headers['accept-language'] = lang;
       try {
         return await ky(path, {
-          prefixUrl: typeof base == 'function' ? base() : base,
+          prefixUrl: typeof base === 'function' ? base() : base,
           method, json: o.json, searchParams, headers, timeout, fetch,
-          retry: method == 'get' || o.retry ? {
+          retry: method === 'get' || o.retry ? {
             // Jittered backoff. ky waits a Retry-After of at most 3 s (a longer one is cut to 3 s) before each of
             // its 2 retries; the error then carries the full Retry-After, which the offline queue waits out.
             limit: 2, methods: [method], backoffLimit: 3000, maxRetryAfter: 3000, delay: (n) => 200 * 2 ** n * Math.random(),
@@ -78,7 +78,7 @@ export class UccClient {
         }).json<T>();
       } catch (e) {
         const err = await toUccError(e);
-        if (err.code == 'TOKEN_EXPIRED' && !refreshed && refreshToken && (await refreshToken())) continue;
+        if (err.code === 'TOKEN_EXPIRED' && !refreshed && refreshToken && (await refreshToken())) continue;
         throw err;
       }
     }

@@ -17,6 +17,6 @@ export class UccError extends Error {
 export const asError = (e: unknown) => (e instanceof UccError ? e : new UccError(0, 'UNKNOWN', String(e)));
 
 /** True for failures every element shares (network, session, server fault), shown once by the provider. */
-export const isShared = (e: UccError) => !e.status || e.status == 401 || e.status >= 500;
+export const isShared = (e: UccError) => !e.status || e.status === 401 || e.status >= 500;
 
 export const isNetworkError = (e: unknown): e is UccError => e instanceof UccError && e.status === 0;

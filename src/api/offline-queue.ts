@@ -44,6 +44,6 @@ export class OfflineQueue {
   remove(key: string) { return this.#tx('readwrite', (s) => s.delete(key)); }
   async list(owner?: string): Promise<QueuedLog[]> {
     const all: QueuedLog[] = await this.#tx('readonly', (s) => s.getAll());
-    return all.filter((e) => owner == null || e.owner == owner).sort((a, b) => a.queuedAt.localeCompare(b.queuedAt));
+    return all.filter((e) => owner == null || e.owner === owner).sort((a, b) => a.queuedAt.localeCompare(b.queuedAt));
   }
 }

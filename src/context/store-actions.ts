@@ -13,7 +13,7 @@ export function applyChallenges(store: UccStore, list: Challenge[]) {
   if (cur) {
     const byId = new Map(list.map((c) => [c.id, c]));
     const next = cur.map((c) => byId.get(c.id) ?? c);
-    for (const c of list) if (!cur.some((x) => x.id == c.id)) next.unshift(c);
+    for (const c of list) if (!cur.some((x) => x.id === c.id)) next.unshift(c);
     store.r.challenges = { ...store.r.challenges, data: next };
   }
   store.notify();
@@ -56,7 +56,7 @@ export async function morePoints(store: UccStore) {
   const before = store.r.points.data?.nextCursor;
   const page = await store.client.points({ limit: 10, before: before! });
   const pts = store.r.points.data;
-  if (!pts || pts.nextCursor != before) return -1;
+  if (!pts || pts.nextCursor !== before) return -1;
   store.r.points = { ...store.r.points, data: { ...pts, entries: [...pts.entries, ...page.entries], nextCursor: page.nextCursor } };
   store.notify();
   return pts.entries.length;

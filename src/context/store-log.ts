@@ -14,7 +14,7 @@ export function replay(store: QueueStore) {
   store.bc ??= self.BroadcastChannel && Object.assign(new BroadcastChannel('ucc-queue:' + store.queueName), {
     onmessage() {
       void store.refreshPending();
-      for (const k of ['challenges', 'points'] as const) if (store.r[k].status != 'idle') store.load(k, true);
+      for (const k of ['challenges', 'points'] as const) if (store.r[k].status !== 'idle') store.load(k, true);
     },
   });
   return store.refreshPending().then(() => flush(store));
@@ -79,14 +79,14 @@ async function doFlush(s: QueueStore) {
   const q = s.queue;
   if (!q || s.paused) return;
   if (navigator.onLine === false) return setNet(s, 'offline');
-  if (s.net == 'offline') setNet(s);
+  if (s.net === 'offline') setNet(s);
   let net: Net | undefined, err: unknown, changed = false;
   const run = async () => {
     // Listed under the lock: another tab may just have sent (and removed) an entry.
     for (const e of await q.list(await s.owner())) {
       if (e.refused) continue;
       // The customer may have changed (new token) while this run waited: never send their log with another's token.
-      if ((await s.owner()) != e.owner) break;
+      if ((await s.owner()) !== e.owner) break;
       try {
         const res = await s.client.logActivity(e.request, e.key);
         await q.remove(e.key);
@@ -109,14 +109,14 @@ async function doFlush(s: QueueStore) {
 /** Whether a failed send may succeed later (and why it failed), or undefined for a permanent refusal. */
 function why(e: unknown): Net | undefined {
   const status = e instanceof UccError ? e.status : 0;
-  if (status == 401) return 'auth';
-  if (!status || status >= 500 || status == 408 || status == 429) return navigator.onLine === false ? 'offline' : 'down';
+  if (status === 401) return 'auth';
+  if (!status || status >= 500 || status === 408 || status === 429) return navigator.onLine === false ? 'offline' : 'down';
 }
 
 function setNet(s: QueueStore, net?: Net, e?: unknown) {
-  if (net == 'auth' && s.net != 'auth') s.onExpired?.(s.pending.filter((p) => !p.refused).length);
+  if (net === 'auth' && s.net !== 'auth') s.onExpired?.(s.pending.filter((p) => !p.refused).length);
   s.net = net;
-  if (net != 'down') s.tries = 0;
+  if (net !== 'down') s.tries = 0;
   // One timer per store: Retry-After when the server gave one, else exponential backoff with jitter.
   else s.timer ??= setTimeout(() => ((s.timer = undefined), flush(s)), (e as UccError)?.retryAfter
     ?? Math.min(backoff.max, backoff.base * 2 ** (s.tries = (s.tries ?? 0) + 1)) * (0.5 + Math.random() / 2));

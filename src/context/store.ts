@@ -66,23 +66,23 @@ export class UccStore {
   /** Starts loading a resource unless it is loaded or loading; `force` reloads (retry). */
   load(key: ResourceKey, force = false) {
     const res = this.r[key];
-    if (this.paused || (!force && res.status != 'idle')) return;
+    if (this.paused || (!force && res.status !== 'idle')) return;
     // Only the last load of a key is kept: a reload (another language) may answer before an older load.
     const gen = this.#gen, mine = (this.#last[key] = {});
     const c = this.client;
-    const p: Promise<unknown> = key == 'templates' ? c.templates() : key == 'me' ? c.me()
-      : key == 'points' ? c.points({ limit: 10 }) : c.challenges('all').then((x) => x.challenges);
+    const p: Promise<unknown> = key === 'templates' ? c.templates() : key === 'me' ? c.me()
+      : key === 'points' ? c.points({ limit: 10 }) : c.challenges('all').then((x) => x.challenges);
     (this.r[key] as Resource<unknown>) = { status: 'loading', data: res.data };
     this.notify();
     p.then(
-      (data) => gen == this.#gen && mine == this.#last[key] && ((this.r[key] as Resource<unknown>) = { status: 'ok', data }),
-      (e) => gen == this.#gen && mine == this.#last[key] && (this.r[key] = { status: 'error', error: asError(e) }, this.onError?.(asError(e))),
+      (data) => gen === this.#gen && mine === this.#last[key] && ((this.r[key] as Resource<unknown>) = { status: 'ok', data }),
+      (e) => gen === this.#gen && mine === this.#last[key] && (this.r[key] = { status: 'error', error: asError(e) }, this.onError?.(asError(e))),
     ).then(() => this.notify());
   }
 
   /** Reloads every resource that failed. */
   retry() {
-    for (const k in this.r) this.r[k as ResourceKey].status == 'error' && this.load(k as ResourceKey, true);
+    for (const k in this.r) this.r[k as ResourceKey].status === 'error' && this.load(k as ResourceKey, true);
   }
 
   /** Forgets everything (new customer, demo reset) and lets elements load afresh; `customer`: it is another one. */
@@ -100,7 +100,7 @@ export class UccStore {
     const gen = this.#gen;
     const list = (await this.queue?.list(await this.owner())) ?? [];
     // A list read before a reset may be another customer's.
-    if (gen == this.#gen) this.pending = list;
+    if (gen === this.#gen) this.pending = list;
     this.notify();
   }
 }

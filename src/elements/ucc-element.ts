@@ -27,7 +27,7 @@ export class UccElement extends LitElement {
    */
   protected say(e: UccError): string {
     const t = this.t;
-    return e.status == 401 ? t.sessionEnded : e.code == 'NETWORK_ERROR' ? t.offline : isShared(e) ? t.failed : e.message;
+    return e.status === 401 ? t.sessionEnded : e.code === 'NETWORK_ERROR' ? t.offline : isShared(e) ? t.failed : e.message;
   }
 
   /** Reports a failure to the page (`ucc-error`, with the code and the text shown) and returns it for display. */
@@ -107,7 +107,7 @@ export class UccStoreElement extends UccElement {
     super.willUpdate(changed);
     // Another customer (or store): drop everything the last one saw or typed before showing anything.
     const c = this.store?.customer;
-    if (c != this.#customer) {
+    if (c !== this.#customer) {
       if (this.#customer) this.resetState();
       this.#customer = c;
     }
@@ -134,21 +134,21 @@ export class UccStoreElement extends UccElement {
     this.note = this.error = undefined;
     try {
       const apply = await run(s);
-      if (who == s.customer) {
+      if (who === s.customer) {
         this.note = apply() || undefined;
         clearTimeout(this.#timer);
         this.#timer = setTimeout(() => (this.note = undefined), (this.constructor as typeof UccStoreElement).noteMs);
       }
     } catch (e) {
       const error = this.fail(e);
-      if (who == s.customer) this.error = error;
+      if (who === s.customer) this.error = error;
     }
     this.busy = false;
     await this.updateComplete;
     // Focus may still sit on a control just disabled: the browser moves it to the page only later.
     const at = root.activeElement;
-    if (from && (!at || at == from)) {
-      ((from.isConnected && !from.disabled ? from : typeof next == 'function' ? next() : root.querySelector(next || ':enabled')) as HTMLElement | null)?.focus();
+    if (from && (!at || at === from)) {
+      ((from.isConnected && !from.disabled ? from : typeof next === 'function' ? next() : root.querySelector(next || ':enabled')) as HTMLElement | null)?.focus();
     }
   }
 
@@ -157,7 +157,7 @@ export class UccStoreElement extends UccElement {
     if (!s) return html`<p part="error" role="alert">${t.noProvider}</p>`;
     if (s.paused) return html`<p part="status">${t.signedOut}</p>`;
     const res = this.needs.map((k) => s.r[k] as Resource<unknown>);
-    const e = res.find((r) => r.status == 'error')?.error;
+    const e = res.find((r) => r.status === 'error')?.error;
     // Failures every element shares (session, network, server) are shown once, by the provider.
     if (e) return isShared(e) ? nothing : retry(this.say(e), t.retry, () => s.retry());
     if (res.some((r) => !r.data)) return html`<p part="status" role="status">${t.loading}</p>`;

@@ -67,7 +67,7 @@ const intl = <T>(C: new (l: string, o?: object) => T, l: string, o?: object): T 
   (made[C.name + l + JSON.stringify(o)] ??= new C(l, o)) as T;
 
 /** The `lang` of `<html>` may be changed by the page's own language switcher: every element follows. */
-if (typeof MutationObserver != 'undefined' && typeof document != 'undefined') {
+if (typeof MutationObserver !== 'undefined' && typeof document !== 'undefined') {
   new MutationObserver(redraw).observe(document.documentElement, { attributes: true, attributeFilter: ['lang'] });
   // …and so may the browser's language (elements that follow `navigator.language`).
   addEventListener('languagechange', redraw);
@@ -110,16 +110,16 @@ export class Localizer implements ReactiveController {
       loaders[b]().then((m) => ((packs[b] = m.default), redraw()), () => (packs[b] = {}));
       packs[b] = {}; // loading: English until it arrives
     }
-    const t = (merged[b] ??= { ...en, ...own.en, ...(b == 'en' ? {} : { ...packs[b], ...own[b] }) } as Messages);
-    const changed = tag != this.locale || t != this.t;
+    const t = (merged[b] ??= { ...en, ...own.en, ...(b === 'en' ? {} : { ...packs[b], ...own[b] }) } as Messages);
+    const changed = tag !== this.locale || t !== this.t;
     this.locale = tag;
     this.t = t;
     // Right-to-left languages inside a left-to-right page (or the reverse): the element's own `dir`.
     // Only a `dir` this controller set is changed or removed; one the page set stays.
     const rtl = RTL.test(b);
-    const dir = rtl ? 'rtl' : h.parentElement?.closest('[dir]')?.getAttribute('dir') == 'rtl' ? 'ltr' : null;
+    const dir = rtl ? 'rtl' : h.parentElement?.closest('[dir]')?.getAttribute('dir') === 'rtl' ? 'ltr' : null;
     const now = h.getAttribute('dir');
-    if (now == null || now == this.#dir) {
+    if (now == null || now === this.#dir) {
       if (dir) h.setAttribute('dir', dir);
       else h.removeAttribute('dir');
       this.#dir = dir;

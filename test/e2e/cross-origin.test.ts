@@ -64,7 +64,7 @@ interface Watch { errors: string[]; requests: string[] }
 function watch(page: Page): Watch {
   const w: Watch = { errors: [], requests: [] };
   page.on('pageerror', (e) => w.errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => { if (m.type() == 'error') w.errors.push(`console: ${m.text()}`); });
+  page.on('console', (m) => { if (m.type() === 'error') w.errors.push(`console: ${m.text()}`); });
   page.on('requestfailed', (r) => w.errors.push(`failed: ${r.url()} ${r.failure()?.errorText}`));
   page.on('request', (r) => w.requests.push(r.url()));
   return w;
@@ -128,7 +128,7 @@ test('both script-tag builds load a language on demand from next to themselves, 
     await page.goto(url);
     await page.locator('ucc-progress [part=status]', { hasText: title }).waitFor(); // a new customer has none yet
     assert.ok(w.requests.includes(`${server.url}/v/${integrity.version}/ucc-widgets.locale-${lang}.js`), w.requests.join(' '));
-    if (lang == 'ar') assert.equal(await page.locator('ucc-progress').getAttribute('dir'), 'rtl');
+    if (lang === 'ar') assert.equal(await page.locator('ucc-progress').getAttribute('dir'), 'rtl');
     assert.deepEqual(w.errors, []);
     await page.close();
   }

@@ -73,7 +73,7 @@ test('the page has an icon (/favicon.ico too) and loads with no console errors',
   }
   const page = await browser.newPage();
   const errors: string[] = [];
-  page.on('console', (m) => m.type() == 'error' && errors.push(m.text()));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`${server.url}/`);
   await page.getByText('Signed in as alice').waitFor();
@@ -196,7 +196,7 @@ test('a log made while "Go offline" is on is delivered once when it is turned of
   assert.deepEqual(await aliceActivities(), [], 'nothing reached the server while offline');
 
   await toggle.click(); // back online: the provider sends the saved log
-  for (let i = 0; i < 100 && (await aliceActivities()).length == 0; i++) await page.waitForTimeout(100);
+  for (let i = 0; i < 100 && (await aliceActivities()).length === 0; i++) await page.waitForTimeout(100);
   await page.locator('ucc-progress').getByText('3 of 8 glasses', { exact: true }).waitFor();
   await page.waitForTimeout(1500); // any second delivery would have happened by now
   assert.equal((await aliceActivities()).length, 1, 'delivered exactly once');

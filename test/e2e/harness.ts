@@ -80,7 +80,7 @@ export async function serveStatic(opts: { files?: Record<string, string | Buffer
   await new Promise<void>((r) => server.listen(0, opts.host ?? '127.0.0.1', () => r()));
   const { port } = server.address() as { port: number };
   return {
-    url: `http://${opts.host == '::1' ? '[::1]' : opts.host ?? '127.0.0.1'}:${port}`,
+    url: `http://${opts.host === '::1' ? '[::1]' : opts.host ?? '127.0.0.1'}:${port}`,
     stop: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
   };
 }

@@ -45,7 +45,7 @@ async function definedOn(path: string, page?: Page): Promise<string[]> {
   page ??= await browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => { if (m.type() == 'error') errors.push(`console: ${m.text()}`); });
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
   await page.goto(`${site.url}/${path}`);
   const defined = await page.evaluate((tags) => tags.filter((t) => customElements.get(t)), TAGS);
   assert.deepEqual(errors, [], `${path}: no errors`);
@@ -105,9 +105,9 @@ test('every exports entry, with its types, resolves to a file in the tarball', (
   assert.deepEqual(elements.sort(), TAGS.map((t) => t.slice(4)).sort(), 'one npm entry per element');
   const problems: string[] = [];
   for (const [key, value] of Object.entries(pkg.exports)) {
-    const targets = typeof value == 'string' ? { default: value } : value;
+    const targets = typeof value === 'string' ? { default: value } : value;
     assert.ok(Object.keys(targets).length, `${key} has a target`);
-    if (typeof value != 'string') assert.ok(targets.types, `${key} gives types`); // the string entries are JSON files
+    if (typeof value !== 'string') assert.ok(targets.types, `${key} gives types`); // the string entries are JSON files
     for (const name of key.includes('*') ? elements : ['']) {
       for (const [condition, target] of Object.entries(targets)) {
         const path = target.replaceAll('*', name).replace(/^\.\//, '');
@@ -173,7 +173,7 @@ test('rollup with node-resolve bundles an element entry (that element only) and 
     await bundle.write({ dir: out, entryFileNames: 'bundle.js', chunkFileNames: 'locale-[name].js', format: 'es' });
     await bundle.close();
     assert.deepEqual(warnings.filter((w) => w.startsWith('UNRESOLVED_IMPORT')), [], 'every import resolves');
-    assert.deepEqual(readdirSync(out).filter((f) => f != 'bundle.js').sort(), ['locale-ar.js', 'locale-de.js', 'locale-es.js', 'locale-fr.js']);
+    assert.deepEqual(readdirSync(out).filter((f) => f !== 'bundle.js').sort(), ['locale-ar.js', 'locale-de.js', 'locale-es.js', 'locale-fr.js']);
     assert.doesNotMatch(read(join(out, 'bundle.js')), /Cargando/, 'Spanish is not in the main bundle');
   }
   await assertBundles('rollup');

@@ -114,9 +114,9 @@ test('tsc (strict, lib check on) accepts the wrappers and the JSX tags, and refu
   const errors = [...wrong.out.matchAll(/^wrong\/wrong\.tsx\((\d+),\d+\): error (TS\d+: [^]*?)(?=^\S|$(?![^]))/gm)].map((m) => ({ line: Number(m[1]), text: m[2] }));
   assert.ok(errors.length, wrong.out);
   WRONG.forEach(([code, expected], i) => {
-    const got = errors.filter((e) => e.line == i + 1).map((e) => e.text);
+    const got = errors.filter((e) => e.line === i + 1).map((e) => e.text);
     if (!expected) assert.deepEqual(got, [], `no error on line ${i + 1}: ${code}`);
-    else assert.ok(got.length == 1 && expected.test(got[0]), `line ${i + 1} (${code}): expected one error matching ${expected}, got:\n${got.join('\n') || 'none'}`);
+    else assert.ok(got.length === 1 && expected.test(got[0]), `line ${i + 1} (${code}): expected one error matching ${expected}, got:\n${got.join('\n') || 'none'}`);
   });
   assert.equal(errors.length, WRONG.filter(([, e]) => e).length, wrong.out);
 });
@@ -144,7 +144,7 @@ test('the production build logs an activity from another origin; the React handl
     page.setDefaultTimeout(10_000);
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => { if (m.type() == 'error') errors.push(`console: ${m.text()}`); });
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
     try {
       await page.goto(`${site.url}/?api=${encodeURIComponent(api)}&token=${encodeURIComponent(token)}${query}`);
       const progress = page.locator('ucc-progress');

@@ -40,10 +40,10 @@ describe('keyboard focus after an action', () => {
     const { client, el } = await logger();
     button(el, '+1 glass').focus();
     await sendKeys({ press: 'Space' });
-    await until(() => client.count('logActivity') == 1 && text(el).includes('Logged'));
+    await until(() => client.count('logActivity') === 1 && text(el).includes('Logged'));
     expect(focused(el)).to.equal('+1 glass');
     await sendKeys({ press: 'Space' });
-    await until(() => client.count('logActivity') == 2);
+    await until(() => client.count('logActivity') === 2);
     await until(() => text(el).includes('7 of 8'));
     expect(focused(el)).to.equal('+1 glass');
   });
@@ -52,7 +52,7 @@ describe('keyboard focus after an action', () => {
     const { client, el } = await logger();
     button(el, 'Log').focus();
     await sendKeys({ press: 'Enter' });
-    await until(() => client.count('logActivity') == 1 && button(el, 'Undo last entry'));
+    await until(() => client.count('logActivity') === 1 && button(el, 'Undo last entry'));
     expect(focused(el)).to.equal('Log');
   });
 
@@ -62,7 +62,7 @@ describe('keyboard focus after an action', () => {
     await until(() => button(el, 'Undo last entry'));
     button(el, 'Undo last entry').focus();
     await sendKeys({ press: 'Space' });
-    await until(() => client.count('undoActivity') == 1 && !button(el, 'Undo last entry'));
+    await until(() => client.count('undoActivity') === 1 && !button(el, 'Undo last entry'));
     await el.updateComplete;
     expect(focused(el)).to.equal('Log');
     await expect(el).to.be.accessible();
@@ -94,7 +94,7 @@ describe('keyboard focus after an action', () => {
     expect(focused(el)).to.equal('Create challenge');
     await expect(el).to.be.accessible();
     await sendKeys({ press: 'Space' });
-    await until(() => client.count('createChallenge') == 2);
+    await until(() => client.count('createChallenge') === 2);
   });
 });
 
@@ -110,7 +110,7 @@ describe('announcements', () => {
     expect(region.textContent!.trim()).to.equal('');
     const said = announcements(region);
     button(el, '+1 glass').click();
-    await until(() => said.length == 1);
+    await until(() => said.length === 1);
     expect(said).to.deep.equal(['Water: 6 of 8 glasses']);
     // Unrelated redraws: the store notifies, the element redraws, a new challenge appears.
     provider.store!.notify();
@@ -123,7 +123,7 @@ describe('announcements', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(said).to.deep.equal(['Water: 6 of 8 glasses']);
     button(el, '+1 glass').click();
-    await until(() => said.length == 2);
+    await until(() => said.length === 2);
     expect(said[1]).to.equal('Water: 7 of 8 glasses');
     await expect(progress).to.be.accessible();
   });
@@ -144,7 +144,7 @@ describe('announcements', () => {
     await pts.updateComplete;
     expect(said).to.have.length(0);
     button(el, '+1 glass').click();
-    await until(() => said.length == 1);
+    await until(() => said.length === 1);
     expect(said[0]).to.equal('Balance: 100 points');
   });
 });
@@ -169,7 +169,7 @@ describe('errors and success messages', () => {
       await new Promise((r) => setTimeout(r, 100));
       const roots = [provider, ...provider.querySelectorAll('*')];
       expect(roots.flatMap((e) => $$(e, '[role=alert]'))).to.have.length(1);
-      expect(roots.flatMap((e) => $$(e, 'button')).filter((b) => b.textContent!.trim() == 'Retry')).to.have.length(1);
+      expect(roots.flatMap((e) => $$(e, 'button')).filter((b) => b.textContent!.trim() === 'Retry')).to.have.length(1);
       expect(text(provider)).to.contain('Your session has ended. Please sign in again.').and.not.contain('fetch a new one');
       expect(details.length).to.be.greaterThan(0);
       expect(details[0].code).to.equal('TOKEN_EXPIRED');

@@ -56,7 +56,7 @@ describe('UccClient', () => {
 
   it('retries a log after a 503 (same key) but never a create', async () => {
     let n = 0;
-    const { c, requests } = client(() => (n++ == 0 ? json({ error: { code: 'UNAVAILABLE', message: 'x' } }, 503) : json({ challenge: {}, activity: {}, challenges: [], rewards: [] }, 201)));
+    const { c, requests } = client(() => (n++ === 0 ? json({ error: { code: 'UNAVAILABLE', message: 'x' } }, 503) : json({ challenge: {}, activity: {}, challenges: [], rewards: [] }, 201)));
     await c.logActivity({ challengeId: 'c1', quantity: 1 }, 'k');
     expect(requests.map((r) => r.headers.get('idempotency-key'))).to.deep.equal(['k', 'k']);
     n = 0;
@@ -105,7 +105,7 @@ describe('flush (the offline queue replay)', () => {
     const third = flush(store);
     gate.resolve();
     await Promise.all([first, second, third]);
-    expect(client.calls.filter((c) => c.method == 'logActivity').map((c) => c.args[1])).to.deep.equal(['a', 'b']);
+    expect(client.calls.filter((c) => c.method === 'logActivity').map((c) => c.args[1])).to.deep.equal(['a', 'b']);
     expect(await queue.list()).to.deep.equal([]);
   });
 });

@@ -101,7 +101,7 @@ describe('<ucc-create-challenge>', () => {
       const { el, client } = await ready();
       await type(el, 'length', '2');
       button(el, 'Create challenge').click();
-      await until(() => el.shadowRoot!.activeElement?.id == 'length');
+      await until(() => el.shadowRoot!.activeElement?.id === 'length');
       expect($(el, '#length-error').textContent).to.contain('from 3 to 30');
       expect(client.count('createChallenge')).to.equal(0);
     });
@@ -133,7 +133,7 @@ describe('<ucc-create-challenge>', () => {
     const event = oneEvent(provider, 'ucc-challenge-created');
     button(el, 'Create challenge').click();
     const { detail } = await event;
-    const [body, key] = client.calls.find((c) => c.method == 'createChallenge')!.args as [Record<string, unknown>, string];
+    const [body, key] = client.calls.find((c) => c.method === 'createChallenge')!.args as [Record<string, unknown>, string];
     expect(body).to.deep.equal({ templateId: 'water', target: 6, period: 'DAILY', periods: 3, name: 'Hydrate <b>me</b>' });
     expect(key).to.be.a('string').with.length.greaterThan(8);
     expect(detail.challenge.id).to.equal('new');
@@ -147,7 +147,7 @@ describe('<ucc-create-challenge>', () => {
     const { el, client } = await ready();
     await type(el, 'target', '5');
     await sendKeys({ press: 'Enter' });
-    await until(() => client.count('createChallenge') == 1);
+    await until(() => client.count('createChallenge') === 1);
   });
 
   it('creates only once when the button is pressed twice', async () => {
@@ -166,8 +166,8 @@ describe('<ucc-create-challenge>', () => {
     expect(submit.getAttribute('aria-busy')).to.equal('true');
     await expect(el).to.be.accessible();
     gate.resolve();
-    await until(() => submit.getAttribute('aria-disabled') == 'false');
-    expect(client.calls.filter((c) => c.method == 'createChallenge')).to.have.length(1);
+    await until(() => submit.getAttribute('aria-disabled') === 'false');
+    expect(client.calls.filter((c) => c.method === 'createChallenge')).to.have.length(1);
   });
 
   it('shows the server error on the field, keeps the input and uses a new key for the next attempt', async () => {
@@ -193,8 +193,8 @@ describe('<ucc-create-challenge>', () => {
     await expect(el).to.be.accessible();
     await type(el, 'target', '12');
     button(el, 'Create challenge').click();
-    await until(() => client.count('createChallenge') == 1);
-    const keys = client.calls.filter((c) => c.method == 'attempt').map((c) => c.args[1]);
+    await until(() => client.count('createChallenge') === 1);
+    const keys = client.calls.filter((c) => c.method === 'attempt').map((c) => c.args[1]);
     expect(keys[0]).to.not.equal(keys[1]);
   });
 

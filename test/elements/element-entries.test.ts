@@ -12,7 +12,7 @@ import { OfflineQueue } from '../../src/api/offline-queue.js';
 import type { UccProgress, UccProvider } from '../../src/index.js';
 import { $, FakeClient, freshQueueName, text, until } from './fixtures.js';
 
-const queueExists = async (name: string) => (await indexedDB.databases()).some((d) => d.name == name);
+const queueExists = async (name: string) => (await indexedDB.databases()).some((d) => d.name === name);
 
 describe('element entries without the root entry', () => {
   it('a provider with <ucc-progress> shows progress and opens no offline queue', async () => {
@@ -39,7 +39,7 @@ describe('element entries without the root entry', () => {
     expect((await logged).detail.activity.id).to.equal('a-k1');
     await until(() => $(provider.querySelector('ucc-log-activity')!, 'form'));
     await new Promise((r) => setTimeout(r, 50));
-    expect(client.calls.filter((c) => c.method == 'logActivity').map((c) => c.args[1])).to.deep.equal(['k1']);
+    expect(client.calls.filter((c) => c.method === 'logActivity').map((c) => c.args[1])).to.deep.equal(['k1']);
     expect(await new OfflineQueue(name).list()).to.deep.equal([]);
   });
 });

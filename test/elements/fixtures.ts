@@ -37,7 +37,7 @@ export function challenge(over: Partial<Challenge> = {}, value = 5): Challenge {
     periods: states.map((state, index) => ({
       index, state, start: new Date(start + index * DAY).toISOString(), end: new Date(start + (index + 1) * DAY).toISOString(),
       date: new Date(start + index * DAY).toISOString().slice(0, 10), target: 8,
-      value: index == 0 ? 8 : index == 1 ? value : 0, achieved: index == 0 || (index == 1 && value >= 8),
+      value: index === 0 ? 8 : index === 1 ? value : 0, achieved: index === 0 || (index === 1 && value >= 8),
     })),
     currentPeriod: 1, streak: { current: 1, best: 1, required: 3 }, daysLeft: 2, reward: { points: 30, earned: 0 },
     ...over,
@@ -66,15 +66,15 @@ export class FakeClient implements UccClientApi {
 
   private rec<T>(method: string, args: unknown[], v: T | (() => T | Promise<T>)): Promise<T> {
     this.calls.push({ method, args });
-    return Promise.resolve().then(() => (typeof v == 'function' ? (v as () => T)() : v));
+    return Promise.resolve().then(() => (typeof v === 'function' ? (v as () => T)() : v));
   }
-  count(method: string) { return this.calls.filter((c) => c.method == method).length; }
+  count(method: string) { return this.calls.filter((c) => c.method === method).length; }
 
   templates() { return this.rec('templates', [], () => structuredClone(this.data.templates)); }
   me() { return this.rec('me', [], { id: 'alice', timeZone: 'UTC', balance: this.data.points.balance }); }
   updateMe(body: { timeZone: string }) { return this.rec('updateMe', [body], { id: 'alice', timeZone: body.timeZone, balance: 0 }); }
   challenges(status?: string) { return this.rec('challenges', [status], () => ({ challenges: structuredClone(this.data.challenges) })); }
-  challenge(id: string) { return this.rec('challenge', [id], () => ({ challenge: this.data.challenges.find((c) => c.id == id)! })); }
+  challenge(id: string) { return this.rec('challenge', [id], () => ({ challenge: this.data.challenges.find((c) => c.id === id)! })); }
   createChallenge(body: Parameters<UccClientApi['createChallenge']>[0], key?: string) {
     return this.rec('createChallenge', [body, key], () => ({
       challenge: challenge({ id: 'new', name: body.name ?? 'Drink water', target: body.target, periodCount: body.periods }, 0),
@@ -86,9 +86,9 @@ export class FakeClient implements UccClientApi {
   }
   /** Default log answer: adds the quantity to today's value. */
   logAnswer(body: LogActivityRequest, key: string): LogActivityResponse {
-    const c = this.data.challenges.find((x) => x.id == body.challengeId) ?? this.data.challenges[0];
+    const c = this.data.challenges.find((x) => x.id === body.challengeId) ?? this.data.challenges[0];
     const updated = challenge({ id: c.id, name: c.name }, c.periods[1].value + body.quantity);
-    this.data.challenges = this.data.challenges.map((x) => (x.id == c.id ? updated : x));
+    this.data.challenges = this.data.challenges.map((x) => (x.id === c.id ? updated : x));
     return {
       activity: { id: `a-${key}`, challengeId: c.id, templateId: c.templateId, eventName: c.eventName, quantity: body.quantity,
         occurredAt: body.occurredAt ?? new Date().toISOString(), createdAt: new Date().toISOString(), undone: false },
@@ -136,4 +136,4 @@ export const $ = <T extends Element = HTMLElement>(el: Element, sel: string) => 
 export const $$ = <T extends Element = HTMLElement>(el: Element, sel: string) => [...el.shadowRoot!.querySelectorAll<T>(sel)];
 export const text = (el: Element) => el.shadowRoot!.textContent!.replace(/\s+/g, ' ').trim();
 export const button = (el: Element, name: string | RegExp) =>
-  $$<HTMLButtonElement>(el, 'button').find((b) => (typeof name == 'string' ? b.textContent!.trim() == name : name.test(b.textContent!)))!;
+  $$<HTMLButtonElement>(el, 'button').find((b) => (typeof name === 'string' ? b.textContent!.trim() === name : name.test(b.textContent!)))!;

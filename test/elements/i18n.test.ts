@@ -47,8 +47,8 @@ function englishPieces(pack: Messages): string[] {
   const args = ['\u00010', '\u00011', '\u00012', '\u00013'];
   for (const [k, v] of Object.entries(en) as [keyof Messages, unknown][]) {
     const p = (pack as Any)[k];
-    if (typeof v == 'string') { if (v != p) pieces.push(v); continue; }
-    if (typeof v == 'function') {
+    if (typeof v === 'string') { if (v !== p) pieces.push(v); continue; }
+    if (typeof v === 'function') {
       // A function's fixed text: what is left between its arguments, when the translation lacks it.
       const call = (f: unknown) => String((f as (...a: unknown[]) => string)(...args.slice(0, 3), 2));
       const theirs = call(p);
@@ -147,9 +147,9 @@ describe('languages', () => {
     const provider = await fixture<UccProvider>(html`<ucc-provider .client=${c} queue-name=${freshQueueName()} locale="en">
       <ucc-progress></ucc-progress></ucc-provider>`);
     const el = provider.firstElementChild as UccProgress;
-    await until(() => call == 1);
+    await until(() => call === 1);
     provider.locale = 'es';
-    await until(() => call == 2);
+    await until(() => call === 2);
     const inUnit = (other: string) => ({ challenges: [{ ...c.data.challenges[0], unit: { one: other, other } }] });
     answers[1].resolve(inUnit('vasos'));
     await until(() => text(el).includes('vasos'));

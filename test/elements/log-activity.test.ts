@@ -13,7 +13,7 @@ async function ready(client = new FakeClient(), inner = html`<ucc-log-activity c
   return { ...r, client };
 }
 const logs = (client: FakeClient) =>
-  client.calls.filter((c) => c.method == 'logActivity').map((c) => c.args as [LogActivityRequest, string]);
+  client.calls.filter((c) => c.method === 'logActivity').map((c) => c.args as [LogActivityRequest, string]);
 
 describe('<ucc-log-activity>', () => {
   it('asks for a provider when used outside one', async () => {
@@ -78,7 +78,7 @@ describe('<ucc-log-activity>', () => {
     q.select();
     await sendKeys({ type: '3' });
     button(el, 'Log').click();
-    await until(() => logs(client).length == 1);
+    await until(() => logs(client).length === 1);
     expect(logs(client)[0][0].quantity).to.equal(3);
   });
 
@@ -113,7 +113,7 @@ describe('<ucc-log-activity>', () => {
     q.select();
     await sendKeys({ type: '0.5' });
     button(el, 'Log').click();
-    await until(() => logs(client).length == 1);
+    await until(() => logs(client).length === 1);
     expect(logs(client)[0][0].quantity).to.equal(0.5);
   });
 
@@ -122,10 +122,10 @@ describe('<ucc-log-activity>', () => {
     el.focus(); // delegatesFocus: lands on the first control, the +1 button
     expect(el.shadowRoot!.activeElement!.textContent!.trim()).to.equal('+1 glass');
     await sendKeys({ press: 'Enter' });
-    await until(() => logs(client).length == 1);
+    await until(() => logs(client).length === 1);
     await until(() => !button(el, '+1 glass').disabled);
     await sendKeys({ press: 'Space' });
-    await until(() => logs(client).length == 2);
+    await until(() => logs(client).length === 2);
   });
 
   it('logs earlier within the backfill window when "Yesterday" is chosen', async () => {
@@ -135,7 +135,7 @@ describe('<ucc-log-activity>', () => {
     when.value = 'yesterday';
     when.dispatchEvent(new Event('change'));
     button(el, '+1 glass').click();
-    await until(() => logs(client).length == 1);
+    await until(() => logs(client).length === 1);
     const at = Date.parse(logs(client)[0][0].occurredAt!);
     const todayStart = Date.parse(client.data.challenges[0].periods[1].start);
     expect(at).to.be.below(Date.now() - 3_600_000).and.above(Date.now() - 48 * 3_600_000);
@@ -153,7 +153,7 @@ describe('<ucc-log-activity>', () => {
     when.value = 'earlier';
     when.dispatchEvent(new Event('change'));
     button(el, '+1 glass').click();
-    await until(() => logs(client).length == 1);
+    await until(() => logs(client).length === 1);
     const at = Date.parse(logs(client)[0][0].occurredAt!);
     const start = Date.parse(c.periods[1].start);
     expect(at).to.be.above(start).and.below(start + 3_600_000);
@@ -178,7 +178,7 @@ describe('<ucc-log-activity>', () => {
     pick.dispatchEvent(new Event('change'));
     await el.updateComplete;
     button(el, '+1 glass').click();
-    await until(() => logs(client).length == 1);
+    await until(() => logs(client).length === 1);
     expect(logs(client)[0][0].challengeId).to.equal('c2');
   });
 
@@ -193,7 +193,7 @@ describe('<ucc-log-activity>', () => {
     button(el, '+1 glass').click();
     button(el, 'Log').click();
     gate.resolve();
-    await until(() => logs(client).length == 1);
+    await until(() => logs(client).length === 1);
     await el.updateComplete;
     expect(client.count('attempt')).to.equal(1);
   });
@@ -218,7 +218,7 @@ describe('<ucc-log-activity>', () => {
     await expect(el).to.be.accessible();
     button(el, 'Undo last entry').click();
     await until(() => !button(el, 'Undo last entry'));
-    const undo = client.calls.find((c) => c.method == 'undoActivity')!;
+    const undo = client.calls.find((c) => c.method === 'undoActivity')!;
     expect(undo.args[0]).to.equal(`a-${logs(client)[0][1]}`);
     expect($(el, '[aria-live=polite]').textContent).to.contain('Last log undone');
   });
@@ -242,7 +242,7 @@ describe('<ucc-log-activity>', () => {
     const progress = provider.querySelector<UccProgress>('ucc-progress')!;
     await until(() => $(progress, '[role=progressbar]'));
     button(el, '+1 glass').click();
-    await until(() => $(progress, '[role=progressbar]').getAttribute('aria-valuenow') == '6');
+    await until(() => $(progress, '[role=progressbar]').getAttribute('aria-valuenow') === '6');
     expect(client.count('challenges')).to.equal(1);
   });
 
@@ -268,7 +268,7 @@ describe('<ucc-log-activity>', () => {
       // The browser says it is online: the service, not the network, is what cannot be reached.
       expect($(el, '[part=pending]').textContent).to.contain("We can't reach the service").and.not.contain('offline');
       await expect(el).to.be.accessible();
-      const key = client.calls.find((c) => c.method == 'attempt')!.args[1];
+      const key = client.calls.find((c) => c.method === 'attempt')!.args[1];
 
       net.online = true;
       const logged = oneEvent(provider, 'ucc-activity-logged');
@@ -293,7 +293,7 @@ describe('<ucc-log-activity>', () => {
         expect(logs(client)).to.have.length(0);
         delete (navigator as { onLine?: boolean }).onLine;
         window.dispatchEvent(new Event('online'));
-        await until(() => logs(client).length == 1);
+        await until(() => logs(client).length === 1);
         const at = Date.parse(logs(client)[0][0].occurredAt!);
         expect(at).to.be.at.least(before).and.at.most(Date.now());
       } finally {
@@ -308,12 +308,12 @@ describe('<ucc-log-activity>', () => {
       const { el } = await ready(first, undefined, queue);
       button(el, '+1 glass').click();
       await until(() => $(el, '[part=pending]'));
-      const key = first.calls.find((c) => c.method == 'attempt')!.args[1];
+      const key = first.calls.find((c) => c.method === 'attempt')!.args[1];
       fixtureCleanup(); // the page goes away
 
       const second = new FakeClient();
       const again = await ready(second, undefined, queue);
-      await until(() => logs(second).length == 1);
+      await until(() => logs(second).length === 1);
       expect(logs(second)[0]).to.deep.equal([{ challengeId: 'c1', quantity: 1, occurredAt: undefined }, key]);
       await until(() => !$(again.el, '[part=pending]'));
       await new Promise((r) => setTimeout(r, 50));
@@ -339,7 +339,7 @@ describe('<ucc-log-activity>', () => {
       expect(logs(client)).to.have.length(0);
       expect($(el, '[part=pending]')).to.equal(null);
       provider.token = jwt('alice');
-      await until(() => logs(client).length == 1);
+      await until(() => logs(client).length === 1);
       await until(() => $(el, 'form') && !$(el, '[part=pending]'));
     });
 

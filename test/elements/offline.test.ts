@@ -6,7 +6,7 @@ import { backoff } from '../../src/context/store-log.js';
 import type { UccLogActivity, UccProvider } from '../../src/index.js';
 import { $, $$, FakeClient, button, freshQueueName, offline, text, until } from './helpers.js';
 
-const sent = (client: FakeClient) => client.calls.filter((c) => c.method == 'logActivity').map((c) => c.args as [LogActivityRequest, string]);
+const sent = (client: FakeClient) => client.calls.filter((c) => c.method === 'logActivity').map((c) => c.args as [LogActivityRequest, string]);
 
 /** Answers logs with `answer()` (an error to throw, or undefined to record the log). */
 function answering(client: FakeClient, answer: () => UccError | undefined) {
@@ -34,7 +34,7 @@ describe('offline queue', () => {
   it('keeps a log whose fixed token expired, asks to sign in again, and sends it once after a new token', async () => {
     const client = new FakeClient();
     let state: 'offline' | 'expired' | 'ok' = 'offline';
-    answering(client, () => (state == 'offline' ? offline() : state == 'expired' ? new UccError(401, 'TOKEN_EXPIRED', 'Token expired') : undefined));
+    answering(client, () => (state === 'offline' ? offline() : state === 'expired' ? new UccError(401, 'TOKEN_EXPIRED', 'Token expired') : undefined));
     const { provider, el } = await inside(client, undefined, 'old');
     button(el, '+1 glass').click();
     await until(() => $(el, '[part=pending]'));
@@ -52,7 +52,7 @@ describe('offline queue', () => {
 
     state = 'ok';
     provider.token = 'new';
-    await until(() => sent(client).length == 1);
+    await until(() => sent(client).length === 1);
     await until(() => !$(el, '[part=pending]'));
     await new Promise((r) => setTimeout(r, 50));
     expect(sent(client)).to.have.length(1);
@@ -66,7 +66,7 @@ describe('offline queue', () => {
     const { el } = await inside(client);
     const seen: string[] = [];
     button(el, '+1 glass').click();
-    await until(() => (seen.push(text(el)), sent(client).length == 1));
+    await until(() => (seen.push(text(el)), sent(client).length === 1));
     await until(() => (seen.push(text(el)), !$(el, '[part=pending]')));
     await new Promise((r) => setTimeout(r, 50));
     expect(sent(client)).to.have.length(1);
@@ -86,7 +86,7 @@ describe('offline queue', () => {
     const t0 = Date.now();
     button(el, '+1 glass').click();
     await until(() => $(el, '[part=pending]'));
-    await until(() => sent(client).length == 1);
+    await until(() => sent(client).length === 1);
     expect(Date.now() - t0).to.be.at.least(290);
     await until(() => !$(el, '[part=pending]'));
   });
@@ -141,7 +141,7 @@ describe('offline queue', () => {
     try {
       up = true;
       window.dispatchEvent(new Event('online'));
-      await until(() => sent(client).length == 1);
+      await until(() => sent(client).length === 1);
       await until(() => !$(a.el, '[part=pending]') && !$(b.el, '[part=pending]'));
       await new Promise((r) => setTimeout(r, 100));
       expect(sent(client)).to.have.length(1);

@@ -111,7 +111,7 @@ describe('<ucc-progress>', () => {
       await until(() => $(el, '[part=confirm]'));
       expect($(el, '[part=confirm]').textContent).to.contain('Leave Water? Your progress will be lost.');
       expect(button(el, 'Leave')).to.exist;
-      expect(active(el) == button(el, 'Keep')).to.equal(true);
+      expect(active(el) === button(el, 'Keep')).to.equal(true);
       expect(client.count('leaveChallenge')).to.equal(0);
       await expect(el).to.be.accessible();
     });
@@ -122,13 +122,13 @@ describe('<ucc-progress>', () => {
       await until(() => button(el, 'Keep'));
       button(el, 'Keep').click();
       await until(() => !$(el, '[part=confirm]'));
-      expect(active(el) == $$(el, '[part~=leave]')[0]).to.equal(true);
+      expect(active(el) === $$(el, '[part~=leave]')[0]).to.equal(true);
       $$(el, '[part~=leave]')[1].click();
-      await until(() => active(el) == button(el, 'Keep'));
+      await until(() => active(el) === button(el, 'Keep'));
       expect(text(el)).to.contain('Leave Steps?');
       await sendKeys({ press: 'Escape' });
       await until(() => !$(el, '[part=confirm]'));
-      expect(active(el) == $$(el, '[part~=leave]')[1]).to.equal(true);
+      expect(active(el) === $$(el, '[part~=leave]')[1]).to.equal(true);
       expect(client.count('leaveChallenge')).to.equal(0);
       expect($$(el, '[part=challenge]')).to.have.length(2);
     });
@@ -150,15 +150,15 @@ describe('<ucc-progress>', () => {
       button(el, 'Leave').click();
       button(el, 'Leave').click();
       gate.resolve();
-      await until(() => $$(el, '[part=challenge]').length == 1);
-      expect(client.calls.filter((c) => c.method == 'leaveChallenge')).to.deep.equal([{ method: 'leaveChallenge', args: ['c1'] }]);
+      await until(() => $$(el, '[part=challenge]').length === 1);
+      expect(client.calls.filter((c) => c.method === 'leaveChallenge')).to.deep.equal([{ method: 'leaveChallenge', args: ['c1'] }]);
       expect(text(el)).to.contain('Steps').and.not.contain('Water');
-      await until(() => $$(other, '[part=challenge]').length == 1);
+      await until(() => $$(other, '[part=challenge]').length === 1);
       expect(text(other)).not.to.contain('Water');
       await until(() => !text(log).includes('Water'));
       expect(left).to.have.length(1);
       expect(left[0]).to.include({ id: 'c1', status: 'left' });
-      expect(active(el) == $(el, 'h3')).to.equal(true);
+      expect(active(el) === $(el, 'h3')).to.equal(true);
       expect(active(el)!.textContent).to.contain('Steps');
       await expect(el).to.be.accessible();
     });
@@ -169,7 +169,7 @@ describe('<ucc-progress>', () => {
       await until(() => button(el, 'Leave'));
       button(el, 'Leave').click();
       await until(() => text(el).includes('No challenges yet'));
-      expect(el.shadowRoot!.activeElement == $(el, '[part=status]')).to.equal(true);
+      expect(el.shadowRoot!.activeElement === $(el, '[part=status]')).to.equal(true);
     });
 
     it('with challenge-id, keeps the left challenge\'s card, marked "Left", and focuses its name', async () => {
@@ -180,7 +180,7 @@ describe('<ucc-progress>', () => {
       await until(() => $(el, '[part=badge]'));
       expect($(el, '[part=badge]').textContent).to.equal('Left');
       expect(button(el, 'Leave challenge')).to.equal(undefined);
-      expect(el.shadowRoot!.activeElement == $(el, 'h3')).to.equal(true);
+      expect(el.shadowRoot!.activeElement === $(el, 'h3')).to.equal(true);
       expect(client.count('leaveChallenge')).to.equal(1);
       await expect(el).to.be.accessible();
     });
@@ -223,10 +223,10 @@ describe('<ucc-progress>', () => {
       const { el } = await ready(client);
       const c = client.data.challenges[0];
       const cells = $$<HTMLButtonElement>(el, '[part~=period]');
-      expect(cells.every((b) => b.localName == 'button')).to.equal(true);
+      expect(cells.every((b) => b.localName === 'button')).to.equal(true);
       expect(cells[2].disabled).to.equal(true);
       cells[0].click();
-      await until(() => $$(el, '[part~=log]').length == 2);
+      await until(() => $$(el, '[part~=log]').length === 2);
       expect(asked).to.deep.equal([{ challengeId: 'c1', from: c.periods[0].start, to: c.periods[0].end }]);
       expect(cells[0].getAttribute('aria-expanded')).to.equal('true');
       const logs = $$(el, '[part~=log]').map((li) => li.textContent!.replace(/\s+/g, ' ').trim());
@@ -244,9 +244,9 @@ describe('<ucc-progress>', () => {
       const { el } = await ready(client);
       const cells = $$<HTMLButtonElement>(el, '[part~=period]');
       cells[0].focus();
-      expect(el.shadowRoot!.activeElement == cells[0], 'a day is focusable').to.equal(true);
+      expect(el.shadowRoot!.activeElement === cells[0], 'a day is focusable').to.equal(true);
       await sendKeys({ press: 'Tab' });
-      expect(el.shadowRoot!.activeElement == cells[1]).to.equal(true);
+      expect(el.shadowRoot!.activeElement === cells[1]).to.equal(true);
       await sendKeys({ press: 'Enter' });
       await until(() => $(el, '[part~=log]'));
       expect(asked).to.have.length(1);

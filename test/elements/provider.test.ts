@@ -83,7 +83,7 @@ describe('<ucc-provider>', () => {
 
   it('reloads every element for the new customer when the token changes', async () => {
     const [alice, bob] = [jwt('alice'), jwt('bob')];
-    stub = stubFetch((req) => json(points({ balance: req.headers.get('authorization') == `Bearer ${bob}` ? 5 : 70 })));
+    stub = stubFetch((req) => json(points({ balance: req.headers.get('authorization') === `Bearer ${bob}` ? 5 : 70 })));
     const el = await fixture<UccProvider>(html`<ucc-provider token=${alice} queue-name=${freshQueueName()}><ucc-points></ucc-points></ucc-provider>`);
     const pts = el.querySelector<UccPoints>('ucc-points')!;
     await until(() => text(pts).includes('70 points'));
@@ -107,7 +107,7 @@ describe('<ucc-provider>', () => {
     let n = 0;
     const tokens = [jwt('alice'), jwt('alice', Math.floor(Date.now() / 1000) + 7200)];
     stub = stubFetch((req) =>
-      req.headers.get('authorization') == `Bearer ${tokens[0]}`
+      req.headers.get('authorization') === `Bearer ${tokens[0]}`
         ? json({ error: { code: 'TOKEN_EXPIRED', message: 'Token expired' } }, 401)
         : json(points()));
     const el = await fixture<UccProvider>(html`<ucc-provider queue-name=${freshQueueName()}

@@ -61,10 +61,10 @@ describe('properties set before the element is defined', () => {
     const client = new FakeClient();
     const el = await lateProvider({ client, queueName });
     try {
-      await until(() => client.count('logActivity') == 1);
+      await until(() => client.count('logActivity') === 1);
       await new Promise((r) => setTimeout(r, 50));
       expect(seen).to.deep.equal([]);
-      expect(client.calls.filter((c) => c.method == 'logActivity').map((c) => c.args[1])).to.deep.equal(['k1']);
+      expect(client.calls.filter((c) => c.method === 'logActivity').map((c) => c.args[1])).to.deep.equal(['k1']);
     } finally { el.remove(); }
   });
 

@@ -60,13 +60,13 @@ export class UccCreateChallenge extends UccStoreElement {
 
   get #template(): Template | undefined {
     const list = this.store?.r.templates.data?.templates ?? [];
-    return list.find((x) => x.id == this.templateId) ?? list[0];
+    return list.find((x) => x.id === this.templateId) ?? list[0];
   }
 
   protected override willUpdate(changed: PropertyValues) {
     super.willUpdate(changed);
     const tpl = this.#template;
-    if (tpl && tpl.id != this.templateId) this.#pick(tpl);
+    if (tpl && tpl.id !== this.templateId) this.#pick(tpl);
   }
 
   #pick(tpl: Template) {
@@ -79,11 +79,11 @@ export class UccCreateChallenge extends UccStoreElement {
 
   /** Client-side check against the template's bounds; the server checks again. */
   #check(tpl: Template, f: Field): string | undefined {
-    if (this.error && FIELD_OF[this.error.code] == f) return this.error.message;
-    if (f == 'name') return this.name.trim().length > NAME_MAX ? this.t.nameTooLong(this.l.num(NAME_MAX)) : undefined;
-    const b = f == 'target' ? tpl.target : { ...tpl.length, step: 1 };
+    if (this.error && FIELD_OF[this.error.code] === f) return this.error.message;
+    if (f === 'name') return this.name.trim().length > NAME_MAX ? this.t.nameTooLong(this.l.num(NAME_MAX)) : undefined;
+    const b = f === 'target' ? tpl.target : { ...tpl.length, step: 1 };
     const v = Number(this[f]);
-    if (this[f].trim() == '' || !(v >= b.min && v <= b.max)) return this.t.between(this.l.num(b.min), this.l.num(b.max));
+    if (this[f].trim() === '' || !(v >= b.min && v <= b.max)) return this.t.between(this.l.num(b.min), this.l.num(b.max));
     // Steps counted from the minimum, as the server and <input step> do; the epsilon absorbs 0.1 + 0.2.
     const off = (v - b.min) / b.step;
     if (Math.abs(off - Math.round(off)) > 1e-9) return this.t.step(this.l.num(b.step));
@@ -92,7 +92,7 @@ export class UccCreateChallenge extends UccStoreElement {
   protected override content(store: UccStore) {
     const tpl = this.#template;
     if (!tpl) return html`<p part="status">${this.t.noTemplates}</p>`;
-    const lengthUnit = this.period == 'WEEKLY' ? this.t.week : this.t.day;
+    const lengthUnit = this.period === 'WEEKLY' ? this.t.week : this.t.day;
     const n = Number(this.length) || tpl.length.default;
     const points = Math.min(tpl.reward.pointsPerPeriod * n, tpl.reward.maxPoints);
     const err = (f: Field) => (this.touched.has(f) ? this.#check(tpl, f) : undefined);
@@ -112,15 +112,15 @@ export class UccCreateChallenge extends UccStoreElement {
       <div part="field">
         <label for="template">${this.t.activity}</label>
         <select id="template" part="input" @change=${(e: Event) =>
-          this.#pick(store.r.templates.data!.templates.find((x) => x.id == (e.target as HTMLSelectElement).value)!)}>
-          ${store.r.templates.data!.templates.map((x) => html`<option value=${x.id} ?selected=${x.id == tpl.id}>${x.label}</option>`)}
+          this.#pick(store.r.templates.data!.templates.find((x) => x.id === (e.target as HTMLSelectElement).value)!)}>
+          ${store.r.templates.data!.templates.map((x) => html`<option value=${x.id} ?selected=${x.id === tpl.id}>${x.label}</option>`)}
         </select>
       </div>
       ${field('target', this.t.target(tpl.unit.other), (i) => num_('target', tpl.target, tpl.target.step, i))}
       <div part="field">
         <label for="period">${this.t.period}</label>
         <select id="period" part="input" @change=${(e: Event) => (this.period = (e.target as HTMLSelectElement).value as PeriodType)}>
-          ${tpl.periods.map((p) => html`<option value=${p} ?selected=${p == this.period}>${this.t[p]}</option>`)}
+          ${tpl.periods.map((p) => html`<option value=${p} ?selected=${p === this.period}>${this.t[p]}</option>`)}
         </select>
       </div>
       ${field('length', this.t.length(lengthUnit.other), (i) => num_('length', tpl.length, 1, i))}
@@ -139,7 +139,7 @@ export class UccCreateChallenge extends UccStoreElement {
   #edit(f: Field, value: string) {
     this[f] = value;
     this.touched = new Set(this.touched).add(f);
-    if (this.error && FIELD_OF[this.error.code] == f) this.error = undefined;
+    if (this.error && FIELD_OF[this.error.code] === f) this.error = undefined;
     this.note = undefined;
   }
 

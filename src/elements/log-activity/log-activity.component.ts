@@ -68,14 +68,14 @@ export class UccLogActivity extends UccStoreElement {
     super.willUpdate(changed);
     // Logs may need the offline queue: open it for each new store, and send what it holds.
     const s = this.store;
-    if (s && s != this.#queued) void useQueue((this.#queued = s));
+    if (s && s !== this.#queued) void useQueue((this.#queued = s));
   }
 
   get #challenge(): Challenge | undefined {
     const all = this.store?.r.challenges.data ?? [];
-    if (this.challengeId) return all.find((c) => c.id == this.challengeId);
-    const active = all.filter((c) => c.status == 'active');
-    return active.find((c) => c.id == this.picked) ?? active[0];
+    if (this.challengeId) return all.find((c) => c.id === this.challengeId);
+    const active = all.filter((c) => c.status === 'active');
+    return active.find((c) => c.id === this.picked) ?? active[0];
   }
 
   /**
@@ -92,16 +92,16 @@ export class UccLogActivity extends UccStoreElement {
 
   /** Start of the customer's day: the current daily period, else local midnight. */
   #dayStart(c: Challenge, now: number) {
-    const p = c.period == 'DAILY' && c.periods[c.currentPeriod ?? -1];
+    const p = c.period === 'DAILY' && c.periods[c.currentPeriod ?? -1];
     return p ? Date.parse(p.start) : new Date(now).setHours(0, 0, 0, 0);
   }
 
   #occurredAt(c: Challenge, when: When, backfill: number): string | undefined {
-    if (when == 'now') return undefined;
+    if (when === 'now') return undefined;
     const now = this.#now(c);
     const start = this.#dayStart(c, now);
     const from = Math.max(start, now - backfill);
-    const at = when == 'earlier'
+    const at = when === 'earlier'
       ? from + (now - from) / 2
       : Math.min(start - 60_000, Math.max(now - DAY, now - backfill + 60_000));
     return new Date(at).toISOString();
@@ -117,7 +117,7 @@ export class UccLogActivity extends UccStoreElement {
     const all = store.r.challenges.data!;
     const c = this.#challenge;
     if (!c) return html`<p part="status">${this.challengeId ? this.t.notFound : this.t.noActive}</p>`;
-    const tpl = store.r.templates.data!.templates.find((x) => x.id == c.templateId);
+    const tpl = store.r.templates.data!.templates.find((x) => x.id === c.templateId);
     const max = tpl?.maxQuantityPerLog ?? Infinity;
     const backfill = store.r.templates.data!.policy.backfillHours * HOUR;
     const now = this.#now(c);
@@ -129,14 +129,14 @@ export class UccLogActivity extends UccStoreElement {
     const q = Number(this.quantity);
     // The brand's bounds for one log; a tiny minimum (a SUM template's default) reads as "from 1".
     const min = tpl?.minQuantity ?? 0;
-    const qError = !(q > 0 && q >= min && q <= max) || (c.aggregation != 'SUM' && !Number.isInteger(q))
+    const qError = !(q > 0 && q >= min && q <= max) || (c.aggregation !== 'SUM' && !Number.isInteger(q))
       ? this.t.between(this.l.num(min < 0.01 ? 1 : min), this.l.num(Math.min(max, 1e6))) : '';
-    const active = c.status == 'active';
+    const active = c.status === 'active';
     return html`<form part="form" novalidate @submit=${(e: Event) => (e.preventDefault(), this.#log(c, qError ? 0 : q, options, backfill))}>
       <h2>${this.t.logTitle}</h2>
       ${this.challengeId ? html`<p>${c.name}</p>` : html`<label for="challenge">${this.t.challenge}</label>
         <select id="challenge" part="input" @change=${(e: Event) => (this.picked = (e.target as HTMLSelectElement).value)}>
-          ${all.filter((x) => x.status == 'active').map((x) => html`<option value=${x.id} ?selected=${x.id == c.id}>${x.name}</option>`)}
+          ${all.filter((x) => x.status === 'active').map((x) => html`<option value=${x.id} ?selected=${x.id === c.id}>${x.name}</option>`)}
         </select>`}
       <button part="quick" class="quick" type="button" ?disabled=${!active} aria-disabled=${this.busy} @click=${() => this.#log(c, 1, options, backfill)}>
         ${this.t.plusOne(this.l.num(1), c.unit.one)}
@@ -144,14 +144,14 @@ export class UccLogActivity extends UccStoreElement {
       <div class="row">
         <div>
           <label for="quantity">${this.t.quantity(c.unit.other)}</label>
-          <input id="quantity" part="input" type="number" min=${min || 1} max=${max == Infinity ? nothing : max} step=${c.aggregation == 'SUM' ? 'any' : 1}
+          <input id="quantity" part="input" type="number" min=${min || 1} max=${max === Infinity ? nothing : max} step=${c.aggregation === 'SUM' ? 'any' : 1}
             .value=${this.quantity} aria-invalid=${!!qError} aria-describedby=${qError ? 'quantity-error' : nothing}
             @input=${(e: Event) => (this.quantity = (e.target as HTMLInputElement).value)} />
         </div>
         ${options.length > 1 ? html`<div>
           <label for="when">${this.t.when}</label>
           <select id="when" part="input" @change=${(e: Event) => (this.when = (e.target as HTMLSelectElement).value as When)}>
-            ${options.map((o) => html`<option value=${o} ?selected=${o == this.when}>${this.t[o]}</option>`)}
+            ${options.map((o) => html`<option value=${o} ?selected=${o === this.when}>${this.t[o]}</option>`)}
           </select>
         </div>` : nothing}
       </div>
@@ -167,13 +167,13 @@ export class UccLogActivity extends UccStoreElement {
     const n = list.length;
     const net = store.net;
     const at = this.l.dates({ timeStyle: 'short' });
-    const unitOf = (id?: string) => store.r.challenges.data?.find((c) => c.id == id)?.unit;
+    const unitOf = (id?: string) => store.r.challenges.data?.find((c) => c.id === id)?.unit;
     const qty = ({ request: r }: QueuedLog) => {
       const u = unitOf(r.challengeId);
       return u ? this.l.qty(r.quantity, u) : this.l.num(r.quantity);
     };
     return html`${n ? html`<div part="pending" class="pending">
-      ${net ? html`<p>${net == 'auth' ? this.t.signInAgain(this.l.num(n), n) : net == 'offline' ? this.t.youOffline : this.t.unreachable}</p>` : nothing}
+      ${net ? html`<p>${net === 'auth' ? this.t.signInAgain(this.l.num(n), n) : net === 'offline' ? this.t.youOffline : this.t.unreachable}</p>` : nothing}
       <p>${this.t.pending(this.l.num(n), n)}</p>
       <ul>${list.map((p) => html`<li>${qty(p)}</li>`)}</ul>
     </div>` : nothing}${store.pending.filter((p) => p.refused).map((p) => html`<p part="refused" class="error">
@@ -194,7 +194,7 @@ export class UccLogActivity extends UccStoreElement {
       return () => {
         this.last = res.activity;
         return (t, l) => {
-          const now = res.challenges.find((x) => x.id == c.id) ?? c;
+          const now = res.challenges.find((x) => x.id === c.id) ?? c;
           const p = now.periods[now.currentPeriod ?? -1];
           const parts = [t.logged(l.qty(quantity, c.unit), p ? l.ofTarget(p, now.unit) : '')];
           if (p?.achieved && !before) parts.push(t.goalReached);

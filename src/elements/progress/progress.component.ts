@@ -72,7 +72,7 @@ export class UccProgress extends UccStoreElement {
   }
 
   protected override content(store: UccStore) {
-    const list = store.r.challenges.data!.filter((c) => (this.challengeId ? c.id == this.challengeId : c.status != 'left'));
+    const list = store.r.challenges.data!.filter((c) => (this.challengeId ? c.id === this.challengeId : c.status !== 'left'));
     if (!list.length) return html`<p part="status" tabindex="-1">${this.challengeId ? this.t.notFound : this.t.noChallenges}</p>`;
     // Period dates are UTC calendar days; the two formatters are made once per render, not per period.
     const long = this.l.dates({ weekday: 'short', day: 'numeric', month: 'short' }, 'UTC');
@@ -82,7 +82,7 @@ export class UccProgress extends UccStoreElement {
     const changed = list.filter((c) => {
       const p = now(c), k = p ? `${p.index} ${p.value} ${p.target}` : '', was = this.#seen.get(c.id);
       this.#seen.set(c.id, k);
-      return was != null && was != k;
+      return was != null && was !== k;
     });
     if (changed.length) this.#changed = changed.map((c) => c.id);
     const said = list.filter((c) => this.#changed.includes(c.id) && now(c)).map((c) => `${c.name}: ${this.l.ofTarget(now(c)!, c.unit)}`);
@@ -93,13 +93,13 @@ export class UccProgress extends UccStoreElement {
   #card(c: Challenge, i: number, long: (iso: string) => string, short: (iso: string) => string) {
     const p = c.periods[c.currentPeriod ?? -1] ?? c.periods.at(-1);
     const pct = p ? Math.min(100, (p.value / p.target) * 100) : 0;
-    const unit = c.period == 'WEEKLY' ? this.t.week : this.t.day;
+    const unit = c.period === 'WEEKLY' ? this.t.week : this.t.day;
     const text = p ? this.l.ofTarget(p, c.unit) : '';
-    const done = c.status == 'completed';
+    const done = c.status === 'completed';
     const d = this.day;
     return html`<li part="challenge" class="card">
       <h3 id="n-${c.id}" tabindex="-1">${c.name}
-        ${c.status != 'active' ? html`<span part="badge" class="badge ${c.status}">${done ? this.t.completed : c.status == 'left' ? this.t.hasLeft : this.t.ended}</span>` : nothing}
+        ${c.status !== 'active' ? html`<span part="badge" class="badge ${c.status}">${done ? this.t.completed : c.status === 'left' ? this.t.hasLeft : this.t.ended}</span>` : nothing}
       </h3>
       ${p ? html`<div part="bar" class="bar" role="progressbar" aria-labelledby="n-${c.id}" aria-valuemin="0"
         aria-valuemax=${p.target} aria-valuenow=${Math.min(p.value, p.target)} aria-valuetext=${text}>
@@ -108,17 +108,17 @@ export class UccProgress extends UccStoreElement {
       <p class="value">${text}</p>` : nothing}
       <ol part="calendar" class="cal" aria-label=${this.t.calendar}>
         ${c.periods.map((x, j) => html`<li><button part="period period-${x.state}" class=${x.state}
-          title="${long(x.date)}: ${this.t[x.state]}" ?disabled=${x.state == 'ahead'}
-          aria-expanded=${d?.id == c.id && d.i == j} @click=${() => this.#show(c, j)}>
+          title="${long(x.date)}: ${this.t[x.state]}" ?disabled=${x.state === 'ahead'}
+          aria-expanded=${d?.id === c.id && d.i === j} @click=${() => this.#show(c, j)}>
           <span class="sr">${short(x.date)}: ${this.t[x.state]}</span>
         </button></li>`)}
       </ol>
-      ${d?.id == c.id ? this.#logs(c, d) : nothing}
+      ${d?.id === c.id ? this.#logs(c, d) : nothing}
       <p>${this.t.streak(this.l.num(c.streak.current), this.l.num(c.streak.best), this.l.qty(c.streak.required, unit))}
-        ${c.status == 'active' ? html` · ${this.t.left(this.l.qty(c.daysLeft, this.t.day))}` : nothing}</p>
+        ${c.status === 'active' ? html` · ${this.t.left(this.l.qty(c.daysLeft, this.t.day))}` : nothing}</p>
       <p class="points">${c.reward.earned ? this.t.earned(this.l.qty(c.reward.earned, this.t.points)) : this.t.promised(this.l.qty(c.reward.points, this.t.points))}</p>
-      ${c.status != 'active' ? nothing : this.ask == c.id
-        ? html`<div part="confirm" role="group" aria-labelledby="q-${c.id}" @keydown=${(e: KeyboardEvent) => e.key == 'Escape' && this.#keep(c)}>
+      ${c.status !== 'active' ? nothing : this.ask === c.id
+        ? html`<div part="confirm" role="group" aria-labelledby="q-${c.id}" @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this.#keep(c)}>
           <p id="q-${c.id}">${this.t.leaveAsk(c.name)}</p>
           <button part="button leave-confirm" aria-disabled=${this.busy} @click=${() => this.#leave(c, i)}>${this.t.leaveYes}</button>
           <button part="button keep" class="secondary" aria-disabled=${this.busy} @click=${() => this.#keep(c)}>${this.t.keep}</button>
@@ -145,7 +145,7 @@ export class UccProgress extends UccStoreElement {
   /** Opens period `i` of `c` (or closes it when open and `toggle`) and loads its logs. */
   async #show(c: Challenge, i: number, toggle = true) {
     const d = this.day;
-    if (toggle && d?.id == c.id && d.i == i) return (this.day = undefined);
+    if (toggle && d?.id === c.id && d.i === i) return (this.day = undefined);
     const day: Day = (this.day = { id: c.id, i }), p = c.periods[i];
     try {
       day.list = (await this.store!.client.activities({ challengeId: c.id, from: p.start, to: p.end })).activities;

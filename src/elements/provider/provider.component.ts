@@ -126,7 +126,7 @@ export class UccProvider extends UccElement {
 
   /** Another customer: every element drops its messages, form values and pending state. */
   #switch(sub: string) {
-    if (sub == this.#sub) return;
+    if (sub === this.#sub) return;
     this.#sub = sub;
     this.store!.customer = {};
     this.store!.notify();
@@ -176,7 +176,7 @@ export class UccProvider extends UccElement {
 
   protected override render() {
     const s = this.store;
-    const e = s && Object.values(s.r).find((r) => r.status == 'error' && isShared(r.error!))?.error;
+    const e = s && Object.values(s.r).find((r) => r.status === 'error' && isShared(r.error!))?.error;
     return html`${e ? retry(this.say(e), this.t.retry, () => s.retry()) : nothing}<slot></slot>`;
   }
 }

@@ -15,7 +15,7 @@ export const logActivity = {
   queued: (qty: string) => `${qty} saved on this device.`,
   youOffline: 'You are offline.',
   unreachable: "We can't reach the service right now. Your logs are saved and will be sent.",
-  signInAgain: (n: string, count: number) => `Sign in again to send ${n} saved log${count == 1 ? '' : 's'}`,
+  signInAgain: (n: string, count: number) => `Sign in again to send ${n} saved log${count === 1 ? '' : 's'}`,
   // A queued log the server refused: `qty` "3 glasses", `time` "09:15", `message` the server's reason.
   notSaved: (qty: string, time: string, message: string) => `Not saved: ${qty} at ${time} — ${message}`,
   dismiss: 'Dismiss',
@@ -23,5 +23,5 @@ export const logActivity = {
   goalReached: 'Goal reached!',
   rewardEarned: (points: string) => `You earned ${points}!`,
   // `n` is the formatted count, `count` picks the sentence (Arabic has six forms).
-  pending: (n: string, count: number) => (count == 1 ? `${n} log waiting to be sent` : `${n} logs waiting to be sent`),
+  pending: (n: string, count: number) => (count === 1 ? `${n} log waiting to be sent` : `${n} logs waiting to be sent`),
 };

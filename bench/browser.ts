@@ -87,7 +87,7 @@ const sides: Side[] = [
   { name: 'floor', url: `${server.url}/bench-floor.html`, script: '/bench-floor.js', logButton: 'floor-progress button.quick', progress: 'floor-progress' },
 ];
 
-// BENCH_PAGE_INIT=<file>: an experiment init script for both pages (e.g. bench/experiments/intl-cache.js),
+// BENCH_PAGE_INIT=<file>: an experiment init script for both pages (a script of your own),
 // to measure a proposed widget fix without editing the widgets. Such a run is not the shipped code.
 const pageInit = process.env.BENCH_PAGE_INIT ? readFileSync(process.env.BENCH_PAGE_INIT, 'utf8') : null;
 if (pageInit) report.notes.push(`EXPERIMENT: pages loaded with the init script ${process.env.BENCH_PAGE_INIT} (not the shipped code)`);

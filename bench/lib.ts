@@ -205,7 +205,7 @@ export const profileArgs = (name: string) => (process.env.BENCH_PROFILE ? ['--cp
 
 /**
  * BENCH_SERVER_IMPORT=<file>: loads an experiment module into the subject server before its own
- * code (e.g. bench/experiments/group-commit.ts) — to measure a proposed fix without editing the
+ * code (a module of your own) — to measure a proposed fix without editing the
  * server. Figures of such a run are not the shipped code's; the report says so.
  */
 export const experimentArgs = () => (process.env.BENCH_SERVER_IMPORT ? ['--import', process.env.BENCH_SERVER_IMPORT] : []);

@@ -47,12 +47,11 @@ run_wtr_suite() {
   [ "$rc" -ne 0 ] && status=1
 }
 
+# Built first: the server suite also checks the files it serves (dist/), and the end-to-end suites load them.
+npm run --silent build >/dev/null 2>&1 || npm run build
 run_node_suite server 'test/server/*.test.ts'
 run_wtr_suite
-if compgen -G 'test/e2e/*.test.ts' >/dev/null; then
-  npm run --silent build >/dev/null 2>&1 || npm run build
-  run_node_suite e2e 'test/e2e/*.test.ts'
-fi
+run_node_suite e2e 'test/e2e/*.test.ts'
 
 echo "$total_pass passed, $total_fail failed"
 exit $status

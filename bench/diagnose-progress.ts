@@ -10,7 +10,7 @@ import { buildApp } from '../server/app.js';
 import { listChallengeViews } from '../server/widget-api/challenges.js';
 import { localDate } from '../server/engine/time.js';
 import fjs from 'fast-json-stringify';
-import * as S from '../server/widget-api/schemas.js';
+import * as C from '../contract/widget-api.js';
 import { printTable } from './lib.js';
 import { benchDatabase, customerToken, seedReader } from './seed.js';
 
@@ -52,7 +52,7 @@ t0 = performance.now();
 for (let i = 0; i < N; i++) JSON.stringify({ challenges: views });
 const stringify = (performance.now() - t0) / N;
 // Fastify's own serializer for this route: fast-json-stringify compiled from the response schema.
-const serialize = fjs(S.challengesResponse as any);
+const serialize = fjs(C.ChallengesResponse as any);
 t0 = performance.now();
 for (let i = 0; i < N; i++) serialize({ challenges: views });
 const schemaSerialize = (performance.now() - t0) / N;

@@ -20,6 +20,7 @@ import { createChallenge, customerZone, leaveChallenge, listChallengeViews, requ
 import { LogAnswerCache, logEventId, logRequestFingerprint, recordLog, replayCached, replayLog, requireActivity, undoActivity } from './activities.js';
 import { activityView, ledgerView, loadChallenge, parseId, templateOf } from './views.js';
 import { contentLanguage, languageOf, templatesIn, type Lang } from './i18n.js';
+import * as C from '../../contract/widget-api.js';
 import * as S from './schemas.js';
 
 const MINUTE = 60_000;
@@ -151,7 +152,7 @@ async function routes(app: FastifyInstance) {
   const security = [{ customerToken: [] }];
   const now = () => ctx.clock.now();
 
-  app.get('/templates', { schema: { tags, security, summary: 'The activities this brand lets customers build challenges on, and its policy (texts in the Accept-Language asked for)', headers: S.languageHeaders, response: S.responses(200, S.templatesResponse) } },
+  app.get('/templates', { schema: { tags, security, summary: 'The activities this brand lets customers build challenges on, and its policy (texts in the Accept-Language asked for)', headers: S.languageHeaders, response: S.responses(200, C.TemplatesResponse) } },
     async (req, reply): Promise<TemplatesResponse> => {
       const { org, customerId } = req.principal;
       const lang = language(req, reply);
@@ -164,16 +165,16 @@ async function routes(app: FastifyInstance) {
     const c = await tx.getCustomer(org.id, customerId);
     return { id: externalId, timeZone: customerZone(org, c?.timeZone), balance: c?.balance ?? 0 };
   };
-  app.get('/me', { schema: { tags, security, summary: 'The customer: id, time zone, points balance', response: S.responses(200, S.me) } },
+  app.get('/me', { schema: { tags, security, summary: 'The customer: id, time zone, points balance', response: S.responses(200, C.Me) } },
     (req) => ctx.store.read((tx) => meView(tx, req)));
-  app.patch<{ Body: { timeZone: string } }>('/me', { schema: { tags, security, summary: 'Set the customer\'s time zone (IANA name); new challenges use it', body: S.patchMeBody, response: S.responses(200, S.me) } },
+  app.patch<{ Body: { timeZone: string } }>('/me', { schema: { tags, security, summary: 'Set the customer\'s time zone (IANA name); new challenges use it', body: C.PatchMeRequest, response: S.responses(200, C.Me) } },
     (req) => {
       if (!isValidZone(req.body.timeZone)) throw widgetError(422, 'INVALID_TIME_ZONE', `"${req.body.timeZone}" is not an IANA time zone name (e.g. Europe/Berlin).`);
       return ctx.store.tx(async (tx) => { await tx.setCustomerTimeZone(req.principal.customerId, req.body.timeZone); return meView(tx, req); });
     });
 
   app.post<{ Body: CreateChallengeRequest }>('/me/challenges', {
-    schema: { tags, security, summary: 'Create a challenge from a template (group, rule, promotion and enrolment in one transaction)', headers: S.idempotencyHeaders(false), body: S.createChallengeBody, response: S.responses(201, S.challengeResponse) },
+    schema: { tags, security, summary: 'Create a challenge from a template (group, rule, promotion and enrolment in one transaction)', headers: S.idempotencyHeaders(false), body: C.CreateChallengeRequest, response: S.responses(201, C.ChallengeResponse) },
   }, (req, reply) => {
     const b = req.body;
     const lang = language(req, reply);
@@ -182,7 +183,7 @@ async function routes(app: FastifyInstance) {
   });
 
   app.get<{ Querystring: { status: 'active' | 'completed' | 'all' } }>('/me/challenges', {
-    schema: { tags, security, summary: 'My challenges with progress, newest first', headers: S.languageHeaders, querystring: S.challengesQuery, response: S.responses(200, S.challengesResponse) },
+    schema: { tags, security, summary: 'My challenges with progress, newest first', headers: S.languageHeaders, querystring: S.challengesQuery, response: S.responses(200, C.ChallengesResponse) },
   }, async (req, reply) => {
     // Served from the read cache when nothing of this customer's changed (ETag, gzip when accepted).
     const { org, customerId } = req.principal;
@@ -206,7 +207,7 @@ async function routes(app: FastifyInstance) {
   });
 
   app.get<{ Params: { id: string } }>('/me/challenges/:id', {
-    schema: { tags, security, summary: 'One challenge with its progress', headers: S.languageHeaders, params: S.idParams, response: S.responses(200, S.challengeResponse) },
+    schema: { tags, security, summary: 'One challenge with its progress', headers: S.languageHeaders, params: S.idParams, response: S.responses(200, C.ChallengeResponse) },
   }, (req, reply) => {
     const lang = language(req, reply);
     return ctx.store.read(async (tx) => {
@@ -216,7 +217,7 @@ async function routes(app: FastifyInstance) {
   });
 
   app.delete<{ Params: { id: string } }>('/me/challenges/:id', {
-    schema: { tags, security, summary: 'Leave a challenge (unenrol); rewards already given stay', headers: S.languageHeaders, params: S.idParams, response: S.responses(200, S.challengeResponse) },
+    schema: { tags, security, summary: 'Leave a challenge (unenrol); rewards already given stay', headers: S.languageHeaders, params: S.idParams, response: S.responses(200, C.ChallengeResponse) },
   }, (req, reply) => {
     const lang = language(req, reply);
     return ctx.store.tx(async (tx) => {
@@ -227,7 +228,7 @@ async function routes(app: FastifyInstance) {
 
   const logAnswers = new LogAnswerCache();
   app.post<{ Body: LogActivityRequest }>('/me/activities', {
-    schema: { tags, security, summary: 'Log an activity; answers with every challenge it touched and any reward it triggered', headers: S.idempotencyHeaders(true), body: S.logActivityBody, response: S.responses(201, S.logActivityResponse) },
+    schema: { tags, security, summary: 'Log an activity; answers with every challenge it touched and any reward it triggered', headers: S.idempotencyHeaders(true), body: C.LogActivityRequest, response: S.responses(201, C.LogActivityResponse) },
   }, async (req, reply) => {
     const b = req.body;
     const key = idempotencyKey(req, true)!;
@@ -261,7 +262,7 @@ async function routes(app: FastifyInstance) {
   });
 
   app.get<{ Querystring: { challengeId?: string; from?: string; to?: string; limit: number } }>('/me/activities', {
-    schema: { tags, security, summary: 'Activity history, newest first (for a calendar)', querystring: S.activitiesQuery, response: S.responses(200, S.activitiesResponse) },
+    schema: { tags, security, summary: 'Activity history, newest first (for a calendar)', querystring: S.activitiesQuery, response: S.responses(200, C.ActivitiesResponse) },
   }, (req) => ctx.store.read(async (tx) => {
     const { org, customerId } = req.principal;
     const q = req.query;
@@ -287,7 +288,7 @@ async function routes(app: FastifyInstance) {
   }));
 
   app.delete<{ Params: { id: string } }>('/me/activities/:id', {
-    schema: { tags, security, summary: 'Undo a log while its period is open; a reward it caused is reversed in the ledger', headers: S.languageHeaders, params: S.idParams, response: S.responses(200, S.undoActivityResponse) },
+    schema: { tags, security, summary: 'Undo a log while its period is open; a reward it caused is reversed in the ledger', headers: S.languageHeaders, params: S.idParams, response: S.responses(200, C.UndoActivityResponse) },
   }, (req, reply) => {
     const lang = language(req, reply);
     return ctx.store.tx(async (tx) => {
@@ -297,7 +298,7 @@ async function routes(app: FastifyInstance) {
   });
 
   app.get<{ Querystring: { limit: number; before?: string } }>('/me/points', {
-    schema: { tags, security, summary: 'Points balance and ledger, newest first, paginated', querystring: S.pointsQuery, response: S.responses(200, S.pointsResponse) },
+    schema: { tags, security, summary: 'Points balance and ledger, newest first, paginated', querystring: S.pointsQuery, response: S.responses(200, C.PointsResponse) },
   }, (req) => ctx.store.read(async (tx) => {
     const { org, customerId } = req.principal;
     const [c, rows] = await Promise.all([

@@ -1,24 +1,13 @@
 /**
  * Route schemas of the widget API. Bodies and answers come from the contract (contract/widget-api.ts,
- * written once: the browser's types are generated from it); this file adds what only HTTP has —
+ * written once: the browser's types are generated from it; routes use it directly); this file adds what only HTTP has —
  * path, query and header schemas, and each route's response map. Response schemas decide what leaves
  * the server (fast-json-stringify drops anything not listed), and @fastify/swagger turns all of them
  * into the OpenAPI document at /docs.
  */
 import * as C from '../../contract/widget-api.js';
 
-export const templatesResponse = C.TemplatesResponse;
-export const me = C.Me;
-export const challengeResponse = C.ChallengeResponse;
-export const challengesResponse = C.ChallengesResponse;
-export const logActivityResponse = C.LogActivityResponse;
-export const undoActivityResponse = C.UndoActivityResponse;
-export const activitiesResponse = C.ActivitiesResponse;
-export const pointsResponse = C.PointsResponse;
 export const errorBody = C.ErrorBody;
-export const createChallengeBody = C.CreateChallengeRequest;
-export const logActivityBody = C.LogActivityRequest;
-export const patchMeBody = C.PatchMeRequest;
 
 export const idParams = {
   type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 32 } },

@@ -54,7 +54,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // JSON only: without a text/plain parser, any other content type is answered 415.
   app.removeContentTypeParser('text/plain');
   app.addHook('onClose', async () => { if (!opts.store) store.close(); });
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  // Alive and able to store: a cheap read, the write lock, and the open database file still being the file at its path.
+  app.get('/healthz', async (req, reply) => {
+    const problem = store.health?.() ?? null;
+    if (!problem) return { status: 'ok' };
+    req.log.error(`/healthz: storage unavailable: ${problem}`);
+    return reply.status(503).header('retry-after', '1').send({ status: 'unavailable', error: { code: 'STORAGE_UNAVAILABLE', message: problem } });
+  });
   // Every write, once answered (so after its COMMIT), invalidates cached reads: a widget write its
   // own customer's, any other write (Capillary API, webhook, demo clock and reset) all of them.
   // A callback hook rather than an async one: it runs on every response, and it never waits.

@@ -199,12 +199,12 @@ export class SqliteStore implements Store {
 
   /** The error a caller gets: a storage fault becomes StorageUnavailable (and is remembered for /healthz); any other error is kept. */
   private storageError(err: unknown): unknown {
-    if (err instanceof StorageUnavailable) { this.fault = { reason: err.reason, atMs: Date.now() }; return err; }
     const code = (err as { code?: unknown })?.code;
-    if (typeof code !== 'string' || !STORAGE_FAULT.test(code)) return err;
-    const reason = describe(err);
-    this.fault = { reason, atMs: Date.now() };
-    return new StorageUnavailable(reason);
+    if (!(err instanceof StorageUnavailable) && (typeof code !== 'string' || !STORAGE_FAULT.test(code))) return err;
+    const fault = err instanceof StorageUnavailable ? err : new StorageUnavailable(describe(err));
+    // A held lock and a replaced file are seen live by health(); a full disk or an I/O error only by the write that failed.
+    if (!/SQLITE_(BUSY|LOCKED)/.test(fault.reason) && !this.identityProblem) this.fault = { reason: fault.reason, atMs: Date.now() };
+    return fault;
   }
 
   /**

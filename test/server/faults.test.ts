@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -148,6 +148,25 @@ test('with the database folder removed while running, writes answer 503 and /hea
     s.child.kill('SIGTERM');
     await s.exited;
     rmSync(base, { recursive: true, force: true });
+  }
+});
+
+test('with the database file replaced by another file while running, writes answer 503 and /healthz names the replacement', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ucc-fault-replaced-'));
+  const db = join(dir, 'ucc.db');
+  const { s, url, log } = await serverWithChallenge(db);
+  try {
+    assert.equal((await log('kept')).status, 201);
+    copyFileSync(db, `${db}.copy`);
+    renameSync(`${db}.copy`, db); // a restore from backup over the open file
+    assertStorageUnavailable(await log('to-the-old-file'), 'a log after the file was replaced');
+    const health = await timed(`${url}/healthz`);
+    assert.equal(health.status, 503);
+    assert.match(health.json.error.message, /was replaced/);
+  } finally {
+    s.child.kill('SIGTERM');
+    await s.exited;
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

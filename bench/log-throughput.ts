@@ -10,9 +10,13 @@
  * starts, through the widget API's own createChallenge in one transaction).
  *
  * Budget: req/s (mean of rounds) ≥ 0.6 × floor's; p99 (median of rounds) ≤ 25 ms.
+ *
+ * Durability: the same server with UCC_DURABILITY=full (synchronous=FULL, an fsync per commit), on
+ * a copy of the same seeded database, loaded in the same alternated rounds; its req/s and p99 are
+ * printed as ratios to the default (synchronous=NORMAL) server's. Information only, no budget.
  */
 import { join } from 'node:path';
-import { rmSync } from 'node:fs';
+import { copyFileSync, rmSync } from 'node:fs';
 import { alternateRounds, BENCH_ROUNDS, experimentArgs, experimentNote, BENCH_SECONDS, profileArgs, median, load, machine, printTable, Report, startNode, type Load } from './lib.js';
 import { benchDatabase, customerToken, insertCustomers, productionEnv, seedChallenge, writeOrgsFile } from './seed.js';
 
@@ -21,6 +25,7 @@ const MAX_P99_MS = 25;
 const CUSTOMERS = 1000;
 const PORT = Number(process.env.BENCH_PORT_SERVER ?? 8791);
 const FLOOR_PORT = Number(process.env.BENCH_PORT_FLOOR ?? 8792);
+const FULL_PORT = Number(process.env.BENCH_PORT_FULL ?? 8793);
 
 const report = new Report('log-throughput');
 
@@ -39,12 +44,15 @@ await store.tx(async (tx) => {
   }
 });
 store.close();
+const fullDb = join(dir, 'full.db');
+copyFileSync(db, fullDb); // closed above: the whole database is in this one file
 for (const c of customers) c.token = await customerToken(org, c.ext);
 console.log(`seeded ${CUSTOMERS} customers × 3 challenges in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 
 // BENCH_PROFILE=1 writes V8 CPU profiles of the server and the floor to bench/out/prof/log-server/ and log-floor/ (bench/prof-summary.ts reads them).
 const server = await startNode('log-server', 'server/main.ts', PORT, productionEnv(db, writeOrgsFile(dir, orgs)), [...profileArgs('log-server'), ...experimentArgs()]);
 if (experimentNote()) report.notes.push(experimentNote()!);
+const full = await startNode('log-server-full', 'server/main.ts', FULL_PORT, { ...productionEnv(fullDb, writeOrgsFile(dir, orgs)), UCC_DURABILITY: 'full' }, experimentArgs());
 const floor = await startNode('log-floor', 'bench/floor-server.ts', FLOOR_PORT, { FLOOR_DB: join(dir, 'floor.db') }, profileArgs('log-floor'));
 
 let seq = 0;
@@ -73,9 +81,14 @@ try {
   // Warm-up (JIT, statement cache, token cache) — not counted.
   await load({ url: server.url, duration: 2, requests: [subjectReq] });
   await load({ url: floor.url, duration: 2, requests: [floorReq] });
-  runs = await alternateRounds({ floor: { url: floor.url, requests: [floorReq], pid: floor.proc.pid }, subject: { url: server.url, requests: [subjectReq], pid: server.proc.pid } }, BENCH_ROUNDS, BENCH_SECONDS);
+  await load({ url: full.url, duration: 2, requests: [subjectReq] });
+  runs = await alternateRounds({
+    floor: { url: floor.url, requests: [floorReq], pid: floor.proc.pid }, subject: { url: server.url, requests: [subjectReq], pid: server.proc.pid },
+    full: { url: full.url, requests: [subjectReq], pid: full.proc.pid },
+  }, BENCH_ROUNDS, BENCH_SECONDS);
 } finally {
   await server.stop();
+  await full.stop();
   await floor.stop();
   rmSync(dir, { recursive: true, force: true });
 }
@@ -98,5 +111,8 @@ if (runs.every((x) => x.r.cpuUsPerReq !== undefined)) report.info('server CPU pe
 const med = (who: string, k: keyof Load) => median(runs.filter((x) => x.who === who).map((x) => x.r[k] ?? 0));
 report.absolute('POST /ucc/v1/me/activities p99 (median of rounds)', med('subject', 'p99'), 'ms', { max: MAX_P99_MS }, med('floor', 'p99'));
 report.info('POST /ucc/v1/me/activities p99 (worst round)', max('subject', 'p99'), 'ms', max('floor', 'p99'));
+// UCC_DURABILITY=full against the default, same run (baseline: the default server).
+report.info('UCC_DURABILITY=full: log req/s (baseline: default durability)', mean('full', 'reqPerSec'), 'req/s', mean('subject', 'reqPerSec'));
+report.info('UCC_DURABILITY=full: log p99 (median of rounds; baseline: default)', med('full', 'p99'), 'ms', med('subject', 'p99'));
 report.absolute('non-2xx answers + errors', bad.reduce((a, x) => a + x.r.non2xx + x.r.errors, 0), '', { max: 0 });
 process.exitCode = report.finish();

@@ -170,7 +170,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.setErrorHandler(renderError);
   app.setNotFoundHandler((req, reply) => reply.status(404).type('application/json; charset=utf-8')
     .send({ error: { code: 'NOT_FOUND', message: `No route ${req.method} ${req.url.split('?')[0]}.` } }));
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  // Alive and able to store: a cheap read, the write lock, and the open database file still being the file at its path.
+  app.get('/healthz', async (req, reply) => {
+    const problem = store.health?.() ?? null;
+    if (!problem) return { status: 'ok' };
+    req.log.error(`/healthz: storage unavailable: ${problem}`);
+    return reply.status(503).header('retry-after', '1').send({ status: 'unavailable', error: { code: 'STORAGE_UNAVAILABLE', message: problem } });
+  });
   // Every write, once answered (so after its COMMIT), invalidates cached reads: a widget write its
   // own customer's, any other write (Capillary API, webhook, demo clock and reset) all of them.
   // A callback hook rather than an async one: it runs on every response, and it never waits.

@@ -6,7 +6,9 @@ import type { OrgDoc } from './engine/org.js';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from './context.js';
 
 export interface Config {
-  host: string; port: number; db: string; demo: boolean; tokenSecret: string; orgsFile: string | null;
+  host: string; port: number; db: string; demo: boolean;
+  /** UCC_DURABILITY: 'normal' (synchronous=NORMAL, the default) or 'full' (synchronous=FULL: commits survive power loss). */
+  durability: 'normal' | 'full'; tokenSecret: string; orgsFile: string | null;
   /** Demo mode: page origins added to the demo organisation's allowedOrigins (UCC_ALLOWED_ORIGINS). */
   allowedOrigins: string[];
   rateLimits: RateLimits;
@@ -46,13 +48,17 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       throw new Error('Production mode (UCC_DEMO=0) needs UCC_TOKEN_SECRET: a random secret of at least 32 characters, not a demo value.');
     }
   }
+  const durability = (env.UCC_DURABILITY ?? 'normal').trim().toLowerCase();
+  if (durability !== 'normal' && durability !== 'full') {
+    throw new Error(`UCC_DURABILITY must be "normal" (the default: a commit survives a crash of the server process) or "full" (it also survives an OS crash or power loss, at a cost; see the README) (got ${JSON.stringify(env.UCC_DURABILITY)}).`);
+  }
   const allowedOrigins = parseAllowedOrigins(env.UCC_ALLOWED_ORIGINS);
   if (!demo && allowedOrigins.length > 0) {
     throw new Error('UCC_ALLOWED_ORIGINS only applies in demo mode (it adds page origins to the demo organisation). In production mode (UCC_DEMO=0) '
       + 'list each brand\'s page origins in its organisation\'s "allowedOrigins" in UCC_ORGS_FILE (see server/orgs.example.json), and unset UCC_ALLOWED_ORIGINS.');
   }
   return {
-    host: env.HOST ?? '127.0.0.1', port, db: env.UCC_DB ?? './data/ucc.db', demo, tokenSecret,
+    host: env.HOST ?? '127.0.0.1', port, db: env.UCC_DB ?? './data/ucc.db', durability, demo, tokenSecret,
     orgsFile: env.UCC_ORGS_FILE ?? null, allowedOrigins,
     rateLimits: {
       perCustomerPerMinute: limitVar(env, 'UCC_RATE_CUSTOMER_PER_MIN', 600),

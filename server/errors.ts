@@ -15,6 +15,19 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * The database cannot take or give data right now: busy (another process holds its write lock past
+ * the deadline), full disk, I/O error, or its file is gone or was replaced. Nothing of the request
+ * was committed. Each surface answers 503 with its own envelope and code (widget API
+ * `STORAGE_UNAVAILABLE`, Capillary `Codes.STORAGE_UNAVAILABLE`) and `Retry-After`; `reason` is
+ * for the log only.
+ */
+export class StorageUnavailable extends ApiError {
+  constructor(readonly reason: string) {
+    super(503, 'STORAGE_UNAVAILABLE', 'The database is unavailable right now; nothing was saved. Try again in a few seconds.');
+  }
+}
+
 export const badRequest = (code: string | number, message: string, details?: Record<string, unknown>) => new ApiError(400, code, message, details);
 export const notFound = (code: string | number, message: string) => new ApiError(404, code, message);
 export const conflict = (code: string | number, message: string) => new ApiError(409, code, message);
@@ -31,6 +44,7 @@ export const Codes = {
   TARGET_GROUP_NOT_FOUND: 310906,
   TARGET_NOT_FOUND: 310907,
   NOT_ENROLLED: 310908,
+  STORAGE_UNAVAILABLE: 310909,
   INVALID_INPUT: 300004,
   NAME_EXISTS: 310069,
   ALREADY_ENROLLED: 310119,

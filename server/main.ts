@@ -3,6 +3,9 @@ import { buildApp } from './app.js';
 import { readConfig, readOrgsFile, startupProblems, type DefinedEvents } from './config.js';
 import { SqliteStore } from './store/sqlite.js';
 
+/** How long SIGTERM/SIGINT waits for in-flight requests before exiting anyway. */
+const SHUTDOWN_MS = 3000;
+
 async function main() {
   const config = readConfig();
   if (!config.demo && !config.orgsFile) {
@@ -10,7 +13,7 @@ async function main() {
   }
   // Checked before the database is opened: a bad file changes nothing.
   const orgs = !config.demo && config.orgsFile ? readOrgsFile(config.orgsFile) : null;
-  const store = new SqliteStore(config.db, { backgroundCheckpoint: true });
+  const store = new SqliteStore(config.db, { backgroundCheckpoint: true, durability: config.durability });
   if (!config.demo) {
     if (await store.read((tx) => tx.getOrg('demo'))) {
       store.close();
@@ -51,10 +54,16 @@ async function main() {
     if (closing) return;
     closing = true;
     app.log.info(`${signal}: closing (in-flight requests finish first)`);
+    // In-flight requests end within the store's busy deadline; whatever still hangs does not keep the process.
+    setTimeout(() => { app.log.error(`${signal}: requests still running after ${SHUTDOWN_MS} ms; exiting anyway`); process.exit(1); }, SHUTDOWN_MS).unref();
+    // A keep-alive connection whose request was in flight when closing began is idle once answered: close it then.
+    setInterval(() => app.server.closeIdleConnections(), 50).unref();
     app.close().then(() => process.exit(0), (err) => { app.log.error(err); process.exit(1); });
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  // A file size limit (ulimit -f) reached: the write fails with EFBIG and is answered 503, instead of the signal killing the process.
+  process.on('SIGXFSZ', () => undefined);
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

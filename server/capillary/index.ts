@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, badRequest, notFound, Codes } from '../errors.js';
+import { ApiError, StorageUnavailable, badRequest, notFound, Codes } from '../errors.js';
 import type { OrgDoc } from '../engine/org.js';
 import type { Tx, CustomerRow } from '../store/types.js';
 import { authenticate, issueOAuthToken, OAUTH_TTL_SECONDS } from './auth.js';
@@ -30,6 +30,10 @@ const webhookEnvelope: Envelope = (_s, code, message) => ({ status: { code, mess
 /** Renders every failure in the family's envelope: ApiErrors as they are, Fastify's own 4xx as invalid input, anything else as a masked 500. */
 function errorHandler(envelope: Envelope) {
   return (err: FastifyError | ApiError, req: FastifyRequest, reply: FastifyReply) => {
+    if (err instanceof StorageUnavailable) {
+      req.log.error(`storage unavailable: ${err.reason}`);
+      return reply.status(503).header('retry-after', '1').send(envelope(503, Codes.STORAGE_UNAVAILABLE, err.message));
+    }
     if (err instanceof ApiError) return reply.status(err.status).send(envelope(err.status, err.code, err.message));
     const status = (err as FastifyError).statusCode ?? 500;
     if (status < 500) {

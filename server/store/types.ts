@@ -138,5 +138,7 @@ export interface Store {
   read<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Number of SQL statements executed so far (used to show a log's cost is independent of history). */
   statementCount(): number;
+  /** What is wrong with the storage right now, for /healthz (null when it is healthy). */
+  health?(): string | null;
   close(): void;
 }

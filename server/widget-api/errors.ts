@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError } from '../errors.js';
+import { ApiError, StorageUnavailable } from '../errors.js';
 
 /** A widget API refusal: string code, rendered as `{"error": {"code", "message", "details?"}}`. */
 export const widgetError = (status: number, code: string, message: string, details?: Record<string, unknown>) =>
@@ -23,6 +23,10 @@ export function renderError(err: FastifyError | ApiError | Error, req: FastifyRe
   let status = 500, code = 'INTERNAL', message = 'Something went wrong on our side; please try again.';
   let details: Record<string, unknown> | undefined;
   const e = err as FastifyError & { details?: Record<string, unknown> };
+  if (err instanceof StorageUnavailable) {
+    req.log.error(`storage unavailable: ${err.reason}`);
+    reply.header('retry-after', '1');
+  }
   if (err instanceof ApiError && typeof err.code === 'string') {
     ({ status, message, details } = err);
     code = err.code;

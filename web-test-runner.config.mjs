@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 const screenshot = {
   name: 'ucc-screenshot',
   async executeCommand({ command, payload, session }) {
-    if (command != 'ucc-screenshot') return undefined;
+    if (command !== 'ucc-screenshot') return undefined;
     const file = resolve(payload.path);
     if (relative(resolve('.tmp'), file).startsWith('..')) throw new Error(`ucc-screenshot: ${payload.path} is not under .tmp/`);
     const png = await session.browser.getPage(session.id).screenshot({ clip: payload.clip, encoding: 'base64' });
@@ -35,6 +35,6 @@ export default {
       },
     }),
   ],
-  filterBrowserLogs: ({ args }) => !args.some((a) => typeof a == 'string' && a.includes('Lit is in dev mode')),
+  filterBrowserLogs: ({ args }) => !args.some((a) => typeof a === 'string' && a.includes('Lit is in dev mode')),
   testFramework: { config: { timeout: 5000 } },
 };

@@ -50,7 +50,7 @@ let inSql = 0;
   };
 }
 
-let t = Date.now();
+const t = Date.now();
 const subjects: { history: number; customerId: number; challengeId: string }[] = [];
 await store.tx(async (tx) => {
   const ids = await insertCustomers(tx, org, HISTORY.map((h) => `history-${h}`), now0);

@@ -30,7 +30,7 @@ const FULL_PORT = Number(process.env.BENCH_PORT_FULL ?? 8793);
 const report = new Report('log-throughput');
 
 // Seed: 1,000 customers × 3 active daily challenges (water, steps, meditation).
-let t = Date.now();
+const t = Date.now();
 const { dir, orgs, org, db, store } = await benchDatabase('log');
 const customers: { ext: string; token: string; challenges: string[] }[] = [];
 await store.tx(async (tx) => {

@@ -30,7 +30,7 @@ const LOGS_PER_DAY = 20;
 
 const report = new Report('progress-read');
 
-let t = Date.now();
+const t = Date.now();
 const { dir, orgs, org, db, store } = await benchDatabase('progress');
 const { logs } = await seedReader(store, org, Date.now(), CHALLENGES, HISTORY_DAYS, LOGS_PER_DAY);
 store.close();
@@ -50,7 +50,7 @@ const blob = { url: '', headers: ACCEPT };
 const blobGz = { url: '', headers: ACCEPT };
 
 let runs: { round: number; who: string; r: Load }[] = [];
-let bytes = 0, gzBytes = 0, shown = 0;
+let bytes: number, gzBytes: number, shown: number;
 try {
   const res = await fetch(subject.url, { headers: subject.headers });
   const body = await res.text();

@@ -16,6 +16,9 @@ for (const path of ['README.md', ...readdirSync(new URL('docs', root)).filter((f
   if (next === text) continue;
   stale++;
   if (check) console.error(`${path}: an embed snippet does not name ucc-widgets ${version} with its current integrity hash (run npm run build)`);
-  else writeFileSync(url, next), console.log(`${path}: embed snippets set to ${version} and their sha384`);
+  else {
+    writeFileSync(url, next);
+    console.log(`${path}: embed snippets set to ${version} and their sha384`);
+  }
 }
 if (check && stale) process.exit(1);

@@ -137,6 +137,9 @@ for (const [path, text] of [['src/react/index.ts', index], ['src/react/jsx.ts', 
   if (old === text) continue;
   stale++;
   if (check) console.error(`${path} is stale: run node scripts/gen-react.mjs (or npm run build)`);
-  else writeFileSync(url, text), console.log(`${path}: ${elements.length} elements`);
+  else {
+    writeFileSync(url, text);
+    console.log(`${path}: ${elements.length} elements`);
+  }
 }
 if (check && stale) process.exit(1);

@@ -7,7 +7,7 @@ const srv = await startServer();
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
 const page = await browser.newPage({ viewport: { width: 375, height: 812 }, deviceScaleFactor: 1, hasTouch: true, isMobile: true });
 const errors: string[] = [];
-page.on('console', (m) => m.type() == 'error' && errors.push(m.text()));
+page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
 const shot = async (n: string) => { await page.waitForTimeout(400); await page.screenshot({ path: `.tmp/375-${n}.png`, fullPage: true }); };
 const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
 await page.goto(srv.url + '/');

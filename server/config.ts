@@ -400,10 +400,10 @@ export function readOrgsFile(file: string): OrgFileEntry[] {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : (err as Error).message;
-    throw new Error(`${file}: cannot read the organisations file (UCC_ORGS_FILE): ${why}.`);
+    throw new Error(`${file}: cannot read the organisations file (UCC_ORGS_FILE): ${why}.`, { cause: err });
   }
   let data: unknown;
-  try { data = JSON.parse(text); } catch (err) { throw new Error(`${file}: ${jsonProblem(text, err)}.`); }
+  try { data = JSON.parse(text); } catch (err) { throw new Error(`${file}: ${jsonProblem(text, err)}.`, { cause: err }); }
   if (!Array.isArray(data)) throw new Error(`${file}: must hold a JSON array of organisations, [ {…}, … ] (got ${shown(data)}). ${FORMAT_HINT}`);
   let problems = schemaProblems(data);
   if (problems.length === 0) problems = meaningProblems(data as OrgDoc[]);

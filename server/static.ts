@@ -55,7 +55,7 @@ function builtVersion(): string | null {
   const file = join(DIST, 'integrity.json');
   if (!existsSync(file)) return null;
   const { mtimeMs } = statSync(file);
-  if (mtimeMs != built.mtimeMs) {
+  if (mtimeMs !== built.mtimeMs) {
     let version: string | null = null;
     try { version = (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version ?? null; } catch { /* half-written: retry next time */ }
     built = { mtimeMs, version };
@@ -142,7 +142,7 @@ export async function staticRoutes(app: FastifyInstance) {
   app.get<{ Params: { version: string; file: string } }>('/v/:version/:file', hide, (req, reply) => {
     const { version, file } = req.params;
     const current = builtVersion();
-    if (!widgetType(file) || (current && version != current)) return notFound(reply, current);
+    if (!widgetType(file) || (current && version !== current)) return notFound(reply, current);
     return send(reply, file, current ? IMMUTABLE : 'no-store');
   });
 

@@ -26,7 +26,7 @@ export default function ky(path: string, o: Options = {}) {
     const headers: Record<string, string> = { accept: 'application/json', ...o.headers };
     let body: string | undefined;
     if (o.json !== undefined) { headers['content-type'] = 'application/json'; body = JSON.stringify(o.json); }
-    const limit = typeof o.retry == 'number' ? o.retry : o.retry?.limit ?? 0;
+    const limit = typeof o.retry === 'number' ? o.retry : o.retry?.limit ?? 0;
     for (let attempt = 0; ; attempt++) {
       try {
         const res = await (o.fetch ?? fetch)(url, { method: (o.method ?? 'get').toUpperCase(), headers, body, signal: AbortSignal.timeout(o.timeout ?? 10_000) });

@@ -7,8 +7,8 @@ import type {
   Store, Tx, CustomerRow, EnrolmentRow, ProgressRow, CompletionRow, EventRow, EffectRow, LedgerRow,
   PromotionRow, ChallengeRow, ActivityRow,
 } from './types.js';
-import type { OrgDoc } from '../engine/org.js';
-import type { TargetGroupDoc, EventDefDoc } from '../engine/model.js';
+import type { OrgDoc } from '../model/org.js';
+import type { TargetGroupDoc, EventDefDoc } from '../model/documents.js';
 import { StorageUnavailable } from '../errors.js';
 
 /** SQLite result codes that mean the storage, not the request, failed (busy, full, I/O, file gone or unreadable). */

@@ -4,8 +4,8 @@
  * connection per transaction) can implement it without touching the engine. The SQLite store
  * serialises transactions, so a transaction sees no other writer.
  */
-import type { OrgDoc } from '../engine/org.js';
-import type { TargetGroupDoc, EventDefDoc, PromotionDoc } from '../engine/model.js';
+import type { OrgDoc } from '../model/org.js';
+import type { TargetGroupDoc, EventDefDoc, PromotionDoc } from '../model/documents.js';
 
 export interface CustomerRow { id: number; orgId: string; externalId: string; timeZone: string | null; balance: number; createdMs: number }
 export interface EnrolmentRow {

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { demoToken, docSnippet, readmeSnippet, type RunningServer, type StaticServer } from './harness.js';
-import { ROOT, freshApp, packTarball, rangeOf, serveApp, type AppSite, type Packed } from './pack.js';
+import { freshApp, packTarball, rangeOf, serveApp, type AppSite, type Packed } from './pack.js';
 
 const run = promisify(execFile);
 

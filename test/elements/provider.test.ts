@@ -131,9 +131,9 @@ describe('<ucc-provider>', () => {
 
   it('says the session ended after a second TOKEN_EXPIRED instead of looping', async () => {
     stub = stubFetch(() => json({ error: { code: 'TOKEN_EXPIRED', message: 'Your session has expired.' } }, 401));
-    let n = 0;
+    let _n = 0;
     const el = await fixture<UccProvider>(html`<ucc-provider queue-name=${freshQueueName()}
-      .tokenProvider=${async () => (n++, jwt('alice'))}><ucc-points></ucc-points></ucc-provider>`);
+      .tokenProvider=${async () => (_n++, jwt('alice'))}><ucc-points></ucc-points></ucc-provider>`);
     await until(() => $(el, '[role=alert]'));
     expect(text(el)).to.contain('Your session has ended. Please sign in again.').and.not.contain('Your session has expired.');
     expect(stub.requests).to.have.length(2);

@@ -13,7 +13,19 @@ import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescrip
 const forbid = (target, from, message) => ({ target, from, message });
 
 export default tseslint.config(
-  { ignores: ['dist/', 'bench/out/', 'node_modules/', 'coverage/', '.tmp/', 'data/', 'src/react/index.ts', 'src/react/jsx.ts', 'custom-elements.json'] },
+  {
+    ignores: [
+      'dist/',
+      'bench/out/',
+      'node_modules/',
+      'coverage/',
+      '.tmp/',
+      'data/',
+      'src/react/index.ts',
+      'src/react/jsx.ts',
+      'custom-elements.json',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   importX.flatConfigs.typescript,
@@ -22,27 +34,56 @@ export default tseslint.config(
     settings: { 'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })] },
     rules: {
       eqeqeq: ['error', 'always', { null: 'ignore' }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-unused-expressions': ['error', { allowShortCircuit: true, allowTernary: true }],
       // The store's transaction object closes over its store under a short name on purpose (hot path).
       '@typescript-eslint/no-this-alias': ['error', { allowedNames: ['s'] }],
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
-      'import-x/no-restricted-paths': ['error', {
-        zones: [
-          forbid('./src', './server', 'The browser package never imports the server.'),
-          forbid('./server', './src', 'The server imports only the contract (contract/), never the browser package.'),
-          forbid('./server/model', ['./server/engine', './server/store', './server/widget-api', './server/capillary', './server/app.ts'], 'The model is a leaf: documents and types only, importing only the contract.'),
-          forbid('./server/store', ['./server/engine', './server/widget-api', './server/capillary', './server/app.ts'], 'The store is the bottom layer: it imports the model only.'),
-          forbid('./server/engine', ['./server/widget-api', './server/capillary', './server/app.ts', './server/store/sqlite.ts'], 'The engine has no HTTP in it and reaches storage through its port.'),
-        ],
-      }],
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          zones: [
+            forbid('./src', './server', 'The browser package never imports the server.'),
+            forbid('./server', './src', 'The server imports only the contract (contract/), never the browser package.'),
+            forbid(
+              './server/model',
+              ['./server/engine', './server/store', './server/widget-api', './server/capillary', './server/app.ts'],
+              'The model is a leaf: documents and types only, importing only the contract.',
+            ),
+            forbid(
+              './server/store',
+              ['./server/engine', './server/widget-api', './server/capillary', './server/app.ts'],
+              'The store is the bottom layer: it imports the model only.',
+            ),
+            forbid(
+              './server/engine',
+              ['./server/widget-api', './server/capillary', './server/app.ts', './server/store/sqlite.ts'],
+              'The engine has no HTTP in it and reaches storage through its port.',
+            ),
+          ],
+        },
+      ],
     },
   },
   { files: ['src/**/*.ts'], ...lit.configs['flat/recommended'] },
   { files: ['src/**/*.ts'], ...wc.configs['flat/recommended'] },
   // Tests assert with chai (`expect(x).to.be.true`) and build test strings with control characters.
-  { files: ['test/**/*.ts', 'bench/**/*.ts'], rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/no-unused-expressions': 'off', 'no-control-regex': 'off' } },
-  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { ...globals.node } }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
+  {
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-unused-expressions': 'off',
+      'no-control-regex': 'off',
+    },
+  },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { ...globals.node } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   prettier,
 );

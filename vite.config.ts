@@ -25,12 +25,16 @@ export function joinTemplateLines(code: string, map?: { mappings: string }) {
   if (map && cuts.length) {
     const lineStart = [0];
     for (let i = code.indexOf('\n'); i >= 0; i = code.indexOf('\n', i + 1)) lineStart.push(i + 1);
-    let k = 0, removed = 0;
+    let k = 0,
+      removed = 0;
     const moved: SourceMapMappings = [[]];
     decode(map.mappings).forEach((segs, line) => {
       for (const s of segs) {
         const at = lineStart[line] + s[0];
-        while (k < cuts.length && cuts[k][1] <= at) { removed += cuts[k][1] - cuts[k][0] - 1; k++; }
+        while (k < cuts.length && cuts[k][1] <= at) {
+          removed += cuts[k][1] - cuts[k][0] - 1;
+          k++;
+        }
         const inCut = k < cuts.length && cuts[k][0] <= at;
         moved[0].push([inCut ? cuts[k][0] - removed : at - removed, ...s.slice(1)] as (typeof segs)[number]);
       }
@@ -56,24 +60,40 @@ const budgetAndIntegrity = (): Plugin => ({
       c.code = joinTemplateLines(c.code, map);
       if (map && asset?.type === 'asset') asset.source = JSON.stringify(map);
       const size = gzipSync(c.code).length;
-      if (c.fileName === 'ucc-widgets.js' && size > BUDGET) this.error(`ucc-widgets.js is ${size} B gzip, over the ${BUDGET} B budget.`);
+      if (c.fileName === 'ucc-widgets.js' && size > BUDGET)
+        this.error(`ucc-widgets.js is ${size} B gzip, over the ${BUDGET} B budget.`);
     }
   },
   closeBundle() {
     // Both builds are written by now (the IIFE build runs second); hash the bytes on disk. No dist/:
     // the build failed (e.g. over budget) and its own error is the one to show.
     if (!existsSync('dist')) return;
-    const files = readdirSync('dist').filter((f) => SCRIPT_FILE.test(f)).sort();
+    const files = readdirSync('dist')
+      .filter((f) => SCRIPT_FILE.test(f))
+      .sort();
     if (!files.includes('ucc-widgets.iife.js')) return;
-    const sri = Object.fromEntries(files.map((f) => [f, `sha384-${createHash('sha384').update(readFileSync(`dist/${f}`)).digest('base64')}`]));
+    const sri = Object.fromEntries(
+      files.map((f) => [
+        f,
+        `sha384-${createHash('sha384')
+          .update(readFileSync(`dist/${f}`))
+          .digest('base64')}`,
+      ]),
+    );
     writeFileSync('dist/integrity.json', JSON.stringify({ version: pkg.version, files: sri }, null, 2) + '\n');
   },
 });
 
 /** Minifies CSS text: no comments, no spaces around punctuation, no last `;`, no leading zero. */
 const minifyCss = (s: string) =>
-  s.replace(/\/\*[^]*?\*\//g, '').replace(/\s+/g, ' ').replace(/ ?([{};,>]) ?/g, '$1')
-    .replace(/([{;][-\w]+): /g, '$1:').replace(/;}/g, '}').replace(/([ :(,])0\.(\d)/g, '$1.$2').trim();
+  s
+    .replace(/\/\*[^]*?\*\//g, '')
+    .replace(/\s+/g, ' ')
+    .replace(/ ?([{};,>]) ?/g, '$1')
+    .replace(/([{;][-\w]+): /g, '$1:')
+    .replace(/;}/g, '}')
+    .replace(/([ :(,])0\.(\d)/g, '$1.$2')
+    .trim();
 
 // Our styles are `css` tagged templates with no interpolations; their text ships as written unless
 // minified here. Each template keeps its line count, so the source map of the code after it holds.
@@ -83,7 +103,10 @@ const minifyStyles = (): Plugin => ({
   transform(code, id) {
     if (!/\/src\/.*\.ts$/.test(id) || !code.includes('css`')) return;
     return {
-      code: code.replace(/\bcss`([^`$]*)`/g, (_, text: string) => `css\`${minifyCss(text)}\`${'\n'.repeat(text.split('\n').length - 1)}`),
+      code: code.replace(
+        /\bcss`([^`$]*)`/g,
+        (_, text: string) => `css\`${minifyCss(text)}\`${'\n'.repeat(text.split('\n').length - 1)}`,
+      ),
       map: null,
     };
   },
@@ -107,7 +130,9 @@ const joinHtmlLines = (): Plugin => ({
       if (isHtml) {
         if (!inHtml) outer.push([node.getStart(), node.getEnd()]);
         const t = node.template;
-        for (const p of ts.isNoSubstitutionTemplateLiteral(t) ? [t] : [t.head, ...t.templateSpans.map((s) => s.literal)]) {
+        for (const p of ts.isNoSubstitutionTemplateLiteral(t)
+          ? [t]
+          : [t.head, ...t.templateSpans.map((s) => s.literal)]) {
           parts.push([p.getStart() + 1, p.getEnd() - (ts.isTemplateHead(p) || ts.isTemplateMiddle(p) ? 2 : 1)]);
         }
       }
@@ -117,7 +142,14 @@ const joinHtmlLines = (): Plugin => ({
     const breaks = (a: number, b: number) => code.slice(a, b).split('\n').length - 1;
     const edits = [
       ...parts.map(([a, b]) => [a, b, code.slice(a, b).replace(/\n\s*/g, ' ')] as const),
-      ...outer.map(([a, b]) => [b, b, '\n'.repeat(parts.filter(([x]) => x > a && x < b).reduce((n, [x, y]) => n + breaks(x, y), 0))] as const),
+      ...outer.map(
+        ([a, b]) =>
+          [
+            b,
+            b,
+            '\n'.repeat(parts.filter(([x]) => x > a && x < b).reduce((n, [x, y]) => n + breaks(x, y), 0)),
+          ] as const,
+      ),
     ].sort((x, y) => y[0] - x[0]);
     let out = code;
     for (const [a, b, text] of edits) out = out.slice(0, a) + text + out.slice(b);
@@ -135,17 +167,23 @@ const iifeLocales = (): Plugin => ({
   enforce: 'pre',
   transform(code, id) {
     if (!id.endsWith('/src/i18n/index.ts')) return;
-    const out = code.replace(/import\('\.\/locales\/([a-z]{2,3})\.js'\)/g, (_, lang: string) =>
-      `import(/* @vite-ignore */ uccScriptDir + 'ucc-widgets.locale-${lang}.js')`);
+    const out = code.replace(
+      /import\('\.\/locales\/([a-z]{2,3})\.js'\)/g,
+      (_, lang: string) => `import(/* @vite-ignore */ uccScriptDir + 'ucc-widgets.locale-${lang}.js')`,
+    );
     // An inline or injected copy has no src: its loaders reject and the elements stay in English.
-    return { code: `const uccScriptDir = (document.currentScript?.src || '').replace(/[^/]*$/, '');\n${out}`, map: null };
+    return {
+      code: `const uccScriptDir = (document.currentScript?.src || '').replace(/[^/]*$/, '');\n${out}`,
+      map: null,
+    };
   },
 });
 
 /** The elements, each with its own entry file `src/elements/<name>/<name>.ts` that defines it. */
 export const elements = ['provider', 'create-challenge', 'log-activity', 'progress', 'points'];
 /** Packages the npm build leaves to the app's bundler (the package's runtime dependencies, and React). */
-const external = (id: string) => /^(lit|@lit\/context|ky|react|react-dom)($|\/)/.test(id) || /^ucc-widgets($|\/)/.test(id);
+const external = (id: string) =>
+  /^(lit|@lit\/context|ky|react|react-dom)($|\/)/.test(id) || /^ucc-widgets($|\/)/.test(id);
 
 // Four builds from one source (see scripts/build.mjs):
 // - default: dist/ucc-widgets.js (ES module for a script tag, English built in) and its on-demand
@@ -165,10 +203,16 @@ export default defineConfig(({ mode }) =>
           sourcemap: true,
           minify: false,
           lib: {
-            entry: { index: 'src/index.ts', ...Object.fromEntries(elements.map((e) => [`elements/${e}/${e}`, `src/elements/${e}/${e}.ts`])) },
+            entry: {
+              index: 'src/index.ts',
+              ...Object.fromEntries(elements.map((e) => [`elements/${e}/${e}`, `src/elements/${e}/${e}.ts`])),
+            },
             formats: ['es'],
           },
-          rolldownOptions: { external, output: { preserveModules: true, preserveModulesRoot: 'src', entryFileNames: '[name].js' } },
+          rolldownOptions: {
+            external,
+            output: { preserveModules: true, preserveModulesRoot: 'src', entryFileNames: '[name].js' },
+          },
         },
         plugins: [minifyStyles(), joinHtmlLines()],
       }
@@ -199,8 +243,12 @@ export default defineConfig(({ mode }) =>
             // versioned URL (/v/<version>/) is what makes them immutable, and integrity.json lists them.
             rolldownOptions: {
               output: {
-                minify: true, comments: { legal: true, annotation: false, jsdoc: false },
-                chunkFileNames: (c) => (/\/src\/i18n\/locales\/[a-z]{2,3}\.ts$/.test(c.facadeModuleId ?? '') ? 'ucc-widgets.locale-[name].js' : 'ucc-widgets.[name]-[hash].js'),
+                minify: true,
+                comments: { legal: true, annotation: false, jsdoc: false },
+                chunkFileNames: (c) =>
+                  /\/src\/i18n\/locales\/[a-z]{2,3}\.ts$/.test(c.facadeModuleId ?? '')
+                    ? 'ucc-widgets.locale-[name].js'
+                    : 'ucc-widgets.[name]-[hash].js',
               },
             },
           },

@@ -14,7 +14,8 @@ const screenshot = {
   async executeCommand({ command, payload, session }) {
     if (command !== 'ucc-screenshot') return undefined;
     const file = resolve(payload.path);
-    if (relative(resolve('.tmp'), file).startsWith('..')) throw new Error(`ucc-screenshot: ${payload.path} is not under .tmp/`);
+    if (relative(resolve('.tmp'), file).startsWith('..'))
+      throw new Error(`ucc-screenshot: ${payload.path} is not under .tmp/`);
     const png = await session.browser.getPage(session.id).screenshot({ clip: payload.clip, encoding: 'base64' });
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, Buffer.from(png, 'base64'));
@@ -25,13 +26,23 @@ const screenshot = {
 export default {
   files: ['test/elements/**/*.test.ts'],
   nodeResolve: { exportConditions: ['development'] },
-  plugins: [esbuildPlugin({ ts: true, tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) }), screenshot],
+  plugins: [
+    esbuildPlugin({ ts: true, tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) }),
+    screenshot,
+  ],
   browsers: [
     chromeLauncher({
       launchOptions: {
         executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
-        args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-dev-shm-usage',
-          '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+        args: [
+          '--no-sandbox',
+          '--headless',
+          '--disable-gpu',
+          '--disable-dev-shm-usage',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--no-first-run',
+        ],
       },
     }),
   ],

@@ -59,13 +59,22 @@ const analysed = await buildWith(join(ROOT, 'src/index.ts'), join(OUT, 'analysed
   visualizer({ filename: join(OUT, 'bundle-treemap.html'), template: 'treemap', gzipSize: true }),
 ]);
 console.log(`analysed build: ${((Date.now() - t) / 1000).toFixed(1)} s`);
-if (code(analysed) !== code(product)) report.notes.push(`the analysed build is ${analysed.length} B min, dist/ucc-widgets.js ${product.length} B (their code should be equal)`);
+if (code(analysed) !== code(product))
+  report.notes.push(
+    `the analysed build is ${analysed.length} B min, dist/ucc-widgets.js ${product.length} B (their code should be equal)`,
+  );
 
-interface Stats { nodeParts: Record<string, { renderedLength: number; gzipLength: number }>; nodeMetas: Record<string, { id: string; moduleParts: Record<string, string> }> }
+interface Stats {
+  nodeParts: Record<string, { renderedLength: number; gzipLength: number }>;
+  nodeMetas: Record<string, { id: string; moduleParts: Record<string, string> }>;
+}
 const groupOf = (id: string) => {
   const path = id.replace(/^\0/, '');
   const pkg = /node_modules\/ucc-widgets\/dist\/esm\/(.+?)(?:\/[^/]*)?$/.exec(path); // the npm page: the package's own modules
-  if (pkg) return /^elements\/[^/]+$/.test(pkg[1]) ? `element <ucc-${pkg[1].slice(9)}>` : `shared dist/esm/${pkg[1].replace(/\.js$/, '')}`;
+  if (pkg)
+    return /^elements\/[^/]+$/.test(pkg[1])
+      ? `element <ucc-${pkg[1].slice(9)}>`
+      : `shared dist/esm/${pkg[1].replace(/\.js$/, '')}`;
   const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
   if (nm) return `dependency ${nm[1]}`;
   const el = /(?:^|\/)src\/elements\/([^/]+)\//.exec(path);
@@ -86,18 +95,31 @@ function whereTheBytesGo(file: string, bundleGzip: number) {
       if (!p || p.renderedLength === 0) continue;
       const g = groupOf(meta.id);
       const cur = groups.get(g) ?? { min: 0, gzip: 0, modules: 0 };
-      cur.min += p.renderedLength; cur.gzip += p.gzipLength; cur.modules++;
+      cur.min += p.renderedLength;
+      cur.gzip += p.gzipLength;
+      cur.modules++;
       groups.set(g, cur);
     }
   }
   const sumStandalone = [...groups.values()].reduce((a, g) => a + g.gzip, 0);
-  printTable(['group', 'modules', 'min', 'gzip alone', 'share of bundle gzip'],
-    [...groups.entries()].sort((a, b) => b[1].gzip - a[1].gzip).map(([name, g]) => [name, g.modules, fmt(g.min, 'B'), fmt(g.gzip, 'B'),
-      fmt(Math.round(bundleGzip * g.gzip / sumStandalone), 'B')]));
+  printTable(
+    ['group', 'modules', 'min', 'gzip alone', 'share of bundle gzip'],
+    [...groups.entries()]
+      .sort((a, b) => b[1].gzip - a[1].gzip)
+      .map(([name, g]) => [
+        name,
+        g.modules,
+        fmt(g.min, 'B'),
+        fmt(g.gzip, 'B'),
+        fmt(Math.round((bundleGzip * g.gzip) / sumStandalone), 'B'),
+      ]),
+  );
 }
 const productGzip = gz(product);
 const floorGzip = gz(floor);
-console.log('\nWhere the bytes go (rendered min bytes per module group; gzip = each module gzipped alone, and its share of the real bundle gzip):');
+console.log(
+  '\nWhere the bytes go (rendered min bytes per module group; gzip = each module gzipped alone, and its share of the real bundle gzip):',
+);
 whereTheBytesGo(statsFile, productGzip);
 console.log(`(treemap: ${relative(ROOT, join(OUT, 'bundle-treemap.html'))})`);
 
@@ -108,50 +130,82 @@ const app = npmApp(packed.tarball, 'bench');
 console.log(`\nnpm pack + fresh app install: ${((Date.now() - t) / 1000).toFixed(1)} s`);
 let npmPage, npmFloor;
 try {
-  const viteVersion = (JSON.parse(readFileSync(join(app, 'node_modules/vite/package.json'), 'utf8')) as { version: string }).version;
+  const viteVersion = (
+    JSON.parse(readFileSync(join(app, 'node_modules/vite/package.json'), 'utf8')) as { version: string }
+  ).version;
   t = Date.now();
   npmPage = buildNpmPage(app, 'npm-page', { file: 'main.js', code: PROVIDER_PROGRESS_PAGE });
-  npmFloor = buildNpmPage(app, 'npm-floor', { file: 'main.ts', code: readFileSync(join(ROOT, 'bench/floor/floor-npm.ts'), 'utf8') });
+  npmFloor = buildNpmPage(app, 'npm-floor', {
+    file: 'main.ts',
+    code: readFileSync(join(ROOT, 'bench/floor/floor-npm.ts'), 'utf8'),
+  });
   console.log(`npm page + floor builds (vite ${viteVersion}, production): ${((Date.now() - t) / 1000).toFixed(1)} s`);
   // The floor is only a floor if each dependency is really in it.
   const floorJs = npmFloor.js.map((f) => readFileSync(join(npmFloor!.dir, f.file), 'utf8')).join('\n');
-  const missing = Object.entries({ lit: /lit\$/, '@lit/context': /context-request/, ky: /prefixUrl/ }).filter(([, re]) => !re.test(floorJs)).map(([n]) => n);
+  const missing = Object.entries({ lit: /lit\$/, '@lit/context': /context-request/, ky: /prefixUrl/ })
+    .filter(([, re]) => !re.test(floorJs))
+    .map(([n]) => n);
   if (missing.length) throw new Error(`the npm floor page lacks ${missing.join(', ')}: it is no floor`);
 
   // Attribution: the same page again, by the same app's Vite through its JS API, with the visualizer.
   const statsNpm = join(OUT, 'npm-page-stats.json');
-  const viteEntry = join(app, 'node_modules/vite', (JSON.parse(readFileSync(join(app, 'node_modules/vite/package.json'), 'utf8')) as { exports: { '.': string } }).exports['.']);
+  const viteEntry = join(
+    app,
+    'node_modules/vite',
+    (JSON.parse(readFileSync(join(app, 'node_modules/vite/package.json'), 'utf8')) as { exports: { '.': string } })
+      .exports['.'],
+  );
   const appVite = (await import(pathToFileURL(viteEntry).href)) as typeof import('vite');
   const analysedDir = join(app, 'out', 'npm-page-analysed');
   await appVite.build({
-    root: join(app, 'pages', 'npm-page'), configFile: false, base: './', mode: 'production', logLevel: 'warn',
+    root: join(app, 'pages', 'npm-page'),
+    configFile: false,
+    base: './',
+    mode: 'production',
+    logLevel: 'warn',
     build: { outDir: analysedDir, emptyOutDir: true },
     plugins: [visualizer({ filename: statsNpm, template: 'raw-data', gzipSize: true })],
   });
-  const analysedPage = { bytes: readdirSync(analysedDir, { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.js') && !/(^|\/)(es|de|fr|ar)-[\w-]+\.js$/.test(f)).reduce((a, f) => a + readFileSync(join(analysedDir, f)).length, 0) };
-  if (analysedPage.bytes !== npmPage.bytes) report.notes.push(`the analysed npm page is ${analysedPage.bytes} B min, the npm page ${npmPage.bytes} B (should be equal)`);
-  console.log('\nWhere the npm page\'s bytes go (provider + progress from the tarball; same columns as above):');
+  const analysedPage = {
+    bytes: readdirSync(analysedDir, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.js') && !/(^|\/)(es|de|fr|ar)-[\w-]+\.js$/.test(f))
+      .reduce((a, f) => a + readFileSync(join(analysedDir, f)).length, 0),
+  };
+  if (analysedPage.bytes !== npmPage.bytes)
+    report.notes.push(
+      `the analysed npm page is ${analysedPage.bytes} B min, the npm page ${npmPage.bytes} B (should be equal)`,
+    );
+  console.log("\nWhere the npm page's bytes go (provider + progress from the tarball; same columns as above):");
   whereTheBytesGo(statsNpm, npmPage.gzip);
-  for (const f of npmPage.js) copyFileSync(join(npmPage.dir, f.file), join(OUT, `npm-page-${f.file.replace(/\//g, '-')}`));
+  for (const f of npmPage.js)
+    copyFileSync(join(npmPage.dir, f.file), join(OUT, `npm-page-${f.file.replace(/\//g, '-')}`));
 } finally {
   rmSync(app, { recursive: true, force: true });
   rmSync(dirname(packed.tarball), { recursive: true, force: true });
 }
 
 console.log('\nBundles (min = bytes on disk; gzip = zlib level 6):');
-printTable(['bundle', 'min', 'gzip'], [
-  ['dist/ucc-widgets.js', fmt(product.length, 'B'), fmt(productGzip, 'B')],
-  ['floor: lit + one element', fmt(floor.length, 'B'), fmt(floorGzip, 'B')],
-  ['ratio', (product.length / floor.length).toFixed(2), (productGzip / floorGzip).toFixed(2)],
-  ['npm page: provider + progress (vite build)', fmt(npmPage.bytes, 'B'), fmt(npmPage.gzip, 'B')],
-  ['npm floor: lit + @lit/context + ky, one element', fmt(npmFloor.bytes, 'B'), fmt(npmFloor.gzip, 'B')],
-  ['ratio', (npmPage.bytes / npmFloor.bytes).toFixed(2), (npmPage.gzip / npmFloor.gzip).toFixed(2)],
-]);
-try { report.info('dist/ucc-widgets.iife.js gzip', gz(readFileSync(join(ROOT, 'dist/ucc-widgets.iife.js'))), 'B'); } catch { /* not built */ }
+printTable(
+  ['bundle', 'min', 'gzip'],
+  [
+    ['dist/ucc-widgets.js', fmt(product.length, 'B'), fmt(productGzip, 'B')],
+    ['floor: lit + one element', fmt(floor.length, 'B'), fmt(floorGzip, 'B')],
+    ['ratio', (product.length / floor.length).toFixed(2), (productGzip / floorGzip).toFixed(2)],
+    ['npm page: provider + progress (vite build)', fmt(npmPage.bytes, 'B'), fmt(npmPage.gzip, 'B')],
+    ['npm floor: lit + @lit/context + ky, one element', fmt(npmFloor.bytes, 'B'), fmt(npmFloor.gzip, 'B')],
+    ['ratio', (npmPage.bytes / npmFloor.bytes).toFixed(2), (npmPage.gzip / npmFloor.gzip).toFixed(2)],
+  ],
+);
+try {
+  report.info('dist/ucc-widgets.iife.js gzip', gz(readFileSync(join(ROOT, 'dist/ucc-widgets.iife.js'))), 'B');
+} catch {
+  /* not built */
+}
 report.info('ucc-widgets.js min', product.length, 'B', floor.length);
 report.absolute('ucc-widgets.js gzip', productGzip, 'B', { max: BUDGET_GZIP }, floorGzip);
 report.ratio('ucc-widgets.js gzip vs floor', productGzip, floorGzip, 'B', { max: BUDGET_RATIO });
 report.info('npm page (provider + progress) min', npmPage.bytes, 'B', npmFloor.bytes);
-report.ratio('npm page gzip vs floor (lit + @lit/context + ky)', npmPage.gzip, npmFloor.gzip, 'B', { max: BUDGET_NPM_RATIO });
+report.ratio('npm page gzip vs floor (lit + @lit/context + ky)', npmPage.gzip, npmFloor.gzip, 'B', {
+  max: BUDGET_NPM_RATIO,
+});
 process.exitCode = report.finish();

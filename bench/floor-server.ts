@@ -15,29 +15,54 @@ db.pragma('journal_mode = WAL');
 db.pragma('synchronous = NORMAL');
 db.exec(`CREATE TABLE IF NOT EXISTS activities (id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL, challenge_id TEXT NOT NULL,
   quantity REAL NOT NULL, key TEXT NOT NULL, created_ms INTEGER NOT NULL)`);
-const insert = db.prepare('INSERT INTO activities (customer_id, challenge_id, quantity, key, created_ms) VALUES (?, ?, ?, ?, ?)');
+const insert = db.prepare(
+  'INSERT INTO activities (customer_id, challenge_id, quantity, key, created_ms) VALUES (?, ?, ?, ?, ?)',
+);
 const select = db.prepare('SELECT * FROM activities WHERE id = ?');
 // One row to read for the GET floor.
 if (!select.get(1)) insert.run(1, '1', 1, 'seed', Date.now());
 
 const app = Fastify({ logger: false });
-app.post('/floor/activities', {
-  schema: {
-    headers: { type: 'object', required: ['idempotency-key'], properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 128 } } },
-    body: {
-      type: 'object', required: ['challengeId', 'quantity'], additionalProperties: false,
-      properties: { challengeId: { type: 'string', maxLength: 32 }, quantity: { type: 'number', exclusiveMinimum: 0, maximum: 1000 }, customerId: { type: 'integer' } },
+app.post(
+  '/floor/activities',
+  {
+    schema: {
+      headers: {
+        type: 'object',
+        required: ['idempotency-key'],
+        properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 128 } },
+      },
+      body: {
+        type: 'object',
+        required: ['challengeId', 'quantity'],
+        additionalProperties: false,
+        properties: {
+          challengeId: { type: 'string', maxLength: 32 },
+          quantity: { type: 'number', exclusiveMinimum: 0, maximum: 1000 },
+          customerId: { type: 'integer' },
+        },
+      },
     },
   },
-}, async (req, reply) => {
-  const b = req.body as { challengeId: string; quantity: number; customerId?: number };
-  const r = insert.run(b.customerId ?? 0, b.challengeId, b.quantity, req.headers['idempotency-key'] as string, Date.now());
-  reply.code(201);
-  return { id: String(r.lastInsertRowid) };
-});
+  async (req, reply) => {
+    const b = req.body as { challengeId: string; quantity: number; customerId?: number };
+    const r = insert.run(
+      b.customerId ?? 0,
+      b.challengeId,
+      b.quantity,
+      req.headers['idempotency-key'] as string,
+      Date.now(),
+    );
+    reply.code(201);
+    return { id: String(r.lastInsertRowid) };
+  },
+);
 app.get('/floor/activities/:id', async (req, reply) => {
   const row = select.get(Number((req.params as { id: string }).id));
-  if (!row) { reply.code(404); return { error: 'not found' }; }
+  if (!row) {
+    reply.code(404);
+    return { error: 'not found' };
+  }
   return row;
 });
 
@@ -47,11 +72,19 @@ const blobs = new Map<number, string>();
 app.get('/floor/blob', async (req, reply) => {
   const n = Math.min(Math.max(Number((req.query as { bytes?: string }).bytes) || 100, 16), 10_000_000);
   let b = blobs.get(n);
-  if (!b) { b = `{"pad":"${'x'.repeat(n - 10)}"}`; blobs.set(n, b); }
+  if (!b) {
+    b = `{"pad":"${'x'.repeat(n - 10)}"}`;
+    blobs.set(n, b);
+  }
   return reply.type('application/json; charset=utf-8').send(b);
 });
 
-const shutdown = () => { app.close().then(() => { db.close(); process.exit(0); }); };
+const shutdown = () => {
+  app.close().then(() => {
+    db.close();
+    process.exit(0);
+  });
+};
 process.on('SIGTERM', shutdown);
 process.on('SIGINT', shutdown);
 await app.listen({ host: process.env.HOST ?? '127.0.0.1', port: Number(process.env.PORT ?? 8790) });

@@ -6,9 +6,20 @@
  */
 import { readFileSync } from 'node:fs';
 
-interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[]; hitCount?: number }
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+  hitCount?: number;
+}
 const [file, nArg, filter] = process.argv.slice(2);
-const prof = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number };
+const prof = JSON.parse(readFileSync(file, 'utf8')) as {
+  nodes: Node[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+};
 const n = Number(nArg ?? 30);
 const byId = new Map(prof.nodes.map((x) => [x.id, x]));
 const parent = new Map<number, number>();
@@ -19,13 +30,21 @@ const at: number[] = [];
 prof.timeDeltas.reduce((t, d, i) => (at[i] = t + d), 0);
 const slice = (i: number) => Math.floor(at[i] / 100_000);
 const busy = new Map<number, [number, number]>();
-prof.samples.forEach((id, i) => { const b = busy.get(slice(i)) ?? [0, 0]; b[idleIds.has(id) ? 1 : 0] += prof.timeDeltas[i] ?? 0; busy.set(slice(i), b); });
+prof.samples.forEach((id, i) => {
+  const b = busy.get(slice(i)) ?? [0, 0];
+  b[idleIds.has(id) ? 1 : 0] += prof.timeDeltas[i] ?? 0;
+  busy.set(slice(i), b);
+});
 const keep = (i: number) => !process.env.PROF_BUSY || (([b, idle]) => b / (b + idle) >= 0.8)(busy.get(slice(i))!);
 const self = new Map<number, number>();
-prof.samples.forEach((id, i) => { if (keep(i)) self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0)); });
+prof.samples.forEach((id, i) => {
+  if (keep(i)) self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0));
+});
 const total = [...self.values()].reduce((a, b) => a + b, 0);
-const short = (u: string) => u.replace(/^file:\/\/.*?\/(node_modules|server|src|bench)\//, '$1/').replace(/^node:/, 'node:');
-const key = (x: Node) => `${x.callFrame.functionName || '(anonymous)'} ${short(x.callFrame.url)}:${x.callFrame.lineNumber + 1}`;
+const short = (u: string) =>
+  u.replace(/^file:\/\/.*?\/(node_modules|server|src|bench)\//, '$1/').replace(/^node:/, 'node:');
+const key = (x: Node) =>
+  `${x.callFrame.functionName || '(anonymous)'} ${short(x.callFrame.url)}:${x.callFrame.lineNumber + 1}`;
 const selfBy = new Map<string, number>();
 const inclBy = new Map<string, number>();
 for (const [id, t] of self) {
@@ -41,8 +60,13 @@ for (const [id, t] of self) {
 }
 const show = (title: string, m: Map<string, number>) => {
   console.log(`\n${title} (of ${(total / 1000).toFixed(0)} ms sampled)`);
-  [...m.entries()].filter(([k]) => !filter || k.includes(filter)).sort((a, b) => b[1] - a[1]).slice(0, n)
-    .forEach(([k, t]) => console.log(`${(100 * t / total).toFixed(1).padStart(5)}%  ${(t / 1000).toFixed(0).padStart(6)} ms  ${k}`));
+  [...m.entries()]
+    .filter(([k]) => !filter || k.includes(filter))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .forEach(([k, t]) =>
+      console.log(`${((100 * t) / total).toFixed(1).padStart(5)}%  ${(t / 1000).toFixed(0).padStart(6)} ms  ${k}`),
+    );
 };
 show('self time', selfBy);
 show('inclusive time', inclBy);
@@ -51,13 +75,22 @@ show('inclusive time', inclBy);
 // SQLite work shows as self time of the store's statement calls, so "SQLite" is the store's calls.
 const BUCKETS: [string, RegExp][] = [
   // The floor's and the write-set experiment's route handlers are little but their SQLite calls.
-  ['SQLite (statements, BEGIN/COMMIT)', /server\/store\/|better-sqlite3|bench\/floor-server\.ts|bench\/experiments\/write-set-server\.ts/],
+  [
+    'SQLite (statements, BEGIN/COMMIT)',
+    /server\/store\/|better-sqlite3|bench\/floor-server\.ts|bench\/experiments\/write-set-server\.ts/,
+  ],
   ['garbage collector', /^\(garbage collector\)/],
   ['JSON answer serialisation (fast-json-stringify)', /fast-json-stringify|^anonymous\d* :\d+$/],
   ['token, rate limits, CORS', /widget-api\/(auth|rate-limit|state)\.ts|@fastify\/cors/],
   ['engine and answer views', /server\/engine\/|widget-api\/(activities|views|challenges|read-cache)\.ts|luxon/],
-  ['route handlers and hooks (widget-api/index.ts, app.ts)', /widget-api\/index\.ts|server\/app\.ts|server\/context\.ts/],
-  ['HTTP, sockets, Fastify core, body parsing, logger', /node:|fastify|find-my-way|secure-json-parse|avvio|pino|light-my-request|^writev|^\(anonymous\) :0|^emit|^utf8|^(read|write)/],
+  [
+    'route handlers and hooks (widget-api/index.ts, app.ts)',
+    /widget-api\/index\.ts|server\/app\.ts|server\/context\.ts/,
+  ],
+  [
+    'HTTP, sockets, Fastify core, body parsing, logger',
+    /node:|fastify|find-my-way|secure-json-parse|avvio|pino|light-my-request|^writev|^\(anonymous\) :0|^emit|^utf8|^(read|write)/,
+  ],
   ['idle', /^\(idle\)/],
 ];
 if (process.env.PROF_BUCKETS) {
@@ -68,6 +101,8 @@ if (process.env.PROF_BUCKETS) {
   }
   const busyTotal = total - (by.get('idle') ?? 0);
   console.log(`\nparts of the busy time (self time by file, of ${(busyTotal / 1000).toFixed(0)} ms)`);
-  [...by.entries()].filter(([b]) => b !== 'idle').sort((a, b) => b[1] - a[1])
-    .forEach(([b, t]) => console.log(`${(100 * t / busyTotal).toFixed(1).padStart(5)}%  ${b}`));
+  [...by.entries()]
+    .filter(([b]) => b !== 'idle')
+    .sort((a, b) => b[1] - a[1])
+    .forEach(([b, t]) => console.log(`${((100 * t) / busyTotal).toFixed(1).padStart(5)}%  ${b}`));
 }

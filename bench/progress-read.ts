@@ -17,7 +17,19 @@
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { alternateRounds, BENCH_ROUNDS, experimentArgs, experimentNote, profileArgs, load, machine, printTable, Report, startNode, type Load } from './lib.js';
+import {
+  alternateRounds,
+  BENCH_ROUNDS,
+  experimentArgs,
+  experimentNote,
+  profileArgs,
+  load,
+  machine,
+  printTable,
+  Report,
+  startNode,
+  type Load,
+} from './lib.js';
 import { benchDatabase, customerToken, productionEnv, seedReader, writeOrgsFile } from './seed.js';
 
 const MIN_RATIO = 0.5;
@@ -35,14 +47,25 @@ const { dir, orgs, org, db, store } = await benchDatabase('progress');
 const { logs } = await seedReader(store, org, Date.now(), CHALLENGES, HISTORY_DAYS, LOGS_PER_DAY);
 store.close();
 const token = await customerToken(org, 'reader');
-console.log(`seeded 1 customer, ${CHALLENGES} challenges, ${logs.toLocaleString('en-US')} logs over ${HISTORY_DAYS + CHALLENGES} days in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+console.log(
+  `seeded 1 customer, ${CHALLENGES} challenges, ${logs.toLocaleString('en-US')} logs over ${HISTORY_DAYS + CHALLENGES} days in ${((Date.now() - t) / 1000).toFixed(1)} s`,
+);
 
-const server = await startNode('progress-server', 'server/main.ts', PORT, productionEnv(db, writeOrgsFile(dir, orgs)), [...profileArgs('progress-server'), ...experimentArgs()]);
+const server = await startNode('progress-server', 'server/main.ts', PORT, productionEnv(db, writeOrgsFile(dir, orgs)), [
+  ...profileArgs('progress-server'),
+  ...experimentArgs(),
+]);
 if (experimentNote()) report.notes.push(experimentNote()!);
-const floor = await startNode('progress-floor', 'bench/floor-server.ts', FLOOR_PORT, { FLOOR_DB: join(dir, 'floor.db') });
+const floor = await startNode('progress-floor', 'bench/floor-server.ts', FLOOR_PORT, {
+  FLOOR_DB: join(dir, 'floor.db'),
+});
 // Browsers always offer compression; so do these requests (the server answers a large list gzipped).
 const ACCEPT = { 'accept-encoding': 'gzip, deflate, br' };
-const subject = { url: `${server.url}/ucc/v1/me/challenges`, headers: { authorization: `Bearer ${token}`, ...ACCEPT }, pid: server.proc.pid };
+const subject = {
+  url: `${server.url}/ucc/v1/me/challenges`,
+  headers: { authorization: `Bearer ${token}`, ...ACCEPT },
+  pid: server.proc.pid,
+};
 const base = { url: `${floor.url}/floor/activities/1`, headers: ACCEPT, pid: floor.proc.pid };
 // Second and third baselines (information): the floor server sending, from memory, an answer of the
 // subject's size, and one of the subject's answer's gzip size.
@@ -72,22 +95,60 @@ try {
 }
 
 console.log(`\nGET throughput, autocannon -c 50 -d ${SECONDS}, ${BENCH_ROUNDS} rounds alternated; ${machine()}`);
-printTable(['round', 'floor req/s', 'floor p99', 'same-size blob req/s', 'gzip-size blob req/s', 'subject req/s', 'subject p50', 'subject p99', 'ratio'],
+printTable(
+  [
+    'round',
+    'floor req/s',
+    'floor p99',
+    'same-size blob req/s',
+    'gzip-size blob req/s',
+    'subject req/s',
+    'subject p50',
+    'subject p99',
+    'ratio',
+  ],
   Array.from({ length: BENCH_ROUNDS }, (_, i) => {
     const get = (who: string) => runs.find((x) => x.round === i + 1 && x.who === who)!.r;
-    const f = get('floor'), s = get('subject'), b = get('blob'), g = get('blob-gz');
-    return [i + 1, Math.round(f.reqPerSec), `${f.p99} ms`, Math.round(b.reqPerSec), Math.round(g.reqPerSec), Math.round(s.reqPerSec), `${s.p50} ms`, `${s.p99} ms`, (s.reqPerSec / f.reqPerSec).toFixed(2)];
-  }));
-const mean = (who: string, k: keyof Load) => runs.filter((x) => x.who === who).reduce((a, x) => a + (x.r[k] ?? 0), 0) / BENCH_ROUNDS;
+    const f = get('floor'),
+      s = get('subject'),
+      b = get('blob'),
+      g = get('blob-gz');
+    return [
+      i + 1,
+      Math.round(f.reqPerSec),
+      `${f.p99} ms`,
+      Math.round(b.reqPerSec),
+      Math.round(g.reqPerSec),
+      Math.round(s.reqPerSec),
+      `${s.p50} ms`,
+      `${s.p99} ms`,
+      (s.reqPerSec / f.reqPerSec).toFixed(2),
+    ];
+  }),
+);
+const mean = (who: string, k: keyof Load) =>
+  runs.filter((x) => x.who === who).reduce((a, x) => a + (x.r[k] ?? 0), 0) / BENCH_ROUNDS;
 const bad = runs.reduce((a, x) => a + x.r.non2xx + x.r.errors, 0);
 report.info('challenges in the answer', shown, '');
 report.info('answer size', bytes, 'B');
 report.info('answer size gzipped', gzBytes, 'B', bytes);
-report.ratio('GET /ucc/v1/me/challenges req/s', mean('subject', 'reqPerSec'), mean('floor', 'reqPerSec'), 'req/s', { min: MIN_RATIO });
-report.info(`floor: same-size answer (${Math.round(bytes / 1000)} kB) from memory, req/s`, mean('blob', 'reqPerSec'), 'req/s', mean('floor', 'reqPerSec'),
-  'the most any server can do sending this answer uncompressed (the subject sends it gzipped)');
-report.info(`floor: gzip-size answer (${(gzBytes / 1000).toFixed(1)} kB) from memory, req/s`, mean('blob-gz', 'reqPerSec'), 'req/s', mean('floor', 'reqPerSec'),
-  'the most any server can do sending this answer gzipped, as the subject does from its cache');
+report.ratio('GET /ucc/v1/me/challenges req/s', mean('subject', 'reqPerSec'), mean('floor', 'reqPerSec'), 'req/s', {
+  min: MIN_RATIO,
+});
+report.info(
+  `floor: same-size answer (${Math.round(bytes / 1000)} kB) from memory, req/s`,
+  mean('blob', 'reqPerSec'),
+  'req/s',
+  mean('floor', 'reqPerSec'),
+  'the most any server can do sending this answer uncompressed (the subject sends it gzipped)',
+);
+report.info(
+  `floor: gzip-size answer (${(gzBytes / 1000).toFixed(1)} kB) from memory, req/s`,
+  mean('blob-gz', 'reqPerSec'),
+  'req/s',
+  mean('floor', 'reqPerSec'),
+  'the most any server can do sending this answer gzipped, as the subject does from its cache',
+);
 report.info('GET /ucc/v1/me/challenges p99', mean('subject', 'p99'), 'ms', mean('floor', 'p99'));
 if (runs.filter((x) => x.who === 'subject' || x.who === 'floor').every((x) => x.r.cpuUsPerReq !== undefined)) {
   report.info('server CPU per request', mean('subject', 'cpuUsPerReq'), 'µs', mean('floor', 'cpuUsPerReq'));

@@ -21,29 +21,54 @@ for (const bench of benches) {
   rmSync(file, { force: true });
   console.log(`\n=== ${bench} ${'='.repeat(60 - bench.length)}`);
   const t = Date.now();
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join('bench', `${bench}.ts`)], { cwd: ROOT, stdio: 'inherit', timeout: 240_000, killSignal: 'SIGTERM' });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join('bench', `${bench}.ts`)], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    timeout: 240_000,
+    killSignal: 'SIGTERM',
+  });
   const out = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : { figures: [], notes: [] };
   results.push({ bench, code: r.status, seconds: (Date.now() - t) / 1000, figures: out.figures, notes: out.notes });
-  if (r.status !== 0 && !out.figures.length) console.log(`${bench}: failed (exit ${r.status ?? r.signal}) before reporting`);
+  if (r.status !== 0 && !out.figures.length)
+    console.log(`${bench}: failed (exit ${r.status ?? r.signal}) before reporting`);
 }
 
 const total = (Date.now() - started) / 1000;
 console.log(`\n=== summary ${'='.repeat(52)}`);
 console.log(`machine: ${machine()}; total ${total.toFixed(0)} s`);
-printTable(['benchmark', 'figure', 'subject', 'baseline', 'ratio', 'budget', 'result'],
-  results.flatMap((r) => r.figures.length
-    ? r.figures.map((f) => [r.bench, f.name, fmt(f.subject, f.unit), f.baseline === null ? '-' : fmt(f.baseline, f.unit),
-      f.ratio === null ? '-' : f.ratio.toFixed(2), f.budget, f.budget === '-' ? 'info' : f.pass ? 'PASS' : 'MISS'])
-    : [[r.bench, '(no figures: the benchmark failed)', '-', '-', '-', '-', 'FAIL']]));
+printTable(
+  ['benchmark', 'figure', 'subject', 'baseline', 'ratio', 'budget', 'result'],
+  results.flatMap((r) =>
+    r.figures.length
+      ? r.figures.map((f) => [
+          r.bench,
+          f.name,
+          fmt(f.subject, f.unit),
+          f.baseline === null ? '-' : fmt(f.baseline, f.unit),
+          f.ratio === null ? '-' : f.ratio.toFixed(2),
+          f.budget,
+          f.budget === '-' ? 'info' : f.pass ? 'PASS' : 'MISS',
+        ])
+      : [[r.bench, '(no figures: the benchmark failed)', '-', '-', '-', '-', 'FAIL']],
+  ),
+);
 for (const r of results) for (const n of r.notes) console.log(`note (${r.bench}): ${n}`);
 let failed = 0;
 for (const r of results) {
-  if (!r.figures.length) { failed++; console.log(`${r.bench}: FAILED (exit ${r.code}) after ${r.seconds.toFixed(0)} s`); continue; }
+  if (!r.figures.length) {
+    failed++;
+    console.log(`${r.bench}: FAILED (exit ${r.code}) after ${r.seconds.toFixed(0)} s`);
+    continue;
+  }
   for (const f of r.figures) {
     if (f.budget !== '-' && !f.pass) failed++;
     const base = f.baseline === null ? '' : ` vs ${fmt(f.baseline, f.unit)} (ratio ${f.ratio!.toFixed(2)})`;
-    console.log(`${r.bench}: ${f.name}: ${fmt(f.subject, f.unit)}${base}; budget ${f.budget}: ${f.budget === '-' ? 'info' : f.pass ? 'PASS' : 'MISS'}`);
+    console.log(
+      `${r.bench}: ${f.name}: ${fmt(f.subject, f.unit)}${base}; budget ${f.budget}: ${f.budget === '-' ? 'info' : f.pass ? 'PASS' : 'MISS'}`,
+    );
   }
 }
-console.log(`bench: ${failed === 0 ? 'all budgets hold' : `${failed} budget(s) missed`} (${total.toFixed(0)} s${total > 300 ? ', OVER the 5-minute limit' : ''})`);
+console.log(
+  `bench: ${failed === 0 ? 'all budgets hold' : `${failed} budget(s) missed`} (${total.toFixed(0)} s${total > 300 ? ', OVER the 5-minute limit' : ''})`,
+);
 process.exit(failed === 0 ? 0 : 1);

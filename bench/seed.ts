@@ -32,7 +32,10 @@ export function benchOrgs(): OrgDoc[] {
     id: `bench-${o.id}`,
     name: `${o.name} (bench)`,
     widgetSecret: secret(),
-    till: o.till && { username: `bench.${o.till.username}`, passwordMd5: createHash('md5').update(secret()).digest('hex') },
+    till: o.till && {
+      username: `bench.${o.till.username}`,
+      passwordMd5: createHash('md5').update(secret()).digest('hex'),
+    },
     oauthClients: o.oauthClients.map((c) => ({ key: `bench-${c.key}`, secret: secret() })),
     webhookIds: o.webhookIds.map((w) => `bench-${w}`),
     allowedOrigins: [],
@@ -54,21 +57,36 @@ export function writeOrgsFile(dir: string, orgs: OrgDoc[]) {
 /** Signs a customer token the way a brand's server does (HS256 with the org's widget secret). */
 export async function customerToken(org: OrgDoc, sub: string, lifetimeS = 3600) {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({}).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuer(org.id).setSubject(sub)
-    .setIssuedAt(now).setExpirationTime(now + lifetimeS).sign(new TextEncoder().encode(org.widgetSecret));
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuer(org.id)
+    .setSubject(sub)
+    .setIssuedAt(now)
+    .setExpirationTime(now + lifetimeS)
+    .sign(new TextEncoder().encode(org.widgetSecret));
 }
 
 /** Production-mode environment for server/main.ts. */
 export function productionEnv(db: string, orgsFile: string): Record<string, string> {
   return {
-    UCC_DEMO: '0', UCC_DB: db, UCC_ORGS_FILE: orgsFile, UCC_TOKEN_SECRET: secret(32), LOG_LEVEL: 'warn',
-    UCC_RATE_CUSTOMER_PER_MIN: '100000000', UCC_RATE_IP_PER_MIN: '100000000', NODE_ENV: 'production',
+    UCC_DEMO: '0',
+    UCC_DB: db,
+    UCC_ORGS_FILE: orgsFile,
+    UCC_TOKEN_SECRET: secret(32),
+    LOG_LEVEL: 'warn',
+    UCC_RATE_CUSTOMER_PER_MIN: '100000000',
+    UCC_RATE_IP_PER_MIN: '100000000',
+    NODE_ENV: 'production',
   };
 }
 
 export function openStore(file: string, orgs: OrgDoc[]) {
   const store = new SqliteStore(file);
-  return store.tx(async (tx) => { for (const o of orgs) await tx.putOrg(o); }).then(() => store);
+  return store
+    .tx(async (tx) => {
+      for (const o of orgs) await tx.putOrg(o);
+    })
+    .then(() => store);
 }
 
 /**
@@ -92,24 +110,47 @@ export async function putEventDefs(store: SqliteStore, orgId: string, now: numbe
   await seedDemo(tmp, now);
   const defs = await tmp.read((tx) => tx.listEventDefs('demo'));
   tmp.close();
-  await store.tx(async (tx) => { for (const d of defs) await tx.putEventDef(orgId, d); });
+  await store.tx(async (tx) => {
+    for (const d of defs) await tx.putEventDef(orgId, d);
+  });
 }
 
 export async function insertCustomers(tx: Tx, org: OrgDoc, ids: string[], now: number) {
   const out: number[] = [];
-  for (const ext of ids) out.push((await tx.insertCustomer({ orgId: org.id, externalId: ext, timeZone: null, createdMs: now })).id);
+  for (const ext of ids)
+    out.push((await tx.insertCustomer({ orgId: org.id, externalId: ext, timeZone: null, createdMs: now })).id);
   return out;
 }
 
 /** Creates challenges through the widget API's own function (group, rule, promotion, enrolment). */
-export async function seedChallenge(tx: Tx, org: OrgDoc, customerId: number, templateId: string, now: number, periods = 7) {
+export async function seedChallenge(
+  tx: Tx,
+  org: OrgDoc,
+  customerId: number,
+  templateId: string,
+  now: number,
+  periods = 7,
+) {
   const t = org.templates.find((x) => x.id === templateId)!;
-  const c = await createChallenge(tx, org, customerId, { templateId, target: t.target.default, period: t.periods[0], periods }, now);
+  const c = await createChallenge(
+    tx,
+    org,
+    customerId,
+    { templateId, target: t.target.default, period: t.periods[0], periods },
+    now,
+  );
   return c.id;
 }
 
 /** One log through the widget API's own function (as POST /me/activities does, minus HTTP). */
-export function seedLog(tx: Tx, org: OrgDoc, customerId: number, body: { challengeId?: string; templateId?: string; quantity: number }, key: string, now: number) {
+export function seedLog(
+  tx: Tx,
+  org: OrgDoc,
+  customerId: number,
+  body: { challengeId?: string; templateId?: string; quantity: number },
+  key: string,
+  now: number,
+) {
   return logActivity(tx, org, customerId, body, key, now);
 }
 
@@ -119,10 +160,18 @@ export function seedLog(tx: Tx, org: OrgDoc, customerId: number, body: { challen
  * `challenges` daily challenges of 30 days started 0…challenges-1 days ago (water, steps,
  * meditation in turn), each logged into twice on every day so far.
  */
-export async function seedReader(store: SqliteStore, org: OrgDoc, now: number, challenges = 20, historyDays = 365, perDay = 20) {
+export async function seedReader(
+  store: SqliteStore,
+  org: OrgDoc,
+  now: number,
+  challenges = 20,
+  historyDays = 365,
+  perDay = 20,
+) {
   const today = startOfDay(now, org.timeZone);
   const templates = ['water', 'steps', 'meditation'];
-  let logs = 0, customerId = 0;
+  let logs = 0,
+    customerId = 0;
   await store.tx(async (tx) => {
     [customerId] = await insertCustomers(tx, org, ['reader'], now);
     for (let d = historyDays + challenges; d > challenges; d--) {

@@ -6,9 +6,10 @@ import viteConfig from '../vite.config.js';
 import { ROOT } from './lib.js';
 
 async function productConfig(): Promise<UserConfig> {
-  const c = typeof viteConfig === 'function'
-    ? await (viteConfig as any)({ mode: 'production', command: 'build', isSsrBuild: false, isPreview: false })
-    : viteConfig;
+  const c =
+    typeof viteConfig === 'function'
+      ? await (viteConfig as any)({ mode: 'production', command: 'build', isSsrBuild: false, isPreview: false })
+      : viteConfig;
   return c as UserConfig;
 }
 
@@ -16,8 +17,17 @@ async function productConfig(): Promise<UserConfig> {
 export async function buildWith(entry: string, outDir: string, extraPlugins: any[] = []): Promise<Buffer> {
   const c = await productConfig();
   const cfg: InlineConfig = {
-    ...c, configFile: false, root: ROOT, logLevel: 'warn', mode: 'production',
-    build: { ...c.build, outDir, emptyOutDir: true, lib: { ...(c.build!.lib as object), entry, formats: ['es'], fileName: () => 'bundle.js' } as any },
+    ...c,
+    configFile: false,
+    root: ROOT,
+    logLevel: 'warn',
+    mode: 'production',
+    build: {
+      ...c.build,
+      outDir,
+      emptyOutDir: true,
+      lib: { ...(c.build!.lib as object), entry, formats: ['es'], fileName: () => 'bundle.js' } as any,
+    },
     plugins: [...(c.plugins ?? []), ...extraPlugins],
   };
   await build(cfg);

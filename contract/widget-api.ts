@@ -53,9 +53,17 @@ export const Template = Obj(
     aggregation: Aggregation,
     unit: Unit,
     periods: T.Array(PeriodType, { description: 'Allowed period types; the first one is the default.' }),
-    target: Obj({ ...Range, default: T.Number(), step: T.Number() }, { description: 'Bounds on the value to reach in each period.' }),
-    length: Obj({ ...Range, default: T.Number() }, { description: 'Bounds on the number of periods (days for DAILY, weeks for WEEKLY).' }),
-    minQuantity: T.Number({ description: 'Smallest quantity one log may carry (COUNT and DISTINCT_DAYS templates take whole numbers only).' }),
+    target: Obj(
+      { ...Range, default: T.Number(), step: T.Number() },
+      { description: 'Bounds on the value to reach in each period.' },
+    ),
+    length: Obj(
+      { ...Range, default: T.Number() },
+      { description: 'Bounds on the number of periods (days for DAILY, weeks for WEEKLY).' },
+    ),
+    minQuantity: T.Number({
+      description: 'Smallest quantity one log may carry (COUNT and DISTINCT_DAYS templates take whole numbers only).',
+    }),
     maxQuantityPerLog: T.Number({ description: 'Largest quantity one log may carry.' }),
     maxQuantityPerPeriod: T.Number({ description: 'The most one period may receive in total.' }),
     reward: Obj(
@@ -63,16 +71,26 @@ export const Template = Obj(
       { description: 'Reward for completing every period: `min(pointsPerPeriod * periods, maxPoints)`.' },
     ),
   },
-  { title: 'Template', description: "An activity the brand lets customers build challenges on, with the brand's bounds." },
+  {
+    title: 'Template',
+    description: "An activity the brand lets customers build challenges on, with the brand's bounds.",
+  },
 );
 
 export const Policy = Obj(
   { maxActiveChallenges: T.Integer(), backfillHours: T.Number(), monthlyPointsCap: T.Number() },
   { title: 'Policy' },
 );
-export const TemplatesResponse = Obj({ templates: T.Array(Template), policy: Policy, timeZone: T.String() }, { title: 'TemplatesResponse' });
+export const TemplatesResponse = Obj(
+  { templates: T.Array(Template), policy: Policy, timeZone: T.String() },
+  { title: 'TemplatesResponse' },
+);
 export const Me = Obj(
-  { id: T.String({ description: "The customer's external id (the token's `sub`)." }), timeZone: T.String(), balance: T.Number() },
+  {
+    id: T.String({ description: "The customer's external id (the token's `sub`)." }),
+    timeZone: T.String(),
+    balance: T.Number(),
+  },
   { title: 'Me' },
 );
 
@@ -81,7 +99,9 @@ export const PeriodProgress = Obj(
     index: T.Integer(),
     start: Iso({ description: 'Period start (inclusive), an ISO instant.' }),
     end: Iso({ description: 'Period end (exclusive), an ISO instant.' }),
-    date: T.String({ description: "Local calendar date of the period's first day, YYYY-MM-DD, in the challenge's time zone." }),
+    date: T.String({
+      description: "Local calendar date of the period's first day, YYYY-MM-DD, in the challenge's time zone.",
+    }),
     value: T.Number(),
     target: T.Number(),
     achieved: T.Boolean(),
@@ -107,7 +127,11 @@ export const Challenge = Obj(
     createdAt: Iso(),
     status: ChallengeStatus,
     periods: T.Array(PeriodProgress),
-    currentPeriod: Nullable(T.Integer({ description: 'Index into `periods` of the period containing "now", or null before start / after end.' })),
+    currentPeriod: Nullable(
+      T.Integer({
+        description: 'Index into `periods` of the period containing "now", or null before start / after end.',
+      }),
+    ),
     streak: Obj({ current: T.Integer(), best: T.Integer(), required: T.Integer() }),
     daysLeft: T.Integer(),
     reward: Obj({ points: T.Number(), earned: T.Number() }),
@@ -202,9 +226,29 @@ export const PatchMeRequest = Obj({ timeZone: T.String({ minLength: 1, maxLength
 
 /** Every named schema above, for the generated browser types. */
 export const wireSchemas = {
-  PeriodType, Aggregation, ChallengeStatus, Unit, Template, Policy, TemplatesResponse, Me, PeriodProgress, Challenge,
-  ChallengeResponse, ChallengesResponse, Activity, Reward, LogActivityResponse, UndoActivityResponse, ActivitiesResponse,
-  LedgerEntry, PointsResponse, ErrorBody, CreateChallengeRequest, LogActivityRequest, PatchMeRequest,
+  PeriodType,
+  Aggregation,
+  ChallengeStatus,
+  Unit,
+  Template,
+  Policy,
+  TemplatesResponse,
+  Me,
+  PeriodProgress,
+  Challenge,
+  ChallengeResponse,
+  ChallengesResponse,
+  Activity,
+  Reward,
+  LogActivityResponse,
+  UndoActivityResponse,
+  ActivitiesResponse,
+  LedgerEntry,
+  PointsResponse,
+  ErrorBody,
+  CreateChallengeRequest,
+  LogActivityRequest,
+  PatchMeRequest,
 };
 
 export type PeriodType = Static<typeof PeriodType>;

@@ -9,13 +9,21 @@ const { version, files } = JSON.parse(readFileSync(new URL('dist/integrity.json'
 const check = process.argv.includes('--check');
 const SNIPPET = /\/v\/[^/"\s]+\/(ucc-widgets(?:\.iife)?\.js)"(\s+)integrity="[^"]*"/g;
 let stale = 0;
-for (const path of ['README.md', ...readdirSync(new URL('docs', root)).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)]) {
+for (const path of [
+  'README.md',
+  ...readdirSync(new URL('docs', root))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+]) {
   const url = new URL(path, root);
   const text = readFileSync(url, 'utf8');
   const next = text.replace(SNIPPET, (_, file, space) => `/v/${version}/${file}"${space}integrity="${files[file]}"`);
   if (next === text) continue;
   stale++;
-  if (check) console.error(`${path}: an embed snippet does not name ucc-widgets ${version} with its current integrity hash (run npm run build)`);
+  if (check)
+    console.error(
+      `${path}: an embed snippet does not name ucc-widgets ${version} with its current integrity hash (run npm run build)`,
+    );
   else {
     writeFileSync(url, next);
     console.log(`${path}: embed snippets set to ${version} and their sha384`);

@@ -18,7 +18,8 @@ const check = process.argv.includes('--check');
 const ORDER = ['ucc-provider', 'ucc-create-challenge', 'ucc-log-activity', 'ucc-progress', 'ucc-points'];
 const camel = (s) => s.replace(/-(\w)/g, (_, c) => c.toUpperCase());
 const pascal = (s) => camel(s).replace(/^\w/, (c) => c.toUpperCase());
-const doc = (text, indent) => (text ? `${indent}/** ${text.replace(/\s*\n\s*/g, ' ').replace(/\*\//g, '*\\/')} */\n` : '');
+const doc = (text, indent) =>
+  text ? `${indent}/** ${text.replace(/\s*\n\s*/g, ' ').replace(/\*\//g, '*\\/')} */\n` : '';
 
 const elements = manifest.modules
   .flatMap((m) => (m.declarations ?? []).map((d) => ({ d, path: m.path })))
@@ -27,19 +28,36 @@ const elements = manifest.modules
   .map(({ d, path }) => {
     // src/elements/<name>/<name>.component.ts → the package entry `ucc-widgets/elements/<name>`
     const entry = /^src\/elements\/([\w-]+)\//.exec(path)?.[1];
-    if (!entry) throw new Error(`custom-elements.json: ${d.tagName} is declared in ${path}, not under src/elements/<name>/`);
-    const props = (d.members ?? []).filter((m) => m.kind === 'field' && !m.static && !['private', 'protected'].includes(m.privacy) && !m.name.startsWith('#'));
-    return { tag: d.tagName, cls: d.name, entry, props, events: (d.events ?? []).map((e) => e.name), slotted: (d.slots ?? []).length > 0, eventDocs: d.events ?? [] };
+    if (!entry)
+      throw new Error(`custom-elements.json: ${d.tagName} is declared in ${path}, not under src/elements/<name>/`);
+    const props = (d.members ?? []).filter(
+      (m) =>
+        m.kind === 'field' && !m.static && !['private', 'protected'].includes(m.privacy) && !m.name.startsWith('#'),
+    );
+    return {
+      tag: d.tagName,
+      cls: d.name,
+      entry,
+      props,
+      events: (d.events ?? []).map((e) => e.name),
+      slotted: (d.slots ?? []).length > 0,
+      eventDocs: d.events ?? [],
+    };
   });
 if (!elements.length) throw new Error('custom-elements.json declares no custom elements');
 
 const allEvents = [...new Set(elements.flatMap((e) => e.events))];
 for (const name of allEvents) {
-  if (!eventMap.includes(`'${name}':`)) throw new Error(`custom-elements.json: event ${name} is not in UccEventMap (src/events.ts)`);
+  if (!eventMap.includes(`'${name}':`))
+    throw new Error(`custom-elements.json: event ${name} is not in UccEventMap (src/events.ts)`);
 }
 for (const el of elements) {
   const own = el.eventDocs.map((e) => ({ name: e.name, description: e.description }));
-  const bubbled = el.slotted ? allEvents.filter((n) => !el.events.includes(n)).map((name) => ({ name, description: 'From an element inside (every `ucc-*` event bubbles).' })) : [];
+  const bubbled = el.slotted
+    ? allEvents
+        .filter((n) => !el.events.includes(n))
+        .map((name) => ({ name, description: 'From an element inside (every `ucc-*` event bubbles).' }))
+    : [];
   el.allEvents = [...own, ...bubbled];
 }
 const handler = (name) => `on${pascal(name)}`;
@@ -67,10 +85,13 @@ ${elements.map((e) => `import { ${e.cls} as ${e.cls}Element } from 'ucc-widgets/
 /** A wrapper's props: React's HTML attributes, the element's public properties \`K\`, its events \`E\`. */
 type Props<I extends HTMLElement, K extends keyof I, E> = Omit<React.HTMLAttributes<I>, K | keyof E> &
   Partial<Pick<I, K>> & E & React.RefAttributes<I>;
-${elements.map((e) => {
-  const keys = e.props.map((p) => `'${p.name}'`).join(' | ') || 'never';
-  const events = e.allEvents.map((ev) => `${doc(ev.description, '  ')}  ${handler(ev.name)}?: (e: ${eventType(ev.name)}) => void;`).join('\n');
-  return `
+${elements
+  .map((e) => {
+    const keys = e.props.map((p) => `'${p.name}'`).join(' | ') || 'never';
+    const events = e.allEvents
+      .map((ev) => `${doc(ev.description, '  ')}  ${handler(ev.name)}?: (e: ${eventType(ev.name)}) => void;`)
+      .join('\n');
+    return `
 /** \`<${e.tag}>\` as a React component. */
 export const ${e.cls}: React.ForwardRefExoticComponent<Props<${e.cls}Element, ${keys}, {${events ? `\n${events}\n` : ''}}>> = /*#__PURE__*/ createComponent({
   react: React,
@@ -79,7 +100,8 @@ export const ${e.cls}: React.ForwardRefExoticComponent<Props<${e.cls}Element, ${
   displayName: '${e.cls}',
   events: {${e.allEvents.map((ev) => `\n    ${handler(ev.name)}: '${ev.name}' as EventName<${eventType(ev.name)}>,`).join('')}${e.allEvents.length ? '\n  ' : ''}},
 });`;
-}).join('\n')}
+  })
+  .join('\n')}
 `;
 
 // ---------------------------------------------------------------- src/react/jsx.ts
@@ -105,18 +127,27 @@ ${elements.map((e) => `import type { ${e.cls} } from 'ucc-widgets/elements/${e.e
 
 /** React's HTML props of element \`I\`, without the keys \`K\` that the element types itself. */
 type Html<I extends HTMLElement, K extends PropertyKey> = Omit<DetailedHTMLProps<HTMLAttributes<I>, I>, K>;
-${elements.map((e) => {
-  const lines = [];
-  for (const p of e.props) {
-    lines.push(`${doc(p.description, '  ')}  ${p.name}?: ${e.cls}['${p.name}'];`);
-    if (p.attribute && p.attribute !== p.name) lines.push(`${doc(p.description && `Attribute of \`${p.name}\`: ${p.description}`, '  ')}  '${p.attribute}'?: ${attrType(p)};`);
-  }
-  for (const ev of e.allEvents) lines.push(`${doc(ev.description, '  ')}  'on${ev.name}'?: (e: ${eventType(ev.name)}) => void;`);
-  const keys = [...e.props.flatMap((p) => [p.name, ...(p.attribute && p.attribute !== p.name ? [p.attribute] : [])]), ...e.allEvents.map((ev) => `on${ev.name}`)];
-  return `
+${elements
+  .map((e) => {
+    const lines = [];
+    for (const p of e.props) {
+      lines.push(`${doc(p.description, '  ')}  ${p.name}?: ${e.cls}['${p.name}'];`);
+      if (p.attribute && p.attribute !== p.name)
+        lines.push(
+          `${doc(p.description && `Attribute of \`${p.name}\`: ${p.description}`, '  ')}  '${p.attribute}'?: ${attrType(p)};`,
+        );
+    }
+    for (const ev of e.allEvents)
+      lines.push(`${doc(ev.description, '  ')}  'on${ev.name}'?: (e: ${eventType(ev.name)}) => void;`);
+    const keys = [
+      ...e.props.flatMap((p) => [p.name, ...(p.attribute && p.attribute !== p.name ? [p.attribute] : [])]),
+      ...e.allEvents.map((ev) => `on${ev.name}`),
+    ];
+    return `
 /** Props of \`<${e.tag}>\` in JSX. */
 interface ${e.cls}Attributes extends Html<${e.cls}, ${keys.map((k) => `'${k}'`).join(' | ') || 'never'}> {${lines.length ? `\n${lines.join('\n')}\n` : ''}}`;
-}).join('\n')}
+  })
+  .join('\n')}
 
 declare module 'react' {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -130,10 +161,17 @@ ${elements.map((e) => `      '${e.tag}': ${e.cls}Attributes;`).join('\n')}
 
 let stale = 0;
 mkdirSync(new URL('src/react', root), { recursive: true });
-for (const [path, text] of [['src/react/index.ts', index], ['src/react/jsx.ts', jsx]]) {
+for (const [path, text] of [
+  ['src/react/index.ts', index],
+  ['src/react/jsx.ts', jsx],
+]) {
   const url = new URL(path, root);
   let old = '';
-  try { old = readFileSync(url, 'utf8'); } catch { /* new file */ }
+  try {
+    old = readFileSync(url, 'utf8');
+  } catch {
+    /* new file */
+  }
   if (old === text) continue;
   stale++;
   if (check) console.error(`${path} is stale: run node scripts/gen-react.mjs (or npm run build)`);

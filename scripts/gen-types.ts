@@ -18,7 +18,13 @@ function plain(v: unknown, seen = new Map<object, unknown>()): unknown {
 
 export async function browserTypes(): Promise<string> {
   // One root schema naming every contract schema, so each becomes one interface and is referenced by name.
-  const root = { title: 'WidgetApi', type: 'object', additionalProperties: false, properties: wireSchemas, required: Object.keys(wireSchemas) };
+  const root = {
+    title: 'WidgetApi',
+    type: 'object',
+    additionalProperties: false,
+    properties: wireSchemas,
+    required: Object.keys(wireSchemas),
+  };
   const body = await compile(plain(root) as never, 'WidgetApi', {
     bannerComment: '',
     additionalProperties: false,

@@ -5,14 +5,23 @@ import { chromium } from 'playwright-core';
 import { startServer } from '../test/e2e/harness.js';
 const srv = await startServer();
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
-const page = await browser.newPage({ viewport: { width: 375, height: 812 }, deviceScaleFactor: 1, hasTouch: true, isMobile: true });
+const page = await browser.newPage({
+  viewport: { width: 375, height: 812 },
+  deviceScaleFactor: 1,
+  hasTouch: true,
+  isMobile: true,
+});
 const errors: string[] = [];
 page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-const shot = async (n: string) => { await page.waitForTimeout(400); await page.screenshot({ path: `.tmp/375-${n}.png`, fullPage: true }); };
+const shot = async (n: string) => {
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: `.tmp/375-${n}.png`, fullPage: true });
+};
 const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
 await page.goto(srv.url + '/');
 await page.getByText('Signed in as alice').waitFor();
-console.log('overflow px at load', await overflow()); await shot('1-empty');
+console.log('overflow px at load', await overflow());
+await shot('1-empty');
 const create = page.locator('ucc-create-challenge');
 await create.getByLabel('Activity').selectOption({ label: 'Drink water' });
 await create.getByLabel(/Goal per period/).fill('8');
@@ -23,7 +32,8 @@ const log = page.locator('ucc-log-activity');
 await log.getByLabel('Quantity (glasses)').fill('8');
 await log.getByRole('button', { name: 'Log', exact: true }).click();
 await page.locator('ucc-progress').getByText('8 of 8 glasses', { exact: true }).waitFor();
-console.log('overflow px after log', await overflow()); await shot('2-logged');
+console.log('overflow px after log', await overflow());
+await shot('2-logged');
 await page.locator('ucc-progress').locator('[part~=period]').first().click();
 await page.locator('ucc-progress').locator('[part~=leave]').first().click();
 await shot('3-day-leave-confirm');
@@ -31,9 +41,16 @@ await page.getByRole('button', { name: 'Keep' }).click();
 await page.getByRole('button', { name: 'Go offline' }).click();
 await log.getByLabel('Quantity (glasses)').fill('2');
 await log.getByRole('button', { name: 'Log', exact: true }).click();
-await log.getByText(/waiting to be sent/).first().waitFor();
-console.log('overflow px offline', await overflow()); await shot('4-offline');
-await page.getByRole('button', { name: 'Go online' }).click().catch(() => page.locator('#offline').click());
+await log
+  .getByText(/waiting to be sent/)
+  .first()
+  .waitFor();
+console.log('overflow px offline', await overflow());
+await shot('4-offline');
+await page
+  .getByRole('button', { name: 'Go online' })
+  .click()
+  .catch(() => page.locator('#offline').click());
 await page.waitForTimeout(1500);
 await page.getByRole('button', { name: 'Expire token' }).click();
 await page.locator('ucc-provider').getByRole('alert').waitFor();
@@ -41,7 +58,8 @@ await shot('5-expired');
 await page.locator('#expire').click();
 await page.locator('#lang').selectOption('ar');
 await page.waitForTimeout(1000);
-console.log('overflow px ar', await overflow()); await shot('6-ar');
+console.log('overflow px ar', await overflow());
+await shot('6-ar');
 console.log('console errors', errors);
 await browser.close();
 await srv.stop();

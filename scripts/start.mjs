@@ -4,7 +4,10 @@ import { existsSync } from 'node:fs';
 import { execSync } from 'node:child_process';
 import { register } from 'tsx/esm/api';
 
-if (!existsSync(new URL('../dist/ucc-widgets.js', import.meta.url)) && existsSync(new URL('../vite.config.ts', import.meta.url))) {
+if (
+  !existsSync(new URL('../dist/ucc-widgets.js', import.meta.url)) &&
+  existsSync(new URL('../vite.config.ts', import.meta.url))
+) {
   try {
     execSync('npm run --silent build', { stdio: 'inherit' });
   } catch {

@@ -1,6 +1,12 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify';
 import AjvCompiler from '@fastify/ajv-compiler';
 import { ApiError } from './errors.js';
 import { API_HEADERS, DOCS_HEADERS } from './headers.js';
@@ -37,20 +43,35 @@ export interface AppOptions {
 /** Query parameters whose values are credentials: never written to a log. */
 const SECRET_PARAM = /([?&][^=&#]*(?:token|secret|password|passwd|auth|key|sig|code)[^=&#]*=)[^&#]*/gi;
 /** The url as logged: secret query values replaced by `[redacted]`. */
-export const redactUrl = (url: string) => url.includes('?') ? url.replace(SECRET_PARAM, '$1[redacted]') : url;
+export const redactUrl = (url: string) => (url.includes('?') ? url.replace(SECRET_PARAM, '$1[redacted]') : url);
 /** pino redaction: credentials in headers, wherever a log line carries them. */
 export const REDACT_PATHS = [
-  'req.headers.authorization', 'req.headers.cookie', 'req.headers["x-cap-api-oauth-token"]', 'res.headers["set-cookie"]',
-  'headers.authorization', 'headers.cookie', 'headers["x-cap-api-oauth-token"]',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-cap-api-oauth-token"]',
+  'res.headers["set-cookie"]',
+  'headers.authorization',
+  'headers.cookie',
+  'headers["x-cap-api-oauth-token"]',
 ];
 /** The request as Fastify logs it ("incoming request"), with the url's secret query values redacted. */
 function serializeRequest(req: FastifyRequest) {
-  return { method: req.method, url: redactUrl(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort };
+  return {
+    method: req.method,
+    url: redactUrl(req.url),
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  };
 }
 function loggerOptions(logger: AppOptions['logger']): FastifyServerOptions['logger'] {
   if (!logger) return false;
-  const base = logger === true ? {} : logger as Record<string, any>;
-  return { ...base, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, serializers: { req: serializeRequest, ...base.serializers } } as FastifyServerOptions['logger'];
+  const base = logger === true ? {} : (logger as Record<string, any>);
+  return {
+    ...base,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    serializers: { req: serializeRequest, ...base.serializers },
+  } as FastifyServerOptions['logger'];
 }
 
 // ── errors outside any route: their surface's envelope ───────────────────────────────────────
@@ -64,7 +85,12 @@ export function envelopeFor(url: string, status: number, widgetCode: string, mes
   const capillary = 300004; // Codes.INVALID_INPUT: invalid input of any kind
   if (url.startsWith('/v3/')) return { data: null, errors: [{ code: capillary, message }], warnings: null };
   if (url.startsWith('/v2/')) return { warnings: [], errors: [{ code: capillary, message }] };
-  if (url.startsWith('/api_gateway/')) return { status: { code: status, message: 'failure' }, validationErrors: [{ code: capillary, message }], data: null };
+  if (url.startsWith('/api_gateway/'))
+    return {
+      status: { code: status, message: 'failure' },
+      validationErrors: [{ code: capillary, message }],
+      data: null,
+    };
   if (url.startsWith('/webhooks/')) return { status: { code: capillary, message }, requestId: crypto.randomUUID() };
   return { error: { code: widgetCode, message } };
 }
@@ -84,26 +110,35 @@ function requestUrl(raw: unknown): string {
 function clientErrorHandler(this: FastifyInstance, error: Error, socket: Socket) {
   const err = error as NodeJS.ErrnoException & { rawPacket?: unknown };
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
-  const [status, code, message] = err.code === 'HPE_HEADER_OVERFLOW'
-    ? [431, 'HEADERS_TOO_LARGE', 'The request headers are over 16 KB; send a shorter token or fewer headers.']
-    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-      ? [408, 'REQUEST_TIMEOUT', 'The request took too long to arrive.']
-      : [400, 'VALIDATION_FAILED', 'The request is not valid HTTP.'];
+  const [status, code, message] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'HEADERS_TOO_LARGE', 'The request headers are over 16 KB; send a shorter token or fewer headers.']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'REQUEST_TIMEOUT', 'The request took too long to arrive.']
+        : [400, 'VALIDATION_FAILED', 'The request is not valid HTTP.'];
   this.log.debug({ err: { code: err.code, message: err.message } }, 'client error');
   if (socket.writable) {
     const body = JSON.stringify(envelopeFor(requestUrl(err.rawPacket), status, code, message));
-    const headers = Object.entries(API_HEADERS).map(([k, v]) => `${k}: ${v}\r\n`).join('');
-    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n`
-      + `${headers}connection: close\r\n\r\n${body}`);
+    const headers = Object.entries(API_HEADERS)
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('');
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+        `${headers}connection: close\r\n\r\n${body}`,
+    );
   }
   socket.destroy(err);
 }
 
 /** Errors Fastify raises before routing (a URL that is not valid percent-encoding). */
 function frameworkErrors(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
-  const message = err.code === 'FST_ERR_BAD_URL' ? 'The URL is not valid (bad percent-encoding).' : 'The request is not valid.';
+  const message =
+    err.code === 'FST_ERR_BAD_URL' ? 'The URL is not valid (bad percent-encoding).' : 'The request is not valid.';
   reply.headers(API_HEADERS);
-  return reply.status(400).type('application/json; charset=utf-8').send(envelopeFor(req.url, 400, 'VALIDATION_FAILED', message));
+  return reply
+    .status(400)
+    .type('application/json; charset=utf-8')
+    .send(envelopeFor(req.url, 400, 'VALIDATION_FAILED', message));
 }
 
 /**
@@ -115,7 +150,13 @@ function frameworkErrors(err: FastifyError, req: FastifyRequest, reply: FastifyR
 function strictBodies() {
   const ajvCompilers = AjvCompiler();
   // strictTypes off: the Capillary routes bound a field's length or size while leaving its type to the engine (capillary/index.ts).
-  const ajvOptions = { removeAdditional: false, allErrors: false, useDefaults: true, strictTypes: false, allowUnionTypes: true } as const;
+  const ajvOptions = {
+    removeAdditional: false,
+    allErrors: false,
+    useDefaults: true,
+    strictTypes: false,
+    allowUnionTypes: true,
+  } as const;
   return (externalSchemas: Parameters<typeof ajvCompilers>[0]) => {
     const json = ajvCompilers(externalSchemas, { customOptions: { ...ajvOptions, coerceTypes: false } });
     const text = ajvCompilers(externalSchemas, { customOptions: { ...ajvOptions, coerceTypes: 'array' } });
@@ -136,7 +177,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const orgs = new OrgRegistry(store);
   await orgs.load();
   const ctx: AppContext = {
-    store, orgs, clock, demo: opts.demo, demoAllowedOrigins: opts.demoAllowedOrigins,
+    store,
+    orgs,
+    clock,
+    demo: opts.demo,
+    demoAllowedOrigins: opts.demoAllowedOrigins,
     tokenSecret: new TextEncoder().encode(opts.tokenSecret ?? DEMO_TOKEN_SECRET),
     rateLimits: { ...DEFAULT_RATE_LIMITS, ...opts.rateLimits },
     readCache: new ReadCache(),
@@ -154,7 +199,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.decorate('ctx', ctx);
   // JSON only: without a text/plain parser, any other content type is answered 415.
   app.removeContentTypeParser('text/plain');
-  app.addHook('onClose', async () => { if (!opts.store) store.close(); });
+  app.addHook('onClose', async () => {
+    if (!opts.store) store.close();
+  });
   // Security headers (see API_HEADERS): a callback hook, a constant object, on every answer.
   app.addHook('onRequest', (req, reply, done) => {
     reply.headers(req.url.startsWith('/docs') ? DOCS_HEADERS : API_HEADERS);
@@ -168,14 +215,21 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   // Outside both APIs' scopes (each sets its own): the widget API's envelope.
   app.setErrorHandler(renderError);
-  app.setNotFoundHandler((req, reply) => reply.status(404).type('application/json; charset=utf-8')
-    .send({ error: { code: 'NOT_FOUND', message: `No route ${req.method} ${req.url.split('?')[0]}.` } }));
+  app.setNotFoundHandler((req, reply) =>
+    reply
+      .status(404)
+      .type('application/json; charset=utf-8')
+      .send({ error: { code: 'NOT_FOUND', message: `No route ${req.method} ${req.url.split('?')[0]}.` } }),
+  );
   // Alive and able to store: a cheap read, the write lock, and the open database file still being the file at its path.
   app.get('/healthz', async (req, reply) => {
     const problem = store.health?.() ?? null;
     if (!problem) return { status: 'ok' };
     req.log.error(`/healthz: storage unavailable: ${problem}`);
-    return reply.status(503).header('retry-after', '1').send({ status: 'unavailable', error: { code: 'STORAGE_UNAVAILABLE', message: problem } });
+    return reply
+      .status(503)
+      .header('retry-after', '1')
+      .send({ status: 'unavailable', error: { code: 'STORAGE_UNAVAILABLE', message: problem } });
   });
   // Every write, once answered (so after its COMMIT), invalidates cached reads: a widget write its
   // own customer's, any other write (Capillary API, webhook, demo clock and reset) all of them.

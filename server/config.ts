@@ -6,9 +6,14 @@ import type { OrgDoc } from './engine/org.js';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from './context.js';
 
 export interface Config {
-  host: string; port: number; db: string; demo: boolean;
+  host: string;
+  port: number;
+  db: string;
+  demo: boolean;
   /** UCC_DURABILITY: 'normal' (synchronous=NORMAL, the default) or 'full' (synchronous=FULL: commits survive power loss). */
-  durability: 'normal' | 'full'; tokenSecret: string; orgsFile: string | null;
+  durability: 'normal' | 'full';
+  tokenSecret: string;
+  orgsFile: string | null;
   /** Demo mode: page origins added to the demo organisation's allowedOrigins (UCC_ALLOWED_ORIGINS). */
   allowedOrigins: string[];
   rateLimits: RateLimits;
@@ -25,7 +30,9 @@ export function parseDemo(value: string | undefined): boolean {
   const v = value.trim().toLowerCase();
   if (v === '1' || v === 'true') return true;
   if (v === '0' || v === 'false') return false;
-  throw new Error(`UCC_DEMO must be 1 or true (demo mode) or 0 or false (production mode); got ${JSON.stringify(value)}. Unset it for demo mode.`);
+  throw new Error(
+    `UCC_DEMO must be 1 or true (demo mode) or 0 or false (production mode); got ${JSON.stringify(value)}. Unset it for demo mode.`,
+  );
 }
 
 /** A whole number of requests from an environment variable (≥ 1), or `fallback` when unset. */
@@ -33,7 +40,8 @@ function limitVar(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a whole number of at least 1 (got ${JSON.stringify(raw)}).`);
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new Error(`${name} must be a whole number of at least 1 (got ${JSON.stringify(raw)}).`);
   return n;
 }
 
@@ -41,30 +49,51 @@ function limitVar(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const demo = parseDemo(env.UCC_DEMO);
   const port = Number(env.PORT ?? 8787);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number (got ${env.PORT}).`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT must be a port number (got ${env.PORT}).`);
   const tokenSecret = env.UCC_TOKEN_SECRET ?? (demo ? DEMO_TOKEN_SECRET : '');
   if (!demo) {
     if (tokenSecret.length < 32 || DEMO_SECRETS.has(tokenSecret)) {
-      throw new Error('Production mode (UCC_DEMO=0) needs UCC_TOKEN_SECRET: a random secret of at least 32 characters, not a demo value.');
+      throw new Error(
+        'Production mode (UCC_DEMO=0) needs UCC_TOKEN_SECRET: a random secret of at least 32 characters, not a demo value.',
+      );
     }
   }
   const durability = (env.UCC_DURABILITY ?? 'normal').trim().toLowerCase();
   if (durability !== 'normal' && durability !== 'full') {
-    throw new Error(`UCC_DURABILITY must be "normal" (the default: a commit survives a crash of the server process) or "full" (it also survives an OS crash or power loss, at a cost; see the README) (got ${JSON.stringify(env.UCC_DURABILITY)}).`);
+    throw new Error(
+      `UCC_DURABILITY must be "normal" (the default: a commit survives a crash of the server process) or "full" (it also survives an OS crash or power loss, at a cost; see the README) (got ${JSON.stringify(env.UCC_DURABILITY)}).`,
+    );
   }
   const allowedOrigins = parseAllowedOrigins(env.UCC_ALLOWED_ORIGINS);
   if (!demo && allowedOrigins.length > 0) {
-    throw new Error('UCC_ALLOWED_ORIGINS only applies in demo mode (it adds page origins to the demo organisation). In production mode (UCC_DEMO=0) '
-      + 'list each brand\'s page origins in its organisation\'s "allowedOrigins" in UCC_ORGS_FILE (see server/orgs.example.json), and unset UCC_ALLOWED_ORIGINS.');
+    throw new Error(
+      'UCC_ALLOWED_ORIGINS only applies in demo mode (it adds page origins to the demo organisation). In production mode (UCC_DEMO=0) ' +
+        'list each brand\'s page origins in its organisation\'s "allowedOrigins" in UCC_ORGS_FILE (see server/orgs.example.json), and unset UCC_ALLOWED_ORIGINS.',
+    );
   }
   return {
-    host: env.HOST ?? '127.0.0.1', port, db: env.UCC_DB ?? './data/ucc.db', durability, demo, tokenSecret,
-    orgsFile: env.UCC_ORGS_FILE ?? null, allowedOrigins,
+    host: env.HOST ?? '127.0.0.1',
+    port,
+    db: env.UCC_DB ?? './data/ucc.db',
+    durability,
+    demo,
+    tokenSecret,
+    orgsFile: env.UCC_ORGS_FILE ?? null,
+    allowedOrigins,
     rateLimits: {
       perCustomerPerMinute: limitVar(env, 'UCC_RATE_CUSTOMER_PER_MIN', 600),
       perIpPerMinute: limitVar(env, 'UCC_RATE_IP_PER_MIN', 3000),
-      capillaryPerCredentialPerMinute: limitVar(env, 'UCC_RATE_CAPILLARY_PER_MIN', DEFAULT_RATE_LIMITS.capillaryPerCredentialPerMinute),
-      capillaryPerIpPerMinute: limitVar(env, 'UCC_RATE_CAPILLARY_IP_PER_MIN', DEFAULT_RATE_LIMITS.capillaryPerIpPerMinute),
+      capillaryPerCredentialPerMinute: limitVar(
+        env,
+        'UCC_RATE_CAPILLARY_PER_MIN',
+        DEFAULT_RATE_LIMITS.capillaryPerCredentialPerMinute,
+      ),
+      capillaryPerIpPerMinute: limitVar(
+        env,
+        'UCC_RATE_CAPILLARY_IP_PER_MIN',
+        DEFAULT_RATE_LIMITS.capillaryPerIpPerMinute,
+      ),
       loginFailures: limitVar(env, 'UCC_RATE_LOGIN_FAILURES', DEFAULT_RATE_LIMITS.loginFailures),
       demoSessionPerMinute: limitVar(env, 'UCC_RATE_DEMO_SESSION_PER_MIN', DEFAULT_RATE_LIMITS.demoSessionPerMinute),
     },
@@ -79,16 +108,27 @@ export function originProblem(s: string): string | null {
   const example = 'e.g. https://www.brand.example or http://localhost:3000';
   if (s.includes('*')) return `is not an origin: wildcards are not supported; list each origin (${example})`;
   let url: URL;
-  try { url = new URL(s); } catch { return `is not an origin: write scheme://host[:port] (${example})`; }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `is not an origin: the scheme must be http or https (${example})`;
+  try {
+    url = new URL(s);
+  } catch {
+    return `is not an origin: write scheme://host[:port] (${example})`;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return `is not an origin: the scheme must be http or https (${example})`;
   if (url.origin === s) return null;
   return `is not an origin as browsers send it; use "${url.origin}" (scheme://host[:port]: no path or trailing slash, lowercase host, no default port)`;
 }
 
 /** UCC_ALLOWED_ORIGINS: comma-separated page origins (empty entries ignored); refuses anything that is not an origin. */
 export function parseAllowedOrigins(value: string | undefined): string[] {
-  const entries = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  const problems = entries.flatMap((s) => { const p = originProblem(s); return p ? [`UCC_ALLOWED_ORIGINS: "${s}" ${p}.`] : []; });
+  const entries = (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const problems = entries.flatMap((s) => {
+    const p = originProblem(s);
+    return p ? [`UCC_ALLOWED_ORIGINS: "${s}" ${p}.`] : [];
+  });
   if (problems.length) throw new Error(problems.join('\n'));
   return [...new Set(entries)];
 }
@@ -114,17 +154,32 @@ function validator(): ValidateFunction {
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** A value for a message: strings quoted and shortened, containers by kind. Never used for secrets. */
-const shown = (v: unknown) => v === null ? 'null' : Array.isArray(v) ? 'an array' : isObject(v) ? 'an object'
-  : typeof v === 'string' ? JSON.stringify(v.length > 40 ? `${v.slice(0, 39)}…` : v) : String(v);
+const shown = (v: unknown) =>
+  v === null
+    ? 'null'
+    : Array.isArray(v)
+      ? 'an array'
+      : isObject(v)
+        ? 'an object'
+        : typeof v === 'string'
+          ? JSON.stringify(v.length > 40 ? `${v.slice(0, 39)}…` : v)
+          : String(v);
 const TYPE_NAMES: Record<string, string> = {
-  string: 'a string', number: 'a number', integer: 'a whole number', boolean: 'true or false', object: 'an object', array: 'an array', null: 'null',
+  string: 'a string',
+  number: 'a number',
+  integer: 'a whole number',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'an array',
+  null: 'null',
 };
 
 /** Edit distance, for "did you mean" on unknown fields. */
 function distance(a: string, b: string) {
   const d = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
-    let prev = d[0]; d[0] = i;
+    let prev = d[0];
+    d[0] = i;
     for (let j = 1; j <= b.length; j++) {
       const cur = d[j];
       d[j] = Math.min(d[j] + 1, d[j - 1] + 1, prev + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
@@ -139,35 +194,67 @@ function explain(e: ErrorObject): { extra?: string; message: string } | null {
   const p = e.params as Record<string, any>;
   const hint = isObject(e.parentSchema) ? e.parentSchema : {};
   switch (e.keyword) {
-    case 'if': return null; // its `then`/`else` errors say what is wrong
-    case 'propertyNames': return null; // the error about the name itself (with e.propertyName) says what is wrong
-    case 'required': return { extra: p.missingProperty, message: 'is required but missing' };
+    case 'if':
+      return null; // its `then`/`else` errors say what is wrong
+    case 'propertyNames':
+      return null; // the error about the name itself (with e.propertyName) says what is wrong
+    case 'required':
+      return { extra: p.missingProperty, message: 'is required but missing' };
     case 'additionalProperties': {
       const allowed = Object.keys(isObject(hint.properties) ? hint.properties : {}).filter((k) => k !== '$comment');
       const near = allowed.map((k) => [k, distance(p.additionalProperty, k)] as const).sort((a, b) => a[1] - b[1])[0];
-      const suggestion = near && near[1] <= 2 ? `; did you mean "${near[0]}"?` : ` (known fields: ${allowed.join(', ')})`;
+      const suggestion =
+        near && near[1] <= 2 ? `; did you mean "${near[0]}"?` : ` (known fields: ${allowed.join(', ')})`;
       return { extra: p.additionalProperty, message: `is not a known field${suggestion}` };
     }
     case 'type': {
       const types = (Array.isArray(p.type) ? p.type : String(p.type).split(',')).map((t: string) => TYPE_NAMES[t] ?? t);
-      return { message: typeof hint.errorMessage === 'string' ? hint.errorMessage : `must be ${types.join(' or ')} (got ${shown(e.data)})` };
+      return {
+        message:
+          typeof hint.errorMessage === 'string'
+            ? hint.errorMessage
+            : `must be ${types.join(' or ')} (got ${shown(e.data)})`,
+      };
     }
-    case 'minLength': return { message: typeof hint.errorMessage === 'string' ? hint.errorMessage : `must be at least ${p.limit} characters (got ${String(e.data).length})` };
-    case 'maxLength': return { message: `must be at most ${p.limit} characters (got ${String(e.data).length})` };
-    case 'minimum': return { message: `must be at least ${p.limit} (got ${shown(e.data)})` };
-    case 'maximum': return { message: `must be at most ${p.limit} (got ${shown(e.data)})` };
-    case 'exclusiveMinimum': return { message: `must be more than ${p.limit} (got ${shown(e.data)})` };
-    case 'exclusiveMaximum': return { message: `must be less than ${p.limit} (got ${shown(e.data)})` };
+    case 'minLength':
+      return {
+        message:
+          typeof hint.errorMessage === 'string'
+            ? hint.errorMessage
+            : `must be at least ${p.limit} characters (got ${String(e.data).length})`,
+      };
+    case 'maxLength':
+      return { message: `must be at most ${p.limit} characters (got ${String(e.data).length})` };
+    case 'minimum':
+      return { message: `must be at least ${p.limit} (got ${shown(e.data)})` };
+    case 'maximum':
+      return { message: `must be at most ${p.limit} (got ${shown(e.data)})` };
+    case 'exclusiveMinimum':
+      return { message: `must be more than ${p.limit} (got ${shown(e.data)})` };
+    case 'exclusiveMaximum':
+      return { message: `must be less than ${p.limit} (got ${shown(e.data)})` };
     case 'minItems': {
       const what = e.instancePath === '' ? 'organisation' : 'item';
-      return { message: `must list at least ${p.limit} ${what}${p.limit === 1 ? '' : 's'} (got ${Array.isArray(e.data) ? e.data.length : 0})` };
+      return {
+        message: `must list at least ${p.limit} ${what}${p.limit === 1 ? '' : 's'} (got ${Array.isArray(e.data) ? e.data.length : 0})`,
+      };
     }
-    case 'uniqueItems': return { message: `lists ${shown((e.data as unknown[])[p.j])} twice (items ${p.j} and ${p.i})` };
-    case 'enum': return { message: `must be one of ${(p.allowedValues as unknown[]).map(shown).join(', ')} (got ${shown(e.data)})` };
-    case 'const': return { message: `must be ${shown(p.allowedValue)} (got ${shown(e.data)})` };
-    case 'pattern': return { message: typeof hint.patternErrorMessage === 'string' ? hint.patternErrorMessage : `must match ${p.pattern}` };
-    case 'not': return { message: typeof hint.errorMessage === 'string' ? hint.errorMessage : 'is not allowed here' };
-    default: return { message: e.message ?? `fails ${e.keyword}` };
+    case 'uniqueItems':
+      return { message: `lists ${shown((e.data as unknown[])[p.j])} twice (items ${p.j} and ${p.i})` };
+    case 'enum':
+      return {
+        message: `must be one of ${(p.allowedValues as unknown[]).map(shown).join(', ')} (got ${shown(e.data)})`,
+      };
+    case 'const':
+      return { message: `must be ${shown(p.allowedValue)} (got ${shown(e.data)})` };
+    case 'pattern':
+      return {
+        message: typeof hint.patternErrorMessage === 'string' ? hint.patternErrorMessage : `must match ${p.pattern}`,
+      };
+    case 'not':
+      return { message: typeof hint.errorMessage === 'string' ? hint.errorMessage : 'is not allowed here' };
+    default:
+      return { message: e.message ?? `fails ${e.keyword}` };
   }
 }
 
@@ -181,7 +268,7 @@ function placeOf(orgs: unknown, path: (string | number)[]): string {
   if (path.length === 0) return '';
   const [first, ...rest] = path;
   let node: unknown = Array.isArray(orgs) ? orgs[Number(first)] : undefined;
-  const named = (v: unknown) => isObject(v) && typeof v.id === 'string' && v.id ? ` (${JSON.stringify(v.id)})` : '';
+  const named = (v: unknown) => (isObject(v) && typeof v.id === 'string' && v.id ? ` (${JSON.stringify(v.id)})` : '');
   const parts = [`organisation ${first}${named(node)}`];
   let cur = '';
   for (const seg of rest) {
@@ -189,7 +276,10 @@ function placeOf(orgs: unknown, path: (string | number)[]): string {
       node = node[Number(seg)];
       cur += `[${seg}]`;
       const name = named(node);
-      if (name) { parts.push(cur + name); cur = ''; }
+      if (name) {
+        parts.push(cur + name);
+        cur = '';
+      }
     } else {
       cur += cur ? `.${seg}` : String(seg);
       node = isObject(node) ? node[String(seg)] : undefined;
@@ -229,17 +319,33 @@ function meaningProblems(orgs: OrgDoc[]): Problem[] {
     const k = `${kind}\0${value}`;
     const owner = firstOwner.get(k);
     if (owner === undefined) firstOwner.set(k, i);
-    else out.push({ path, message: owner === i ? `${what} is used twice in this organisation` : `${what} is also used by organisation ${owner}; it must be unique` });
+    else
+      out.push({
+        path,
+        message:
+          owner === i
+            ? `${what} is used twice in this organisation`
+            : `${what} is also used by organisation ${owner}; it must be unique`,
+      });
   };
   const demoSecret = 'is a demo value; generate a random one (e.g. openssl rand -base64 48)';
   orgs.forEach((o, i) => {
-    if (o.id === 'demo') out.push({ path: [i, 'id'], message: '"demo" is reserved for the demo organisation; choose another id' });
+    if (o.id === 'demo')
+      out.push({ path: [i, 'id'], message: '"demo" is reserved for the demo organisation; choose another id' });
     once('org', o.id, i, [i, 'id'], `the id ${JSON.stringify(o.id)}`);
-    if (!isValidZone(o.timeZone)) out.push({ path: [i, 'timeZone'], message: `${shown(o.timeZone)} is not an IANA time zone (e.g. "Europe/Paris", "America/New_York", "UTC")` });
+    if (!isValidZone(o.timeZone))
+      out.push({
+        path: [i, 'timeZone'],
+        message: `${shown(o.timeZone)} is not an IANA time zone (e.g. "Europe/Paris", "America/New_York", "UTC")`,
+      });
     if (DEMO_SECRETS.has(o.widgetSecret)) out.push({ path: [i, 'widgetSecret'], message: demoSecret });
     if (o.till) {
       once('till', o.till.username, i, [i, 'till', 'username'], `the till ${JSON.stringify(o.till.username)}`);
-      if (DEMO_SECRETS.has(o.till.passwordMd5)) out.push({ path: [i, 'till', 'passwordMd5'], message: 'is the md5 of the demo password; choose a real till password' });
+      if (DEMO_SECRETS.has(o.till.passwordMd5))
+        out.push({
+          path: [i, 'till', 'passwordMd5'],
+          message: 'is the md5 of the demo password; choose a real till password',
+        });
     }
     o.oauthClients.forEach((c, k) => {
       once('oauth', c.key, i, [i, 'oauthClients', k, 'key'], `the OAuth key ${JSON.stringify(c.key)}`);
@@ -250,29 +356,58 @@ function meaningProblems(orgs: OrgDoc[]): Problem[] {
       const problem = originProblem(origin);
       if (problem) out.push({ path: [i, 'allowedOrigins', k], message: `${JSON.stringify(origin)} ${problem}` });
     });
-    o.awardStrategies.forEach((s, k) => once(`award:${i}`, String(s.id), i, [i, 'awardStrategies', k, 'id'], `the award strategy id ${s.id}`));
-    o.expiryStrategies.forEach((s, k) => once(`expiry:${i}`, String(s.id), i, [i, 'expiryStrategies', k, 'id'], `the expiry strategy id ${s.id}`));
+    o.awardStrategies.forEach((s, k) =>
+      once(`award:${i}`, String(s.id), i, [i, 'awardStrategies', k, 'id'], `the award strategy id ${s.id}`),
+    );
+    o.expiryStrategies.forEach((s, k) =>
+      once(`expiry:${i}`, String(s.id), i, [i, 'expiryStrategies', k, 'id'], `the expiry strategy id ${s.id}`),
+    );
     o.templates.forEach((t, k) => {
       const at = (...rest: string[]) => [i, 'templates', k, ...rest];
       once(`template:${i}`, t.id, i, at('id'), `the template id ${JSON.stringify(t.id)}`);
-      for (const [name, r] of [['target', t.target], ['length', t.length]] as const) {
+      for (const [name, r] of [
+        ['target', t.target],
+        ['length', t.length],
+      ] as const) {
         if (r.min > r.max) out.push({ path: at(name), message: `min (${r.min}) is more than max (${r.max})` });
-        else if (r.default < r.min || r.default > r.max) out.push({ path: at(name, 'default'), message: `must be from min to max, ${r.min} to ${r.max} (got ${r.default})` });
+        else if (r.default < r.min || r.default > r.max)
+          out.push({
+            path: at(name, 'default'),
+            message: `must be from min to max, ${r.min} to ${r.max} (got ${r.default})`,
+          });
       }
       const base = (o.defaultLanguage ?? 'en').toLowerCase();
       const tags = new Map<string, string>();
       for (const [tag, texts] of Object.entries(t.i18n ?? {})) {
         const lower = tag.toLowerCase();
-        if (lower === base) out.push({ path: at('i18n', tag), message: `is the organisation's defaultLanguage ("${o.defaultLanguage ?? 'en'}"): the template's own label, description and unit are in it; remove this entry or change defaultLanguage` });
-        else if (tags.has(lower)) out.push({ path: at('i18n', tag), message: `is the same language as "${tags.get(lower)}" (tags are not case-sensitive); keep one` });
+        if (lower === base)
+          out.push({
+            path: at('i18n', tag),
+            message: `is the organisation's defaultLanguage ("${o.defaultLanguage ?? 'en'}"): the template's own label, description and unit are in it; remove this entry or change defaultLanguage`,
+          });
+        else if (tags.has(lower))
+          out.push({
+            path: at('i18n', tag),
+            message: `is the same language as "${tags.get(lower)}" (tags are not case-sensitive); keep one`,
+          });
         tags.set(lower, tag);
         if (t.description !== '' && (texts.description ?? '') === '') {
-          out.push({ path: at('i18n', tag, 'description'), message: `is missing: the template has a description (${shown(t.description)}), so every translation needs one` });
+          out.push({
+            path: at('i18n', tag, 'description'),
+            message: `is missing: the template has a description (${shown(t.description)}), so every translation needs one`,
+          });
         }
       }
       const { pointsPerPeriod, maxPoints } = t.reward;
-      if (!o.awardStrategies.some((s) => s.kind === 'PER_PERIOD' && s.pointsPerPeriod === pointsPerPeriod && s.maxPoints === maxPoints)) {
-        out.push({ path: at('reward'), message: `no award strategy pays it: add {"kind": "PER_PERIOD", "pointsPerPeriod": ${pointsPerPeriod}, "maxPoints": ${maxPoints}, …} to awardStrategies` });
+      if (
+        !o.awardStrategies.some(
+          (s) => s.kind === 'PER_PERIOD' && s.pointsPerPeriod === pointsPerPeriod && s.maxPoints === maxPoints,
+        )
+      ) {
+        out.push({
+          path: at('reward'),
+          message: `no award strategy pays it: add {"kind": "PER_PERIOD", "pointsPerPeriod": ${pointsPerPeriod}, "maxPoints": ${maxPoints}, …} to awardStrategies`,
+        });
       }
     });
   });
@@ -285,13 +420,20 @@ function meaningProblems(orgs: OrgDoc[]): Problem[] {
  */
 function jsonErrorOffset(s: string): number {
   let i = 0;
-  const fail = (): never => { throw i; };
-  const ws = () => { while (i < s.length && ' \t\n\r'.includes(s[i])) i++; };
+  const fail = (): never => {
+    throw i;
+  };
+  const ws = () => {
+    while (i < s.length && ' \t\n\r'.includes(s[i])) i++;
+  };
   const str = () => {
     i++;
     while (i < s.length) {
       const c = s[i];
-      if (c === '"') { i++; return; }
+      if (c === '"') {
+        i++;
+        return;
+      }
       if (c < ' ') fail();
       if (c === '\\') {
         if (!/^\\(["\\/bfnrt]|u[0-9a-fA-F]{4})/.test(s.slice(i, i + 6))) fail();
@@ -305,13 +447,31 @@ function jsonErrorOffset(s: string): number {
     const open = s[i];
     if (open === '{' || open === '[') {
       const close = open === '{' ? '}' : ']';
-      i++; ws();
-      if (s[i] === close) { i++; return; }
+      i++;
+      ws();
+      if (s[i] === close) {
+        i++;
+        return;
+      }
       for (;;) {
-        if (open === '{') { ws(); if (s[i] !== '"') fail(); str(); ws(); if (s[i] !== ':') fail(); i++; }
-        value(); ws();
-        if (s[i] === ',') { i++; continue; }
-        if (s[i] === close) { i++; return; }
+        if (open === '{') {
+          ws();
+          if (s[i] !== '"') fail();
+          str();
+          ws();
+          if (s[i] !== ':') fail();
+          i++;
+        }
+        value();
+        ws();
+        if (s[i] === ',') {
+          i++;
+          continue;
+        }
+        if (s[i] === close) {
+          i++;
+          return;
+        }
         fail();
       }
     }
@@ -320,17 +480,26 @@ function jsonErrorOffset(s: string): number {
     if (!m) fail();
     i += m![0].length;
   };
-  try { value(); ws(); if (i < s.length) fail(); return -1; } catch (at) { return typeof at === 'number' ? at : -1; }
+  try {
+    value();
+    ws();
+    if (i < s.length) fail();
+    return -1;
+  } catch (at) {
+    return typeof at === 'number' ? at : -1;
+  }
 }
 
 /** A JSON syntax error in words, with its line and column, and a hint for trailing commas and comments. */
 function jsonProblem(text: string, err: unknown): string {
   const message = (err instanceof Error ? err.message : String(err))
-    .replace(/, ".*" is not valid JSON$/s, '').replace(/ in JSON at position \d+.*$/s, '');
+    .replace(/, ".*" is not valid JSON$/s, '')
+    .replace(/ in JSON at position \d+.*$/s, '');
   const pos = jsonErrorOffset(text);
   if (pos < 0) return `is not valid JSON: ${message}`;
   const before = text.slice(0, pos);
-  const line = before.split('\n').length, column = pos - before.lastIndexOf('\n');
+  const line = before.split('\n').length,
+    column = pos - before.lastIndexOf('\n');
   let hint = '';
   if (/,\s*$/.test(before) && /^\s*[\]}]/.test(text.slice(pos))) hint = ' (JSON allows no trailing comma)';
   else if (/^\/[/*]/.test(text.slice(pos))) hint = ' (JSON has no comments; use a "$comment" field)';
@@ -338,7 +507,10 @@ function jsonProblem(text: string, err: unknown): string {
 }
 
 /** An event an organisation's templates log, declared in UCC_ORGS_FILE (`events`). */
-export interface EventSpec { eventName: string; fields: string[] }
+export interface EventSpec {
+  eventName: string;
+  fields: string[];
+}
 /** An organisation as UCC_ORGS_FILE gives it: the OrgDoc, and the events to create at start-up. */
 export type OrgFileEntry = OrgDoc & { events?: EventSpec[] };
 
@@ -356,35 +528,52 @@ const weakSecret = (secret: string) => new Set(secret).size < MIN_DISTINCT;
  * this, a template naming an undefined event answers 500 on every challenge create.
  * One line per problem (at most 5), naming the file, the organisation and the field.
  */
-export function startupProblems(file: string, orgs: OrgFileEntry[], inDatabase: (orgId: string) => DefinedEvents): string[] {
+export function startupProblems(
+  file: string,
+  orgs: OrgFileEntry[],
+  inDatabase: (orgId: string) => DefinedEvents,
+): string[] {
   const out: Problem[] = [];
   const weak = `looks typed, not generated (fewer than ${MIN_DISTINCT} different characters); generate a random one (e.g. openssl rand -base64 48)`;
   orgs.forEach((o, i) => {
     if (weakSecret(o.widgetSecret)) out.push({ path: [i, 'widgetSecret'], message: weak });
-    o.oauthClients.forEach((c, k) => { if (weakSecret(c.secret)) out.push({ path: [i, 'oauthClients', k, 'secret'], message: weak }); });
+    o.oauthClients.forEach((c, k) => {
+      if (weakSecret(c.secret)) out.push({ path: [i, 'oauthClients', k, 'secret'], message: weak });
+    });
     const stored = inDatabase(o.id);
     const declared = new Map<string, string[]>();
     (o.events ?? []).forEach((e, k) => {
-      if (declared.has(e.eventName)) out.push({ path: [i, 'events', k, 'eventName'], message: `${JSON.stringify(e.eventName)} is listed twice` });
+      if (declared.has(e.eventName))
+        out.push({ path: [i, 'events', k, 'eventName'], message: `${JSON.stringify(e.eventName)} is listed twice` });
       declared.set(e.eventName, e.fields);
       const db = stored.get(e.eventName);
       const missing = db ? e.fields.filter((f) => !db.fields.some((x) => x.name === f && x.type === 'double')) : [];
       if (missing.length) {
-        out.push({ path: [i, 'events', k, 'fields'], message: `the database already defines ${JSON.stringify(e.eventName)} without the double field${missing.length > 1 ? 's' : ''} ${missing.map((f) => JSON.stringify(f)).join(', ')}; an event cannot change once created: use a new event name` });
+        out.push({
+          path: [i, 'events', k, 'fields'],
+          message: `the database already defines ${JSON.stringify(e.eventName)} without the double field${missing.length > 1 ? 's' : ''} ${missing.map((f) => JSON.stringify(f)).join(', ')}; an event cannot change once created: use a new event name`,
+        });
       }
     });
     o.templates.forEach((t, k) => {
       const db = stored.get(t.eventName);
       const fields = db ? db.fields.filter((f) => f.type === 'double').map((f) => f.name) : declared.get(t.eventName);
       if (!fields) {
-        out.push({ path: [i, 'templates', k, 'eventName'], message: `${JSON.stringify(t.eventName)} is not a defined event of this organisation: add {"eventName": ${JSON.stringify(t.eventName)}, "fields": [${t.field ? JSON.stringify(t.field) : ''}]} to its "events"` });
+        out.push({
+          path: [i, 'templates', k, 'eventName'],
+          message: `${JSON.stringify(t.eventName)} is not a defined event of this organisation: add {"eventName": ${JSON.stringify(t.eventName)}, "fields": [${t.field ? JSON.stringify(t.field) : ''}]} to its "events"`,
+        });
       } else if (t.aggregation === 'SUM' && (!t.field || !fields.includes(t.field))) {
-        out.push({ path: [i, 'templates', k, 'field'], message: `${shown(t.field)} is not a double field of event ${JSON.stringify(t.eventName)} (its double fields: ${fields.length ? fields.map((f) => JSON.stringify(f)).join(', ') : 'none'})` });
+        out.push({
+          path: [i, 'templates', k, 'field'],
+          message: `${shown(t.field)} is not a double field of event ${JSON.stringify(t.eventName)} (its double fields: ${fields.length ? fields.map((f) => JSON.stringify(f)).join(', ') : 'none'})`,
+        });
       }
     });
   });
   const lines = out.slice(0, MAX_PROBLEMS).map(({ path, message }) => `${file}: ${placeOf(orgs, path)}: ${message}`);
-  if (out.length > MAX_PROBLEMS) lines.push(`${file}: … and ${out.length - MAX_PROBLEMS} more problem${out.length - MAX_PROBLEMS === 1 ? '' : 's'}`);
+  if (out.length > MAX_PROBLEMS)
+    lines.push(`${file}: … and ${out.length - MAX_PROBLEMS} more problem${out.length - MAX_PROBLEMS === 1 ? '' : 's'}`);
   return lines;
 }
 
@@ -399,22 +588,42 @@ export function readOrgsFile(file: string): OrgFileEntry[] {
     text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : (err as Error).message;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'it is a folder'
+            : (err as Error).message;
     throw new Error(`${file}: cannot read the organisations file (UCC_ORGS_FILE): ${why}.`, { cause: err });
   }
   let data: unknown;
-  try { data = JSON.parse(text); } catch (err) { throw new Error(`${file}: ${jsonProblem(text, err)}.`, { cause: err }); }
-  if (!Array.isArray(data)) throw new Error(`${file}: must hold a JSON array of organisations, [ {…}, … ] (got ${shown(data)}). ${FORMAT_HINT}`);
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${file}: ${jsonProblem(text, err)}.`, { cause: err });
+  }
+  if (!Array.isArray(data))
+    throw new Error(
+      `${file}: must hold a JSON array of organisations, [ {…}, … ] (got ${shown(data)}). ${FORMAT_HINT}`,
+    );
   let problems = schemaProblems(data);
   if (problems.length === 0) problems = meaningProblems(data as OrgDoc[]);
   if (problems.length > 0) {
-    const lines = problems.slice(0, MAX_PROBLEMS).map(({ path, message }) => `${file}: ${path.length ? `${placeOf(data, path)}: ` : ''}${message}`);
-    if (problems.length > MAX_PROBLEMS) lines.push(`${file}: … and ${problems.length - MAX_PROBLEMS} more problem${problems.length - MAX_PROBLEMS === 1 ? '' : 's'}`);
+    const lines = problems
+      .slice(0, MAX_PROBLEMS)
+      .map(({ path, message }) => `${file}: ${path.length ? `${placeOf(data, path)}: ` : ''}${message}`);
+    if (problems.length > MAX_PROBLEMS)
+      lines.push(
+        `${file}: … and ${problems.length - MAX_PROBLEMS} more problem${problems.length - MAX_PROBLEMS === 1 ? '' : 's'}`,
+      );
     lines.push(FORMAT_HINT);
     throw new Error(lines.join('\n'));
   }
   // "$comment" fields are for people reading the file, not part of an organisation.
   return (data as (OrgFileEntry & { $comment?: string })[]).map(({ $comment: _, ...org }) => ({
-    ...org, templates: org.templates.map(({ $comment: __, ...t }: typeof org.templates[number] & { $comment?: string }) => t),
+    ...org,
+    templates: org.templates.map(({ $comment: __, ...t }: (typeof org.templates)[number] & { $comment?: string }) => t),
   }));
 }

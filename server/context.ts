@@ -5,7 +5,9 @@ import type { ReadCache } from './widget-api/read-cache.js';
 /** The server's notion of "now". In demo mode QA can move it forward (POST /demo/clock). */
 export class Clock {
   offsetMs = 0;
-  now() { return Date.now() + this.offsetMs; }
+  now() {
+    return Date.now() + this.offsetMs;
+  }
 }
 
 /** Organisations are configuration: loaded once, looked up by credential on every request. */
@@ -16,18 +18,30 @@ export class OrgRegistry {
     const orgs = await this.store.read((tx) => tx.listOrgs());
     this.byId = new Map(orgs.map((o) => [o.id, o]));
   }
-  get(id: string) { return this.byId.get(id); }
-  all() { return [...this.byId.values()]; }
-  byTill(username: string) { return this.all().find((o) => o.till?.username === username); }
-  byOAuthKey(key: string) { return this.all().find((o) => o.oauthClients.some((c) => c.key === key)); }
-  byWebhook(id: string) { return this.all().find((o) => o.webhookIds.includes(id)); }
+  get(id: string) {
+    return this.byId.get(id);
+  }
+  all() {
+    return [...this.byId.values()];
+  }
+  byTill(username: string) {
+    return this.all().find((o) => o.till?.username === username);
+  }
+  byOAuthKey(key: string) {
+    return this.all().find((o) => o.oauthClients.some((c) => c.key === key));
+  }
+  byWebhook(id: string) {
+    return this.all().find((o) => o.webhookIds.includes(id));
+  }
 }
 
 export interface RateLimits {
   /** Widget API, per customer token and per client address. */
-  perCustomerPerMinute: number; perIpPerMinute: number;
+  perCustomerPerMinute: number;
+  perIpPerMinute: number;
   /** Capillary-compatible API: requests per credential (till, OAuth client) and per client address. */
-  capillaryPerCredentialPerMinute: number; capillaryPerIpPerMinute: number;
+  capillaryPerCredentialPerMinute: number;
+  capillaryPerIpPerMinute: number;
   /** Failed logins (Basic, OAuth token) per credential and per address before each further one doubles the wait. */
   loginFailures: number;
   /** POST /demo/session per client address (demo mode). */
@@ -35,8 +49,12 @@ export interface RateLimits {
 }
 
 export const DEFAULT_RATE_LIMITS: RateLimits = {
-  perCustomerPerMinute: 600, perIpPerMinute: 3000,
-  capillaryPerCredentialPerMinute: 6000, capillaryPerIpPerMinute: 12000, loginFailures: 10, demoSessionPerMinute: 120,
+  perCustomerPerMinute: 600,
+  perIpPerMinute: 3000,
+  capillaryPerCredentialPerMinute: 6000,
+  capillaryPerIpPerMinute: 12000,
+  loginFailures: 10,
+  demoSessionPerMinute: 120,
 };
 
 export interface AppContext {
@@ -54,5 +72,7 @@ export interface AppContext {
 }
 
 declare module 'fastify' {
-  interface FastifyInstance { ctx: AppContext }
+  interface FastifyInstance {
+    ctx: AppContext;
+  }
 }

@@ -24,11 +24,16 @@ export class ApiError extends Error {
  */
 export class StorageUnavailable extends ApiError {
   constructor(readonly reason: string) {
-    super(503, 'STORAGE_UNAVAILABLE', 'The database is unavailable right now; nothing was saved. Try again in a few seconds.');
+    super(
+      503,
+      'STORAGE_UNAVAILABLE',
+      'The database is unavailable right now; nothing was saved. Try again in a few seconds.',
+    );
   }
 }
 
-export const badRequest = (code: string | number, message: string, details?: Record<string, unknown>) => new ApiError(400, code, message, details);
+export const badRequest = (code: string | number, message: string, details?: Record<string, unknown>) =>
+  new ApiError(400, code, message, details);
 export const notFound = (code: string | number, message: string) => new ApiError(404, code, message);
 export const conflict = (code: string | number, message: string) => new ApiError(409, code, message);
 export const forbidden = (code: string | number, message: string) => new ApiError(403, code, message);

@@ -18,7 +18,8 @@ export const API_HEADERS: Readonly<Record<string, string>> = {
 export const DOCS_HEADERS: Readonly<Record<string, string>> = {
   ...API_HEADERS,
   'x-frame-options': 'SAMEORIGIN',
-  'content-security-policy': "default-src 'self'; base-uri 'self'; font-src 'self' data:; form-action 'self'; frame-ancestors 'self'; "
-    + "img-src 'self' data:; object-src 'none'; script-src 'self'; script-src-attr 'none'; style-src 'self' 'unsafe-inline'",
+  'content-security-policy':
+    "default-src 'self'; base-uri 'self'; font-src 'self' data:; form-action 'self'; frame-ancestors 'self'; " +
+    "img-src 'self' data:; object-src 'none'; script-src 'self'; script-src-attr 'none'; style-src 'self' 'unsafe-inline'",
   'cross-origin-resource-policy': 'same-origin',
 };

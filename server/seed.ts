@@ -6,7 +6,10 @@ export const DEMO_WIDGET_SECRET = 'demo-widget-secret-not-for-production';
 export const DEMO_TOKEN_SECRET = 'demo-server-token-secret-not-for-production';
 export const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 
-const template = (t: Omit<TemplateConfig, 'description'> & { description?: string }): TemplateConfig => ({ description: '', ...t });
+const template = (t: Omit<TemplateConfig, 'description'> & { description?: string }): TemplateConfig => ({
+  description: '',
+  ...t,
+});
 
 /**
  * The demo brand's templates, in English with Spanish, German, French and Arabic texts. Arabic units
@@ -14,46 +17,130 @@ const template = (t: Omit<TemplateConfig, 'description'> & { description?: strin
  * follows a numeral ("3 أكواب", "11 كوبًا").
  */
 export const demoTemplates: TemplateConfig[] = [
-  template({ id: 'water', label: 'Drink water', description: 'Glasses of water a day', eventName: 'waterLogged', field: 'glasses', aggregation: 'SUM',
-    unit: { one: 'glass', other: 'glasses' }, periods: ['DAILY'], target: { min: 1, max: 20, default: 8, step: 1 },
-    length: { min: 3, max: 30, default: 7 }, maxQuantityPerLog: 10, maxQuantityPerPeriod: 40, reward: { pointsPerPeriod: 10, maxPoints: 200 },
+  template({
+    id: 'water',
+    label: 'Drink water',
+    description: 'Glasses of water a day',
+    eventName: 'waterLogged',
+    field: 'glasses',
+    aggregation: 'SUM',
+    unit: { one: 'glass', other: 'glasses' },
+    periods: ['DAILY'],
+    target: { min: 1, max: 20, default: 8, step: 1 },
+    length: { min: 3, max: 30, default: 7 },
+    maxQuantityPerLog: 10,
+    maxQuantityPerPeriod: 40,
+    reward: { pointsPerPeriod: 10, maxPoints: 200 },
     i18n: {
       es: { label: 'Beber agua', description: 'Vasos de agua al día', unit: { one: 'vaso', other: 'vasos' } },
       de: { label: 'Wasser trinken', description: 'Gläser Wasser pro Tag', unit: { one: 'Glas', other: 'Gläser' } },
       fr: { label: 'Boire de l’eau', description: 'Verres d’eau par jour', unit: { one: 'verre', other: 'verres' } },
-      ar: { label: 'اشرب الماء', description: 'أكواب الماء في اليوم', unit: { zero: 'كوب', one: 'كوب', two: 'كوبان', few: 'أكواب', many: 'كوبًا', other: 'كوب' } },
-    } }),
-  template({ id: 'steps', label: 'Walk', description: 'Steps a day', eventName: 'stepsLogged', field: 'steps', aggregation: 'SUM',
-    unit: { one: 'step', other: 'steps' }, periods: ['DAILY'], target: { min: 1000, max: 50000, default: 8000, step: 500 },
-    length: { min: 3, max: 30, default: 7 }, maxQuantityPerLog: 50000, maxQuantityPerPeriod: 100000, reward: { pointsPerPeriod: 10, maxPoints: 200 },
+      ar: {
+        label: 'اشرب الماء',
+        description: 'أكواب الماء في اليوم',
+        unit: { zero: 'كوب', one: 'كوب', two: 'كوبان', few: 'أكواب', many: 'كوبًا', other: 'كوب' },
+      },
+    },
+  }),
+  template({
+    id: 'steps',
+    label: 'Walk',
+    description: 'Steps a day',
+    eventName: 'stepsLogged',
+    field: 'steps',
+    aggregation: 'SUM',
+    unit: { one: 'step', other: 'steps' },
+    periods: ['DAILY'],
+    target: { min: 1000, max: 50000, default: 8000, step: 500 },
+    length: { min: 3, max: 30, default: 7 },
+    maxQuantityPerLog: 50000,
+    maxQuantityPerPeriod: 100000,
+    reward: { pointsPerPeriod: 10, maxPoints: 200 },
     i18n: {
       es: { label: 'Caminar', description: 'Pasos al día', unit: { one: 'paso', other: 'pasos' } },
       de: { label: 'Gehen', description: 'Schritte pro Tag', unit: { one: 'Schritt', other: 'Schritte' } },
       fr: { label: 'Marcher', description: 'Pas par jour', unit: { one: 'pas', other: 'pas' } },
-      ar: { label: 'امشِ', description: 'خطوات في اليوم', unit: { zero: 'خطوة', one: 'خطوة', two: 'خطوتان', few: 'خطوات', many: 'خطوة', other: 'خطوة' } },
-    } }),
-  template({ id: 'workouts', label: 'Work out', description: 'Workouts a week', eventName: 'workoutLogged', field: null, aggregation: 'COUNT',
-    unit: { one: 'workout', other: 'workouts' }, periods: ['WEEKLY'], target: { min: 1, max: 7, default: 3, step: 1 },
-    length: { min: 2, max: 12, default: 4 }, maxQuantityPerLog: 1, maxQuantityPerPeriod: 14, reward: { pointsPerPeriod: 40, maxPoints: 400 },
+      ar: {
+        label: 'امشِ',
+        description: 'خطوات في اليوم',
+        unit: { zero: 'خطوة', one: 'خطوة', two: 'خطوتان', few: 'خطوات', many: 'خطوة', other: 'خطوة' },
+      },
+    },
+  }),
+  template({
+    id: 'workouts',
+    label: 'Work out',
+    description: 'Workouts a week',
+    eventName: 'workoutLogged',
+    field: null,
+    aggregation: 'COUNT',
+    unit: { one: 'workout', other: 'workouts' },
+    periods: ['WEEKLY'],
+    target: { min: 1, max: 7, default: 3, step: 1 },
+    length: { min: 2, max: 12, default: 4 },
+    maxQuantityPerLog: 1,
+    maxQuantityPerPeriod: 14,
+    reward: { pointsPerPeriod: 40, maxPoints: 400 },
     i18n: {
-      es: { label: 'Hacer ejercicio', description: 'Entrenamientos a la semana', unit: { one: 'entrenamiento', other: 'entrenamientos' } },
-      de: { label: 'Trainieren', description: 'Trainingseinheiten pro Woche', unit: { one: 'Trainingseinheit', other: 'Trainingseinheiten' } },
-      fr: { label: 'S’entraîner', description: 'Séances d’entraînement par semaine', unit: { one: 'séance', other: 'séances' } },
-      ar: { label: 'تمرّن', description: 'تمارين في الأسبوع', unit: { zero: 'تمرين', one: 'تمرين', two: 'تمرينان', few: 'تمارين', many: 'تمرينًا', other: 'تمرين' } },
-    } }),
-  template({ id: 'meditation', label: 'Meditate', description: 'Minutes of meditation a day', eventName: 'meditationLogged', field: 'minutes', aggregation: 'SUM',
-    unit: { one: 'minute', other: 'minutes' }, periods: ['DAILY'], target: { min: 5, max: 120, default: 10, step: 5 },
-    length: { min: 3, max: 30, default: 7 }, maxQuantityPerLog: 180, maxQuantityPerPeriod: 600, reward: { pointsPerPeriod: 10, maxPoints: 200 },
+      es: {
+        label: 'Hacer ejercicio',
+        description: 'Entrenamientos a la semana',
+        unit: { one: 'entrenamiento', other: 'entrenamientos' },
+      },
+      de: {
+        label: 'Trainieren',
+        description: 'Trainingseinheiten pro Woche',
+        unit: { one: 'Trainingseinheit', other: 'Trainingseinheiten' },
+      },
+      fr: {
+        label: 'S’entraîner',
+        description: 'Séances d’entraînement par semaine',
+        unit: { one: 'séance', other: 'séances' },
+      },
+      ar: {
+        label: 'تمرّن',
+        description: 'تمارين في الأسبوع',
+        unit: { zero: 'تمرين', one: 'تمرين', two: 'تمرينان', few: 'تمارين', many: 'تمرينًا', other: 'تمرين' },
+      },
+    },
+  }),
+  template({
+    id: 'meditation',
+    label: 'Meditate',
+    description: 'Minutes of meditation a day',
+    eventName: 'meditationLogged',
+    field: 'minutes',
+    aggregation: 'SUM',
+    unit: { one: 'minute', other: 'minutes' },
+    periods: ['DAILY'],
+    target: { min: 5, max: 120, default: 10, step: 5 },
+    length: { min: 3, max: 30, default: 7 },
+    maxQuantityPerLog: 180,
+    maxQuantityPerPeriod: 600,
+    reward: { pointsPerPeriod: 10, maxPoints: 200 },
     i18n: {
       es: { label: 'Meditar', description: 'Minutos de meditación al día', unit: { one: 'minuto', other: 'minutos' } },
       de: { label: 'Meditieren', description: 'Minuten Meditation pro Tag', unit: { one: 'Minute', other: 'Minuten' } },
-      fr: { label: 'Méditer', description: 'Minutes de méditation par jour', unit: { one: 'minute', other: 'minutes' } },
-      ar: { label: 'تأمّل', description: 'دقائق من التأمل في اليوم', unit: { zero: 'دقيقة', one: 'دقيقة', two: 'دقيقتان', few: 'دقائق', many: 'دقيقة', other: 'دقيقة' } },
-    } }),
+      fr: {
+        label: 'Méditer',
+        description: 'Minutes de méditation par jour',
+        unit: { one: 'minute', other: 'minutes' },
+      },
+      ar: {
+        label: 'تأمّل',
+        description: 'دقائق من التأمل في اليوم',
+        unit: { zero: 'دقيقة', one: 'دقيقة', two: 'دقيقتان', few: 'دقائق', many: 'دقيقة', other: 'دقيقة' },
+      },
+    },
+  }),
 ];
 
 const required = { isRequired: { valueType: 'Boolean', value: 'true' } };
-const customerField = { name: 'customer', type: 'customer', attributes: { addCustomerIfNotExists: { valueType: 'Boolean', value: 'false' } } };
+const customerField = {
+  name: 'customer',
+  type: 'customer',
+  attributes: { addCustomerIfNotExists: { valueType: 'Boolean', value: 'false' } },
+};
 
 /** Page origins the demo organisation always allows (besides http://localhost:* and http://127.0.0.1:* in demo mode). */
 export const DEMO_ALLOWED_ORIGINS = ['http://localhost:8787', 'http://127.0.0.1:8787'];
@@ -61,20 +148,53 @@ export const DEMO_ALLOWED_ORIGINS = ['http://localhost:8787', 'http://127.0.0.1:
 /** The demo organisations; `extraOrigins` (UCC_ALLOWED_ORIGINS) are added to the demo organisation's allowedOrigins. */
 export function demoOrgs(extraOrigins: readonly string[] = []): OrgDoc[] {
   const common = {
-    programId: 1, timeZone: 'UTC', awardStrategies: [
+    programId: 1,
+    timeZone: 'UTC',
+    awardStrategies: [
       { id: 1, kind: 'FIXED' as const, points: 100, name: '100 points' },
-      { id: 2, kind: 'PER_PERIOD' as const, pointsPerPeriod: 10, maxPoints: 200, name: '10 points a period, at most 200' },
-      { id: 3, kind: 'PER_PERIOD' as const, pointsPerPeriod: 40, maxPoints: 400, name: '40 points a period, at most 400' },
+      {
+        id: 2,
+        kind: 'PER_PERIOD' as const,
+        pointsPerPeriod: 10,
+        maxPoints: 200,
+        name: '10 points a period, at most 200',
+      },
+      {
+        id: 3,
+        kind: 'PER_PERIOD' as const,
+        pointsPerPeriod: 40,
+        maxPoints: 400,
+        name: '40 points a period, at most 400',
+      },
     ],
     expiryStrategies: [{ id: 1, days: -1, name: 'Never expires' }],
     policy: { maxActiveChallenges: 5, backfillHours: 48, monthlyPointsCap: 1000 },
   };
   return [
-    { ...common, id: 'demo', name: 'Hydra Fit (demo)', uccEnabled: true, till: { username: 'demo.till', passwordMd5: md5('demo.pass') },
-      oauthClients: [{ key: 'demo-key', secret: 'demo-secret' }], webhookIds: ['demo'], widgetSecret: DEMO_WIDGET_SECRET,
-      allowedOrigins: [...new Set([...DEMO_ALLOWED_ORIGINS, ...extraOrigins])], templates: demoTemplates },
-    { ...common, id: 'noucc', name: 'No-UCC Org (demo)', uccEnabled: false, till: { username: 'noucc.till', passwordMd5: md5('noucc.pass') },
-      oauthClients: [], webhookIds: ['noucc'], widgetSecret: DEMO_WIDGET_SECRET + '-noucc', allowedOrigins: [], templates: [] },
+    {
+      ...common,
+      id: 'demo',
+      name: 'Hydra Fit (demo)',
+      uccEnabled: true,
+      till: { username: 'demo.till', passwordMd5: md5('demo.pass') },
+      oauthClients: [{ key: 'demo-key', secret: 'demo-secret' }],
+      webhookIds: ['demo'],
+      widgetSecret: DEMO_WIDGET_SECRET,
+      allowedOrigins: [...new Set([...DEMO_ALLOWED_ORIGINS, ...extraOrigins])],
+      templates: demoTemplates,
+    },
+    {
+      ...common,
+      id: 'noucc',
+      name: 'No-UCC Org (demo)',
+      uccEnabled: false,
+      till: { username: 'noucc.till', passwordMd5: md5('noucc.pass') },
+      oauthClients: [],
+      webhookIds: ['noucc'],
+      widgetSecret: DEMO_WIDGET_SECRET + '-noucc',
+      allowedOrigins: [],
+      templates: [],
+    },
   ];
 }
 
@@ -90,18 +210,31 @@ export async function seedDemo(store: Store, now: number, opts: { allowedOrigins
     const existing = await tx.getOrg('demo');
     if (existing) {
       const { allowedOrigins, templates } = orgs[0];
-      if (existing.allowedOrigins.join('\n') !== allowedOrigins.join('\n') || JSON.stringify(existing.templates) !== JSON.stringify(templates)) {
+      if (
+        existing.allowedOrigins.join('\n') !== allowedOrigins.join('\n') ||
+        JSON.stringify(existing.templates) !== JSON.stringify(templates)
+      ) {
         await tx.putOrg({ ...existing, allowedOrigins, templates });
       }
       return;
     }
     for (const org of orgs) await tx.putOrg(org);
     const ext = ['alice', 'bob', 'carol'];
-    for (const [i, externalId] of ext.entries()) await tx.insertCustomer({ id: 1001 + i, orgId: 'demo', externalId, timeZone: null, createdMs: now });
-    const events: [string, string | null][] = [['waterLogged', 'glasses'], ['stepsLogged', 'steps'], ['workoutLogged', null], ['meditationLogged', 'minutes']];
+    for (const [i, externalId] of ext.entries())
+      await tx.insertCustomer({ id: 1001 + i, orgId: 'demo', externalId, timeZone: null, createdMs: now });
+    const events: [string, string | null][] = [
+      ['waterLogged', 'glasses'],
+      ['stepsLogged', 'steps'],
+      ['workoutLogged', null],
+      ['meditationLogged', 'minutes'],
+    ];
     for (const [eventName, field] of events) {
-      await tx.putEventDef('demo', { eventName, actions: ['EMFConsumer'], createdMs: now,
-        fields: [customerField, ...(field ? [{ name: field, type: 'double', attributes: required }] : [])] });
+      await tx.putEventDef('demo', {
+        eventName,
+        actions: ['EMFConsumer'],
+        createdMs: now,
+        fields: [customerField, ...(field ? [{ name: field, type: 'double', attributes: required }] : [])],
+      });
     }
   });
 }

@@ -39,12 +39,19 @@ export const WIDGET_FILES: Record<string, string> = {
 export const LOCALE_FILE = /^ucc-widgets\.locale-[a-z]{2,3}\.js(\.map)?$/;
 /** The content type of a file the widgets' pages may load; undefined for any other name. */
 export const widgetType = (file: string): string | undefined =>
-  Object.hasOwn(WIDGET_FILES, file) ? WIDGET_FILES[file] : LOCALE_FILE.test(file) ? WIDGET_FILES[file.endsWith('.map') ? 'ucc-widgets.js.map' : 'ucc-widgets.js'] : undefined;
+  Object.hasOwn(WIDGET_FILES, file)
+    ? WIDGET_FILES[file]
+    : LOCALE_FILE.test(file)
+      ? WIDGET_FILES[file.endsWith('.map') ? 'ucc-widgets.js.map' : 'ucc-widgets.js']
+      : undefined;
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
 export const SHORT = 'public, max-age=300';
 
 function unavailable(reply: FastifyReply, what: string, how: string) {
-  return reply.status(503).header('cache-control', 'no-store').header('access-control-allow-origin', '*')
+  return reply
+    .status(503)
+    .header('cache-control', 'no-store')
+    .header('access-control-allow-origin', '*')
     .type('application/json; charset=utf-8')
     .send({ error: { code: 'NOT_BUILT', message: `${what} is not available yet: ${how}` } });
 }
@@ -57,21 +64,29 @@ function builtVersion(): string | null {
   const { mtimeMs } = statSync(file);
   if (mtimeMs !== built.mtimeMs) {
     let version: string | null = null;
-    try { version = (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version ?? null; } catch { /* half-written: retry next time */ }
+    try {
+      version = (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version ?? null;
+    } catch {
+      /* half-written: retry next time */
+    }
     built = { mtimeMs, version };
   }
   return built.version;
 }
 
 function notFound(reply: FastifyReply, current: string | null) {
-  return reply.status(404).header('access-control-allow-origin', '*').header('cache-control', 'no-store').send({
-    error: {
-      code: 'NOT_FOUND',
-      message: current
-        ? `This server serves ucc-widgets ${current}: /v/${current}/ucc-widgets.js (or .iife.js, .locale-<lang>.js, their .map, integrity.json).`
-        : 'No widget build is available yet: run `npm run build`.',
-    },
-  });
+  return reply
+    .status(404)
+    .header('access-control-allow-origin', '*')
+    .header('cache-control', 'no-store')
+    .send({
+      error: {
+        code: 'NOT_FOUND',
+        message: current
+          ? `This server serves ucc-widgets ${current}: /v/${current}/ucc-widgets.js (or .iife.js, .locale-<lang>.js, their .map, integrity.json).`
+          : 'No widget build is available yet: run `npm run build`.',
+      },
+    });
 }
 
 /** CSP hashes ('sha256-…') of the inline scripts of the demo pages, so the CSP needs no 'unsafe-inline' for scripts. */
@@ -99,9 +114,17 @@ export function helmetOptions(scriptHashes: string[]) {
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
-        'default-src': ["'self'"], 'base-uri': ["'self'"], 'connect-src': ["'self'"], 'font-src': ["'self'", 'data:'],
-        'form-action': ["'self'"], 'frame-ancestors': ["'self'"], 'img-src': ["'self'", 'data:'], 'object-src': ["'none'"],
-        'script-src': ["'self'", ...scriptHashes], 'script-src-attr': ["'none'"], 'style-src': ["'self'", "'unsafe-inline'"],
+        'default-src': ["'self'"],
+        'base-uri': ["'self'"],
+        'connect-src': ["'self'"],
+        'font-src': ["'self'", 'data:'],
+        'form-action': ["'self'"],
+        'frame-ancestors': ["'self'"],
+        'img-src': ["'self'", 'data:'],
+        'object-src': ["'none'"],
+        'script-src': ["'self'", ...scriptHashes],
+        'script-src-attr': ["'none'"],
+        'style-src': ["'self'", "'unsafe-inline'"],
       },
     },
     crossOriginResourcePolicy: { policy: 'cross-origin' as const },
@@ -113,14 +136,23 @@ export function helmetOptions(scriptHashes: string[]) {
 export async function staticRoutes(app: FastifyInstance) {
   // app.ts sets API_HEADERS on every request; here helmet's headers replace them (else the JSON API's
   // CSP, sent with writeHead, would win over helmet's).
-  app.addHook('onRequest', (_req, reply, done) => { for (const name of Object.keys(API_HEADERS)) reply.removeHeader(name); done(); });
+  app.addHook('onRequest', (_req, reply, done) => {
+    for (const name of Object.keys(API_HEADERS)) reply.removeHeader(name);
+    done();
+  });
   await app.register(helmet, helmetOptions(inlineScriptHashes([join(DEMO, 'index.html'), join(DEMO, 'embed.html')])));
   // The files are sent by @fastify/static (ETag, Last-Modified, ranges); `serve: false` keeps it from
   // exposing the rest of dist/ (the npm build and types are for bundlers, not browsers).
   await app.register(fastifyStatic, {
-    root: DIST, serve: false, cacheControl: false, schemaHide: true,
+    root: DIST,
+    serve: false,
+    cacheControl: false,
+    schemaHide: true,
     // After send's own headers: text/javascript (RFC 9239) rather than its application/javascript.
-    setHeaders: (reply: FastifyReply, path: string) => { const type = widgetType(basename(path)); if (type) reply.header('content-type', type); },
+    setHeaders: (reply: FastifyReply, path: string) => {
+      const type = widgetType(basename(path));
+      if (type) reply.header('content-type', type);
+    },
   });
   const hide = { schema: { hide: true } };
 
@@ -130,14 +162,20 @@ export async function staticRoutes(app: FastifyInstance) {
       if (LOCALE_FILE.test(file) && existsSync(join(DIST, 'ucc-widgets.js'))) return notFound(reply, builtVersion());
       return unavailable(reply, file, `run \`npm run build\` to create dist/${file}.`);
     }
-    return reply.header('access-control-allow-origin', '*').header('cross-origin-resource-policy', 'cross-origin')
-      .header('x-content-type-options', 'nosniff').header('cache-control', cache)
+    return reply
+      .header('access-control-allow-origin', '*')
+      .header('cross-origin-resource-policy', 'cross-origin')
+      .header('x-content-type-options', 'nosniff')
+      .header('cache-control', cache)
       .sendFile(file, DIST);
   };
 
   for (const file of Object.keys(WIDGET_FILES)) app.get(`/${file}`, hide, (_req, reply) => send(reply, file, SHORT));
-  app.get<{ Params: { file: string } }>('/:file(^ucc-widgets\\.locale-[a-z]{2,3}\\.js(?:\\.map)?$)', hide,
-    (req, reply) => send(reply, req.params.file, SHORT));
+  app.get<{ Params: { file: string } }>(
+    '/:file(^ucc-widgets\\.locale-[a-z]{2,3}\\.js(?:\\.map)?$)',
+    hide,
+    (req, reply) => send(reply, req.params.file, SHORT),
+  );
 
   app.get<{ Params: { version: string; file: string } }>('/v/:version/:file', hide, (req, reply) => {
     const { version, file } = req.params;
@@ -148,14 +186,19 @@ export async function staticRoutes(app: FastifyInstance) {
 
   // Before 0.2.0 the IIFE build was served at /dist/ucc-widgets.iife.js.
   app.get<{ Params: { file: string } }>('/dist/:file', hide, (req, reply) => {
-    if (!Object.hasOwn(WIDGET_FILES, req.params.file)) return reply.status(404).send({ error: { code: 'NOT_FOUND', message: `No such file: /dist/${req.params.file}` } });
+    if (!Object.hasOwn(WIDGET_FILES, req.params.file))
+      return reply
+        .status(404)
+        .send({ error: { code: 'NOT_FOUND', message: `No such file: /dist/${req.params.file}` } });
     return reply.header('access-control-allow-origin', '*').redirect(`/${req.params.file}`, 301);
   });
 
-  const page = (url: string, file: string) => app.get(url, hide, (_req, reply) => {
-    if (!existsSync(join(DEMO, file))) return unavailable(reply, `demo/${file}`, 'the demo pages are missing from this installation.');
-    return reply.header('cache-control', 'no-cache').sendFile(file, DEMO);
-  });
+  const page = (url: string, file: string) =>
+    app.get(url, hide, (_req, reply) => {
+      if (!existsSync(join(DEMO, file)))
+        return unavailable(reply, `demo/${file}`, 'the demo pages are missing from this installation.');
+      return reply.header('cache-control', 'no-cache').sendFile(file, DEMO);
+    });
   page('/', 'index.html');
   page('/embed.html', 'embed.html');
   page('/favicon.svg', 'favicon.svg');

@@ -18,4 +18,6 @@ export type * from './api/types.js';
 // This entry carries <ucc-log-activity>, so its providers replay the offline queue on every page, as
 // they always did; a page importing single elements replays where <ucc-log-activity> is (store-log.ts).
 import { replay } from './context/store-log.js';
-UccStore.prototype.replay = function () { return replay(this); };
+UccStore.prototype.replay = function () {
+  return replay(this);
+};

@@ -15,8 +15,21 @@ const without = await buildWith(join(ROOT, 'src/index.ts'), join(OUT, 'without-k
 const product = readFileSync(join(ROOT, 'dist/ucc-widgets.js'));
 const floor = readFileSync(join(OUT, 'floor/bundle.js'));
 const gz = (b: Buffer) => gzipSync(b).length;
-printTable(['bundle', 'min', 'gzip', 'gzip / floor'], [
-  ['dist/ucc-widgets.js (ky 1.x)', fmt(product.length, 'B'), fmt(gz(product), 'B'), (gz(product) / gz(floor)).toFixed(2)],
-  ['same, ky → 40-line fetch wrapper', fmt(without.length, 'B'), fmt(gz(without), 'B'), (gz(without) / gz(floor)).toFixed(2)],
-  ['floor: lit + one element', fmt(floor.length, 'B'), fmt(gz(floor), 'B'), '1.00'],
-]);
+printTable(
+  ['bundle', 'min', 'gzip', 'gzip / floor'],
+  [
+    [
+      'dist/ucc-widgets.js (ky 1.x)',
+      fmt(product.length, 'B'),
+      fmt(gz(product), 'B'),
+      (gz(product) / gz(floor)).toFixed(2),
+    ],
+    [
+      'same, ky → 40-line fetch wrapper',
+      fmt(without.length, 'B'),
+      fmt(gz(without), 'B'),
+      (gz(without) / gz(floor)).toFixed(2),
+    ],
+    ['floor: lit + one element', fmt(floor.length, 'B'), fmt(gz(floor), 'B'), '1.00'],
+  ],
+);

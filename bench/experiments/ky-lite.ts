@@ -12,8 +12,13 @@ export class HTTPError extends Error {
 }
 
 interface Options {
-  prefixUrl?: string; method?: string; json?: unknown; searchParams?: Record<string, string>;
-  headers?: Record<string, string>; timeout?: number; fetch?: typeof fetch;
+  prefixUrl?: string;
+  method?: string;
+  json?: unknown;
+  searchParams?: Record<string, string>;
+  headers?: Record<string, string>;
+  timeout?: number;
+  fetch?: typeof fetch;
   retry?: number | { limit: number; methods?: string[]; backoffLimit?: number };
 }
 const RETRY = [408, 413, 429, 500, 502, 503, 504];
@@ -25,11 +30,19 @@ export default function ky(path: string, o: Options = {}) {
     if (q) url += '?' + q;
     const headers: Record<string, string> = { accept: 'application/json', ...o.headers };
     let body: string | undefined;
-    if (o.json !== undefined) { headers['content-type'] = 'application/json'; body = JSON.stringify(o.json); }
-    const limit = typeof o.retry === 'number' ? o.retry : o.retry?.limit ?? 0;
+    if (o.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(o.json);
+    }
+    const limit = typeof o.retry === 'number' ? o.retry : (o.retry?.limit ?? 0);
     for (let attempt = 0; ; attempt++) {
       try {
-        const res = await (o.fetch ?? fetch)(url, { method: (o.method ?? 'get').toUpperCase(), headers, body, signal: AbortSignal.timeout(o.timeout ?? 10_000) });
+        const res = await (o.fetch ?? fetch)(url, {
+          method: (o.method ?? 'get').toUpperCase(),
+          headers,
+          body,
+          signal: AbortSignal.timeout(o.timeout ?? 10_000),
+        });
         if (res.ok) return res;
         if (attempt >= limit || !RETRY.includes(res.status)) throw new HTTPError(res);
         const after = Number(res.headers.get('retry-after'));

@@ -5,6 +5,8 @@ import { property } from 'lit/decorators.js';
 export class FloorElement extends LitElement {
   static override styles = css`:host { display: block; }`;
   @property() name = 'floor';
-  override render() { return html`<p>Hello, ${this.name}</p>`; }
+  override render() {
+    return html`<p>Hello, ${this.name}</p>`;
+  }
 }
 customElements.define('floor-element', FloorElement);

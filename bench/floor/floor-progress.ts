@@ -5,18 +5,35 @@
  */
 import { LitElement, html } from 'lit';
 
-interface Period { value: number; target: number }
-interface Item { id: string; name: string; currentPeriod: number | null; periods: Period[] }
+interface Period {
+  value: number;
+  target: number;
+}
+interface Item {
+  id: string;
+  name: string;
+  currentPeriod: number | null;
+  periods: Period[];
+}
 
 export class FloorProgress extends LitElement {
   static override properties = { items: { state: true } };
   declare items: Item[];
   private token = '';
-  constructor() { super(); this.items = []; }
+  constructor() {
+    super();
+    this.items = [];
+  }
 
   override async connectedCallback() {
     super.connectedCallback();
-    const s = await (await fetch('/demo/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ customer: this.getAttribute('customer') }) })).json();
+    const s = await (
+      await fetch('/demo/session', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ customer: this.getAttribute('customer') }),
+      })
+    ).json();
     this.token = s.token;
     const r = await fetch('/ucc/v1/me/challenges', { headers: { authorization: `Bearer ${this.token}` } });
     this.items = (await r.json()).challenges;
@@ -25,7 +42,11 @@ export class FloorProgress extends LitElement {
   async log() {
     const r = await fetch('/ucc/v1/me/activities', {
       method: 'POST',
-      headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() },
+      headers: {
+        authorization: `Bearer ${this.token}`,
+        'content-type': 'application/json',
+        'idempotency-key': crypto.randomUUID(),
+      },
       body: JSON.stringify({ challengeId: this.items[0].id, quantity: 1 }),
     });
     const res = await r.json();

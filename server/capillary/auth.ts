@@ -9,7 +9,8 @@ import { LoginFailures, RateLimiter } from '../widget-api/rate-limit.js';
 export const OAUTH_TTL_SECONDS = 1800;
 
 const same = (a: string, b: string) => {
-  const x = Buffer.from(a), y = Buffer.from(b);
+  const x = Buffer.from(a),
+    y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
 };
 
@@ -28,13 +29,21 @@ const tooMany = (wait: number, message: string) =>
  * (fixed one-minute windows), and failed logins (Basic, OAuth client secret) per address and per
  * credential, whose wait doubles with each failure past a small free budget.
  */
-interface Guards { perIp: RateLimiter; perCredential: RateLimiter; failures: LoginFailures }
+interface Guards {
+  perIp: RateLimiter;
+  perCredential: RateLimiter;
+  failures: LoginFailures;
+}
 const guardsByCtx = new WeakMap<AppContext, Guards>();
 function guards(ctx: AppContext): Guards {
   let g = guardsByCtx.get(ctx);
   if (!g) {
     const r = ctx.rateLimits;
-    g = { perIp: new RateLimiter(r.capillaryPerIpPerMinute), perCredential: new RateLimiter(r.capillaryPerCredentialPerMinute), failures: new LoginFailures(r.loginFailures) };
+    g = {
+      perIp: new RateLimiter(r.capillaryPerIpPerMinute),
+      perCredential: new RateLimiter(r.capillaryPerCredentialPerMinute),
+      failures: new LoginFailures(r.loginFailures),
+    };
     guardsByCtx.set(ctx, g);
   }
   return g;
@@ -54,7 +63,8 @@ function admitAddress(g: Guards, req: FastifyRequest) {
  */
 function login(g: Guards, req: FastifyRequest, credential: string, check: () => boolean, refusal: () => ApiError) {
   const now = Date.now();
-  const ipKey = `ip:${req.ip}`, credKey = `cred:${credential}`;
+  const ipKey = `ip:${req.ip}`,
+    credKey = `cred:${credential}`;
   if (g.failures.wait(ipKey, now) > 0 || g.failures.wait(credKey, now) > 0) {
     const wait = Math.max(g.failures.fail(ipKey, now), g.failures.fail(credKey, now), 1);
     throw tooMany(wait, 'Too many failed logins from this address or for this credential');
@@ -80,13 +90,20 @@ export async function issueOAuthToken(req: FastifyRequest, key: unknown, secret:
   admitAddress(g, req);
   const org = typeof key === 'string' ? orgs.byOAuthKey(key) : undefined;
   const client = org?.oauthClients.find((c) => c.key === key);
-  login(g, req, `oauth:${typeof key === 'string' ? key.slice(0, 200) : ''}`,
+  login(
+    g,
+    req,
+    `oauth:${typeof key === 'string' ? key.slice(0, 200) : ''}`,
     () => !!org && !!client && typeof secret === 'string' && same(client.secret, secret),
-    () => unauthorized(Codes.AUTH_FAILED, 'Invalid client key or secret.'));
+    () => unauthorized(Codes.AUTH_FAILED, 'Invalid client key or secret.'),
+  );
   admitCredential(g, `oauth:${client!.key}`);
   const ok = { org: org!, client: client! };
-  return new SignJWT({ org: ok.org.id, key: ok.client.key }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt()
-    .setExpirationTime(`${OAUTH_TTL_SECONDS}s`).sign(tokenSecret);
+  return new SignJWT({ org: ok.org.id, key: ok.client.key })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuedAt()
+    .setExpirationTime(`${OAUTH_TTL_SECONDS}s`)
+    .sign(tokenSecret);
 }
 
 /**
@@ -106,21 +123,37 @@ export async function authenticate(req: FastifyRequest): Promise<OrgDoc> {
     try {
       const { payload } = await jwtVerify(oauth, tokenSecret, { algorithms: ['HS256'] });
       org = typeof payload.org === 'string' ? orgs.get(payload.org) : undefined;
-      if (org && org.oauthClients.some((c) => c.key === payload.key)) { admitCredential(g, `oauth:${payload.key}`); return org; }
-    } catch (err) { if (err instanceof ApiError) throw err; /* else fall through to 401 */ }
-    throw unauthorized(Codes.AUTH_FAILED, 'Invalid or expired OAuth token; generate a new one with POST /v3/oauth/token/generate.');
+      if (org && org.oauthClients.some((c) => c.key === payload.key)) {
+        admitCredential(g, `oauth:${payload.key}`);
+        return org;
+      }
+    } catch (err) {
+      if (err instanceof ApiError) throw err; /* else fall through to 401 */
+    }
+    throw unauthorized(
+      Codes.AUTH_FAILED,
+      'Invalid or expired OAuth token; generate a new one with POST /v3/oauth/token/generate.',
+    );
   }
   const header = req.headers.authorization;
   if (typeof header === 'string' && header.startsWith('Basic ')) {
     const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
     const i = decoded.indexOf(':');
-    const user = decoded.slice(0, i), pass = decoded.slice(i + 1).toLowerCase();
+    const user = decoded.slice(0, i),
+      pass = decoded.slice(i + 1).toLowerCase();
     const org = i > 0 ? orgs.byTill(user) : undefined;
-    login(g, req, `till:${user.slice(0, 200)}`, () => !!org?.till && /^[0-9a-f]{32}$/.test(pass) && same(org.till.passwordMd5, pass),
-      () => unauthorized(Codes.AUTH_FAILED, 'Invalid till credentials: send Basic base64(till:md5(password)).'));
+    login(
+      g,
+      req,
+      `till:${user.slice(0, 200)}`,
+      () => !!org?.till && /^[0-9a-f]{32}$/.test(pass) && same(org.till.passwordMd5, pass),
+      () => unauthorized(Codes.AUTH_FAILED, 'Invalid till credentials: send Basic base64(till:md5(password)).'),
+    );
     admitCredential(g, `till:${user}`);
     return org!;
   }
-  throw unauthorized(Codes.AUTH_FAILED, 'Authentication required: Basic till credentials or an X-CAP-API-OAUTH-TOKEN header.');
+  throw unauthorized(
+    Codes.AUTH_FAILED,
+    'Authentication required: Basic till credentials or an X-CAP-API-OAUTH-TOKEN header.',
+  );
 }
-

@@ -9,14 +9,27 @@ import type { OrgDoc } from '../engine/org.js';
 import type { Tx, CustomerRow } from '../store/types.js';
 import { authenticate, issueOAuthToken, OAUTH_TTL_SECONDS } from './auth.js';
 import { createEventDef } from '../engine/events.js';
-import { createTargetGroup, enrol, loadGroup, normaliseTracking, unenrol, updateTarget, updateTargetGroup, MAX_PERIODS, MAX_STREAK_LEVELS, MAX_TARGETS } from '../engine/targets.js';
+import {
+  createTargetGroup,
+  enrol,
+  loadGroup,
+  normaliseTracking,
+  unenrol,
+  updateTarget,
+  updateTargetGroup,
+  MAX_PERIODS,
+  MAX_STREAK_LEVELS,
+  MAX_TARGETS,
+} from '../engine/targets.js';
 import { createPromotion, MAX_PROMOTION_TARGETS } from '../engine/promotions.js';
 import { recordOccurrence } from '../engine/occurrence.js';
 import { iso, parseInstant } from '../engine/time.js';
 import { groupStatus, renderGroup, renderPromotion, renderPromotionListItem, renderUserGroup } from './render.js';
 
 declare module 'fastify' {
-  interface FastifyRequest { org: OrgDoc }
+  interface FastifyRequest {
+    org: OrgDoc;
+  }
 }
 
 type Q = Record<string, string | undefined>;
@@ -24,7 +37,11 @@ type Envelope = (status: number, code: string | number, message: string) => unkn
 
 const v3Envelope: Envelope = (_s, code, message) => ({ data: null, errors: [{ code, message }], warnings: null });
 const v2Envelope: Envelope = (_s, code, message) => ({ warnings: [], errors: [{ code, message }] });
-const gatewayEnvelope: Envelope = (status, code, message) => ({ status: { code: status, message: 'failure' }, validationErrors: [{ code, message }], data: null });
+const gatewayEnvelope: Envelope = (status, code, message) => ({
+  status: { code: status, message: 'failure' },
+  validationErrors: [{ code, message }],
+  data: null,
+});
 const webhookEnvelope: Envelope = (_s, code, message) => ({ status: { code, message }, requestId: randomUUID() });
 
 /** Renders every failure in the family's envelope: ApiErrors as they are, Fastify's own 4xx as invalid input, anything else as a masked 500. */
@@ -32,14 +49,22 @@ function errorHandler(envelope: Envelope) {
   return (err: FastifyError | ApiError, req: FastifyRequest, reply: FastifyReply) => {
     if (err instanceof StorageUnavailable) {
       req.log.error(`storage unavailable: ${err.reason}`);
-      return reply.status(503).header('retry-after', '1').send(envelope(503, Codes.STORAGE_UNAVAILABLE, err.message));
+      return reply
+        .status(503)
+        .header('retry-after', '1')
+        .send(envelope(503, Codes.STORAGE_UNAVAILABLE, err.message));
     }
     if (err instanceof ApiError) return reply.status(err.status).send(envelope(err.status, err.code, err.message));
     const status = (err as FastifyError).statusCode ?? 500;
     if (status < 500) {
-      const message = status === 415 ? 'Send JSON with Content-Type: application/json.'
-        : status === 413 ? 'The request body is too large.'
-        : (err as FastifyError).validation ? `Invalid input: ${err.message}` : `Invalid request: ${err.message}`;
+      const message =
+        status === 415
+          ? 'Send JSON with Content-Type: application/json.'
+          : status === 413
+            ? 'The request body is too large.'
+            : (err as FastifyError).validation
+              ? `Invalid input: ${err.message}`
+              : `Invalid request: ${err.message}`;
       return reply.status(status).send(envelope(status, Codes.INVALID_INPUT, message));
     }
     req.log.error(err);
@@ -51,11 +76,17 @@ function errorHandler(envelope: Envelope) {
 const MAX_DEPTH = 16;
 /** True when `body` nests deeper than MAX_DEPTH; iterative, one visit per object or array. */
 function tooDeep(body: unknown): boolean {
-  const stack: unknown[] = [body], depths: number[] = [1];
+  const stack: unknown[] = [body],
+    depths: number[] = [1];
   while (stack.length) {
-    const v = stack.pop() as object, d = depths.pop()!;
+    const v = stack.pop() as object,
+      d = depths.pop()!;
     if (d > MAX_DEPTH) return true;
-    for (const x of Array.isArray(v) ? v : Object.values(v)) if (x !== null && typeof x === 'object') { stack.push(x); depths.push(d + 1); }
+    for (const x of Array.isArray(v) ? v : Object.values(v))
+      if (x !== null && typeof x === 'object') {
+        stack.push(x);
+        depths.push(d + 1);
+      }
   }
   return false;
 }
@@ -64,11 +95,17 @@ function scope(app: FastifyInstance, envelope: Envelope, authenticated = true) {
   app.setErrorHandler(errorHandler(envelope));
   // Before schema validation and authentication: a deeply nested body is refused before any work walks it.
   app.addHook('preValidation', (req, _reply, done) => {
-    if (req.body !== null && typeof req.body === 'object' && tooDeep(req.body)) return done(badRequest(Codes.INVALID_INPUT, `The body nests deeper than ${MAX_DEPTH} levels.`));
+    if (req.body !== null && typeof req.body === 'object' && tooDeep(req.body))
+      return done(badRequest(Codes.INVALID_INPUT, `The body nests deeper than ${MAX_DEPTH} levels.`));
     done();
   });
-  app.setNotFoundHandler((req, reply) => reply.status(404).send(envelope(404, 404, `No route ${req.method} ${req.url.split('?')[0]}.`)));
-  if (authenticated) app.addHook('preHandler', async (req) => { req.org = await authenticate(req); });
+  app.setNotFoundHandler((req, reply) =>
+    reply.status(404).send(envelope(404, 404, `No route ${req.method} ${req.url.split('?')[0]}.`)),
+  );
+  if (authenticated)
+    app.addHook('preHandler', async (req) => {
+      req.org = await authenticate(req);
+    });
 }
 
 const flag = (v: string | undefined) => v === 'true' || v === '1';
@@ -80,9 +117,12 @@ const intParam = (v: string, what: string) => {
   return n;
 };
 const pageParams = (q: Q, max = 100) => {
-  const limit = q.limit === undefined ? 10 : decimal(q.limit), offset = q.offset === undefined ? 0 : decimal(q.offset);
-  if (!Number.isInteger(limit) || limit < 0 || limit > max) throw badRequest(Codes.INVALID_INPUT, `limit must be an integer from 0 to ${max}.`);
-  if (!Number.isInteger(offset) || offset < 0) throw badRequest(Codes.INVALID_INPUT, 'offset must be a non-negative integer.');
+  const limit = q.limit === undefined ? 10 : decimal(q.limit),
+    offset = q.offset === undefined ? 0 : decimal(q.offset);
+  if (!Number.isInteger(limit) || limit < 0 || limit > max)
+    throw badRequest(Codes.INVALID_INPUT, `limit must be an integer from 0 to ${max}.`);
+  if (!Number.isInteger(offset) || offset < 0)
+    throw badRequest(Codes.INVALID_INPUT, 'offset must be a non-negative integer.');
   return { limit, offset };
 };
 
@@ -91,7 +131,9 @@ const pageParams = (q: Q, max = 100) => {
  * has a maxItems, every free text a maxLength, every count a maximum (docs/operations.md, Request bounds).
  * They add types only where the engine does not check a field with a code of its own (the engine's codes stay).
  */
-const MAX_IDS = 20, MAX_ENROL = 100, MAX_TEXT = 1000;
+const MAX_IDS = 20,
+  MAX_ENROL = 100,
+  MAX_TEXT = 1000;
 const text = (maxLength: number) => ({ type: 'string', maxLength }) as const;
 const bounded = (maxLength: number) => ({ maxLength }) as const; // a string's bound, its type left to the engine
 const list = (maxItems: number, items: Record<string, unknown> = {}) => ({ type: 'array', maxItems, items }) as const;
@@ -99,16 +141,27 @@ const date = { type: ['string', 'number'], maxLength: 40 } as const;
 const targetRule = {
   type: 'object',
   properties: {
-    name: bounded(MAX_TEXT), description: text(MAX_TEXT), active: { type: 'boolean' }, eventName: bounded(100),
-    targetEntity: bounded(40), targetType: bounded(40), enrolmentMethod: bounded(40),
+    name: bounded(MAX_TEXT),
+    description: text(MAX_TEXT),
+    active: { type: 'boolean' },
+    eventName: bounded(100),
+    targetEntity: bounded(40),
+    targetType: bounded(40),
+    enrolmentMethod: bounded(40),
     extendedFieldInfo: { type: ['object', 'null'], properties: { name: bounded(100), aggregateFunction: bounded(40) } },
-    expression: { type: ['string', 'boolean'], maxLength: 2000 }, expressionJson: text(4000),
-    filters: list(MAX_IDS), defaultValues: { maxItems: MAX_PERIODS },
+    expression: { type: ['string', 'boolean'], maxLength: 2000 },
+    expressionJson: text(4000),
+    filters: list(MAX_IDS),
+    defaultValues: { maxItems: MAX_PERIODS },
   },
 } as const;
 const targetGroupFields = {
-  name: bounded(MAX_TEXT), description: text(MAX_TEXT), active: { type: 'boolean' }, userCreated: { type: 'boolean' },
-  preferredTillId: { type: ['integer', 'null'] }, leaderboardEnabled: { type: 'boolean' },
+  name: bounded(MAX_TEXT),
+  description: text(MAX_TEXT),
+  active: { type: 'boolean' },
+  userCreated: { type: 'boolean' },
+  preferredTillId: { type: ['integer', 'null'] },
+  leaderboardEnabled: { type: 'boolean' },
   targets: { maxItems: MAX_TARGETS, items: targetRule },
 } as const;
 const schemas = {
@@ -117,29 +170,62 @@ const schemas = {
     type: 'object',
     properties: {
       ...targetGroupFields,
-      trackingType: bounded(40), targetEvaluationType: bounded(40), frequencyType: bounded(40), timeZoneName: bounded(64),
-      frequency: { type: 'number' }, recurringCycles: { type: 'integer' },
-      totalPeriods: { type: 'integer', minimum: 1, maximum: MAX_PERIODS }, fromDate: date, targetCycleStartDate: date,
-      periods: list(MAX_PERIODS, { type: 'object', properties: { refCode: text(100), description: text(MAX_TEXT), active: { type: 'boolean' }, startDate: date, endDate: date } }),
+      trackingType: bounded(40),
+      targetEvaluationType: bounded(40),
+      frequencyType: bounded(40),
+      timeZoneName: bounded(64),
+      frequency: { type: 'number' },
+      recurringCycles: { type: 'integer' },
+      totalPeriods: { type: 'integer', minimum: 1, maximum: MAX_PERIODS },
+      fromDate: date,
+      targetCycleStartDate: date,
+      periods: list(MAX_PERIODS, {
+        type: 'object',
+        properties: {
+          refCode: text(100),
+          description: text(MAX_TEXT),
+          active: { type: 'boolean' },
+          startDate: date,
+          endDate: date,
+        },
+      }),
       streaks: { maxItems: MAX_STREAK_LEVELS, items: { type: 'object', properties: { name: text(200) } } },
     },
   },
   updateTargetGroup: { type: 'object', properties: targetGroupFields },
   updateTarget: targetRule,
-  enrol: list(MAX_ENROL, { type: 'object', properties: { customerId: { type: 'integer' }, periodName: { type: ['string', 'null'], maxLength: 100 }, initialBalance: { type: ['number', 'null'] }, resetStreakStatus: { type: 'boolean' } } }),
+  enrol: list(MAX_ENROL, {
+    type: 'object',
+    properties: {
+      customerId: { type: 'integer' },
+      periodName: { type: ['string', 'null'], maxLength: 100 },
+      initialBalance: { type: ['number', 'null'] },
+      resetStreakStatus: { type: 'boolean' },
+    },
+  }),
   unenrol: list(MAX_ENROL, { type: 'object', properties: { customerId: { type: 'integer' } } }),
   event: {
     type: 'object',
     properties: {
-      eventName: bounded(100), description: text(MAX_TEXT), actions: { maxItems: 10 },
-      fields: { maxItems: 100, items: { properties: { name: bounded(100), type: bounded(40), attributes: { maxProperties: 20 } } } },
+      eventName: bounded(100),
+      description: text(MAX_TEXT),
+      actions: { maxItems: 10 },
+      fields: {
+        maxItems: 100,
+        items: { properties: { name: bounded(100), type: bounded(40), attributes: { maxProperties: 20 } } },
+      },
     },
   },
   customer: {
     type: 'object',
     properties: {
       externalId: bounded(64),
-      profiles: list(10, { type: 'object', properties: { identifiers: list(20, { type: 'object', properties: { type: bounded(40), value: bounded(64) } }) } }),
+      profiles: list(10, {
+        type: 'object',
+        properties: {
+          identifiers: list(20, { type: 'object', properties: { type: bounded(40), value: bounded(64) } }),
+        },
+      }),
     },
   },
   promotion: {
@@ -148,14 +234,33 @@ const schemas = {
       promotion: {
         type: 'object',
         properties: {
-          name: bounded(MAX_TEXT), identifier: bounded(MAX_TEXT), description: text(MAX_TEXT), startDate: date, endDate: date,
-          promotionRestrictions: { type: 'object', properties: { targetGroupIds: { maxItems: MAX_PROMOTION_TARGETS }, targetRuleIds: { maxItems: MAX_PROMOTION_TARGETS } } },
+          name: bounded(MAX_TEXT),
+          identifier: bounded(MAX_TEXT),
+          description: text(MAX_TEXT),
+          startDate: date,
+          endDate: date,
+          promotionRestrictions: {
+            type: 'object',
+            properties: {
+              targetGroupIds: { maxItems: MAX_PROMOTION_TARGETS },
+              targetRuleIds: { maxItems: MAX_PROMOTION_TARGETS },
+            },
+          },
           rulesetInfos: {
             maxItems: 5,
             items: {
               properties: {
                 filterInfo: { maxItems: MAX_IDS },
-                rules: { maxItems: MAX_IDS, items: { properties: { exp: bounded(2000), expJSON: bounded(4000), caseToActions: { properties: { true: { maxItems: MAX_IDS } } } } } },
+                rules: {
+                  maxItems: MAX_IDS,
+                  items: {
+                    properties: {
+                      exp: bounded(2000),
+                      expJSON: bounded(4000),
+                      caseToActions: { properties: { true: { maxItems: MAX_IDS } } },
+                    },
+                  },
+                },
               },
             },
           },
@@ -164,8 +269,13 @@ const schemas = {
     },
   },
   webhook: {
-    type: 'object', maxProperties: 100,
-    properties: { event_name: bounded(100), customer_id: { type: ['string', 'integer', 'null'], maxLength: 64 }, eventDateTime: date },
+    type: 'object',
+    maxProperties: 100,
+    properties: {
+      event_name: bounded(100),
+      customer_id: { type: ['string', 'integer', 'null'], maxLength: 64 },
+      eventDateTime: date,
+    },
   },
 } as const;
 
@@ -181,7 +291,8 @@ async function lookupCustomer(tx: Tx, org: OrgDoc, name: string | undefined, val
   if (!name || !value) throw badRequest(Codes.INVALID_INPUT, 'identifierName and identifierValue are required.');
   let c: CustomerRow | undefined;
   if (name === 'externalId') c = await tx.getCustomerByExternalId(org.id, value);
-  else if (name === 'userId' || name === 'id') c = Number.isSafeInteger(decimal(value)) ? await tx.getCustomer(org.id, decimal(value)) : undefined;
+  else if (name === 'userId' || name === 'id')
+    c = Number.isSafeInteger(decimal(value)) ? await tx.getCustomer(org.id, decimal(value)) : undefined;
   else throw badRequest(Codes.INVALID_INPUT, 'identifierName must be externalId, userId or id.');
   if (!c) throw notFound(Codes.CUSTOMER_NOT_FOUND, 'Customer not found for the given identifiers.');
   return c;
@@ -192,23 +303,36 @@ async function v3(app: FastifyInstance) {
   const { store, clock } = app.ctx;
   app.post('/oauth/token/generate', { schema: { body: schemas.oauth } }, async (req) => {
     const b = req.body as { key?: unknown; secret?: unknown };
-    return { data: { accessToken: await issueOAuthToken(req, b.key, b.secret), ttlSeconds: OAUTH_TTL_SECONDS }, errors: null };
+    return {
+      data: { accessToken: await issueOAuthToken(req, b.key, b.secret), ttlSeconds: OAUTH_TTL_SECONDS },
+      errors: null,
+    };
   });
   await app.register(async (api) => {
-    api.addHook('preHandler', async (req) => { req.org = await authenticate(req); });
+    api.addHook('preHandler', async (req) => {
+      req.org = await authenticate(req);
+    });
     api.post('/targetGroups', { schema: { body: schemas.createTargetGroup } }, async (req) => {
       const now = clock.now();
       const tg = await store.tx((tx) => createTargetGroup(tx, req.org, req.body as object, now, 'api'));
       return { data: renderGroup(tg, now), errors: null, warnings: null };
     });
     api.get('/targetGroups', async (req) => {
-      const q = req.query as Q, now = clock.now();
-      let groups = await store.read((tx) => tx.listTargetGroups(req.org.id, { includeUserCreated: flag(q.includeUserCreatedTargetGroups) }));
+      const q = req.query as Q,
+        now = clock.now();
+      let groups = await store.read((tx) =>
+        tx.listTargetGroups(req.org.id, { includeUserCreated: flag(q.includeUserCreatedTargetGroups) }),
+      );
       if (flag(q.includeOnlyActive)) groups = groups.filter((g) => g.active && groupStatus(g, now) === 'LIVE');
-      return { data: groups.map((g) => renderGroup(g, now, q.includePeriods === undefined || flag(q.includePeriods))), errors: null, warnings: null };
+      return {
+        data: groups.map((g) => renderGroup(g, now, q.includePeriods === undefined || flag(q.includePeriods))),
+        errors: null,
+        warnings: null,
+      };
     });
     api.get('/targetGroups/:id', async (req) => {
-      const q = req.query as Q, id = intParam((req.params as Q).id!, 'targetGroupId');
+      const q = req.query as Q,
+        id = intParam((req.params as Q).id!, 'targetGroupId');
       const tg = await store.read((tx) => loadGroup(tx, req.org, id, flag(q.includeUserCreatedTargetGroups)));
       return { data: renderGroup(tg, clock.now()), errors: null, warnings: null };
     });
@@ -220,39 +344,84 @@ async function v3(app: FastifyInstance) {
     api.put('/targetGroups/:id/targets/:targetId', { schema: { body: schemas.updateTarget } }, async (req) => {
       const p = req.params as Q;
       const targetId = intParam(p.targetId!, 'targetId');
-      const tg = await store.tx((tx) => updateTarget(tx, req.org, intParam(p.id!, 'targetGroupId'), targetId, req.body as object));
-      return { data: renderGroup(tg, clock.now()).targets.find((t) => t.id === targetId), errors: null, warnings: null };
+      const tg = await store.tx((tx) =>
+        updateTarget(tx, req.org, intParam(p.id!, 'targetGroupId'), targetId, req.body as object),
+      );
+      return {
+        data: renderGroup(tg, clock.now()).targets.find((t) => t.id === targetId),
+        errors: null,
+        warnings: null,
+      };
     });
     api.post('/targetGroups/:id/targets/:targetId/enroll', { schema: { body: schemas.enrol } }, async (req) => {
       const p = req.params as Q;
-      const rows = await store.tx((tx) => enrol(tx, req.org, intParam(p.id!, 'targetGroupId'), intParam(p.targetId!, 'targetId'), req.body as never, clock.now()));
-      return { data: rows.length === 1 ? rows[0].customerId : rows.map((r) => r.customerId), errors: null, warnings: null };
+      const rows = await store.tx((tx) =>
+        enrol(
+          tx,
+          req.org,
+          intParam(p.id!, 'targetGroupId'),
+          intParam(p.targetId!, 'targetId'),
+          req.body as never,
+          clock.now(),
+        ),
+      );
+      return {
+        data: rows.length === 1 ? rows[0].customerId : rows.map((r) => r.customerId),
+        errors: null,
+        warnings: null,
+      };
     });
     api.post('/targetGroups/:id/targets/:targetId/unEnroll', { schema: { body: schemas.unenrol } }, async (req) => {
       const p = req.params as Q;
-      const rows = await store.tx((tx) => unenrol(tx, req.org, intParam(p.id!, 'targetGroupId'), intParam(p.targetId!, 'targetId'), req.body as never, clock.now()));
-      return { data: rows.length === 1 ? rows[0].customerId : rows.map((r) => r.customerId), errors: null, warnings: null };
+      const rows = await store.tx((tx) =>
+        unenrol(
+          tx,
+          req.org,
+          intParam(p.id!, 'targetGroupId'),
+          intParam(p.targetId!, 'targetId'),
+          req.body as never,
+          clock.now(),
+        ),
+      );
+      return {
+        data: rows.length === 1 ? rows[0].customerId : rows.map((r) => r.customerId),
+        errors: null,
+        warnings: null,
+      };
     });
     api.get('/milestones', async (req) => {
-      const q = req.query as Q, now = clock.now();
+      const q = req.query as Q,
+        now = clock.now();
       const { limit, offset } = pageParams(q);
       const type = q.type === undefined ? undefined : normaliseTracking(q.type);
-      if (type && !['DEFAULT', 'STREAKS', 'CAPPING', 'UNIFIED'].includes(type)) throw badRequest(Codes.INVALID_INPUT, 'type must be DEFAULT, STREAKS, CAPPING or UNIFIED.');
-      if (q.status && !['LIVE', 'UPCOMING', 'ENDED', 'STOPPED'].includes(q.status)) throw badRequest(Codes.INVALID_INPUT, 'status must be LIVE, UPCOMING, ENDED or STOPPED.');
-      let groups = await store.read((tx) => tx.listTargetGroups(req.org.id, { includeUserCreated: flag(q.includeUserCreatedTargetGroups) }));
+      if (type && !['DEFAULT', 'STREAKS', 'CAPPING', 'UNIFIED'].includes(type))
+        throw badRequest(Codes.INVALID_INPUT, 'type must be DEFAULT, STREAKS, CAPPING or UNIFIED.');
+      if (q.status && !['LIVE', 'UPCOMING', 'ENDED', 'STOPPED'].includes(q.status))
+        throw badRequest(Codes.INVALID_INPUT, 'status must be LIVE, UPCOMING, ENDED or STOPPED.');
+      let groups = await store.read((tx) =>
+        tx.listTargetGroups(req.org.id, { includeUserCreated: flag(q.includeUserCreatedTargetGroups) }),
+      );
       if (type) groups = groups.filter((g) => g.trackingType === type);
       if (q.status) groups = groups.filter((g) => groupStatus(g, now) === q.status);
       if (q.name) groups = groups.filter((g) => g.name.toLowerCase().includes(q.name!.toLowerCase()));
       if (q['target-on']) groups = groups.filter((g) => g.targets.some((t) => t.targetType === q['target-on']));
       const page = groups.slice(offset, offset + limit);
-      return { pagination: { limit, offset, total: groups.length }, data: page.map((g) => renderGroup(g, now, q['require-periods'] === undefined || flag(q['require-periods']))), errors: null, warnings: null };
+      return {
+        pagination: { limit, offset, total: groups.length },
+        data: page.map((g) => renderGroup(g, now, q['require-periods'] === undefined || flag(q['require-periods']))),
+        errors: null,
+        warnings: null,
+      };
     });
     api.get('/users/:userId/enrolledTargets', async (req) => {
       const q = req.query as Q;
-      if (q.enrollmentType && !['TRANSACTION', 'IMPORT', 'AUDIENCE_FILTER'].includes(q.enrollmentType)) throw badRequest(310130, 'Invalid enrollment type as input.');
-      const onlyUcc = flag(q.includeOnlyUserCreated), withUcc = onlyUcc || flag(q.includeUserCreatedTargetGroups);
+      if (q.enrollmentType && !['TRANSACTION', 'IMPORT', 'AUDIENCE_FILTER'].includes(q.enrollmentType))
+        throw badRequest(310130, 'Invalid enrollment type as input.');
+      const onlyUcc = flag(q.includeOnlyUserCreated),
+        withUcc = onlyUcc || flag(q.includeUserCreatedTargetGroups);
       const ruleIds = q.targetRuleIds ? q.targetRuleIds.split(',', MAX_IDS + 1).map(decimal) : null;
-      if (ruleIds && (ruleIds.length > MAX_IDS || ruleIds.some(Number.isNaN))) throw badRequest(Codes.INVALID_INPUT, `targetRuleIds must be at most ${MAX_IDS} comma-separated ids.`);
+      if (ruleIds && (ruleIds.length > MAX_IDS || ruleIds.some(Number.isNaN)))
+        throw badRequest(Codes.INVALID_INPUT, `targetRuleIds must be at most ${MAX_IDS} comma-separated ids.`);
       const data = await store.read(async (tx) => {
         const c = await userOrThrow(tx, req.org, (req.params as Q).userId!);
         const out = [];
@@ -262,14 +431,18 @@ async function v3(app: FastifyInstance) {
           if (!tg || !t || (tg.userCreated ? !withUcc : onlyUcc)) continue;
           if (ruleIds && !ruleIds.includes(t.id)) continue;
           if (q.enrollmentType && t.enrolmentMethod !== q.enrollmentType) continue;
-          out.push({ ...renderGroup(tg, clock.now()).targets.find((x) => x.id === t.id)!, userCreated: tg.userCreated });
+          out.push({
+            ...renderGroup(tg, clock.now()).targets.find((x) => x.id === t.id)!,
+            userCreated: tg.userCreated,
+          });
         }
         return out;
       });
       return { data, errors: null, warnings: null };
     });
     api.get('/users/:userId/targetGroups', async (req) => {
-      const q = req.query as Q, now = clock.now();
+      const q = req.query as Q,
+        now = clock.now();
       const withUcc = flag(q.includeUserCreatedTargetGroups) || flag(q.includeOnlyUserCreated);
       const data = await store.read(async (tx) => {
         const c = await userOrThrow(tx, req.org, (req.params as Q).userId!);
@@ -277,10 +450,24 @@ async function v3(app: FastifyInstance) {
         for (const e of await tx.listEnrolmentsForCustomer(c.id, { activeOnly: true })) {
           const tg = await tx.getTargetGroup(req.org.id, e.tgId);
           if (!tg || (tg.userCreated && !withUcc) || (flag(q.includeOnlyUserCreated) && !tg.userCreated)) continue;
-          groups.push(renderUserGroup(tg, e, await tx.listProgress(e.id), await tx.listCompletions(e.id, { liveOnly: true }), now));
+          groups.push(
+            renderUserGroup(
+              tg,
+              e,
+              await tx.listProgress(e.id),
+              await tx.listCompletions(e.id, { liveOnly: true }),
+              now,
+            ),
+          );
         }
         return {
-          userId: c.id, customer: { id: c.id, profiles: [{ identifiers: [{ type: 'externalId', value: c.externalId }] }], loyaltyInfo: { loyaltyType: 'loyalty' }, customFields: {} },
+          userId: c.id,
+          customer: {
+            id: c.id,
+            profiles: [{ identifiers: [{ type: 'externalId', value: c.externalId }] }],
+            loyaltyInfo: { loyaltyType: 'loyalty' },
+            customFields: {},
+          },
           targetGroups: groups,
         };
       });
@@ -298,18 +485,27 @@ async function v2(app: FastifyInstance) {
   });
   app.get('/events', async (req) => {
     const defs = await store.read((tx) => tx.listEventDefs(req.org.id));
-    return { data: defs.map((d, i) => ({ clickEventsMeta: { eventId: i + 1, eventName: d.eventName, actions: d.actions, fields: d.fields } })), warnings: [], errors: [] };
+    return {
+      data: defs.map((d, i) => ({
+        clickEventsMeta: { eventId: i + 1, eventName: d.eventName, actions: d.actions, fields: d.fields },
+      })),
+      warnings: [],
+      errors: [],
+    };
   });
   app.post('/customers', { schema: { body: schemas.customer } }, async (req) => {
     const b = req.body as Record<string, any>;
-    const identifiers: unknown[] = Array.isArray(b.profiles) && Array.isArray(b.profiles[0]?.identifiers) ? b.profiles[0].identifiers : [];
-    const fromProfile = (identifiers.find((i: any) => i?.type === 'externalId') as { value?: unknown } | undefined)?.value;
+    const identifiers: unknown[] =
+      Array.isArray(b.profiles) && Array.isArray(b.profiles[0]?.identifiers) ? b.profiles[0].identifiers : [];
+    const fromProfile = (identifiers.find((i: any) => i?.type === 'externalId') as { value?: unknown } | undefined)
+      ?.value;
     const externalId = b.externalId ?? fromProfile;
     if (typeof externalId !== 'string' || !/^[\w.@+-]{1,64}$/.test(externalId)) {
       throw badRequest(Codes.INVALID_INPUT, 'externalId is required: 1–64 letters, digits or . _ @ + -.');
     }
     const row = await store.tx(async (tx) => {
-      if (await tx.getCustomerByExternalId(req.org.id, externalId)) throw new ApiError(409, Codes.CUSTOMER_EXISTS, `A customer with externalId "${externalId}" already exists.`);
+      if (await tx.getCustomerByExternalId(req.org.id, externalId))
+        throw new ApiError(409, Codes.CUSTOMER_EXISTS, `A customer with externalId "${externalId}" already exists.`);
       return tx.insertCustomer({ orgId: req.org.id, externalId, timeZone: null, createdMs: clock.now() });
     });
     return { createdId: row.id, warnings: [], errors: [] };
@@ -317,12 +513,25 @@ async function v2(app: FastifyInstance) {
   app.get('/customers/lookup', async (req) => {
     const q = req.query as Q;
     const c = await store.read((tx) => lookupCustomer(tx, req.org, q.identifierName, q.identifierValue));
-    return { id: c.id, externalId: c.externalId, profiles: [{ identifiers: [{ type: 'externalId', value: c.externalId }] }], loyaltyInfo: { loyaltyType: 'loyalty' }, warnings: [], errors: [] };
+    return {
+      id: c.id,
+      externalId: c.externalId,
+      profiles: [{ identifiers: [{ type: 'externalId', value: c.externalId }] }],
+      loyaltyInfo: { loyaltyType: 'loyalty' },
+      warnings: [],
+      errors: [],
+    };
   });
   app.get('/customers/lookup/points/balance', async (req) => {
     const q = req.query as Q;
     const c = await store.read((tx) => lookupCustomer(tx, req.org, q.identifierName, q.identifierValue));
-    return { entityId: c.id, mainPoints: c.balance, totalPoints: c.balance, promisedPointsBreakup: { delayedAccrualPoints: 0, externalTriggerBasedPoints: 0 }, warnings: [] };
+    return {
+      entityId: c.id,
+      mainPoints: c.balance,
+      totalPoints: c.balance,
+      promisedPointsBreakup: { delayedAccrualPoints: 0, externalTriggerBasedPoints: 0 },
+      warnings: [],
+    };
   });
   app.get('/customers/:id/loyaltyEvents', async (req) => {
     const q = req.query as Q;
@@ -332,8 +541,18 @@ async function v2(app: FastifyInstance) {
       return tx.listLedger(c.id, { limit, beforeId: q.before ? decimal(q.before) : undefined });
     });
     const type = q.eventType;
-    const data = rows.filter((r) => !type || (type === 'EARN' ? r.type === 'EARN' : type === 'REVERSAL' && r.type === 'REVERSAL'))
-      .map((r) => ({ id: r.id, eventType: r.type, points: r.points, promotionId: r.promotionId, description: r.description, reversed: r.reversed, eventDate: iso(r.createdMs), expiryDate: r.expiresMs ? iso(r.expiresMs) : null }));
+    const data = rows
+      .filter((r) => !type || (type === 'EARN' ? r.type === 'EARN' : type === 'REVERSAL' && r.type === 'REVERSAL'))
+      .map((r) => ({
+        id: r.id,
+        eventType: r.type,
+        points: r.points,
+        promotionId: r.promotionId,
+        description: r.description,
+        reversed: r.reversed,
+        eventDate: iso(r.createdMs),
+        expiryDate: r.expiresMs ? iso(r.expiresMs) : null,
+      }));
     return { data, warnings: [], errors: [] };
   });
 }
@@ -341,26 +560,48 @@ async function v2(app: FastifyInstance) {
 async function gateway(app: FastifyInstance) {
   scope(app, gatewayEnvelope);
   const { store, clock } = app.ctx;
-  app.post('/programs/:programId/createPromotion/:promotionType', { schema: { body: schemas.promotion } }, async (req) => {
-    const p = req.params as Q;
-    const row = await store.tx((tx) => createPromotion(tx, req.org, decimal(p.programId), p.promotionType!, req.body as object, clock.now()));
-    return { status: { code: 200, message: 'success' }, validationErrors: null, data: [renderPromotion(row)] };
-  });
+  app.post(
+    '/programs/:programId/createPromotion/:promotionType',
+    { schema: { body: schemas.promotion } },
+    async (req) => {
+      const p = req.params as Q;
+      const row = await store.tx((tx) =>
+        createPromotion(tx, req.org, decimal(p.programId), p.promotionType!, req.body as object, clock.now()),
+      );
+      return { status: { code: 200, message: 'success' }, validationErrors: null, data: [renderPromotion(row)] };
+    },
+  );
   const list = async (req: FastifyRequest) => {
-    const q = req.query as Q, programId = decimal((req.params as Q).programId);
-    if (programId !== req.org.programId) throw notFound(Codes.PROGRAM_NOT_FOUND, `Program ${(req.params as Q).programId} not found in this organisation.`);
+    const q = req.query as Q,
+      programId = decimal((req.params as Q).programId);
+    if (programId !== req.org.programId)
+      throw notFound(Codes.PROGRAM_NOT_FOUND, `Program ${(req.params as Q).programId} not found in this organisation.`);
     const { limit, offset } = pageParams(q);
-    if (!q.sourceType) throw badRequest(Codes.INVALID_INPUT, 'sourceType is required (USER_CREATED for user-created challenges).');
+    if (!q.sourceType)
+      throw badRequest(Codes.INVALID_INPUT, 'sourceType is required (USER_CREATED for user-created challenges).');
     const customerId = q.customerId ? decimal(q.customerId) : null;
     if (Number.isNaN(customerId)) throw badRequest(Codes.INVALID_INPUT, 'customerId must be a user id (digits).');
     return store.read(async (tx) => {
-      const { rows, total } = await tx.listPromotions(req.org.id, programId, { sourceType: q.sourceType, includeInactive: flag(q.includeInactivePromotions), limit, offset });
+      const { rows, total } = await tx.listPromotions(req.org.id, programId, {
+        sourceType: q.sourceType,
+        includeInactive: flag(q.includeInactivePromotions),
+        limit,
+        offset,
+      });
       const filtered = q.promotionId ? rows.filter((r) => String(r.id) === q.promotionId) : rows;
       const promotions = [];
-      for (const r of filtered) promotions.push(renderPromotionListItem(r, customerId ? await tx.ledgerUsage(r.id, customerId) : null));
+      for (const r of filtered)
+        promotions.push(renderPromotionListItem(r, customerId ? await tx.ledgerUsage(r.id, customerId) : null));
       return {
-        pageDetails: { pageNumber: limit ? Math.floor(offset / limit) : 0, pageSize: limit, totalEntries: total, pageCount: limit ? Math.ceil(total / limit) : 0 },
-        customerId, promotions, warnings: [],
+        pageDetails: {
+          pageNumber: limit ? Math.floor(offset / limit) : 0,
+          pageSize: limit,
+          totalEntries: total,
+          pageCount: limit ? Math.ceil(total / limit) : 0,
+        },
+        customerId,
+        promotions,
+        warnings: [],
       };
     });
   };
@@ -378,20 +619,51 @@ async function webhooks(app: FastifyInstance) {
     if (caller.id !== org.id) throw notFound(404, 'Unknown webhook.');
     const { event_name, customer_id, external_event_id, eventDateTime, ...fields } = req.body as Record<string, any>;
     if (typeof event_name !== 'string' || !event_name) throw badRequest(Codes.EVENT_UNKNOWN, 'event_name is required.');
-    if (external_event_id !== undefined && (typeof external_event_id !== 'string' || !external_event_id || external_event_id.length > 128)) {
+    if (
+      external_event_id !== undefined &&
+      (typeof external_event_id !== 'string' || !external_event_id || external_event_id.length > 128)
+    ) {
       throw badRequest(Codes.INVALID_INPUT, 'external_event_id must be a non-empty string of at most 128 characters.');
     }
     const now = clock.now();
     const result = await store.tx(async (tx) => {
       const key = customer_id === undefined || customer_id === null ? '' : String(customer_id);
-      const customer = (/^\d+$/.test(key) ? await tx.getCustomer(org.id, Number(key)) : undefined) ?? (key ? await tx.getCustomerByExternalId(org.id, key) : undefined);
-      if (!customer) throw badRequest(Codes.EVENT_CUSTOMER_UNKNOWN, `customer_id "${key}" is not a customer of this organisation (user id or external id).`);
-      const occurredMs = eventDateTime === undefined ? now : parseInstant(eventDateTime, customer.timeZone ?? org.timeZone);
-      if (Number.isNaN(occurredMs)) throw badRequest(Codes.EVENT_TIME_INVALID, 'eventDateTime must look like "YYYY-MM-DD HH:mm:ss" or ISO 8601.');
-      return recordOccurrence(tx, org, { eventName: event_name, customerId: customer.id, externalEventId: external_event_id ?? null, occurredMs, fields }, now);
+      const customer =
+        (/^\d+$/.test(key) ? await tx.getCustomer(org.id, Number(key)) : undefined) ??
+        (key ? await tx.getCustomerByExternalId(org.id, key) : undefined);
+      if (!customer)
+        throw badRequest(
+          Codes.EVENT_CUSTOMER_UNKNOWN,
+          `customer_id "${key}" is not a customer of this organisation (user id or external id).`,
+        );
+      const occurredMs =
+        eventDateTime === undefined ? now : parseInstant(eventDateTime, customer.timeZone ?? org.timeZone);
+      if (Number.isNaN(occurredMs))
+        throw badRequest(Codes.EVENT_TIME_INVALID, 'eventDateTime must look like "YYYY-MM-DD HH:mm:ss" or ISO 8601.');
+      return recordOccurrence(
+        tx,
+        org,
+        {
+          eventName: event_name,
+          customerId: customer.id,
+          externalEventId: external_event_id ?? null,
+          occurredMs,
+          fields,
+        },
+        now,
+      );
     });
     // Answered after the commit, so a read that follows sees the event's effects.
-    return { status: { code: 1100, message: result.duplicate ? 'Duplicate event ignored (external_event_id already processed)' : 'Event is pushed to transformation state' }, requestId: randomUUID(), eventId: result.event.id };
+    return {
+      status: {
+        code: 1100,
+        message: result.duplicate
+          ? 'Duplicate event ignored (external_event_id already processed)'
+          : 'Event is pushed to transformation state',
+      },
+      requestId: randomUUID(),
+      eventId: result.event.id,
+    };
   });
 }
 

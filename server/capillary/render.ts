@@ -22,19 +22,38 @@ export function groupStatus(tg: TargetGroupDoc, now: number) {
 
 function renderPeriod(tg: TargetGroupDoc, p: PeriodDoc, now: number, by = attribution(tg.createdMs, tg.createdBy)) {
   return {
-    id: p.id, refCode: p.refCode, description: p.description ?? null, active: p.active, targetGroupId: tg.id,
-    startDate: localDate(p.startMs, tg.timeZoneName), endDate: localDate(p.endMs - 1, tg.timeZoneName),
-    startDateWithTimeStamp: iso(p.startMs), endDateWithTimeStamp: iso(p.endMs - 1),
-    periodStatus: periodStatus(p, now), attribution: by,
+    id: p.id,
+    refCode: p.refCode,
+    description: p.description ?? null,
+    active: p.active,
+    targetGroupId: tg.id,
+    startDate: localDate(p.startMs, tg.timeZoneName),
+    endDate: localDate(p.endMs - 1, tg.timeZoneName),
+    startDateWithTimeStamp: iso(p.startMs),
+    endDateWithTimeStamp: iso(p.endMs - 1),
+    periodStatus: periodStatus(p, now),
+    attribution: by,
   };
 }
 
 export function renderTarget(tg: TargetGroupDoc, t: TargetDoc) {
   return {
-    id: t.id, name: t.name, description: t.description ?? null, active: t.active, targetGroupId: tg.id,
-    targetEntity: t.targetEntity, eventName: t.eventName, targetType: t.targetType, extendedFieldInfo: t.extendedFieldInfo,
-    expression: t.expression, expressionJson: t.expressionJson, filters: t.filters, enrolmentMethod: t.enrolmentMethod,
-    emfRuleSetId: t.emfRuleSetId, emfUnrolledRulesetId: null, targetMilestoneTriggers: t.targetMilestoneTriggers,
+    id: t.id,
+    name: t.name,
+    description: t.description ?? null,
+    active: t.active,
+    targetGroupId: tg.id,
+    targetEntity: t.targetEntity,
+    eventName: t.eventName,
+    targetType: t.targetType,
+    extendedFieldInfo: t.extendedFieldInfo,
+    expression: t.expression,
+    expressionJson: t.expressionJson,
+    filters: t.filters,
+    enrolmentMethod: t.enrolmentMethod,
+    emfRuleSetId: t.emfRuleSetId,
+    emfUnrolledRulesetId: null,
+    targetMilestoneTriggers: t.targetMilestoneTriggers,
     defaultValues: t.defaultValues,
     targetPeriodDefaultValuesMap: Object.fromEntries(t.defaultValues.map((d) => [String(d.periodId), d])),
   };
@@ -42,52 +61,100 @@ export function renderTarget(tg: TargetGroupDoc, t: TargetDoc) {
 
 export function renderGroup(tg: TargetGroupDoc, now: number, includePeriods = true) {
   const idx = periodIndexAt(tg, now);
-  const first = tg.periods[0], last = tg.periods[tg.periods.length - 1];
+  const first = tg.periods[0],
+    last = tg.periods[tg.periods.length - 1];
   const by = attribution(tg.createdMs, tg.createdBy); // the same for the group and each of its periods
   return {
-    id: tg.id, name: tg.name, description: tg.description ?? null, active: tg.active, preferredTillId: tg.preferredTillId,
-    trackingType: tg.trackingType, targetEvaluationType: tg.targetEvaluationType, totalPeriods: tg.totalPeriods,
-    frequencyType: tg.frequencyType, frequency: tg.frequency, recurringCycles: tg.recurringCycles,
-    userCreated: tg.userCreated, leaderboardEnabled: tg.leaderboardEnabled, timeZoneName: tg.timeZoneName,
-    fromDate: localDate(first.startMs, tg.timeZoneName), toDate: localDate(last.endMs - 1, tg.timeZoneName),
-    targetCycleStartDate: iso(first.startMs), targetCycleEndDate: iso(last.endMs - 1),
-    status: groupStatus(tg, now), createdOn: tg.createdMs,
+    id: tg.id,
+    name: tg.name,
+    description: tg.description ?? null,
+    active: tg.active,
+    preferredTillId: tg.preferredTillId,
+    trackingType: tg.trackingType,
+    targetEvaluationType: tg.targetEvaluationType,
+    totalPeriods: tg.totalPeriods,
+    frequencyType: tg.frequencyType,
+    frequency: tg.frequency,
+    recurringCycles: tg.recurringCycles,
+    userCreated: tg.userCreated,
+    leaderboardEnabled: tg.leaderboardEnabled,
+    timeZoneName: tg.timeZoneName,
+    fromDate: localDate(first.startMs, tg.timeZoneName),
+    toDate: localDate(last.endMs - 1, tg.timeZoneName),
+    targetCycleStartDate: iso(first.startMs),
+    targetCycleEndDate: iso(last.endMs - 1),
+    status: groupStatus(tg, now),
+    createdOn: tg.createdMs,
     activePeriod: idx >= 0 ? renderPeriod(tg, tg.periods[idx], now) : null,
     ...(includePeriods ? { periods: tg.periods.map((p) => renderPeriod(tg, p, now, by)) } : {}),
     targets: tg.targets.map((t) => renderTarget(tg, t)),
-    streaks: tg.streaks.map((s) => ({ id: s.id, targetGroupId: tg.id, name: s.name, targetCountOfSequence: s.targetCountOfSequence, attribution: attribution(tg.createdMs, tg.createdBy) })),
+    streaks: tg.streaks.map((s) => ({
+      id: s.id,
+      targetGroupId: tg.id,
+      name: s.name,
+      targetCountOfSequence: s.targetCountOfSequence,
+      attribution: attribution(tg.createdMs, tg.createdBy),
+    })),
     attribution: attribution(tg.createdMs, tg.createdBy),
   };
 }
 
 /** One entry of GET /v3/users/{id}/targetGroups: one `targets[]` row per period, and the streak levels. */
-export function renderUserGroup(tg: TargetGroupDoc, e: EnrolmentRow, rows: ProgressRow[], completions: CompletionRow[], now: number) {
+export function renderUserGroup(
+  tg: TargetGroupDoc,
+  e: EnrolmentRow,
+  rows: ProgressRow[],
+  completions: CompletionRow[],
+  now: number,
+) {
   const target = tg.targets.find((t) => t.id === e.targetId)!;
   const byIdx = new Map(rows.map((r) => [r.periodIdx, r]));
   const cur = periodIndexAt(tg, now);
   const stats = streakStats(tg, e.startIdx, rows, now);
   return {
-    id: tg.id, name: tg.name, preferredTillId: tg.preferredTillId, trackingType: tg.trackingType,
-    targetEvaluationType: tg.targetEvaluationType, userCreated: tg.userCreated, attribution: attribution(tg.createdMs, tg.createdBy),
+    id: tg.id,
+    name: tg.name,
+    preferredTillId: tg.preferredTillId,
+    trackingType: tg.trackingType,
+    targetEvaluationType: tg.targetEvaluationType,
+    userCreated: tg.userCreated,
+    attribution: attribution(tg.createdMs, tg.createdBy),
     targets: tg.periods.slice(e.startIdx).map((p, k) => {
       const i = e.startIdx + k;
       const r = byIdx.get(i);
       return {
-        targetId: target.id, targetRuleId: target.id, targetName: target.name, targetType: target.targetType,
-        targetEntity: target.targetEntity, eventName: target.eventName, periodId: p.id, periodRefCode: p.refCode,
-        periodStartDate: localDate(p.startMs, tg.timeZoneName), periodEndDate: localDate(p.endMs - 1, tg.timeZoneName),
-        periodStartDateWithTimeStamp: iso(p.startMs), periodEndDateWithTimeStamp: iso(p.endMs - 1),
-        targetValue: target.defaultValues[i].defaultValue, targetAchievedValue: r?.value ?? 0,
+        targetId: target.id,
+        targetRuleId: target.id,
+        targetName: target.name,
+        targetType: target.targetType,
+        targetEntity: target.targetEntity,
+        eventName: target.eventName,
+        periodId: p.id,
+        periodRefCode: p.refCode,
+        periodStartDate: localDate(p.startMs, tg.timeZoneName),
+        periodEndDate: localDate(p.endMs - 1, tg.timeZoneName),
+        periodStartDateWithTimeStamp: iso(p.startMs),
+        periodEndDateWithTimeStamp: iso(p.endMs - 1),
+        targetValue: target.defaultValues[i].defaultValue,
+        targetAchievedValue: r?.value ?? 0,
         targetAchievedDateTime: r?.achievedMs != null ? iso(r.achievedMs) : null,
-        streakAchievedDateTime: null, enrolledOn: iso(e.enrolledMs), currentPeriod: i === cur, milestones: null,
+        streakAchievedDateTime: null,
+        enrolledOn: iso(e.enrolledMs),
+        currentPeriod: i === cur,
+        milestones: null,
       };
     }),
     streaks: tg.streaks.map((s) => {
       const c = completions.find((x) => x.kind === 'LEVEL' && x.ref === s.id);
       return {
-        userStreakId: e.id * 1000 + s.id % 1000, streakId: s.id, streakName: s.name,
-        status: c ? 'ACHIEVED' : 'IN_PROGRESS', currentCount: Math.min(stats.current, s.targetCountOfSequence),
-        bestCount: stats.best, totalTargetCountOfSequence: s.targetCountOfSequence, streakAchievedUserTargetId: c ? c.id : null,
+        userStreakId: e.id * 1000 + (s.id % 1000),
+        streakId: s.id,
+        streakName: s.name,
+        status: c ? 'ACHIEVED' : 'IN_PROGRESS',
+        currentCount: Math.min(stats.current, s.targetCountOfSequence),
+        bestCount: stats.best,
+        totalTargetCountOfSequence: s.targetCountOfSequence,
+        streakAchievedUserTargetId: c ? c.id : null,
       };
     }),
   };
@@ -96,14 +163,28 @@ export function renderUserGroup(tg: TargetGroupDoc, e: EnrolmentRow, rows: Progr
 export function renderPromotion(p: PromotionRow) {
   const src = p.doc.promotion as Record<string, any>;
   return {
-    id: p.id, name: p.name, description: src.description ?? null, promotionStatus: 'LIVE', programId: p.programId,
-    startDate: src.startDate, endDate: src.endDate, identifier: p.identifier, isActive: p.active, eventName: p.doc.eventName,
-    allocatePointsOn: src.allocatePointsOn ?? 'CUSTOMER', promotionType: src.promotionType ?? 'CUSTOMER',
-    pointsOfferType: src.pointsOfferType ?? 'LOYALTY', promotionSourceType: p.sourceType,
+    id: p.id,
+    name: p.name,
+    description: src.description ?? null,
+    promotionStatus: 'LIVE',
+    programId: p.programId,
+    startDate: src.startDate,
+    endDate: src.endDate,
+    identifier: p.identifier,
+    isActive: p.active,
+    eventName: p.doc.eventName,
+    allocatePointsOn: src.allocatePointsOn ?? 'CUSTOMER',
+    promotionType: src.promotionType ?? 'CUSTOMER',
+    pointsOfferType: src.pointsOfferType ?? 'LOYALTY',
+    promotionSourceType: p.sourceType,
     limits: { ...p.doc.limits, totalPointsPerEventLimit: -1 },
     promotionRestrictions: {
-      ...(src.promotionRestrictions ?? {}), scope: 'PROGRAM', isExclusive: false, isConsideredForRanking: false,
-      isAlwaysApply: false, expiryReminder: null,
+      ...(src.promotionRestrictions ?? {}),
+      scope: 'PROGRAM',
+      isExclusive: false,
+      isConsideredForRanking: false,
+      isAlwaysApply: false,
+      expiryReminder: null,
     },
     rulesetInfos: src.rulesetInfos,
   };
@@ -114,15 +195,37 @@ export function renderPromotionListItem(p: PromotionRow, usage: { points: number
   const src = p.doc.promotion as Record<string, any>;
   const l = p.doc.limits;
   return {
-    promotionId: String(p.id), promotionName: p.name, programId: String(p.programId), startDate: src.startDate, endDate: src.endDate,
-    identifier: p.identifier, description: src.description ?? '', active: p.active, eventName: 'TargetCompleted',
-    promotionSourceType: p.sourceType, promotionMetadata: [],
-    limits: { maxPointsPerEvent: '-1', pointsPerCustomer: String(l.pointsPerCustomer), numberOFTimesPerCustomer: String(l.numberOfTimesPerCustomer), totalPointsInPromotion: String(l.totalPointsInPromotion) },
-    customerUsage: usage ? { currentPointsPerCustomer: String(usage.points), currentNumberOfTimesPerCustomer: String(usage.times), currentTotalPointsInPromotion: null } : null,
+    promotionId: String(p.id),
+    promotionName: p.name,
+    programId: String(p.programId),
+    startDate: src.startDate,
+    endDate: src.endDate,
+    identifier: p.identifier,
+    description: src.description ?? '',
+    active: p.active,
+    eventName: 'TargetCompleted',
+    promotionSourceType: p.sourceType,
+    promotionMetadata: [],
+    limits: {
+      maxPointsPerEvent: '-1',
+      pointsPerCustomer: String(l.pointsPerCustomer),
+      numberOFTimesPerCustomer: String(l.numberOfTimesPerCustomer),
+      totalPointsInPromotion: String(l.totalPointsInPromotion),
+    },
+    customerUsage: usage
+      ? {
+          currentPointsPerCustomer: String(usage.points),
+          currentNumberOfTimesPerCustomer: String(usage.times),
+          currentTotalPointsInPromotion: null,
+        }
+      : null,
     pointsOfferType: src.pointsOfferType ?? 'LOYALTY',
     promotionRestriction: {
-      issualRestrictions: [], earnRestrictions: [], redemptionRestrictions: [],
-      targetGroupIds: src.promotionRestrictions?.targetGroupIds ?? [], targetRuleIds: src.promotionRestrictions?.targetRuleIds ?? [],
+      issualRestrictions: [],
+      earnRestrictions: [],
+      redemptionRestrictions: [],
+      targetGroupIds: src.promotionRestrictions?.targetGroupIds ?? [],
+      targetRuleIds: src.promotionRestrictions?.targetRuleIds ?? [],
     },
   };
 }

@@ -17,15 +17,31 @@ import { strictNumber } from './wire.js';
 export const MAX_FIELD_LENGTH = 1000;
 
 export interface PointsMove {
-  enrolmentId: number; customerId: number; ledgerId: number; points: number; promotionId: number;
-  completionId: number; kind: 'PERIOD' | 'LEVEL'; ref: number; description: string;
+  enrolmentId: number;
+  customerId: number;
+  ledgerId: number;
+  points: number;
+  promotionId: number;
+  completionId: number;
+  kind: 'PERIOD' | 'LEVEL';
+  ref: number;
+  description: string;
 }
 /** What an occurrence did: rewards given and taken back, the enrolments it touched and their progress rows after it. */
-export interface Outcome { awards: PointsMove[]; reversals: PointsMove[]; touched: number[]; progress: Map<number, ProgressRow[]> }
+export interface Outcome {
+  awards: PointsMove[];
+  reversals: PointsMove[];
+  touched: number[];
+  progress: Map<number, ProgressRow[]>;
+}
 export const emptyOutcome = (): Outcome => ({ awards: [], reversals: [], touched: [], progress: new Map() });
 
 export interface OccurrenceInput {
-  eventName: string; customerId: number; externalEventId: string | null; occurredMs: number; fields: Record<string, unknown>;
+  eventName: string;
+  customerId: number;
+  externalEventId: string | null;
+  occurredMs: number;
+  fields: Record<string, unknown>;
 }
 
 /** Validates an occurrence's fields against the event definition; returns the typed fields. */
@@ -38,17 +54,27 @@ export async function validateFields(tx: Tx, org: OrgDoc, eventName: string, raw
     const v = raw[f.name];
     const required = f.attributes?.isRequired?.value === 'true';
     if (v === undefined || v === null || v === '') {
-      if (required) throw badRequest(Codes.EVENT_REQUIRED_FIELD, `Field "${f.name}" is required for event "${eventName}".`);
+      if (required)
+        throw badRequest(Codes.EVENT_REQUIRED_FIELD, `Field "${f.name}" is required for event "${eventName}".`);
       continue;
     }
     // Strict types (wire.ts): a double is a JSON number, every other field a JSON string.
     if (f.type === 'double') {
       const n = strictNumber(v);
-      if (Number.isNaN(n)) throw badRequest(Codes.EVENT_FIELD_TYPE_MISMATCH, `Field "${f.name}" must be a JSON number (got ${Array.isArray(v) ? 'an array' : `a ${typeof v}`}).`);
+      if (Number.isNaN(n))
+        throw badRequest(
+          Codes.EVENT_FIELD_TYPE_MISMATCH,
+          `Field "${f.name}" must be a JSON number (got ${Array.isArray(v) ? 'an array' : `a ${typeof v}`}).`,
+        );
       fields[f.name] = n;
     } else {
-      if (typeof v !== 'string') throw badRequest(Codes.EVENT_FIELD_TYPE_MISMATCH, `Field "${f.name}" must be a JSON string.`);
-      if (v.length > MAX_FIELD_LENGTH) throw badRequest(Codes.EVENT_FIELD_TYPE_MISMATCH, `Field "${f.name}" must be at most ${MAX_FIELD_LENGTH} characters.`);
+      if (typeof v !== 'string')
+        throw badRequest(Codes.EVENT_FIELD_TYPE_MISMATCH, `Field "${f.name}" must be a JSON string.`);
+      if (v.length > MAX_FIELD_LENGTH)
+        throw badRequest(
+          Codes.EVENT_FIELD_TYPE_MISMATCH,
+          `Field "${f.name}" must be at most ${MAX_FIELD_LENGTH} characters.`,
+        );
       fields[f.name] = v;
     }
   }
@@ -66,15 +92,26 @@ function amountFor(target: TargetDoc, fields: Record<string, unknown>): number {
  * returns the first event with `duplicate: true` and changes nothing. A caller that has already
  * looked the id up in this transaction passes `externalIdChecked` to skip the second read.
  */
-export async function recordOccurrence(tx: Tx, org: OrgDoc, input: OccurrenceInput, now: number, opts: { externalIdChecked?: boolean } = {}) {
+export async function recordOccurrence(
+  tx: Tx,
+  org: OrgDoc,
+  input: OccurrenceInput,
+  now: number,
+  opts: { externalIdChecked?: boolean } = {},
+) {
   if (input.externalEventId && !opts.externalIdChecked) {
     const existing = await tx.getEventByExternalId(org.id, input.externalEventId);
     if (existing) return { event: existing, duplicate: true, outcome: emptyOutcome() };
   }
   const fields = await validateFields(tx, org, input.eventName, input.fields);
   const event = await tx.insertEvent({
-    orgId: org.id, customerId: input.customerId, eventName: input.eventName, externalEventId: input.externalEventId,
-    occurredMs: input.occurredMs, fields, createdMs: now,
+    orgId: org.id,
+    customerId: input.customerId,
+    eventName: input.eventName,
+    externalEventId: input.externalEventId,
+    occurredMs: input.occurredMs,
+    fields,
+    createdMs: now,
   });
   const outcome = emptyOutcome();
   for (const e of await tx.listActiveEnrolmentsForEvent(input.customerId, input.eventName)) {
@@ -104,15 +141,17 @@ export async function voidOccurrence(tx: Tx, org: OrgDoc, event: EventRow, now: 
   if (event.voidedMs !== null) return outcome;
   for (const fx of await tx.listEffects(event.id)) {
     const e = await tx.getEnrolmentById(fx.enrolmentId, event.customerId);
-    const tg = e && await tx.getTargetGroup(org.id, e.tgId);
+    const tg = e && (await tx.getTargetGroup(org.id, e.tgId));
     const target = tg?.targets.find((t) => t.id === e!.targetId);
     if (!e || !tg || !target) continue;
     let amount = -fx.amount;
-    if (target.targetType === 'VISIT' && fx.day) amount = (await tx.bumpVisitDay(e.id, fx.periodIdx, fx.day, -1)) === 0 ? -1 : 0;
+    if (target.targetType === 'VISIT' && fx.day)
+      amount = (await tx.bumpVisitDay(e.id, fx.periodIdx, fx.day, -1)) === 0 ? -1 : 0;
     outcome.touched.push(e.id);
-    const rows = outcome.progress.get(e.id) ?? await tx.listProgress(e.id);
+    const rows = outcome.progress.get(e.id) ?? (await tx.listProgress(e.id));
     outcome.progress.set(e.id, rows);
-    if (amount !== 0) await settle(tx, org, e, tg, target, fx.periodIdx, amount, now, outcome.awards, outcome.reversals, rows);
+    if (amount !== 0)
+      await settle(tx, org, e, tg, target, fx.periodIdx, amount, now, outcome.awards, outcome.reversals, rows);
   }
   await tx.voidEvent(event.id, now);
   return outcome;
@@ -124,8 +163,17 @@ export async function voidOccurrence(tx: Tx, org: OrgDoc, event: EventRow, now: 
  * `rows` (the enrolment's progress rows, read by the caller) are kept up to date in place.
  */
 export async function settle(
-  tx: Tx, org: OrgDoc, e: EnrolmentRow, tg: TargetGroupDoc, target: TargetDoc, idx: number, delta: number, now: number,
-  awards: PointsMove[], reversals: PointsMove[] = [], rows?: ProgressRow[],
+  tx: Tx,
+  org: OrgDoc,
+  e: EnrolmentRow,
+  tg: TargetGroupDoc,
+  target: TargetDoc,
+  idx: number,
+  delta: number,
+  now: number,
+  awards: PointsMove[],
+  reversals: PointsMove[] = [],
+  rows?: ProgressRow[],
 ) {
   rows ??= await tx.listProgress(e.id);
   const p = rows.find((r) => r.periodIdx === idx);
@@ -133,7 +181,12 @@ export async function settle(
   const goal = target.defaultValues[idx].defaultValue;
   const was = p != null && p.achievedMs !== null;
   const is = value >= goal;
-  const next: ProgressRow = { enrolmentId: e.id, periodIdx: idx, value, achievedMs: is ? (p?.achievedMs ?? now) : null };
+  const next: ProgressRow = {
+    enrolmentId: e.id,
+    periodIdx: idx,
+    value,
+    achievedMs: is ? (p?.achievedMs ?? now) : null,
+  };
   await tx.putProgress(next);
   if (p) Object.assign(p, next);
   else rows.splice(rows.findIndex((r) => r.periodIdx > idx) >>> 0, 0, next); // keep period order (-1 >>> 0 appends)
@@ -142,7 +195,7 @@ export async function settle(
   if (tg.trackingType === 'DEFAULT') {
     const c = live.find((x) => x.kind === 'PERIOD' && x.ref === idx);
     if (is && !c) await complete(tx, org, e, tg, target, 'PERIOD', idx, now, awards);
-    if (!is && c) reversals.push(...await reverseCompletion(tx, org, e, c, now));
+    if (!is && c) reversals.push(...(await reverseCompletion(tx, org, e, c, now)));
     return;
   }
   const stats = streakStats(tg, e.startIdx, rows, now);
@@ -150,12 +203,22 @@ export async function settle(
     const c = live.find((x) => x.kind === 'LEVEL' && x.ref === s.id);
     const reached = stats.best >= s.targetCountOfSequence;
     if (reached && !c) await complete(tx, org, e, tg, target, 'LEVEL', s.id, now, awards);
-    if (!reached && c) reversals.push(...await reverseCompletion(tx, org, e, c, now));
+    if (!reached && c) reversals.push(...(await reverseCompletion(tx, org, e, c, now)));
   }
 }
 
 /** TARGETCOMPLETED: records the completion and runs the promotions listening for this group and rule. */
-async function complete(tx: Tx, org: OrgDoc, e: EnrolmentRow, tg: TargetGroupDoc, target: TargetDoc, kind: 'PERIOD' | 'LEVEL', ref: number, now: number, awards: PointsMove[]) {
+async function complete(
+  tx: Tx,
+  org: OrgDoc,
+  e: EnrolmentRow,
+  tg: TargetGroupDoc,
+  target: TargetDoc,
+  kind: 'PERIOD' | 'LEVEL',
+  ref: number,
+  now: number,
+  awards: PointsMove[],
+) {
   const completion = await tx.insertCompletion({ enrolmentId: e.id, kind, ref, achievedMs: now });
   for (const promo of await tx.listPromotionsForTargetGroup(tg.id)) {
     const d = promo.doc;
@@ -170,26 +233,51 @@ async function complete(tx: Tx, org: OrgDoc, e: EnrolmentRow, tg: TargetGroupDoc
     const mine = await tx.ledgerUsage(promo.id, e.customerId);
     if (numberOfTimesPerCustomer !== -1 && mine.times >= numberOfTimesPerCustomer) continue;
     if (pointsPerCustomer !== -1) points = Math.min(points, pointsPerCustomer - mine.points);
-    if (totalPointsInPromotion !== -1) points = Math.min(points, totalPointsInPromotion - (await tx.ledgerUsage(promo.id, null)).points);
+    if (totalPointsInPromotion !== -1)
+      points = Math.min(points, totalPointsInPromotion - (await tx.ledgerUsage(promo.id, null)).points);
     if (promo.sourceType === 'USER_CREATED' && org.policy.monthlyPointsCap >= 0) {
       const earned = await tx.customerEarnedSince(e.customerId, startOfMonth(now, org.timeZone), 'USER_CREATED');
       points = Math.min(points, org.policy.monthlyPointsCap - earned);
     }
     if (points <= 0) continue;
     const expiry = org.expiryStrategies.find((s) => s.id === d.award.expiryStrategyId);
-    const label = kind === 'LEVEL' ? tg.streaks.find((s) => s.id === ref)?.name ?? 'streak' : tg.periods[ref].refCode;
+    const label = kind === 'LEVEL' ? (tg.streaks.find((s) => s.id === ref)?.name ?? 'streak') : tg.periods[ref].refCode;
     const description = `${promo.name}: ${tg.name} (${label}) completed`;
     const row = await tx.insertLedger({
-      orgId: org.id, customerId: e.customerId, type: 'EARN', points, promotionId: promo.id, completionId: completion.id,
-      reversesId: null, description, createdMs: now, expiresMs: expiry && expiry.days >= 0 ? now + expiry.days * 86_400_000 : null,
+      orgId: org.id,
+      customerId: e.customerId,
+      type: 'EARN',
+      points,
+      promotionId: promo.id,
+      completionId: completion.id,
+      reversesId: null,
+      description,
+      createdMs: now,
+      expiresMs: expiry && expiry.days >= 0 ? now + expiry.days * 86_400_000 : null,
     });
     await tx.addToBalance(e.customerId, points);
-    awards.push({ enrolmentId: e.id, customerId: e.customerId, ledgerId: row.id, points, promotionId: promo.id, completionId: completion.id, kind, ref, description });
+    awards.push({
+      enrolmentId: e.id,
+      customerId: e.customerId,
+      ledgerId: row.id,
+      points,
+      promotionId: promo.id,
+      completionId: completion.id,
+      kind,
+      ref,
+      description,
+    });
   }
 }
 
 /** Revokes a completion and reverses its awards with REVERSAL entries (history is never deleted). */
-export async function reverseCompletion(tx: Tx, org: OrgDoc, e: EnrolmentRow, c: CompletionRow, now: number): Promise<PointsMove[]> {
+export async function reverseCompletion(
+  tx: Tx,
+  org: OrgDoc,
+  e: EnrolmentRow,
+  c: CompletionRow,
+  now: number,
+): Promise<PointsMove[]> {
   const completionId = c.id;
   await tx.revokeCompletion(completionId, now);
   const out: PointsMove[] = [];
@@ -197,12 +285,30 @@ export async function reverseCompletion(tx: Tx, org: OrgDoc, e: EnrolmentRow, c:
     if (l.type !== 'EARN' || l.reversed) continue;
     const description = `Reversed: ${l.description}`;
     const row = await tx.insertLedger({
-      orgId: org.id, customerId: l.customerId, type: 'REVERSAL', points: -l.points, promotionId: l.promotionId,
-      completionId, reversesId: l.id, description, createdMs: now, expiresMs: null,
+      orgId: org.id,
+      customerId: l.customerId,
+      type: 'REVERSAL',
+      points: -l.points,
+      promotionId: l.promotionId,
+      completionId,
+      reversesId: l.id,
+      description,
+      createdMs: now,
+      expiresMs: null,
     });
     await tx.markLedgerReversed(l.id);
     await tx.addToBalance(l.customerId, -l.points);
-    out.push({ enrolmentId: e.id, customerId: l.customerId, ledgerId: row.id, points: -l.points, promotionId: l.promotionId!, completionId, kind: c.kind, ref: c.ref, description });
+    out.push({
+      enrolmentId: e.id,
+      customerId: l.customerId,
+      ledgerId: row.id,
+      points: -l.points,
+      promotionId: l.promotionId!,
+      completionId,
+      kind: c.kind,
+      ref: c.ref,
+      description,
+    });
   }
   return out;
 }

@@ -12,4 +12,5 @@ export function strategyPoints(s: AwardStrategy, totalPeriods: number): number {
  * DISTINCT_DAYS templates (which take whole numbers only: a log is one workout, one day) and 0.000001
  * for SUM templates (the engine keeps progress to 6 decimals; less would count as nothing).
  */
-export const minQuantity = (t: Pick<TemplateConfig, 'aggregation' | 'minQuantity'>): number => t.minQuantity ?? (t.aggregation === 'SUM' ? 0.000001 : 1);
+export const minQuantity = (t: Pick<TemplateConfig, 'aggregation' | 'minQuantity'>): number =>
+  t.minQuantity ?? (t.aggregation === 'SUM' ? 0.000001 : 1);

@@ -7,7 +7,8 @@ import type { TargetGroupDoc } from './model.js';
 
 /** The index of the period containing instant `ms`, or -1 before the first or after the last. */
 export function periodIndexAt(tg: TargetGroupDoc, ms: number): number {
-  let lo = 0, hi = tg.periods.length - 1;
+  let lo = 0,
+    hi = tg.periods.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
     const p = tg.periods[mid];
@@ -18,7 +19,12 @@ export function periodIndexAt(tg: TargetGroupDoc, ms: number): number {
   return -1;
 }
 
-export interface StreakStats { current: number; best: number; achieved: boolean[]; currentIdx: number | null }
+export interface StreakStats {
+  current: number;
+  best: number;
+  achieved: boolean[];
+  currentIdx: number | null;
+}
 
 /**
  * Streak arithmetic over the per-period progress rows (never over events): the current streak is
@@ -29,8 +35,12 @@ export interface StreakStats { current: number; best: number; achieved: boolean[
 export function streakStats(tg: TargetGroupDoc, startIdx: number, rows: ProgressRow[], now: number): StreakStats {
   const achieved = tg.periods.map(() => false);
   for (const r of rows) if (r.achievedMs !== null && r.periodIdx >= startIdx) achieved[r.periodIdx] = true;
-  let best = 0, run = 0;
-  for (const a of achieved) { run = a ? run + 1 : 0; best = Math.max(best, run); }
+  let best = 0,
+    run = 0;
+  for (const a of achieved) {
+    run = a ? run + 1 : 0;
+    best = Math.max(best, run);
+  }
   const idx = periodIndexAt(tg, now);
   const last = tg.periods.length - 1;
   const anchor = idx >= 0 ? (achieved[idx] ? idx : idx - 1) : now >= tg.periods[last].endMs ? last : -1;

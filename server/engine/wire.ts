@@ -24,4 +24,5 @@ const DECIMAL = /^-?\d{1,15}(\.\d{1,9})?$/;
 export const strictNumber = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : NaN);
 
 /** One of the documented numeric strings above: a finite number or a plain decimal string, else NaN. */
-export const capillaryNumber = (v: unknown): number => (typeof v === 'string' && DECIMAL.test(v) ? Number(v) : strictNumber(v));
+export const capillaryNumber = (v: unknown): number =>
+  typeof v === 'string' && DECIMAL.test(v) ? Number(v) : strictNumber(v);

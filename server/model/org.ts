@@ -14,7 +14,11 @@ export type AwardStrategy =
   | { id: number; kind: 'FIXED'; points: number; name: string }
   | { id: number; kind: 'PER_PERIOD'; pointsPerPeriod: number; maxPoints: number; name: string };
 
-export interface ExpiryStrategy { id: number; days: number; name: string }
+export interface ExpiryStrategy {
+  id: number;
+  days: number;
+  name: string;
+}
 
 /**
  * A template's customer-visible texts in one language. `unit.other` is required; `one` (and the other
@@ -36,7 +40,6 @@ export interface TemplateConfig extends Omit<Template, 'minQuantity'> {
   /** The smallest quantity one log may carry; see minQuantity(). The wire template always has it. */
   minQuantity?: number;
 }
-
 
 /** An organisation: credentials, settings, and the brand's challenge templates and policy. */
 export interface OrgDoc {

@@ -13,7 +13,9 @@ const Database = require(workerData.driver);
 
 const db = new Database(workerData.file, { fileMustExist: true });
 db.pragma('wal_autocheckpoint = 0');
-let runs = 0, copied = 0, last = { log: 0, checkpointed: 0 };
+let runs = 0,
+  copied = 0,
+  last = { log: 0, checkpointed: 0 };
 const tick = () => {
   try {
     // PASSIVE never waits for the writer nor blocks it. (RESTART, tried to start the WAL over under
@@ -24,12 +26,13 @@ const tick = () => {
     copied += Math.max(0, r.checkpointed - (startedOver ? 0 : last.checkpointed));
     last = { log: r.log, checkpointed: r.checkpointed };
   } catch (err) {
-    parentPort.postMessage({ type: 'error', message: String(err && err.message || err) });
+    parentPort.postMessage({ type: 'error', message: String((err && err.message) || err) });
   }
 };
 const timer = setInterval(tick, workerData.intervalMs);
 parentPort.on('message', (m) => {
-  if (m === 'stats') parentPort.postMessage({ type: 'stats', runs, frames: copied, log: last.log, checkpointed: last.checkpointed });
+  if (m === 'stats')
+    parentPort.postMessage({ type: 'stats', runs, frames: copied, log: last.log, checkpointed: last.checkpointed });
   if (m === 'stop') {
     clearInterval(timer);
     db.close();

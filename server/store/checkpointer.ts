@@ -18,7 +18,9 @@ export class Checkpointer {
 
   constructor(file: string, intervalMs = 50) {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.worker = new Worker(new URL('./checkpoint-worker.cjs', import.meta.url), { workerData: { file, driver, intervalMs } });
+    this.worker = new Worker(new URL('./checkpoint-worker.cjs', import.meta.url), {
+      workerData: { file, driver, intervalMs },
+    });
     this.worker.unref();
     this.ready = new Promise((resolve, reject) => {
       this.worker.once('error', reject);
@@ -28,13 +30,20 @@ export class Checkpointer {
       });
     });
     // A worker that failed to start leaves checkpoints to the backstop; the store keeps working.
-    this.ready.catch((err) => { this.lastError = String(err?.message ?? err); });
+    this.ready.catch((err) => {
+      this.lastError = String(err?.message ?? err);
+    });
   }
 
   /** Passes run, frames copied so far, and the WAL's frames and copied frames at the last pass. */
   stats(): Promise<{ runs: number; frames: number; log: number; checkpointed: number }> {
     return new Promise((resolve) => {
-      const on = (m: { type: string; runs: number; frames: number; log: number; checkpointed: number }) => { if (m.type === 'stats') { this.worker.off('message', on); resolve(m); } };
+      const on = (m: { type: string; runs: number; frames: number; log: number; checkpointed: number }) => {
+        if (m.type === 'stats') {
+          this.worker.off('message', on);
+          resolve(m);
+        }
+      };
       this.worker.on('message', on);
       this.worker.postMessage('stats');
     });

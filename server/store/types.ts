@@ -7,37 +7,123 @@
 import type { OrgDoc } from '../model/org.js';
 import type { TargetGroupDoc, EventDefDoc, PromotionDoc } from '../model/documents.js';
 
-export interface CustomerRow { id: number; orgId: string; externalId: string; timeZone: string | null; balance: number; createdMs: number }
+export interface CustomerRow {
+  id: number;
+  orgId: string;
+  externalId: string;
+  timeZone: string | null;
+  balance: number;
+  createdMs: number;
+}
 export interface EnrolmentRow {
-  id: number; orgId: string; tgId: number; targetId: number; customerId: number; eventName: string | null;
-  startIdx: number; active: boolean; enrolledMs: number; unenrolledMs: number | null;
+  id: number;
+  orgId: string;
+  tgId: number;
+  targetId: number;
+  customerId: number;
+  eventName: string | null;
+  startIdx: number;
+  active: boolean;
+  enrolledMs: number;
+  unenrolledMs: number | null;
 }
-export interface ProgressRow { enrolmentId: number; periodIdx: number; value: number; achievedMs: number | null }
-export interface CompletionRow { id: number; enrolmentId: number; kind: 'PERIOD' | 'LEVEL'; ref: number; achievedMs: number; revokedMs: number | null }
+export interface ProgressRow {
+  enrolmentId: number;
+  periodIdx: number;
+  value: number;
+  achievedMs: number | null;
+}
+export interface CompletionRow {
+  id: number;
+  enrolmentId: number;
+  kind: 'PERIOD' | 'LEVEL';
+  ref: number;
+  achievedMs: number;
+  revokedMs: number | null;
+}
 export interface EventRow {
-  id: number; orgId: string; customerId: number; eventName: string; externalEventId: string | null;
-  occurredMs: number; fields: Record<string, unknown>; createdMs: number; voidedMs: number | null;
+  id: number;
+  orgId: string;
+  customerId: number;
+  eventName: string;
+  externalEventId: string | null;
+  occurredMs: number;
+  fields: Record<string, unknown>;
+  createdMs: number;
+  voidedMs: number | null;
 }
-export interface EffectRow { eventId: number; enrolmentId: number; periodIdx: number; amount: number; day: string | null }
+export interface EffectRow {
+  eventId: number;
+  enrolmentId: number;
+  periodIdx: number;
+  amount: number;
+  day: string | null;
+}
 export interface LedgerRow {
-  id: number; orgId: string; customerId: number; type: 'EARN' | 'REVERSAL'; points: number;
-  promotionId: number | null; completionId: number | null; reversesId: number | null; reversed: boolean;
-  description: string; createdMs: number; expiresMs: number | null;
+  id: number;
+  orgId: string;
+  customerId: number;
+  type: 'EARN' | 'REVERSAL';
+  points: number;
+  promotionId: number | null;
+  completionId: number | null;
+  reversesId: number | null;
+  reversed: boolean;
+  description: string;
+  createdMs: number;
+  expiresMs: number | null;
 }
-export interface PromotionRow { id: number; orgId: string; programId: number; name: string; identifier: string; sourceType: string; active: boolean; createdMs: number; doc: PromotionDoc }
+export interface PromotionRow {
+  id: number;
+  orgId: string;
+  programId: number;
+  name: string;
+  identifier: string;
+  sourceType: string;
+  active: boolean;
+  createdMs: number;
+  doc: PromotionDoc;
+}
 export interface ChallengeRow {
-  id: number; orgId: string; customerId: number; templateId: string; name: string; tgId: number; targetId: number;
-  promotionId: number; enrolmentId: number; target: number; period: 'DAILY' | 'WEEKLY'; periodCount: number;
-  timeZone: string; rewardPoints: number; startsMs: number; endsMs: number; createdMs: number; leftMs: number | null;
+  id: number;
+  orgId: string;
+  customerId: number;
+  templateId: string;
+  name: string;
+  tgId: number;
+  targetId: number;
+  promotionId: number;
+  enrolmentId: number;
+  target: number;
+  period: 'DAILY' | 'WEEKLY';
+  periodCount: number;
+  timeZone: string;
+  rewardPoints: number;
+  startsMs: number;
+  endsMs: number;
+  createdMs: number;
+  leftMs: number | null;
 }
 export interface ActivityRow {
-  id: number; orgId: string; customerId: number; challengeId: number | null; templateId: string; eventId: number;
-  quantity: number; occurredMs: number; createdMs: number; undoneMs: number | null;
+  id: number;
+  orgId: string;
+  customerId: number;
+  challengeId: number | null;
+  templateId: string;
+  eventId: number;
+  quantity: number;
+  occurredMs: number;
+  createdMs: number;
+  undoneMs: number | null;
   /** Fingerprint of the widget request that logged it (a replay with another body is refused); null when unknown. */
   request?: string | null;
 }
 /** A stored answer; `requestHash` fingerprints the request so a reused key with another body is refused. */
-export interface IdempotencyRow { status: number; body: string; requestHash?: string | null }
+export interface IdempotencyRow {
+  status: number;
+  body: string;
+  requestHash?: string | null;
+}
 export type LedgerEntryRow = LedgerRow & { challengeId: number | null; challengeName: string | null };
 
 export interface Tx {
@@ -66,7 +152,10 @@ export interface Tx {
   /** By id; with the customer it belongs to, the store may answer from its cache of that customer's enrolments. */
   getEnrolmentById(id: number, customerId?: number): Promise<EnrolmentRow | undefined>;
   insertEnrolment(row: Omit<EnrolmentRow, 'id'>): Promise<EnrolmentRow>;
-  updateEnrolment(id: number, patch: Partial<Pick<EnrolmentRow, 'active' | 'startIdx' | 'enrolledMs' | 'unenrolledMs'>>): Promise<void>;
+  updateEnrolment(
+    id: number,
+    patch: Partial<Pick<EnrolmentRow, 'active' | 'startIdx' | 'enrolledMs' | 'unenrolledMs'>>,
+  ): Promise<void>;
   listEnrolmentsForCustomer(customerId: number, opts: { activeOnly: boolean }): Promise<EnrolmentRow[]>;
   listActiveEnrolmentsForEvent(customerId: number, eventName: string): Promise<EnrolmentRow[]>;
   listProgress(enrolmentId: number): Promise<ProgressRow[]>;
@@ -85,10 +174,21 @@ export interface Tx {
   insertEffect(row: EffectRow): Promise<void>;
   listEffects(eventId: number): Promise<EffectRow[]>;
   // promotions and ledger
-  insertPromotion(row: Omit<PromotionRow, 'id'> & { id: number }, targets: { tgId: number; ruleId: number | null }[]): Promise<void>;
+  insertPromotion(
+    row: Omit<PromotionRow, 'id'> & { id: number },
+    targets: { tgId: number; ruleId: number | null }[],
+  ): Promise<void>;
   getPromotion(orgId: string, id: number): Promise<PromotionRow | undefined>;
-  findPromotion(orgId: string, programId: number, by: { name?: string; identifier?: string }): Promise<PromotionRow | undefined>;
-  listPromotions(orgId: string, programId: number, opts: { sourceType?: string; includeInactive: boolean; limit: number; offset: number }): Promise<{ rows: PromotionRow[]; total: number }>;
+  findPromotion(
+    orgId: string,
+    programId: number,
+    by: { name?: string; identifier?: string },
+  ): Promise<PromotionRow | undefined>;
+  listPromotions(
+    orgId: string,
+    programId: number,
+    opts: { sourceType?: string; includeInactive: boolean; limit: number; offset: number },
+  ): Promise<{ rows: PromotionRow[]; total: number }>;
   listPromotionsForTargetGroup(tgId: number): Promise<(PromotionRow & { ruleId: number | null })[]>;
   insertLedger(row: Omit<LedgerRow, 'id' | 'reversed'>): Promise<LedgerRow>;
   markLedgerReversed(id: number): Promise<void>;
@@ -106,7 +206,10 @@ export interface Tx {
   getActivity(customerId: number, id: number): Promise<ActivityRow | undefined>;
   /** The activity a widget log recorded with this event (its idempotent replay); undefined for other events. */
   getActivityByEvent(eventId: number): Promise<ActivityRow | undefined>;
-  listActivities(customerId: number, opts: { challengeId?: number; templateId?: string; fromMs?: number; toMs?: number; limit: number }): Promise<ActivityRow[]>;
+  listActivities(
+    customerId: number,
+    opts: { challengeId?: number; templateId?: string; fromMs?: number; toMs?: number; limit: number },
+  ): Promise<ActivityRow[]>;
   /** Sum of the quantities of a customer's not-undone activities on a template with occurredMs in [fromMs, toMs). */
   sumActivityQuantity(customerId: number, templateId: string, fromMs: number, toMs: number): Promise<number>;
   /** The progress rows of several enrolments at once (one read for a list of challenges). */
@@ -117,7 +220,14 @@ export interface Tx {
   listLedgerEntries(customerId: number, opts: { limit: number; beforeId?: number }): Promise<LedgerEntryRow[]>;
   setActivityUndone(id: number, ms: number): Promise<void>;
   getIdempotent(orgId: string, customerId: number, scope: string, key: string): Promise<IdempotencyRow | undefined>;
-  putIdempotent(orgId: string, customerId: number, scope: string, key: string, row: IdempotencyRow, ms: number): Promise<void>;
+  putIdempotent(
+    orgId: string,
+    customerId: number,
+    scope: string,
+    key: string,
+    row: IdempotencyRow,
+    ms: number,
+  ): Promise<void>;
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string | null): Promise<void>;
   /** Demo reset: deletes every row of every data table (schema and migrations stay). */

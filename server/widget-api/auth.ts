@@ -8,7 +8,9 @@ import { remember, widgetState, type Principal } from './state.js';
 export type { Principal };
 
 declare module 'fastify' {
-  interface FastifyRequest { principal: Principal }
+  interface FastifyRequest {
+    principal: Principal;
+  }
 }
 
 const SKEW_S = 60;
@@ -17,7 +19,10 @@ const encoder = new TextEncoder();
 const secrets = new WeakMap<OrgDoc, Uint8Array>();
 const secretOf = (org: OrgDoc) => {
   let k = secrets.get(org);
-  if (!k) { k = encoder.encode(org.widgetSecret); secrets.set(org, k); }
+  if (!k) {
+    k = encoder.encode(org.widgetSecret);
+    secrets.set(org, k);
+  }
   return k;
 };
 
@@ -42,19 +47,29 @@ export async function verifyToken(ctx: AppContext, header: string | undefined): 
   const state = widgetState(ctx);
   const hit = state.tokens.get(token);
   if (hit) {
-    if (Date.now() > hit.expMs + SKEW_S * 1000) { state.tokens.delete(token); throw expired(); }
+    if (Date.now() > hit.expMs + SKEW_S * 1000) {
+      state.tokens.delete(token);
+      throw expired();
+    }
     const org = ctx.orgs.get(hit.orgId);
     if (!org) throw invalid();
     return { org, sub: hit.sub };
   }
   let iss: unknown;
-  try { iss = decodeJwt(token).iss; } catch { throw invalid(); }
+  try {
+    iss = decodeJwt(token).iss;
+  } catch {
+    throw invalid();
+  }
   const org = typeof iss === 'string' ? ctx.orgs.get(iss) : undefined;
   if (!org || !org.widgetSecret) throw invalid();
   let payload;
   try {
     ({ payload } = await jwtVerify(token, secretOf(org), {
-      algorithms: ['HS256'], issuer: org.id, clockTolerance: SKEW_S, requiredClaims: ['sub', 'exp', 'iat'],
+      algorithms: ['HS256'],
+      issuer: org.id,
+      clockTolerance: SKEW_S,
+      requiredClaims: ['sub', 'exp', 'iat'],
     }));
   } catch (err) {
     throw (err as { code?: string }).code === 'ERR_JWT_EXPIRED' ? expired() : invalid();
@@ -74,7 +89,9 @@ export async function resolveCustomer(ctx: AppContext, org: OrgDoc, sub: string)
   if (known !== undefined) return known;
   const id = await ctx.store.tx(async (tx) => {
     const c = await tx.getCustomerByExternalId(org.id, sub);
-    return (c ?? await tx.insertCustomer({ orgId: org.id, externalId: sub, timeZone: null, createdMs: ctx.clock.now() })).id;
+    return (
+      c ?? (await tx.insertCustomer({ orgId: org.id, externalId: sub, timeZone: null, createdMs: ctx.clock.now() }))
+    ).id;
   });
   remember(state.customers, key, id);
   return id;
@@ -103,6 +120,11 @@ export async function authenticate(ctx: AppContext, req: FastifyRequest): Promis
 /** Signs a customer token the way a brand's server would (used by /demo/session and tests). */
 export function signCustomerToken(org: OrgDoc, sub: string, lifetimeS = 3600) {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({}).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuer(org.id).setSubject(sub)
-    .setIssuedAt(now).setExpirationTime(now + lifetimeS).sign(secretOf(org));
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuer(org.id)
+    .setSubject(sub)
+    .setIssuedAt(now)
+    .setExpirationTime(now + lifetimeS)
+    .sign(secretOf(org));
 }

@@ -28,13 +28,24 @@ const responses = (schema: unknown) => ({ 200: schema, '4xx': errorBody, '5xx': 
 function signExpiredToken(org: OrgDoc, sub: string) {
   const now = Math.floor(Date.now() / 1000);
   const exp = now - 3600;
-  return new SignJWT({}).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuer(org.id).setSubject(sub)
-    .setIssuedAt(exp - 3600).setExpirationTime(exp).sign(new TextEncoder().encode(org.widgetSecret))
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuer(org.id)
+    .setSubject(sub)
+    .setIssuedAt(exp - 3600)
+    .setExpirationTime(exp)
+    .sign(new TextEncoder().encode(org.widgetSecret))
     .then((token) => ({ token, expiresAt: iso(exp * 1000) }));
 }
-const clockResponse = { type: 'object', required: ['now', 'offsetDays'], additionalProperties: false, properties: { now: { type: 'string', format: 'date-time' }, offsetDays: { type: 'number' } } };
+const clockResponse = {
+  type: 'object',
+  required: ['now', 'offsetDays'],
+  additionalProperties: false,
+  properties: { now: { type: 'string', format: 'date-time' }, offsetDays: { type: 'number' } },
+};
 
-const isJson = (type: string | undefined) => !!type && type.split(';', 1)[0].trim().toLowerCase() === 'application/json';
+const isJson = (type: string | undefined) =>
+  !!type && type.split(';', 1)[0].trim().toLowerCase() === 'application/json';
 
 /**
  * No cross-site request forgery of the demo routes (a body-less or form POST from another site needs
@@ -48,16 +59,24 @@ export function demoCsrfProblem(app: FastifyInstance, req: FastifyRequest): ApiE
   if (origin !== undefined) {
     const own = `${req.protocol}://${req.headers.host}`;
     if (origin !== own && !(app.ctx.orgs.get(DEMO_ORG)?.allowedOrigins.includes(origin) ?? false)) {
-      return widgetError(403, 'ORIGIN_NOT_ALLOWED', `The demo routes only take requests from this server's own pages (${own}) or the demo organisation's allowed origins; ${JSON.stringify(origin)} is neither.`);
+      return widgetError(
+        403,
+        'ORIGIN_NOT_ALLOWED',
+        `The demo routes only take requests from this server's own pages (${own}) or the demo organisation's allowed origins; ${JSON.stringify(origin)} is neither.`,
+      );
     }
   } else {
     const site = req.headers['sec-fetch-site'];
     if (site !== undefined && site !== 'same-origin' && site !== 'none') {
-      return widgetError(403, 'ORIGIN_NOT_ALLOWED', 'The demo routes only take requests from this server\'s own pages.');
+      return widgetError(403, 'ORIGIN_NOT_ALLOWED', "The demo routes only take requests from this server's own pages.");
     }
   }
   if (!isJson(req.headers['content-type'])) {
-    return widgetError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send a JSON body with Content-Type: application/json (for /demo/reset, send {}).');
+    return widgetError(
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      'Send a JSON body with Content-Type: application/json (for /demo/reset, send {}).',
+    );
   }
   return null;
 }
@@ -66,7 +85,9 @@ export async function demoRoutes(app: FastifyInstance) {
   const { ctx } = app;
   app.setErrorHandler(renderError);
   app.removeContentTypeParser('text/plain');
-  app.addHook('onRequest', (req, _reply, done) => done(req.method === 'POST' ? demoCsrfProblem(app, req) ?? undefined : undefined));
+  app.addHook('onRequest', (req, _reply, done) =>
+    done(req.method === 'POST' ? (demoCsrfProblem(app, req) ?? undefined) : undefined),
+  );
   const sessions = new RateLimiter(ctx.rateLimits.demoSessionPerMinute, 60_000);
 
   const clockView = () => ({ now: iso(ctx.clock.now()), offsetDays: ctx.clock.offsetMs / DAY });
@@ -75,58 +96,92 @@ export async function demoRoutes(app: FastifyInstance) {
     ctx.clock.offsetMs = ms;
   };
 
-  app.post<{ Body: { customer: string; expired?: boolean } }>('/demo/session', {
-    schema: {
-      tags, summary: 'A 1-hour customer token for a seeded demo customer (alice, bob or carol); {"expired": true} gives one that expired an hour ago',
-      body: {
-        type: 'object', additionalProperties: false, required: ['customer'],
-        properties: { customer: { type: 'string', maxLength: 64 }, expired: { type: 'boolean' } },
+  app.post<{ Body: { customer: string; expired?: boolean } }>(
+    '/demo/session',
+    {
+      schema: {
+        tags,
+        summary:
+          'A 1-hour customer token for a seeded demo customer (alice, bob or carol); {"expired": true} gives one that expired an hour ago',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['customer'],
+          properties: { customer: { type: 'string', maxLength: 64 }, expired: { type: 'boolean' } },
+        },
+        response: responses({
+          type: 'object',
+          required: ['token', 'expiresAt'],
+          additionalProperties: false,
+          properties: { token: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } },
+        }),
       },
-      response: responses({ type: 'object', required: ['token', 'expiresAt'], additionalProperties: false, properties: { token: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } } }),
     },
-  }, async (req, reply) => {
-    const wait = sessions.hit(req.ip);
-    if (wait > 0) {
-      reply.header('retry-after', String(wait));
-      throw widgetError(429, 'RATE_LIMITED', `Too many demo sessions from this address; try again in ${wait} s.`, { retryAfterSeconds: wait });
-    }
-    const org = ctx.orgs.get(DEMO_ORG);
-    const name = req.body.customer;
-    const exists = org && DEMO_CUSTOMERS.includes(name) && await ctx.store.read((tx) => tx.getCustomerByExternalId(DEMO_ORG, name));
-    if (!org || !exists) throw widgetError(404, 'NOT_FOUND', `No demo customer "${name}"; use alice, bob or carol.`);
-    if (req.body.expired) return signExpiredToken(org, name);
-    const lifetimeS = 3600;
-    return { token: await signCustomerToken(org, name, lifetimeS), expiresAt: iso(Date.now() + lifetimeS * 1000) };
-  });
+    async (req, reply) => {
+      const wait = sessions.hit(req.ip);
+      if (wait > 0) {
+        reply.header('retry-after', String(wait));
+        throw widgetError(429, 'RATE_LIMITED', `Too many demo sessions from this address; try again in ${wait} s.`, {
+          retryAfterSeconds: wait,
+        });
+      }
+      const org = ctx.orgs.get(DEMO_ORG);
+      const name = req.body.customer;
+      const exists =
+        org &&
+        DEMO_CUSTOMERS.includes(name) &&
+        (await ctx.store.read((tx) => tx.getCustomerByExternalId(DEMO_ORG, name)));
+      if (!org || !exists) throw widgetError(404, 'NOT_FOUND', `No demo customer "${name}"; use alice, bob or carol.`);
+      if (req.body.expired) return signExpiredToken(org, name);
+      const lifetimeS = 3600;
+      return { token: await signCustomerToken(org, name, lifetimeS), expiresAt: iso(Date.now() + lifetimeS * 1000) };
+    },
+  );
 
-  app.post<{ Body: { advanceDays?: number; reset?: boolean } }>('/demo/clock', {
-    schema: {
-      tags, summary: 'Move the server\'s "now": {"advanceDays": n} adds n days, {"reset": true} returns to real time',
-      body: {
-        type: 'object', additionalProperties: false, minProperties: 1, maxProperties: 1,
-        properties: { advanceDays: { type: 'integer', minimum: -366, maximum: 366 }, reset: { type: 'boolean', const: true } },
+  app.post<{ Body: { advanceDays?: number; reset?: boolean } }>(
+    '/demo/clock',
+    {
+      schema: {
+        tags,
+        summary: 'Move the server\'s "now": {"advanceDays": n} adds n days, {"reset": true} returns to real time',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          minProperties: 1,
+          maxProperties: 1,
+          properties: {
+            advanceDays: { type: 'integer', minimum: -366, maximum: 366 },
+            reset: { type: 'boolean', const: true },
+          },
+        },
+        response: responses(clockResponse),
       },
-      response: responses(clockResponse),
     },
-  }, async (req) => {
-    await setOffset(req.body.reset ? 0 : ctx.clock.offsetMs + req.body.advanceDays! * DAY);
-    return clockView();
-  });
+    async (req) => {
+      await setOffset(req.body.reset ? 0 : ctx.clock.offsetMs + req.body.advanceDays! * DAY);
+      return clockView();
+    },
+  );
 
-  app.post('/demo/reset', {
-    schema: {
-      tags, summary: 'Restore the seeded demo data and the real clock (send {} as the body)',
-      body: { type: 'object', additionalProperties: false, maxProperties: 0 },
-      response: responses(clockResponse),
+  app.post(
+    '/demo/reset',
+    {
+      schema: {
+        tags,
+        summary: 'Restore the seeded demo data and the real clock (send {} as the body)',
+        body: { type: 'object', additionalProperties: false, maxProperties: 0 },
+        response: responses(clockResponse),
+      },
     },
-  }, async () => {
-    ctx.clock.offsetMs = 0;
-    await ctx.store.tx((tx) => tx.deleteAllData());
-    await seedDemo(ctx.store, ctx.clock.now(), { allowedOrigins: ctx.demoAllowedOrigins });
-    await ctx.orgs.load();
-    const state = widgetState(ctx);
-    state.customers.clear();
-    state.tokens.clear();
-    return clockView();
-  });
+    async () => {
+      ctx.clock.offsetMs = 0;
+      await ctx.store.tx((tx) => tx.deleteAllData());
+      await seedDemo(ctx.store, ctx.clock.now(), { allowedOrigins: ctx.demoAllowedOrigins });
+      await ctx.orgs.load();
+      const state = widgetState(ctx);
+      state.customers.clear();
+      state.tokens.clear();
+      return clockView();
+    },
+  );
 }

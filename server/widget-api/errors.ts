@@ -6,7 +6,11 @@ export const widgetError = (status: number, code: string, message: string, detai
   new ApiError(status, code, message, details);
 
 const FASTIFY_CODES: Record<string, [number, string, string]> = {
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as JSON with Content-Type: application/json.'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [
+    415,
+    'UNSUPPORTED_MEDIA_TYPE',
+    'Send the body as JSON with Content-Type: application/json.',
+  ],
   FST_ERR_CTP_BODY_TOO_LARGE: [413, 'BODY_TOO_LARGE', 'The request body is too large.'],
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'VALIDATION_FAILED', 'The body is not valid JSON.'],
   FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'VALIDATION_FAILED', 'The body is empty but Content-Type is application/json.'],
@@ -20,7 +24,9 @@ const FASTIFY_CODES: Record<string, [number, string, string]> = {
  * and answered as a masked 500.
  */
 export function renderError(err: FastifyError | ApiError | Error, req: FastifyRequest, reply: FastifyReply) {
-  let status = 500, code = 'INTERNAL', message = 'Something went wrong on our side; please try again.';
+  let status = 500,
+    code = 'INTERNAL',
+    message = 'Something went wrong on our side; please try again.';
   let details: Record<string, unknown> | undefined;
   const e = err as FastifyError & { details?: Record<string, unknown> };
   if (err instanceof StorageUnavailable) {
@@ -31,7 +37,8 @@ export function renderError(err: FastifyError | ApiError | Error, req: FastifyRe
     ({ status, message, details } = err);
     code = err.code;
   } else if (e.validation) {
-    status = 400; code = 'VALIDATION_FAILED';
+    status = 400;
+    code = 'VALIDATION_FAILED';
     const v = e.validation[0];
     const where = `${e.validationContext ?? 'body'}${v?.instancePath ? v.instancePath.replace(/\//g, '.') : ''}`;
     message = `${where} ${v?.message ?? 'is invalid'}.`;
@@ -39,18 +46,32 @@ export function renderError(err: FastifyError | ApiError | Error, req: FastifyRe
   } else if (typeof e.code === 'string' && FASTIFY_CODES[e.code]) {
     [status, code, message] = FASTIFY_CODES[e.code];
   } else if (e instanceof SyntaxError && (e as { statusCode?: number }).statusCode === 400) {
-    status = 400; code = 'VALIDATION_FAILED'; message = 'The body is not valid JSON.';
-  } else if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500 && !(err instanceof ApiError)) {
-    status = e.statusCode; code = status === 404 ? 'NOT_FOUND' : 'VALIDATION_FAILED'; message = e.message;
+    status = 400;
+    code = 'VALIDATION_FAILED';
+    message = 'The body is not valid JSON.';
+  } else if (
+    typeof e.statusCode === 'number' &&
+    e.statusCode >= 400 &&
+    e.statusCode < 500 &&
+    !(err instanceof ApiError)
+  ) {
+    status = e.statusCode;
+    code = status === 404 ? 'NOT_FOUND' : 'VALIDATION_FAILED';
+    message = e.message;
   } else {
     req.log.error({ err }, 'unexpected error in the widget API');
   }
   if (status === 401) reply.header('www-authenticate', 'Bearer');
   reply.removeHeader('content-language'); // messages are English, whatever language the route had chosen for its texts
-  return reply.status(status).type('application/json; charset=utf-8').send({ error: details ? { code, message, details } : { code, message } });
+  return reply
+    .status(status)
+    .type('application/json; charset=utf-8')
+    .send({ error: details ? { code, message, details } : { code, message } });
 }
 
 export function renderNotFound(req: FastifyRequest, reply: FastifyReply) {
-  return reply.status(404).type('application/json; charset=utf-8')
+  return reply
+    .status(404)
+    .type('application/json; charset=utf-8')
     .send({ error: { code: 'NOT_FOUND', message: `No route ${req.method} ${req.url.split('?')[0]}.` } });
 }

@@ -15,7 +15,10 @@ import { minQuantity, type OrgDoc, type TemplateConfig, type TemplateTexts } fro
 /** A language an answer is in: a key of the templates' `i18n`, or null for the templates' own texts. */
 export type Lang = string | null;
 
-interface Localised { list: Template[]; byId: Map<string, Template> }
+interface Localised {
+  list: Template[];
+  byId: Map<string, Template>;
+}
 interface Locales {
   /** The templates' own language, as configured, and lowercased. */
   base: string;
@@ -35,7 +38,9 @@ function localesOf(org: OrgDoc): Locales {
   if (!l) {
     const base = org.defaultLanguage ?? 'en';
     const offered = new Map<string, string>();
-    for (const t of org.templates) for (const tag of Object.keys(t.i18n ?? {})) if (!offered.has(tag.toLowerCase())) offered.set(tag.toLowerCase(), tag);
+    for (const t of org.templates)
+      for (const tag of Object.keys(t.i18n ?? {}))
+        if (!offered.has(tag.toLowerCase())) offered.set(tag.toLowerCase(), tag);
     offered.delete(base.toLowerCase());
     l = { base, baseLower: base.toLowerCase(), offered, chosen: new Map(), byLang: new Map() };
     locales.set(org, l);
@@ -130,7 +135,8 @@ function localised(org: OrgDoc, lang: Lang): Localised {
 export const templatesIn = (org: OrgDoc, lang: Lang): Template[] => localised(org, lang).list;
 
 /** One template as a customer reads it in `lang`. */
-export const templateIn = (org: OrgDoc, id: string, lang: Lang): Template | undefined => localised(org, lang).byId.get(id);
+export const templateIn = (org: OrgDoc, id: string, lang: Lang): Template | undefined =>
+  localised(org, lang).byId.get(id);
 
 /**
  * A challenge's name as shown in `lang`: what the customer typed, as typed; a name left at its

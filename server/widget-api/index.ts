@@ -17,7 +17,16 @@ import { isValidZone, parseEnd, parseInstant } from '../engine/time.js';
 import { authenticate, knownPrincipal } from './auth.js';
 import { renderError, renderNotFound, widgetError } from './errors.js';
 import { createChallenge, customerZone, leaveChallenge, listChallengeViews, requireChallenge } from './challenges.js';
-import { LogAnswerCache, logEventId, logRequestFingerprint, recordLog, replayCached, replayLog, requireActivity, undoActivity } from './activities.js';
+import {
+  LogAnswerCache,
+  logEventId,
+  logRequestFingerprint,
+  recordLog,
+  replayCached,
+  replayLog,
+  requireActivity,
+  undoActivity,
+} from './activities.js';
 import { activityView, ledgerView, loadChallenge, parseId, templateOf } from './views.js';
 import { contentLanguage, languageOf, templatesIn, type Lang } from './i18n.js';
 import * as C from '../../contract/widget-api.js';
@@ -60,11 +69,18 @@ function language(req: FastifyRequest, reply: FastifyReply): Lang {
 function idempotencyKey(req: FastifyRequest, required: boolean): string | undefined {
   const k = req.headers['idempotency-key'];
   if (k === undefined || k === '') {
-    if (required) throw widgetError(400, 'IDEMPOTENCY_KEY_REQUIRED', 'Send an Idempotency-Key header (e.g. a UUID) so a retried log is counted once.');
+    if (required)
+      throw widgetError(
+        400,
+        'IDEMPOTENCY_KEY_REQUIRED',
+        'Send an Idempotency-Key header (e.g. a UUID) so a retried log is counted once.',
+      );
     return undefined;
   }
   if (typeof k !== 'string' || k.length > 200 || !/^[\x21-\x7e]+$/.test(k)) {
-    throw widgetError(400, 'VALIDATION_FAILED', 'Idempotency-Key must be 1–200 printable ASCII characters.', { field: 'headers.idempotency-key' });
+    throw widgetError(400, 'VALIDATION_FAILED', 'Idempotency-Key must be 1–200 printable ASCII characters.', {
+      field: 'headers.idempotency-key',
+    });
   }
   return k;
 }
@@ -75,8 +91,13 @@ function idempotencyKey(req: FastifyRequest, required: boolean): string | undefi
  * bytes with the same status; the same key with another request body is refused.
  */
 async function idempotent(
-  req: FastifyRequest, reply: FastifyReply, scope: string, key: string | undefined, status: number,
-  fingerprint: unknown, work: (tx: Tx) => Promise<unknown>,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  scope: string,
+  key: string | undefined,
+  status: number,
+  fingerprint: unknown,
+  work: (tx: Tx) => Promise<unknown>,
 ) {
   const { store } = req.server.ctx;
   const { org, customerId } = req.principal;
@@ -87,7 +108,11 @@ async function idempotent(
       const prior = await tx.getIdempotent(org.id, customerId, scope, key);
       if (prior) {
         if (prior.requestHash && prior.requestHash !== hash) {
-          throw widgetError(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different request; use a new key.');
+          throw widgetError(
+            422,
+            'IDEMPOTENCY_KEY_REUSED',
+            'This Idempotency-Key was already used for a different request; use a new key.',
+          );
         }
         return prior;
       }
@@ -95,7 +120,15 @@ async function idempotent(
     const result = await work(tx);
     reply.status(status);
     const body = String(reply.serialize(result));
-    if (key !== undefined) await tx.putIdempotent(org.id, customerId, scope, key, { status, body, requestHash: hash }, req.server.ctx.clock.now());
+    if (key !== undefined)
+      await tx.putIdempotent(
+        org.id,
+        customerId,
+        scope,
+        key,
+        { status, body, requestHash: hash },
+        req.server.ctx.clock.now(),
+      );
     return { status, body };
   });
   return reply.status(sent.status).type('application/json; charset=utf-8').send(sent.body);
@@ -112,7 +145,8 @@ async function routes(app: FastifyInstance) {
   // The organisation is only known from the token, so CORS lets through any origin some brand lists;
   // the onRequest hook below then holds each request to its own brand's list.
   await app.register(cors, {
-    origin: (origin: string | undefined, cb: (e: Error | null, allow: boolean) => void) => cb(null, !!origin && originListed(app, origin)),
+    origin: (origin: string | undefined, cb: (e: Error | null, allow: boolean) => void) =>
+      cb(null, !!origin && originListed(app, origin)),
     methods: ['GET', 'POST', 'PATCH', 'DELETE'],
     allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
     exposedHeaders: ['Retry-After'],
@@ -124,7 +158,9 @@ async function routes(app: FastifyInstance) {
     const wait = limiter.hit(key);
     if (wait > 0) {
       reply.header('retry-after', String(wait));
-      throw widgetError(429, 'RATE_LIMITED', `Too many requests from this ${who}; try again in ${wait} s.`, { retryAfterSeconds: wait });
+      throw widgetError(429, 'RATE_LIMITED', `Too many requests from this ${who}; try again in ${wait} s.`, {
+        retryAfterSeconds: wait,
+      });
     }
   };
 
@@ -140,174 +176,346 @@ async function routes(app: FastifyInstance) {
   app.addHook('onRequest', (req, reply, done) => {
     try {
       // A preflight that reaches here was not answered by @fastify/cors: its origin is not allowed.
-      if (req.method === 'OPTIONS') throw widgetError(403, 'ORIGIN_NOT_ALLOWED', 'This page\'s origin may not call the widget API.');
+      if (req.method === 'OPTIONS')
+        throw widgetError(403, 'ORIGIN_NOT_ALLOWED', "This page's origin may not call the widget API.");
       limit(perIp, req.ip, reply, 'address');
       const known = knownPrincipal(ctx, req);
-      if (known) { req.principal = known; admit(req, reply); return done(); }
-    } catch (err) { return done(err as Error); }
-    authenticate(ctx, req).then((p) => { req.principal = p; admit(req, reply); }).then(() => done(), (err) => done(err));
+      if (known) {
+        req.principal = known;
+        admit(req, reply);
+        return done();
+      }
+    } catch (err) {
+      return done(err as Error);
+    }
+    authenticate(ctx, req)
+      .then((p) => {
+        req.principal = p;
+        admit(req, reply);
+      })
+      .then(
+        () => done(),
+        (err) => done(err),
+      );
   });
 
   const tags = ['widget'];
   const security = [{ customerToken: [] }];
   const now = () => ctx.clock.now();
 
-  app.get('/templates', { schema: { tags, security, summary: 'The activities this brand lets customers build challenges on, and its policy (texts in the Accept-Language asked for)', headers: S.languageHeaders, response: S.responses(200, C.TemplatesResponse) } },
+  app.get(
+    '/templates',
+    {
+      schema: {
+        tags,
+        security,
+        summary:
+          'The activities this brand lets customers build challenges on, and its policy (texts in the Accept-Language asked for)',
+        headers: S.languageHeaders,
+        response: S.responses(200, C.TemplatesResponse),
+      },
+    },
     async (req, reply): Promise<TemplatesResponse> => {
       const { org, customerId } = req.principal;
       const lang = language(req, reply);
       const c = await ctx.store.read((tx) => tx.getCustomer(org.id, customerId));
       return { templates: templatesIn(org, lang), policy: org.policy, timeZone: customerZone(org, c?.timeZone) };
-    });
+    },
+  );
 
   const meView = async (tx: Tx, req: FastifyRequest): Promise<Me> => {
     const { org, customerId, externalId } = req.principal;
     const c = await tx.getCustomer(org.id, customerId);
     return { id: externalId, timeZone: customerZone(org, c?.timeZone), balance: c?.balance ?? 0 };
   };
-  app.get('/me', { schema: { tags, security, summary: 'The customer: id, time zone, points balance', response: S.responses(200, C.Me) } },
-    (req) => ctx.store.read((tx) => meView(tx, req)));
-  app.patch<{ Body: { timeZone: string } }>('/me', { schema: { tags, security, summary: 'Set the customer\'s time zone (IANA name); new challenges use it', body: C.PatchMeRequest, response: S.responses(200, C.Me) } },
+  app.get(
+    '/me',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'The customer: id, time zone, points balance',
+        response: S.responses(200, C.Me),
+      },
+    },
+    (req) => ctx.store.read((tx) => meView(tx, req)),
+  );
+  app.patch<{ Body: { timeZone: string } }>(
+    '/me',
+    {
+      schema: {
+        tags,
+        security,
+        summary: "Set the customer's time zone (IANA name); new challenges use it",
+        body: C.PatchMeRequest,
+        response: S.responses(200, C.Me),
+      },
+    },
     (req) => {
-      if (!isValidZone(req.body.timeZone)) throw widgetError(422, 'INVALID_TIME_ZONE', `"${req.body.timeZone}" is not an IANA time zone name (e.g. Europe/Berlin).`);
-      return ctx.store.tx(async (tx) => { await tx.setCustomerTimeZone(req.principal.customerId, req.body.timeZone); return meView(tx, req); });
-    });
+      if (!isValidZone(req.body.timeZone))
+        throw widgetError(
+          422,
+          'INVALID_TIME_ZONE',
+          `"${req.body.timeZone}" is not an IANA time zone name (e.g. Europe/Berlin).`,
+        );
+      return ctx.store.tx(async (tx) => {
+        await tx.setCustomerTimeZone(req.principal.customerId, req.body.timeZone);
+        return meView(tx, req);
+      });
+    },
+  );
 
-  app.post<{ Body: CreateChallengeRequest }>('/me/challenges', {
-    schema: { tags, security, summary: 'Create a challenge from a template (group, rule, promotion and enrolment in one transaction)', headers: S.idempotencyHeaders(false), body: C.CreateChallengeRequest, response: S.responses(201, C.ChallengeResponse) },
-  }, (req, reply) => {
-    const b = req.body;
-    const lang = language(req, reply);
-    return idempotent(req, reply, 'create', idempotencyKey(req, false), 201, [b.templateId, b.target, b.period, b.periods, b.name ?? null],
-      async (tx) => ({ challenge: await createChallenge(tx, req.principal.org, req.principal.customerId, b, now(), lang) }));
-  });
+  app.post<{ Body: CreateChallengeRequest }>(
+    '/me/challenges',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Create a challenge from a template (group, rule, promotion and enrolment in one transaction)',
+        headers: S.idempotencyHeaders(false),
+        body: C.CreateChallengeRequest,
+        response: S.responses(201, C.ChallengeResponse),
+      },
+    },
+    (req, reply) => {
+      const b = req.body;
+      const lang = language(req, reply);
+      return idempotent(
+        req,
+        reply,
+        'create',
+        idempotencyKey(req, false),
+        201,
+        [b.templateId, b.target, b.period, b.periods, b.name ?? null],
+        async (tx) => ({
+          challenge: await createChallenge(tx, req.principal.org, req.principal.customerId, b, now(), lang),
+        }),
+      );
+    },
+  );
 
-  app.get<{ Querystring: { status: 'active' | 'completed' | 'all' } }>('/me/challenges', {
-    schema: { tags, security, summary: 'My challenges with progress, newest first', headers: S.languageHeaders, querystring: S.challengesQuery, response: S.responses(200, C.ChallengesResponse) },
-  }, async (req, reply) => {
-    // Served from the read cache when nothing of this customer's changed (ETag, gzip when accepted).
-    const { org, customerId } = req.principal;
-    const cache = ctx.readCache;
-    const lang = language(req, reply);
-    const ticket = cache.ticket(`${org.id}:${customerId}`, lang === null ? req.query.status : `${req.query.status}|${lang}`);
-    const at = now();
-    let entry = cache.get(ticket, at);
-    if (!entry) {
-      const challenges = await ctx.store.read((tx) => listChallengeViews(tx, org, customerId, req.query.status, at, lang));
-      entry = cache.put(ticket, String(reply.serialize({ challenges })), validUntil(challenges, at));
-    }
-    reply.header('etag', entry.etag).header('cache-control', 'private, no-cache');
-    vary(reply, 'Accept-Encoding, Authorization');
-    if (req.headers['if-none-match'] === entry.etag) return reply.status(304).send();
-    reply.type('application/json; charset=utf-8');
-    if (entry.raw.length > 1024 && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
-      return reply.header('content-encoding', 'gzip').send(cache.gzip(entry));
-    }
-    return reply.send(entry.raw);
-  });
+  app.get<{ Querystring: { status: 'active' | 'completed' | 'all' } }>(
+    '/me/challenges',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'My challenges with progress, newest first',
+        headers: S.languageHeaders,
+        querystring: S.challengesQuery,
+        response: S.responses(200, C.ChallengesResponse),
+      },
+    },
+    async (req, reply) => {
+      // Served from the read cache when nothing of this customer's changed (ETag, gzip when accepted).
+      const { org, customerId } = req.principal;
+      const cache = ctx.readCache;
+      const lang = language(req, reply);
+      const ticket = cache.ticket(
+        `${org.id}:${customerId}`,
+        lang === null ? req.query.status : `${req.query.status}|${lang}`,
+      );
+      const at = now();
+      let entry = cache.get(ticket, at);
+      if (!entry) {
+        const challenges = await ctx.store.read((tx) =>
+          listChallengeViews(tx, org, customerId, req.query.status, at, lang),
+        );
+        entry = cache.put(ticket, String(reply.serialize({ challenges })), validUntil(challenges, at));
+      }
+      reply.header('etag', entry.etag).header('cache-control', 'private, no-cache');
+      vary(reply, 'Accept-Encoding, Authorization');
+      if (req.headers['if-none-match'] === entry.etag) return reply.status(304).send();
+      reply.type('application/json; charset=utf-8');
+      if (entry.raw.length > 1024 && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
+        return reply.header('content-encoding', 'gzip').send(cache.gzip(entry));
+      }
+      return reply.send(entry.raw);
+    },
+  );
 
-  app.get<{ Params: { id: string } }>('/me/challenges/:id', {
-    schema: { tags, security, summary: 'One challenge with its progress', headers: S.languageHeaders, params: S.idParams, response: S.responses(200, C.ChallengeResponse) },
-  }, (req, reply) => {
-    const lang = language(req, reply);
-    return ctx.store.read(async (tx) => {
-      const ch = await requireChallenge(tx, req.principal.customerId, parseId(req.params.id));
-      return { challenge: await loadChallenge(tx, req.principal.org, ch, now(), undefined, lang) };
-    });
-  });
+  app.get<{ Params: { id: string } }>(
+    '/me/challenges/:id',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'One challenge with its progress',
+        headers: S.languageHeaders,
+        params: S.idParams,
+        response: S.responses(200, C.ChallengeResponse),
+      },
+    },
+    (req, reply) => {
+      const lang = language(req, reply);
+      return ctx.store.read(async (tx) => {
+        const ch = await requireChallenge(tx, req.principal.customerId, parseId(req.params.id));
+        return { challenge: await loadChallenge(tx, req.principal.org, ch, now(), undefined, lang) };
+      });
+    },
+  );
 
-  app.delete<{ Params: { id: string } }>('/me/challenges/:id', {
-    schema: { tags, security, summary: 'Leave a challenge (unenrol); rewards already given stay', headers: S.languageHeaders, params: S.idParams, response: S.responses(200, C.ChallengeResponse) },
-  }, (req, reply) => {
-    const lang = language(req, reply);
-    return ctx.store.tx(async (tx) => {
-      const ch = await requireChallenge(tx, req.principal.customerId, parseId(req.params.id));
-      return { challenge: await leaveChallenge(tx, req.principal.org, ch, now(), lang) };
-    });
-  });
+  app.delete<{ Params: { id: string } }>(
+    '/me/challenges/:id',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Leave a challenge (unenrol); rewards already given stay',
+        headers: S.languageHeaders,
+        params: S.idParams,
+        response: S.responses(200, C.ChallengeResponse),
+      },
+    },
+    (req, reply) => {
+      const lang = language(req, reply);
+      return ctx.store.tx(async (tx) => {
+        const ch = await requireChallenge(tx, req.principal.customerId, parseId(req.params.id));
+        return { challenge: await leaveChallenge(tx, req.principal.org, ch, now(), lang) };
+      });
+    },
+  );
 
   const logAnswers = new LogAnswerCache();
-  app.post<{ Body: LogActivityRequest }>('/me/activities', {
-    schema: { tags, security, summary: 'Log an activity; answers with every challenge it touched and any reward it triggered', headers: S.idempotencyHeaders(true), body: C.LogActivityRequest, response: S.responses(201, C.LogActivityResponse) },
-  }, async (req, reply) => {
-    const b = req.body;
-    const key = idempotencyKey(req, true)!;
-    const { org, customerId } = req.principal;
-    const request = logRequestFingerprint(b);
-    const lang = language(req, reply);
-    // Same contract as idempotent(), but nothing is stored per log beyond the log itself: the key is part of
-    // its event's external id, the request fingerprint sits on its activity row, the answer's bytes are kept
-    // in memory (LogAnswerCache) and, once evicted, rebuilt from the rows (replayLog; docs/widget-api.md, Idempotency).
-    const store = ctx.store;
-    const run = store.txGrouped ? store.txGrouped.bind(store) : store.tx.bind(store);
-    const sent = await run(async (tx) => {
-      const at = now();
-      const prior = await tx.getEventByExternalId(org.id, logEventId(customerId, key));
-      if (prior) {
-        const hit = logAnswers.get(LogAnswerCache.key(prior, lang));
-        if (hit) return replayCached(hit, request);
-        const response = await replayLog(tx, org, prior, request, at, lang);
-        const rebuilt = { status: 201, body: Buffer.from(String(reply.serialize(response))), request };
-        logAnswers.set(LogAnswerCache.key(prior, lang), rebuilt);
-        return rebuilt;
-      }
-      const { response, eventId } = await recordLog(tx, org, customerId, b, key, at, request, lang);
-      reply.status(201);
-      const answer = { status: 201, body: Buffer.from(String(reply.serialize(response))), request };
-      // Set inside the transaction so a replay grouped into the same commit finds it; only read after the event is found.
-      logAnswers.set(LogAnswerCache.key({ id: eventId, createdMs: at, externalEventId: logEventId(customerId, key) }, lang), answer);
-      return answer;
-    });
-    return reply.status(sent.status).type('application/json; charset=utf-8').send(sent.body);
-  });
+  app.post<{ Body: LogActivityRequest }>(
+    '/me/activities',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Log an activity; answers with every challenge it touched and any reward it triggered',
+        headers: S.idempotencyHeaders(true),
+        body: C.LogActivityRequest,
+        response: S.responses(201, C.LogActivityResponse),
+      },
+    },
+    async (req, reply) => {
+      const b = req.body;
+      const key = idempotencyKey(req, true)!;
+      const { org, customerId } = req.principal;
+      const request = logRequestFingerprint(b);
+      const lang = language(req, reply);
+      // Same contract as idempotent(), but nothing is stored per log beyond the log itself: the key is part of
+      // its event's external id, the request fingerprint sits on its activity row, the answer's bytes are kept
+      // in memory (LogAnswerCache) and, once evicted, rebuilt from the rows (replayLog; docs/widget-api.md, Idempotency).
+      const store = ctx.store;
+      const run = store.txGrouped ? store.txGrouped.bind(store) : store.tx.bind(store);
+      const sent = await run(async (tx) => {
+        const at = now();
+        const prior = await tx.getEventByExternalId(org.id, logEventId(customerId, key));
+        if (prior) {
+          const hit = logAnswers.get(LogAnswerCache.key(prior, lang));
+          if (hit) return replayCached(hit, request);
+          const response = await replayLog(tx, org, prior, request, at, lang);
+          const rebuilt = { status: 201, body: Buffer.from(String(reply.serialize(response))), request };
+          logAnswers.set(LogAnswerCache.key(prior, lang), rebuilt);
+          return rebuilt;
+        }
+        const { response, eventId } = await recordLog(tx, org, customerId, b, key, at, request, lang);
+        reply.status(201);
+        const answer = { status: 201, body: Buffer.from(String(reply.serialize(response))), request };
+        // Set inside the transaction so a replay grouped into the same commit finds it; only read after the event is found.
+        logAnswers.set(
+          LogAnswerCache.key({ id: eventId, createdMs: at, externalEventId: logEventId(customerId, key) }, lang),
+          answer,
+        );
+        return answer;
+      });
+      return reply.status(sent.status).type('application/json; charset=utf-8').send(sent.body);
+    },
+  );
 
-  app.get<{ Querystring: { challengeId?: string; from?: string; to?: string; limit: number } }>('/me/activities', {
-    schema: { tags, security, summary: 'Activity history, newest first (for a calendar)', querystring: S.activitiesQuery, response: S.responses(200, C.ActivitiesResponse) },
-  }, (req) => ctx.store.read(async (tx) => {
-    const { org, customerId } = req.principal;
-    const q = req.query;
-    const c = await tx.getCustomer(org.id, customerId);
-    const tz = customerZone(org, c?.timeZone);
-    const bound = (v: string | undefined, field: string, end: boolean) => {
-      if (v === undefined) return undefined;
-      const ms = end ? parseEnd(v, tz) : parseInstant(v, tz);
-      if (Number.isNaN(ms)) throw widgetError(400, 'VALIDATION_FAILED', `${field} must be an ISO date-time or a YYYY-MM-DD date.`, { field: `querystring.${field}` });
-      return ms;
-    };
-    let fromMs = bound(q.from, 'from', false), toMs = bound(q.to, 'to', true);
-    let templateId: string | undefined;
-    if (q.challengeId !== undefined) {
-      // A challenge's history is every log of its activity while it ran, however the log named it.
-      const ch = await requireChallenge(tx, customerId, parseId(q.challengeId));
-      templateId = ch.templateId;
-      fromMs = Math.max(fromMs ?? ch.startsMs, ch.startsMs);
-      toMs = Math.min(toMs ?? ch.endsMs, ch.endsMs);
-    }
-    const rows = await tx.listActivities(customerId, { templateId, fromMs, toMs, limit: q.limit });
-    return { activities: rows.map((a) => activityView(a, templateOf(org, a.templateId)?.eventName ?? '')) };
-  }));
+  app.get<{ Querystring: { challengeId?: string; from?: string; to?: string; limit: number } }>(
+    '/me/activities',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Activity history, newest first (for a calendar)',
+        querystring: S.activitiesQuery,
+        response: S.responses(200, C.ActivitiesResponse),
+      },
+    },
+    (req) =>
+      ctx.store.read(async (tx) => {
+        const { org, customerId } = req.principal;
+        const q = req.query;
+        const c = await tx.getCustomer(org.id, customerId);
+        const tz = customerZone(org, c?.timeZone);
+        const bound = (v: string | undefined, field: string, end: boolean) => {
+          if (v === undefined) return undefined;
+          const ms = end ? parseEnd(v, tz) : parseInstant(v, tz);
+          if (Number.isNaN(ms))
+            throw widgetError(400, 'VALIDATION_FAILED', `${field} must be an ISO date-time or a YYYY-MM-DD date.`, {
+              field: `querystring.${field}`,
+            });
+          return ms;
+        };
+        let fromMs = bound(q.from, 'from', false),
+          toMs = bound(q.to, 'to', true);
+        let templateId: string | undefined;
+        if (q.challengeId !== undefined) {
+          // A challenge's history is every log of its activity while it ran, however the log named it.
+          const ch = await requireChallenge(tx, customerId, parseId(q.challengeId));
+          templateId = ch.templateId;
+          fromMs = Math.max(fromMs ?? ch.startsMs, ch.startsMs);
+          toMs = Math.min(toMs ?? ch.endsMs, ch.endsMs);
+        }
+        const rows = await tx.listActivities(customerId, { templateId, fromMs, toMs, limit: q.limit });
+        return { activities: rows.map((a) => activityView(a, templateOf(org, a.templateId)?.eventName ?? '')) };
+      }),
+  );
 
-  app.delete<{ Params: { id: string } }>('/me/activities/:id', {
-    schema: { tags, security, summary: 'Undo a log while its period is open; a reward it caused is reversed in the ledger', headers: S.languageHeaders, params: S.idParams, response: S.responses(200, C.UndoActivityResponse) },
-  }, (req, reply) => {
-    const lang = language(req, reply);
-    return ctx.store.tx(async (tx) => {
-      const a = await requireActivity(tx, req.principal.customerId, parseId(req.params.id));
-      return undoActivity(tx, req.principal.org, a, now(), lang);
-    });
-  });
+  app.delete<{ Params: { id: string } }>(
+    '/me/activities/:id',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Undo a log while its period is open; a reward it caused is reversed in the ledger',
+        headers: S.languageHeaders,
+        params: S.idParams,
+        response: S.responses(200, C.UndoActivityResponse),
+      },
+    },
+    (req, reply) => {
+      const lang = language(req, reply);
+      return ctx.store.tx(async (tx) => {
+        const a = await requireActivity(tx, req.principal.customerId, parseId(req.params.id));
+        return undoActivity(tx, req.principal.org, a, now(), lang);
+      });
+    },
+  );
 
-  app.get<{ Querystring: { limit: number; before?: string } }>('/me/points', {
-    schema: { tags, security, summary: 'Points balance and ledger, newest first, paginated', querystring: S.pointsQuery, response: S.responses(200, C.PointsResponse) },
-  }, (req) => ctx.store.read(async (tx) => {
-    const { org, customerId } = req.principal;
-    const [c, rows] = await Promise.all([
-      tx.getCustomer(org.id, customerId),
-      tx.listLedgerEntries(customerId, { limit: req.query.limit + 1, beforeId: parseId(req.query.before) ?? undefined }),
-    ]);
-    const page = rows.slice(0, req.query.limit);
-    return { balance: c?.balance ?? 0, entries: page.map(ledgerView), nextCursor: rows.length > page.length ? String(page[page.length - 1].id) : null };
-  }));
+  app.get<{ Querystring: { limit: number; before?: string } }>(
+    '/me/points',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Points balance and ledger, newest first, paginated',
+        querystring: S.pointsQuery,
+        response: S.responses(200, C.PointsResponse),
+      },
+    },
+    (req) =>
+      ctx.store.read(async (tx) => {
+        const { org, customerId } = req.principal;
+        const [c, rows] = await Promise.all([
+          tx.getCustomer(org.id, customerId),
+          tx.listLedgerEntries(customerId, {
+            limit: req.query.limit + 1,
+            beforeId: parseId(req.query.before) ?? undefined,
+          }),
+        ]);
+        const page = rows.slice(0, req.query.limit);
+        return {
+          balance: c?.balance ?? 0,
+          entries: page.map(ledgerView),
+          nextCursor: rows.length > page.length ? String(page[page.length - 1].id) : null,
+        };
+      }),
+  );
 }
 
 /**
@@ -316,15 +524,25 @@ async function routes(app: FastifyInstance) {
  * registered after them, not the Capillary API); the routes themselves are registered in their
  * own encapsulated scope under the prefix, with their own error and not-found handlers.
  */
-export const widgetRoutes = fp(async (root: FastifyInstance, opts: { prefix?: string }) => {
-  await root.register(swagger, {
-    openapi: {
-      info: { title: 'ucc-widgets widget API', version: '1.0.0', description: 'Customer-scoped API for the UCC widgets. Documented in docs/widget-api.md.' },
-      components: { securitySchemes: { customerToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-      tags: [{ name: 'widget', description: 'Customer-scoped: Authorization: Bearer <brand-signed token>' }, { name: 'demo', description: 'Demo mode only' }],
-    },
-    hideUntagged: true,
-  });
-  await root.register(swaggerUi, { routePrefix: '/docs' });
-  await root.register(routes, { prefix: opts.prefix ?? '/ucc/v1' });
-}, { name: 'ucc-widget-api', fastify: '5.x' });
+export const widgetRoutes = fp(
+  async (root: FastifyInstance, opts: { prefix?: string }) => {
+    await root.register(swagger, {
+      openapi: {
+        info: {
+          title: 'ucc-widgets widget API',
+          version: '1.0.0',
+          description: 'Customer-scoped API for the UCC widgets. Documented in docs/widget-api.md.',
+        },
+        components: { securitySchemes: { customerToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+        tags: [
+          { name: 'widget', description: 'Customer-scoped: Authorization: Bearer <brand-signed token>' },
+          { name: 'demo', description: 'Demo mode only' },
+        ],
+      },
+      hideUntagged: true,
+    });
+    await root.register(swaggerUi, { routePrefix: '/docs' });
+    await root.register(routes, { prefix: opts.prefix ?? '/ucc/v1' });
+  },
+  { name: 'ucc-widget-api', fastify: '5.x' },
+);

@@ -9,7 +9,11 @@
 export class RateLimiter {
   private windows = new Map<string, { n: number; end: number }>();
   private nextSweep = 0;
-  constructor(readonly max: number, readonly windowMs = 60_000, readonly sweepAbove = 10_000) {}
+  constructor(
+    readonly max: number,
+    readonly windowMs = 60_000,
+    readonly sweepAbove = 10_000,
+  ) {}
 
   /** Counts one request for `key`. Returns 0 while within the limit, else the seconds until its window ends. */
   hit(key: string, now = Date.now()): number {
@@ -26,7 +30,9 @@ export class RateLimiter {
     return w.n > this.max ? Math.max(1, Math.ceil((w.end - now) / 1000)) : 0;
   }
 
-  get size() { return this.windows.size; }
+  get size() {
+    return this.windows.size;
+  }
 
   private sweep(now: number) {
     for (const [k, w] of this.windows) if (now >= w.end) this.windows.delete(k);
@@ -43,20 +49,31 @@ export class RateLimiter {
 export class LoginFailures {
   private entries = new Map<string, { n: number; until: number; last: number }>();
   private nextSweep = 0;
-  constructor(readonly free: number, readonly maxDelayS = 300, readonly forgetMs = 15 * 60_000, readonly sweepAbove = 10_000) {}
+  constructor(
+    readonly free: number,
+    readonly maxDelayS = 300,
+    readonly forgetMs = 15 * 60_000,
+    readonly sweepAbove = 10_000,
+  ) {}
 
   /** Seconds `key` must still wait before its next attempt (0: it may try now). */
   wait(key: string, now = Date.now()): number {
     const e = this.entries.get(key);
     if (!e) return 0;
-    if (now - e.last >= this.forgetMs) { this.entries.delete(key); return 0; }
+    if (now - e.last >= this.forgetMs) {
+      this.entries.delete(key);
+      return 0;
+    }
     return e.until > now ? Math.ceil((e.until - now) / 1000) : 0;
   }
 
   /** Counts a failed or refused attempt; returns the wait it imposes in seconds (0 within the free budget). */
   fail(key: string, now = Date.now()): number {
     let e = this.entries.get(key);
-    if (e && now - e.last >= this.forgetMs) { this.entries.delete(key); e = undefined; }
+    if (e && now - e.last >= this.forgetMs) {
+      this.entries.delete(key);
+      e = undefined;
+    }
     if (!e) {
       if (this.entries.size >= this.sweepAbove && now >= this.nextSweep) this.sweep(now);
       e = { n: 0, until: 0, last: now };
@@ -71,9 +88,13 @@ export class LoginFailures {
   }
 
   /** A successful login: the credential's failures are forgiven. */
-  succeed(key: string) { this.entries.delete(key); }
+  succeed(key: string) {
+    this.entries.delete(key);
+  }
 
-  get size() { return this.entries.size; }
+  get size() {
+    return this.entries.size;
+  }
 
   private sweep(now: number) {
     for (const [k, e] of this.entries) if (now - e.last >= this.forgetMs) this.entries.delete(k);

@@ -17,8 +17,20 @@ import type { Challenge } from '../../contract/widget-api.js';
 
 const DAY = 86_400_000;
 
-interface Entry { global: number; customer: number; validUntil: number; raw: string; etag: string; gz: Buffer | null }
-export interface Ticket { key: string; customerKey: string; global: number; customer: number }
+interface Entry {
+  global: number;
+  customer: number;
+  validUntil: number;
+  raw: string;
+  etag: string;
+  gz: Buffer | null;
+}
+export interface Ticket {
+  key: string;
+  customerKey: string;
+  global: number;
+  customer: number;
+}
 
 export class ReadCache {
   private global = 0;
@@ -28,7 +40,12 @@ export class ReadCache {
 
   /** Call before reading: the versions a fresh entry will be checked against. */
   ticket(customerKey: string, variant: string): Ticket {
-    return { key: `${customerKey}|${variant}`, customerKey, global: this.global, customer: this.customers.get(customerKey) ?? 0 };
+    return {
+      key: `${customerKey}|${variant}`,
+      customerKey,
+      global: this.global,
+      customer: this.customers.get(customerKey) ?? 0,
+    };
   }
 
   get(t: Ticket, now: number): Entry | undefined {
@@ -42,27 +59,46 @@ export class ReadCache {
   }
 
   put(t: Ticket, raw: string, validUntil: number): Entry {
-    const e: Entry = { global: t.global, customer: t.customer, validUntil, raw, gz: null, etag: `W/"${createHash('sha1').update(raw).digest('base64url')}"` };
+    const e: Entry = {
+      global: t.global,
+      customer: t.customer,
+      validUntil,
+      raw,
+      gz: null,
+      etag: `W/"${createHash('sha1').update(raw).digest('base64url')}"`,
+    };
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(t.key, e);
     return e;
   }
 
-  gzip(e: Entry): Buffer { return (e.gz ??= gzipSync(e.raw, { level: 6 })); }
+  gzip(e: Entry): Buffer {
+    return (e.gz ??= gzipSync(e.raw, { level: 6 }));
+  }
 
-  bumpCustomer(customerKey: string) { this.customers.set(customerKey, (this.customers.get(customerKey) ?? 0) + 1); }
-  bumpAll() { this.global++; this.entries.clear(); }
+  bumpCustomer(customerKey: string) {
+    this.customers.set(customerKey, (this.customers.get(customerKey) ?? 0) + 1);
+  }
+  bumpAll() {
+    this.global++;
+    this.entries.clear();
+  }
 }
 
 /** The first instant at which any of these challenges' views could read differently. */
 export function validUntil(challenges: Challenge[], now: number): number {
   let until = now + DAY;
-  const consider = (ms: number) => { if (ms > now && ms < until) until = ms; };
+  const consider = (ms: number) => {
+    if (ms > now && ms < until) until = ms;
+  };
   for (const c of challenges) {
     const end = Date.parse(c.endsAt);
     consider(end);
     if (c.daysLeft > 0) consider(end - (c.daysLeft - 1) * DAY);
-    for (const p of c.periods) { consider(Date.parse(p.start)); consider(Date.parse(p.end)); }
+    for (const p of c.periods) {
+      consider(Date.parse(p.start));
+      consider(Date.parse(p.end));
+    }
   }
   return until;
 }

@@ -2,7 +2,12 @@ import type { AppContext } from '../context.js';
 import type { OrgDoc } from '../engine/org.js';
 
 /** Who a widget request acts for: one customer of one organisation. */
-export interface Principal { org: OrgDoc; customerId: number; externalId: string; key: string }
+export interface Principal {
+  org: OrgDoc;
+  customerId: number;
+  externalId: string;
+  key: string;
+}
 
 /**
  * Per-app memory of the widget API, shared by its routes and the demo routes: verified tokens
@@ -20,7 +25,10 @@ export const CACHE_LIMIT = 10_000;
 
 export function widgetState(ctx: AppContext): WidgetState {
   let s = states.get(ctx);
-  if (!s) { s = { tokens: new Map(), customers: new Map() }; states.set(ctx, s); }
+  if (!s) {
+    s = { tokens: new Map(), customers: new Map() };
+    states.set(ctx, s);
+  }
   return s;
 }
 

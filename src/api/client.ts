@@ -1,8 +1,17 @@
 import ky, { HTTPError } from 'ky';
 import { UccError } from './errors.js';
 import type {
-  ActivitiesResponse, ChallengeResponse, ChallengesResponse, CreateChallengeRequest, ErrorBody,
-  LogActivityRequest, LogActivityResponse, Me, PointsResponse, TemplatesResponse, UndoActivityResponse,
+  ActivitiesResponse,
+  ChallengeResponse,
+  ChallengesResponse,
+  CreateChallengeRequest,
+  ErrorBody,
+  LogActivityRequest,
+  LogActivityResponse,
+  Me,
+  PointsResponse,
+  TemplatesResponse,
+  UndoActivityResponse,
 } from './types.js';
 
 export interface UccClientOptions {
@@ -29,17 +38,27 @@ export class UccClient {
     this.#options = options;
   }
 
-  templates() { return this.#call<TemplatesResponse>('get', 'templates'); }
-  me() { return this.#call<Me>('get', 'me'); }
-  updateMe(body: { timeZone: string }) { return this.#call<Me>('patch', 'me', { json: body }); }
+  templates() {
+    return this.#call<TemplatesResponse>('get', 'templates');
+  }
+  me() {
+    return this.#call<Me>('get', 'me');
+  }
+  updateMe(body: { timeZone: string }) {
+    return this.#call<Me>('patch', 'me', { json: body });
+  }
   challenges(status: 'active' | 'completed' | 'all' = 'all') {
     return this.#call<ChallengesResponse>('get', 'me/challenges', { query: { status } });
   }
-  challenge(id: string) { return this.#call<ChallengeResponse>('get', `me/challenges/${enc(id)}`); }
+  challenge(id: string) {
+    return this.#call<ChallengeResponse>('get', `me/challenges/${enc(id)}`);
+  }
   createChallenge(body: CreateChallengeRequest, idempotencyKey?: string) {
     return this.#call<ChallengeResponse>('post', 'me/challenges', { json: body, key: idempotencyKey });
   }
-  leaveChallenge(id: string) { return this.#call<ChallengeResponse>('delete', `me/challenges/${enc(id)}`); }
+  leaveChallenge(id: string) {
+    return this.#call<ChallengeResponse>('delete', `me/challenges/${enc(id)}`);
+  }
   /** Safe to retry: the server answers a replay of the same key with the same response. */
   logActivity(body: LogActivityRequest, idempotencyKey: string) {
     return this.#call<LogActivityResponse>('post', 'me/activities', { json: body, key: idempotencyKey, retry: true });
@@ -47,13 +66,16 @@ export class UccClient {
   activities(query: { challengeId?: string; from?: string; to?: string } = {}) {
     return this.#call<ActivitiesResponse>('get', 'me/activities', { query });
   }
-  undoActivity(id: string) { return this.#call<UndoActivityResponse>('delete', `me/activities/${enc(id)}`); }
+  undoActivity(id: string) {
+    return this.#call<UndoActivityResponse>('delete', `me/activities/${enc(id)}`);
+  }
   points(query: { limit?: number; before?: string } = {}) {
     return this.#call<PointsResponse>('get', 'me/points', { query });
   }
 
   async #call<T>(
-    method: Method, path: string,
+    method: Method,
+    path: string,
     o: { json?: unknown; query?: Query; key?: string; retry?: boolean } = {},
   ): Promise<T> {
     const { base, token, refreshToken, locale, timeout = 10_000, fetch } = this.#options;
@@ -69,12 +91,24 @@ export class UccClient {
       try {
         return await ky(path, {
           prefixUrl: typeof base === 'function' ? base() : base,
-          method, json: o.json, searchParams, headers, timeout, fetch,
-          retry: method === 'get' || o.retry ? {
-            // Jittered backoff. ky waits a Retry-After of at most 3 s (a longer one is cut to 3 s) before each of
-            // its 2 retries; the error then carries the full Retry-After, which the offline queue waits out.
-            limit: 2, methods: [method], backoffLimit: 3000, maxRetryAfter: 3000, delay: (n) => 200 * 2 ** n * Math.random(),
-          } : 0,
+          method,
+          json: o.json,
+          searchParams,
+          headers,
+          timeout,
+          fetch,
+          retry:
+            method === 'get' || o.retry
+              ? {
+                  // Jittered backoff. ky waits a Retry-After of at most 3 s (a longer one is cut to 3 s) before each of
+                  // its 2 retries; the error then carries the full Retry-After, which the offline queue waits out.
+                  limit: 2,
+                  methods: [method],
+                  backoffLimit: 3000,
+                  maxRetryAfter: 3000,
+                  delay: (n) => 200 * 2 ** n * Math.random(),
+                }
+              : 0,
         }).json<T>();
       } catch (e) {
         const err = await toUccError(e);
@@ -94,12 +128,21 @@ async function toUccError(e: unknown): Promise<UccError> {
     const x = body?.error;
     const after = e.response.headers.get('retry-after');
     const ms = after ? (isNaN(+after) ? Date.parse(after) - Date.now() : +after * 1000) : 0;
-    return new UccError(status, x?.code ?? `HTTP_${status}`, x?.message ?? e.message, x?.details, ms > 0 ? ms : undefined);
+    return new UccError(
+      status,
+      x?.code ?? `HTTP_${status}`,
+      x?.message ?? e.message,
+      x?.details,
+      ms > 0 ? ms : undefined,
+    );
   }
   return new UccError(0, 'NETWORK_ERROR', e instanceof Error ? e.message : String(e));
 }
 
 /** The client surface the store needs; tests and custom transports implement it. */
-export type UccClientApi = Pick<UccClient, {
-  [K in keyof UccClient]: UccClient[K] extends (...a: never[]) => unknown ? K : never
-}[keyof UccClient]>;
+export type UccClientApi = Pick<
+  UccClient,
+  {
+    [K in keyof UccClient]: UccClient[K] extends (...a: never[]) => unknown ? K : never;
+  }[keyof UccClient]
+>;

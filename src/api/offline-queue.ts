@@ -32,7 +32,10 @@ export class OfflineQueue {
       const open = indexedDB.open(this.#name);
       open.onupgradeneeded = () => open.result.createObjectStore('logs');
       // A closed connection (browser cleared storage) is reopened on the next call.
-      (this.#db = done(open)).then((db) => (db.onclose = () => (this.#db = undefined)), () => (this.#db = undefined));
+      (this.#db = done(open)).then(
+        (db) => (db.onclose = () => (this.#db = undefined)),
+        () => (this.#db = undefined),
+      );
     }
     const s = (await this.#db).transaction('logs', mode).objectStore('logs');
     const r = fn(s);
@@ -40,8 +43,12 @@ export class OfflineQueue {
     return r.result;
   }
 
-  add(entry: QueuedLog) { return this.#tx('readwrite', (s) => s.put(entry, entry.key)); }
-  remove(key: string) { return this.#tx('readwrite', (s) => s.delete(key)); }
+  add(entry: QueuedLog) {
+    return this.#tx('readwrite', (s) => s.put(entry, entry.key));
+  }
+  remove(key: string) {
+    return this.#tx('readwrite', (s) => s.delete(key));
+  }
   async list(owner?: string): Promise<QueuedLog[]> {
     const all: QueuedLog[] = await this.#tx('readonly', (s) => s.getAll());
     return all.filter((e) => owner == null || e.owner === owner).sort((a, b) => a.queuedAt.localeCompare(b.queuedAt));

@@ -5,7 +5,8 @@ import type { Challenge, CreateChallengeRequest, Reward, UndoActivityResponse } 
 
 /** Random id for idempotency keys; `randomUUID` needs a secure context, `getRandomValues` does not. */
 export const uid = (): string =>
-  crypto.randomUUID?.() ?? Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+  crypto.randomUUID?.() ??
+  Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 
 /** Replaces challenges by id (new ones first) and redraws. */
 export function applyChallenges(store: UccStore, list: Challenge[]) {
@@ -27,8 +28,12 @@ export function applyRewards(store: UccStore, rewards: Reward[], at = new Date()
   const pts = r.points.data;
   if (pts) {
     const entries = rewards.map((x) => ({
-      id: x.ledgerEntryId, type: x.points < 0 ? 'REVERSAL' as const : 'EARN' as const,
-      points: x.points, challengeId: x.challengeId, description: x.reason, createdAt: at,
+      id: x.ledgerEntryId,
+      type: x.points < 0 ? ('REVERSAL' as const) : ('EARN' as const),
+      points: x.points,
+      challengeId: x.challengeId,
+      description: x.reason,
+      createdAt: at,
     }));
     r.points = { ...r.points, data: { ...pts, balance: pts.balance + sum, entries: [...entries, ...pts.entries] } };
   }
@@ -57,7 +62,10 @@ export async function morePoints(store: UccStore) {
   const page = await store.client.points({ limit: 10, before: before! });
   const pts = store.r.points.data;
   if (!pts || pts.nextCursor !== before) return -1;
-  store.r.points = { ...store.r.points, data: { ...pts, entries: [...pts.entries, ...page.entries], nextCursor: page.nextCursor } };
+  store.r.points = {
+    ...store.r.points,
+    data: { ...pts, entries: [...pts.entries, ...page.entries], nextCursor: page.nextCursor },
+  };
   store.notify();
   return pts.entries.length;
 }

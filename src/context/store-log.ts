@@ -11,12 +11,14 @@ import type { UccStore } from './store.js';
 export function replay(store: QueueStore) {
   store.queue ??= new OfflineQueue(store.queueName);
   // Another tab (or provider) changed the queue: show what is left and the data its logs changed.
-  store.bc ??= self.BroadcastChannel && Object.assign(new BroadcastChannel('ucc-queue:' + store.queueName), {
-    onmessage() {
-      void store.refreshPending();
-      for (const k of ['challenges', 'points'] as const) if (store.r[k].status !== 'idle') store.load(k, true);
-    },
-  });
+  store.bc ??=
+    self.BroadcastChannel &&
+    Object.assign(new BroadcastChannel('ucc-queue:' + store.queueName), {
+      onmessage() {
+        void store.refreshPending();
+        for (const k of ['challenges', 'points'] as const) if (store.r[k].status !== 'idle') store.load(k, true);
+      },
+    });
   return store.refreshPending().then(() => flush(store));
 }
 
@@ -33,19 +35,32 @@ export function useQueue(store: UccStore) {
 export type Net = 'offline' | 'down' | 'auth';
 /** A store with its queue's state (kept on the store: each store replays its own customer's queue). */
 export type QueueStore = UccStore & {
-  net?: Net; flushing?: Promise<void>; rerun?: Promise<void>; timer?: ReturnType<typeof setTimeout>; tries?: number; bc?: BroadcastChannel;
+  net?: Net;
+  flushing?: Promise<void>;
+  rerun?: Promise<void>;
+  timer?: ReturnType<typeof setTimeout>;
+  tries?: number;
+  bc?: BroadcastChannel;
 };
 
 /** Retry delays of a queue the service did not take (ms): `base`·2^n with jitter, at most `max`. Tests shorten them. */
 export const backoff = { base: 1000, max: 60_000 };
 
 /** Logs now, or queues the log when it cannot be delivered now (offline, service down, token expired); resolves null when queued. */
-export async function log(store: QueueStore, request: LogActivityRequest, key = uid()): Promise<LogActivityResponse | null> {
+export async function log(
+  store: QueueStore,
+  request: LogActivityRequest,
+  key = uid(),
+): Promise<LogActivityResponse | null> {
   const entry: QueuedLog = { key, owner: '', request, queuedAt: new Date().toISOString() };
   // Known offline: nothing was sent, so pin the time now, else a late replay would count for a later day.
   // After a failed attempt the body stays as sent: the server may already hold it under this key.
   if (store.queue && navigator.onLine === false) {
-    return enqueue(store, { ...entry, request: { ...request, occurredAt: request.occurredAt ?? entry.queuedAt } }, 'offline');
+    return enqueue(
+      store,
+      { ...entry, request: { ...request, occurredAt: request.occurredAt ?? entry.queuedAt } },
+      'offline',
+    );
   }
   try {
     return applyLog(store, await store.client.logActivity(request, key));
@@ -80,7 +95,9 @@ async function doFlush(s: QueueStore) {
   if (!q || s.paused) return;
   if (navigator.onLine === false) return setNet(s, 'offline');
   if (s.net === 'offline') setNet(s);
-  let net: Net | undefined, err: unknown, changed = false;
+  let net: Net | undefined,
+    err: unknown,
+    changed = false;
   const run = async () => {
     // Listed under the lock: another tab may just have sent (and removed) an entry.
     for (const e of await q.list(await s.owner())) {
@@ -93,7 +110,10 @@ async function doFlush(s: QueueStore) {
         changed = true;
         s.onReplay?.(applyLog(s, res));
       } catch (x) {
-        if ((net = why(x))) { err = x; break; }
+        if ((net = why(x))) {
+          err = x;
+          break;
+        }
         const { code, message } = asError(x);
         await q.add({ ...e, refused: { code, message } });
         changed = true;
@@ -110,7 +130,8 @@ async function doFlush(s: QueueStore) {
 function why(e: unknown): Net | undefined {
   const status = e instanceof UccError ? e.status : 0;
   if (status === 401) return 'auth';
-  if (!status || status >= 500 || status === 408 || status === 429) return navigator.onLine === false ? 'offline' : 'down';
+  if (!status || status >= 500 || status === 408 || status === 429)
+    return navigator.onLine === false ? 'offline' : 'down';
 }
 
 function setNet(s: QueueStore, net?: Net, e?: unknown) {
@@ -118,8 +139,12 @@ function setNet(s: QueueStore, net?: Net, e?: unknown) {
   s.net = net;
   if (net !== 'down') s.tries = 0;
   // One timer per store: Retry-After when the server gave one, else exponential backoff with jitter.
-  else s.timer ??= setTimeout(() => ((s.timer = undefined), flush(s)), (e as UccError)?.retryAfter
-    ?? Math.min(backoff.max, backoff.base * 2 ** (s.tries = (s.tries ?? 0) + 1)) * (0.5 + Math.random() / 2));
+  else
+    s.timer ??= setTimeout(
+      () => ((s.timer = undefined), flush(s)),
+      (e as UccError)?.retryAfter ??
+        Math.min(backoff.max, backoff.base * 2 ** (s.tries = (s.tries ?? 0) + 1)) * (0.5 + Math.random() / 2),
+    );
   s.notify();
 }
 

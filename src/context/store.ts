@@ -4,7 +4,11 @@ import type { OfflineQueue, QueuedLog } from '../api/offline-queue.js';
 import type { Challenge, LogActivityResponse, Me, PointsResponse, TemplatesResponse } from '../api/types.js';
 
 export type Status = 'idle' | 'loading' | 'ok' | 'error';
-export interface Resource<T> { status: Status; data?: T; error?: UccError }
+export interface Resource<T> {
+  status: Status;
+  data?: T;
+  error?: UccError;
+}
 export interface Resources {
   templates: Resource<TemplatesResponse>;
   me: Resource<Me>;
@@ -13,7 +17,12 @@ export interface Resources {
 }
 export type ResourceKey = keyof Resources;
 
-const idle = (): Resources => ({ templates: { status: 'idle' }, me: { status: 'idle' }, challenges: { status: 'idle' }, points: { status: 'idle' } });
+const idle = (): Resources => ({
+  templates: { status: 'idle' },
+  me: { status: 'idle' },
+  challenges: { status: 'idle' },
+  points: { status: 'idle' },
+});
 
 /**
  * One per provider: the customer's data, loaded once and shared by every element. Actions go through
@@ -61,22 +70,35 @@ export class UccStore {
     this.#subs.add(fn);
     return () => void this.#subs.delete(fn);
   }
-  notify() { for (const f of this.#subs) f(); }
+  notify() {
+    for (const f of this.#subs) f();
+  }
 
   /** Starts loading a resource unless it is loaded or loading; `force` reloads (retry). */
   load(key: ResourceKey, force = false) {
     const res = this.r[key];
     if (this.paused || (!force && res.status !== 'idle')) return;
     // Only the last load of a key is kept: a reload (another language) may answer before an older load.
-    const gen = this.#gen, mine = (this.#last[key] = {});
+    const gen = this.#gen,
+      mine = (this.#last[key] = {});
     const c = this.client;
-    const p: Promise<unknown> = key === 'templates' ? c.templates() : key === 'me' ? c.me()
-      : key === 'points' ? c.points({ limit: 10 }) : c.challenges('all').then((x) => x.challenges);
+    const p: Promise<unknown> =
+      key === 'templates'
+        ? c.templates()
+        : key === 'me'
+          ? c.me()
+          : key === 'points'
+            ? c.points({ limit: 10 })
+            : c.challenges('all').then((x) => x.challenges);
     (this.r[key] as Resource<unknown>) = { status: 'loading', data: res.data };
     this.notify();
     p.then(
-      (data) => gen === this.#gen && mine === this.#last[key] && ((this.r[key] as Resource<unknown>) = { status: 'ok', data }),
-      (e) => gen === this.#gen && mine === this.#last[key] && (this.r[key] = { status: 'error', error: asError(e) }, this.onError?.(asError(e))),
+      (data) =>
+        gen === this.#gen && mine === this.#last[key] && ((this.r[key] as Resource<unknown>) = { status: 'ok', data }),
+      (e) =>
+        gen === this.#gen &&
+        mine === this.#last[key] &&
+        ((this.r[key] = { status: 'error', error: asError(e) }), this.onError?.(asError(e))),
     ).then(() => this.notify());
   }
 

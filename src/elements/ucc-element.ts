@@ -19,7 +19,9 @@ export class UccElement extends LitElement {
   /** This element's language: its messages and `Intl` formatting (see i18n/index.ts). */
   protected l = new Localizer(this);
   /** This element's messages, in its language. */
-  protected get t(): Messages { return this.l.t; }
+  protected get t(): Messages {
+    return this.l.t;
+  }
 
   /**
    * What a customer reads for a failure: session and network problems and server faults in words they
@@ -27,7 +29,13 @@ export class UccElement extends LitElement {
    */
   protected say(e: UccError): string {
     const t = this.t;
-    return e.status === 401 ? t.sessionEnded : e.code === 'NETWORK_ERROR' ? t.offline : isShared(e) ? t.failed : e.message;
+    return e.status === 401
+      ? t.sessionEnded
+      : e.code === 'NETWORK_ERROR'
+        ? t.offline
+        : isShared(e)
+          ? t.failed
+          : e.message;
   }
 
   /** Reports a failure to the page (`ucc-error`, with the code and the text shown) and returns it for display. */
@@ -58,7 +66,11 @@ export class UccStoreElement extends UccElement {
 
   /** How long a success message stays, in ms. */
   static noteMs = 5000;
-  static override properties: PropertyDeclarations = { busy: { state: true }, note: { state: true }, error: { state: true } };
+  static override properties: PropertyDeclarations = {
+    busy: { state: true },
+    note: { state: true },
+    error: { state: true },
+  };
 
   protected store?: UccStore;
   /** True while an action runs; its controls stay focusable (`aria-disabled`) and a second press does nothing. */
@@ -99,7 +111,8 @@ export class UccStoreElement extends UccElement {
     // The state as first set, for `resetState` (Lit's own class fields hold their initial values until now).
     if (!this.#initial) {
       this.#initial = {};
-      for (const [k, o] of (this.constructor as typeof LitElement).elementProperties) if (o.state) this.#initial[k as string] = this[k as keyof this];
+      for (const [k, o] of (this.constructor as typeof LitElement).elementProperties)
+        if (o.state) this.#initial[k as string] = this[k as keyof this];
     }
   }
 
@@ -126,10 +139,15 @@ export class UccStoreElement extends UccElement {
    * element. Focus then returns to the control that acted or, when it is gone or disabled, to `next` (a
    * selector, or a function finding the element) or the first enabled control.
    */
-  protected async act(run: (s: UccStore) => Promise<() => Note | void>, next: string | (() => Element | null | undefined) = '') {
-    const s = this.store, root = this.shadowRoot!;
+  protected async act(
+    run: (s: UccStore) => Promise<() => Note | void>,
+    next: string | (() => Element | null | undefined) = '',
+  ) {
+    const s = this.store,
+      root = this.shadowRoot!;
     if (this.busy || !s) return;
-    const who = s.customer, from = root.activeElement as HTMLButtonElement | null;
+    const who = s.customer,
+      from = root.activeElement as HTMLButtonElement | null;
     this.busy = true;
     this.note = this.error = undefined;
     try {
@@ -148,12 +166,19 @@ export class UccStoreElement extends UccElement {
     // Focus may still sit on a control just disabled: the browser moves it to the page only later.
     const at = root.activeElement;
     if (from && (!at || at === from)) {
-      ((from.isConnected && !from.disabled ? from : typeof next === 'function' ? next() : root.querySelector(next || ':enabled')) as HTMLElement | null)?.focus();
+      (
+        (from.isConnected && !from.disabled
+          ? from
+          : typeof next === 'function'
+            ? next()
+            : root.querySelector(next || ':enabled')) as HTMLElement | null
+      )?.focus();
     }
   }
 
   protected override render() {
-    const s = this.store, t = this.t;
+    const s = this.store,
+      t = this.t;
     if (!s) return html`<p part="error" role="alert">${t.noProvider}</p>`;
     if (s.paused) return html`<p part="status">${t.signedOut}</p>`;
     const res = this.needs.map((k) => s.r[k] as Resource<unknown>);

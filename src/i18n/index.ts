@@ -55,9 +55,14 @@ export function setMessages(messages: Partial<Messages>, locale = 'en') {
 const base = (tag: string) => tag.toLowerCase().split(/[-_]/)[0];
 /** A usable BCP 47 tag ("en_US" → "en-US"); `Intl` throws on a malformed one, so those fall back to English. */
 const canon: Record<string, string> = {};
-const canonical = (tag: string) => (canon[tag] ??= (() => {
-  try { return Intl.getCanonicalLocales(tag.replace(/_/g, '-'))[0] ?? 'en'; } catch { return 'en'; }
-})()); // once per tag: resolve() runs before every render
+const canonical = (tag: string) =>
+  (canon[tag] ??= (() => {
+    try {
+      return Intl.getCanonicalLocales(tag.replace(/_/g, '-'))[0] ?? 'en';
+    } catch {
+      return 'en';
+    }
+  })()); // once per tag: resolve() runs before every render
 const RTL = /^(ar|fa|he|ur|ps|yi|dv|ckb)$/;
 
 // Intl objects are costly to build (a DateTimeFormat takes tens of µs) and renders format hundreds of
@@ -85,7 +90,11 @@ export class Localizer implements ReactiveController {
 
   constructor(host: ReactiveControllerHost & HTMLElement) {
     this.#host = host;
-    this.#provided = new ContextConsumer(host, { context: localeContext, subscribe: true, callback: () => this.update() });
+    this.#provided = new ContextConsumer(host, {
+      context: localeContext,
+      subscribe: true,
+      callback: () => this.update(),
+    });
     host.addController(this);
   }
 
@@ -93,9 +102,13 @@ export class Localizer implements ReactiveController {
     live.add(this);
     this.resolve();
   }
-  hostDisconnected() { live.delete(this); }
+  hostDisconnected() {
+    live.delete(this);
+  }
   /** Before each render: the language may have changed (a `lang` attribute) without anyone telling us. */
-  hostUpdate() { this.resolve(); }
+  hostUpdate() {
+    this.resolve();
+  }
 
   update() {
     if (this.resolve()) this.#host.requestUpdate();
@@ -104,10 +117,19 @@ export class Localizer implements ReactiveController {
   /** Picks the language and its messages; true when they changed. */
   resolve(): boolean {
     const h = this.#host;
-    const tag = canonical(this.#provided.value || (h as { locale?: string }).locale || h.closest('[lang]')?.getAttribute('lang') || navigator.language || 'en');
+    const tag = canonical(
+      this.#provided.value ||
+        (h as { locale?: string }).locale ||
+        h.closest('[lang]')?.getAttribute('lang') ||
+        navigator.language ||
+        'en',
+    );
     const b = base(tag);
     if (!packs[b] && loaders[b]) {
-      loaders[b]().then((m) => ((packs[b] = m.default), redraw()), () => (packs[b] = {}));
+      loaders[b]().then(
+        (m) => ((packs[b] = m.default), redraw()),
+        () => (packs[b] = {}),
+      );
       packs[b] = {}; // loading: English until it arrives
     }
     const t = (merged[b] ??= { ...en, ...own.en, ...(b === 'en' ? {} : { ...packs[b], ...own[b] }) } as Messages);
@@ -127,16 +149,24 @@ export class Localizer implements ReactiveController {
     return changed;
   }
 
-  num(n: number, o?: Intl.NumberFormatOptions) { return intl(Intl.NumberFormat, this.locale, o).format(n); }
+  num(n: number, o?: Intl.NumberFormatOptions) {
+    return intl(Intl.NumberFormat, this.locale, o).format(n);
+  }
   /** The CLDR plural category of `n` in this language ("zero", "one", "two", "few", "many", "other"). */
-  plural(n: number) { return intl(Intl.PluralRules, this.locale).select(n) as keyof Unit; }
+  plural(n: number) {
+    return intl(Intl.PluralRules, this.locale).select(n) as keyof Unit;
+  }
   /** "1 glass", "8 glasses": the plural category picks the unit form (`other` when a form is missing). */
-  qty(n: number, unit: Unit) { return `${this.num(n)} ${unit[this.plural(n)] ?? unit.other}`; }
+  qty(n: number, unit: Unit) {
+    return `${this.num(n)} ${unit[this.plural(n)] ?? unit.other}`;
+  }
   /** A date formatter; get it once per render, call it per value. */
   dates(o: Intl.DateTimeFormatOptions, timeZone?: string) {
     const f = intl(Intl.DateTimeFormat, this.locale, { ...o, timeZone });
     return (iso: string) => f.format(new Date(iso));
   }
   /** A period's progress, "5 of 8 glasses". */
-  ofTarget(p: PeriodProgress, unit: Unit) { return this.t.ofTarget(this.num(p.value), this.qty(p.target, unit)); }
+  ofTarget(p: PeriodProgress, unit: Unit) {
+    return this.t.ofTarget(this.num(p.value), this.qty(p.target, unit));
+  }
 }

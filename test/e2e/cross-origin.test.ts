@@ -12,10 +12,20 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { DEMO_WIDGET_SECRET } from '../../server/seed.js';
-import { launchBrowser, readmeSnippet, serveStatic, startServer, type RunningServer, type StaticServer } from './harness.js';
+import {
+  launchBrowser,
+  readmeSnippet,
+  serveStatic,
+  startServer,
+  type RunningServer,
+  type StaticServer,
+} from './harness.js';
 
 const ROOT = join(import.meta.dirname, '../..');
-const integrity = JSON.parse(readFileSync(join(ROOT, 'dist/integrity.json'), 'utf8')) as { version: string; files: Record<string, string> };
+const integrity = JSON.parse(readFileSync(join(ROOT, 'dist/integrity.json'), 'utf8')) as {
+  version: string;
+  files: Record<string, string>;
+};
 const BRAND_ORIGIN_HOST = 'brand.test'; // resolved to 127.0.0.1 by Chromium's host rules: a brand's own domain
 
 let server: RunningServer;
@@ -31,7 +41,8 @@ async function mintTokenAsReadme(customerId: string): Promise<string> {
     const { widgetToken } = (await import(file)) as { widgetToken: (id: string) => Promise<string> };
     return await widgetToken(customerId);
   } finally {
-    if (saved === undefined) delete process.env.UCC_WIDGET_SECRET; else process.env.UCC_WIDGET_SECRET = saved;
+    if (saved === undefined) delete process.env.UCC_WIDGET_SECRET;
+    else process.env.UCC_WIDGET_SECRET = saved;
     rmSync(file, { force: true });
   }
 }
@@ -46,7 +57,8 @@ async function brandSite(page: string, token: string, extra: Record<string, stri
 }
 
 const ourServer = (html: string) => html.replaceAll('https://your-server.example', server.url);
-const htmlPage = (body: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Brand</title></head><body>\n${body}\n</body></html>`;
+const htmlPage = (body: string) =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Brand</title></head><body>\n${body}\n</body></html>`;
 
 before(async () => {
   browser = await launchBrowser(['--host-resolver-rules=MAP brand.test 127.0.0.1']);
@@ -60,11 +72,16 @@ after(async () => {
   await brand?.stop();
 });
 
-interface Watch { errors: string[]; requests: string[] }
+interface Watch {
+  errors: string[];
+  requests: string[];
+}
 function watch(page: Page): Watch {
   const w: Watch = { errors: [], requests: [] };
   page.on('pageerror', (e) => w.errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') w.errors.push(`console: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') w.errors.push(`console: ${m.text()}`);
+  });
   page.on('requestfailed', (r) => w.errors.push(`failed: ${r.url()} ${r.failure()?.errorText}`));
   page.on('request', (r) => w.requests.push(r.url()));
   return w;
@@ -86,10 +103,15 @@ async function createLogAndSeeProgress(page: Page, name: string) {
   await progress.getByText('3 of 8 glasses', { exact: true }).waitFor();
 }
 
-test('README\'s module snippet on a brand\'s own domain loads the versioned bundle with integrity and runs create → log → progress', async () => {
+test("README's module snippet on a brand's own domain loads the versioned bundle with integrity and runs create → log → progress", async () => {
   const snippet = readmeSnippet('script-tag');
-  assert.match(snippet, new RegExp(`/v/${integrity.version}/ucc-widgets\\.js"\\s+integrity="${integrity.files['ucc-widgets.js'].replace(/[+/]/g, '\\$&')}" crossorigin="anonymous"`),
-    'the README names this build\'s version and hash');
+  assert.match(
+    snippet,
+    new RegExp(
+      `/v/${integrity.version}/ucc-widgets\\.js"\\s+integrity="${integrity.files['ucc-widgets.js'].replace(/[+/]/g, '\\$&')}" crossorigin="anonymous"`,
+    ),
+    "the README names this build's version and hash",
+  );
   const url = await brandSite(htmlPage(ourServer(snippet)), await mintTokenAsReadme('brand-module-customer'));
   const page = await browser.newPage();
   const w = watch(page);
@@ -105,14 +127,21 @@ test('the IIFE build with a classic script tag and integrity works from another 
   const moduleSnippet = readmeSnippet('script-tag');
   const iife = readmeSnippet('script-tag-iife');
   // The README's page, with the classic script in place of the module one, and the token script classic too.
-  const page_ = moduleSnippet.replace(/<script type="module" src=[^]*?<\/script>/, iife).replace('<script type="module">', '<script>');
+  const page_ = moduleSnippet
+    .replace(/<script type="module" src=[^]*?<\/script>/, iife)
+    .replace('<script type="module">', '<script>');
   assert.ok(page_.includes('ucc-widgets.iife.js') && !page_.includes('type="module"'));
   const url = await brandSite(htmlPage(ourServer(page_)), await mintTokenAsReadme('brand-iife-customer'));
   const page = await browser.newPage();
   const w = watch(page);
   await page.goto(url);
   await createLogAndSeeProgress(page, 'Classic tag');
-  assert.equal(await page.evaluate(() => typeof (window as unknown as { UccWidgets?: { UccClient?: unknown } }).UccWidgets?.UccClient), 'function');
+  assert.equal(
+    await page.evaluate(
+      () => typeof (window as unknown as { UccWidgets?: { UccClient?: unknown } }).UccWidgets?.UccClient,
+    ),
+    'function',
+  );
   assert.deepEqual(w.errors, []);
   await page.close();
 });
@@ -120,32 +149,48 @@ test('the IIFE build with a classic script tag and integrity works from another 
 test('both script-tag builds load a language on demand from next to themselves, across origins', async () => {
   const moduleSnippet = readmeSnippet('script-tag').replace('<ucc-provider ', '<ucc-provider locale="es" ');
   assert.ok(moduleSnippet.includes('locale="es"'));
-  const iifeSnippet = moduleSnippet.replace(/<script type="module" src=[^]*?<\/script>/, readmeSnippet('script-tag-iife')).replace('<script type="module">', '<script>');
-  for (const [snippet, lang, title] of [[moduleSnippet, 'es', 'Aún no tienes retos.'], [iifeSnippet.replace('locale="es"', 'locale="ar"'), 'ar', 'لا توجد تحديات بعد.']]) {
+  const iifeSnippet = moduleSnippet
+    .replace(/<script type="module" src=[^]*?<\/script>/, readmeSnippet('script-tag-iife'))
+    .replace('<script type="module">', '<script>');
+  for (const [snippet, lang, title] of [
+    [moduleSnippet, 'es', 'Aún no tienes retos.'],
+    [iifeSnippet.replace('locale="es"', 'locale="ar"'), 'ar', 'لا توجد تحديات بعد.'],
+  ]) {
     const url = await brandSite(htmlPage(ourServer(snippet)), await mintTokenAsReadme(`brand-${lang}-customer`));
     const page = await browser.newPage();
     const w = watch(page);
     await page.goto(url);
     await page.locator('ucc-progress [part=status]', { hasText: title }).waitFor(); // a new customer has none yet
-    assert.ok(w.requests.includes(`${server.url}/v/${integrity.version}/ucc-widgets.locale-${lang}.js`), w.requests.join(' '));
+    assert.ok(
+      w.requests.includes(`${server.url}/v/${integrity.version}/ucc-widgets.locale-${lang}.js`),
+      w.requests.join(' '),
+    );
     if (lang === 'ar') assert.equal(await page.locator('ucc-progress').getAttribute('dir'), 'rtl');
     assert.deepEqual(w.errors, []);
     await page.close();
   }
 });
 
-test('the same bundle self-hosted on a brand\'s CDN works: nothing in it points back to our server', async () => {
+test("the same bundle self-hosted on a brand's CDN works: nothing in it points back to our server", async () => {
   const bundle = readFileSync(join(ROOT, 'dist/ucc-widgets.js'));
   const map = readFileSync(join(ROOT, 'dist/ucc-widgets.js.map'));
-  const snippet = readmeSnippet('script-tag').replace(/https:\/\/your-server\.example\/v\/[^/]+\/ucc-widgets\.js/, '/cdn/ucc-widgets.js');
-  const url = await brandSite(htmlPage(ourServer(snippet)), await mintTokenAsReadme('brand-cdn-customer'),
-    { '/cdn/ucc-widgets.js': bundle, '/cdn/ucc-widgets.js.map': map });
+  const snippet = readmeSnippet('script-tag').replace(
+    /https:\/\/your-server\.example\/v\/[^/]+\/ucc-widgets\.js/,
+    '/cdn/ucc-widgets.js',
+  );
+  const url = await brandSite(htmlPage(ourServer(snippet)), await mintTokenAsReadme('brand-cdn-customer'), {
+    '/cdn/ucc-widgets.js': bundle,
+    '/cdn/ucc-widgets.js.map': map,
+  });
   const page = await browser.newPage();
   const w = watch(page);
   await page.goto(url);
   await createLogAndSeeProgress(page, 'Self-hosted');
   const toOurServer = w.requests.filter((r) => r.startsWith(server.url)).map((r) => new URL(r).pathname);
-  assert.ok(toOurServer.length > 0 && toOurServer.every((p) => p.startsWith('/ucc/v1/')), `only API calls reach our server: ${toOurServer.join(', ')}`);
+  assert.ok(
+    toOurServer.length > 0 && toOurServer.every((p) => p.startsWith('/ucc/v1/')),
+    `only API calls reach our server: ${toOurServer.join(', ')}`,
+  );
   assert.deepEqual(w.errors, []);
   await page.close();
 });
@@ -160,23 +205,43 @@ test('a page whose integrity hash does not match the bytes gets no widgets (the 
   await page.waitForLoadState('load');
   await page.waitForTimeout(300);
   assert.equal(await page.evaluate(() => customElements.get('ucc-provider') === undefined), true);
-  assert.ok(w.errors.some((e) => /integrity/i.test(e)), `the console says why: ${w.errors.join(' | ')}`);
+  assert.ok(
+    w.errors.some((e) => /integrity/i.test(e)),
+    `the console says why: ${w.errors.join(' | ')}`,
+  );
   await page.close();
 });
 
 test('every widget file is served with CORS, its content type, and the versioned/unversioned cache policy; bytes match integrity.json', async () => {
   const { version, files } = integrity;
-  const locales = ['ar', 'de', 'es', 'fr'].flatMap((l) => [`ucc-widgets.locale-${l}.js`, `ucc-widgets.locale-${l}.js.map`]);
-  assert.deepEqual(Object.keys(files).sort(), ['ucc-widgets.iife.js', 'ucc-widgets.iife.js.map', 'ucc-widgets.js', 'ucc-widgets.js.map', ...locales].sort());
+  const locales = ['ar', 'de', 'es', 'fr'].flatMap((l) => [
+    `ucc-widgets.locale-${l}.js`,
+    `ucc-widgets.locale-${l}.js.map`,
+  ]);
+  assert.deepEqual(
+    Object.keys(files).sort(),
+    ['ucc-widgets.iife.js', 'ucc-widgets.iife.js.map', 'ucc-widgets.js', 'ucc-widgets.js.map', ...locales].sort(),
+  );
   for (const [file, sri] of Object.entries(files)) {
-    for (const [path, cache] of [[`/v/${version}/${file}`, 'public, max-age=31536000, immutable'], [`/${file}`, 'public, max-age=300']]) {
+    for (const [path, cache] of [
+      [`/v/${version}/${file}`, 'public, max-age=31536000, immutable'],
+      [`/${file}`, 'public, max-age=300'],
+    ]) {
       const res = await fetch(`${server.url}${path}`, { headers: { origin: 'https://any-brand.example' } });
       assert.equal(res.status, 200, path);
       assert.equal(res.headers.get('access-control-allow-origin'), '*', path);
       assert.equal(res.headers.get('cache-control'), cache, path);
-      assert.match(res.headers.get('content-type') ?? '', file.endsWith('.js') ? /^text\/javascript; charset=utf-8/ : /^application\/json/, path);
+      assert.match(
+        res.headers.get('content-type') ?? '',
+        file.endsWith('.js') ? /^text\/javascript; charset=utf-8/ : /^application\/json/,
+        path,
+      );
       const body = Buffer.from(await res.arrayBuffer());
-      assert.equal(`sha384-${createHash('sha384').update(body).digest('base64')}`, sri, `${path}: served bytes match dist/integrity.json`);
+      assert.equal(
+        `sha384-${createHash('sha384').update(body).digest('base64')}`,
+        sri,
+        `${path}: served bytes match dist/integrity.json`,
+      );
     }
   }
   const listed = await fetch(`${server.url}/v/${version}/integrity.json`);
@@ -188,7 +253,10 @@ test('every widget file is served with CORS, its content type, and the versioned
 
   const other = await fetch(`${server.url}/v/0.0.1/ucc-widgets.js`);
   assert.equal(other.status, 404);
-  assert.match(((await other.json()) as { error: { message: string } }).error.message, new RegExp(`/v/${version.replace(/\./g, '\\.')}/ucc-widgets\\.js`));
+  assert.match(
+    ((await other.json()) as { error: { message: string } }).error.message,
+    new RegExp(`/v/${version.replace(/\./g, '\\.')}/ucc-widgets\\.js`),
+  );
   assert.equal((await fetch(`${server.url}/v/${version}/index.js`)).status, 404, 'nothing else of dist/ is exposed');
   assert.equal((await fetch(`${server.url}/dist/esm/index.js`)).status, 404);
   const old = await fetch(`${server.url}/dist/ucc-widgets.iife.js`, { redirect: 'manual' });

@@ -20,7 +20,11 @@ after(async () => {
 });
 // Every test starts from the seeded data (alice has no challenges yet).
 beforeEach(async () => {
-  const res = await fetch(`${server.url}/demo/reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  const res = await fetch(`${server.url}/demo/reset`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
   assert.equal(res.status, 200);
 });
 
@@ -50,7 +54,9 @@ const noOverflow = (page: Page) => page.evaluate(() => document.documentElement.
 
 /** What the server recorded for alice, through the widget API. */
 async function aliceActivities() {
-  const res = await fetch(`${server.url}/ucc/v1/me/activities`, { headers: { authorization: `Bearer ${await demoToken(server.url, 'alice')}` } });
+  const res = await fetch(`${server.url}/ucc/v1/me/activities`, {
+    headers: { authorization: `Bearer ${await demoToken(server.url, 'alice')}` },
+  });
   assert.equal(res.status, 200);
   return ((await res.json()) as { activities: unknown[] }).activities;
 }
@@ -92,7 +98,10 @@ test('the page has an icon (/favicon.ico too) and loads with no console errors',
 test('at 375 px nothing overflows and every card has a heading, with no challenges and with one', async () => {
   const page = await open(375, 800);
   await page.locator('ucc-progress').getByText('No challenges yet.').waitFor();
-  await page.locator('ucc-log-activity').getByText(/No active challenges yet/).waitFor();
+  await page
+    .locator('ucc-log-activity')
+    .getByText(/No active challenges yet/)
+    .waitFor();
   await page.locator('ucc-points').getByText('Balance: 0 points').waitFor();
   assert.ok(await noOverflow(page), 'no horizontal overflow with no challenges');
   await assertHeadings(page);
@@ -125,7 +134,10 @@ test('"Go offline" cuts the widgets off the network; turning it off restores the
   const log = page.locator('ucc-log-activity');
   await log.getByLabel('Quantity (glasses)').fill('3');
   await log.getByRole('button', { name: 'Log', exact: true }).click();
-  await log.getByText(/offline|waiting to be sent/).first().waitFor();
+  await log
+    .getByText(/offline|waiting to be sent/)
+    .first()
+    .waitFor();
   // The widgets' reloads fail as with no network: the provider says so once, in words for the customer,
   // and each card still has its heading.
   await page.getByRole('button', { name: 'Advance 1 day' }).click();
@@ -144,7 +156,11 @@ test('"Go offline" cuts the widgets off the network; turning it off restores the
   const retry = page.getByRole('button', { name: 'Retry' });
   const balance = page.locator('ucc-points').getByText(/Balance: \d+ points/);
   for (let i = 0; i < 100 && !(await balance.count()); i++) {
-    if (await retry.count()) await retry.first().click({ timeout: 1000 }).catch(() => {});
+    if (await retry.count())
+      await retry
+        .first()
+        .click({ timeout: 1000 })
+        .catch(() => {});
     await page.waitForTimeout(100);
   }
   await balance.waitFor();
@@ -165,8 +181,18 @@ test('"Expire token" shows one session-ended alert with one Retry for all four w
   await alert.getByRole('button', { name: 'Retry' }).waitFor();
   assert.equal(await page.getByRole('alert').count(), 1);
   assert.equal(await page.getByRole('button', { name: 'Retry' }).count(), 1);
-  assert.equal(await page.locator('ucc-progress').getByText('Hydrate').count(), 0, 'no data while the token is expired');
-  assert.equal(await page.locator('ucc-points').getByText(/Balance/).count(), 0);
+  assert.equal(
+    await page.locator('ucc-progress').getByText('Hydrate').count(),
+    0,
+    'no data while the token is expired',
+  );
+  assert.equal(
+    await page
+      .locator('ucc-points')
+      .getByText(/Balance/)
+      .count(),
+    0,
+  );
   await assertHeadings(page);
 
   await toggle.click();
@@ -192,7 +218,10 @@ test('a log made while "Go offline" is on is delivered once when it is turned of
   const log = page.locator('ucc-log-activity');
   await log.getByLabel('Quantity (glasses)').fill('3');
   await log.getByRole('button', { name: 'Log', exact: true }).click();
-  await log.getByText(/offline|waiting to be sent/).first().waitFor();
+  await log
+    .getByText(/offline|waiting to be sent/)
+    .first()
+    .waitFor();
   assert.deepEqual(await aliceActivities(), [], 'nothing reached the server while offline');
 
   await toggle.click(); // back online: the provider sends the saved log
@@ -200,7 +229,11 @@ test('a log made while "Go offline" is on is delivered once when it is turned of
   await page.locator('ucc-progress').getByText('3 of 8 glasses', { exact: true }).waitFor();
   await page.waitForTimeout(1500); // any second delivery would have happened by now
   assert.equal((await aliceActivities()).length, 1, 'delivered exactly once');
-  assert.equal(await page.evaluate(() => (window as unknown as { logged: number }).logged), 1, 'one ucc-activity-logged event');
+  assert.equal(
+    await page.evaluate(() => (window as unknown as { logged: number }).logged),
+    1,
+    'one ucc-activity-logged event',
+  );
   assert.equal(await log.getByText(/offline|waiting to be sent/).count(), 0, 'no "offline" or "waiting" message left');
   await page.close();
 });

@@ -8,13 +8,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 
-export interface RunningServer { url: string; stop(): Promise<void> }
+export interface RunningServer {
+  url: string;
+  stop(): Promise<void>;
+}
 
 /** Starts the real server; `env` adds or overrides its environment (e.g. UCC_ALLOWED_ORIGINS). */
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   const dir = mkdtempSync(join(tmpdir(), 'ucc-e2e-'));
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', UCC_DB: join(dir, 'e2e.db'), UCC_DEMO: '1', LOG_LEVEL: 'warn', ...env },
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      UCC_DB: join(dir, 'e2e.db'),
+      UCC_DEMO: '1',
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -24,10 +35,18 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     child.stdout!.on('data', (d) => {
       out += d;
       const m = /ready on (http:\/\/\S+?)\/ /.exec(out);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
     });
-    child.stderr!.on('data', (d) => { out += d; });
-    exited.then(() => { clearTimeout(timer); reject(new Error(`server exited:\n${out}`)); });
+    child.stderr!.on('data', (d) => {
+      out += d;
+    });
+    exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`server exited:\n${out}`));
+    });
   });
   return {
     url,
@@ -44,16 +63,32 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
 export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-      '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync', ...extraArgs],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-quic',
+      '--disable-sync',
+      ...extraArgs,
+    ],
     headless: true,
   });
 }
 
-export interface StaticServer { url: string; stop(): Promise<void> }
+export interface StaticServer {
+  url: string;
+  stop(): Promise<void>;
+}
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8', '.json': 'application/json; charset=utf-8', '.map': 'application/json; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
   '.svg': 'image/svg+xml',
 };
 
@@ -62,7 +97,11 @@ const TYPES: Record<string, string> = {
  * the widget server. `files` maps URL paths to contents; `dir` serves a folder (e.g. a `vite build`
  * output) for the paths not in `files`. Sends no CORS headers, as a brand's own server wouldn't.
  */
-export async function serveStatic(opts: { files?: Record<string, string | Buffer>; dir?: string; host?: string }): Promise<StaticServer> {
+export async function serveStatic(opts: {
+  files?: Record<string, string | Buffer>;
+  dir?: string;
+  host?: string;
+}): Promise<StaticServer> {
   const { createServer } = await import('node:http');
   const { readFile } = await import('node:fs/promises');
   const { extname, normalize } = await import('node:path');
@@ -74,20 +113,36 @@ export async function serveStatic(opts: { files?: Record<string, string | Buffer
       const rel = normalize(key).replace(/^(\.\.[/\\])+/, '');
       body = await readFile(join(opts.dir, rel)).catch(() => undefined);
     }
-    if (body === undefined) { res.writeHead(404, { 'content-type': 'text/plain' }).end('not found'); return; }
-    res.writeHead(200, { 'content-type': TYPES[extname(key)] ?? 'application/octet-stream', 'cache-control': 'no-store' }).end(body);
+    if (body === undefined) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    res
+      .writeHead(200, {
+        'content-type': TYPES[extname(key)] ?? 'application/octet-stream',
+        'cache-control': 'no-store',
+      })
+      .end(body);
   });
   await new Promise<void>((r) => server.listen(0, opts.host ?? '127.0.0.1', () => r()));
   const { port } = server.address() as { port: number };
   return {
-    url: `http://${opts.host === '::1' ? '[::1]' : opts.host ?? '127.0.0.1'}:${port}`,
-    stop: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    url: `http://${opts.host === '::1' ? '[::1]' : (opts.host ?? '127.0.0.1')}:${port}`,
+    stop: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
 /** A token for a seeded demo customer from the demo server (`POST /demo/session`). */
 export async function demoToken(serverUrl: string, customer = 'alice'): Promise<string> {
-  const res = await fetch(`${serverUrl}/demo/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ customer }) });
+  const res = await fetch(`${serverUrl}/demo/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ customer }),
+  });
   if (!res.ok) throw new Error(`POST /demo/session answered ${res.status}`);
   return ((await res.json()) as { token: string }).token;
 }

@@ -24,10 +24,18 @@ const docsSnippet = (name: string) => `${docSnippet('docs/frameworks.md', name)}
 
 const TSCONFIG = {
   compilerOptions: {
-    target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', lib: ['ES2023', 'DOM', 'DOM.Iterable'],
-    jsx: 'react-jsx', strict: true, noEmit: true, isolatedModules: true, verbatimModuleSyntax: true,
+    target: 'ES2022',
+    module: 'ESNext',
+    moduleResolution: 'Bundler',
+    lib: ['ES2023', 'DOM', 'DOM.Iterable'],
+    jsx: 'react-jsx',
+    strict: true,
+    noEmit: true,
+    isolatedModules: true,
+    verbatimModuleSyntax: true,
     // Checks the package's own .d.ts files too (and everything they import), as a strict app would.
-    skipLibCheck: false, types: [],
+    skipLibCheck: false,
+    types: [],
   },
   include: ['src'],
 };
@@ -40,11 +48,20 @@ const WRONG: [code: string, error?: RegExp][] = [
   [`/// <reference types="ucc-widgets/jsx" />`],
   [`import { UccProgress, UccLogActivity } from 'ucc-widgets/react';`],
   [`export const a = <UccProgress challengeId={42} />;`, /Type 'number' is not assignable to type 'string'/],
-  [`export const b = <UccLogActivity onUccActivityLogged={(e) => e.detail.nope} />;`, /Property 'nope' does not exist on type '\{ activity: Activity;/],
+  [
+    `export const b = <UccLogActivity onUccActivityLogged={(e) => e.detail.nope} />;`,
+    /Property 'nope' does not exist on type '\{ activity: Activity;/,
+  ],
   [`export const c = <ucc-progress challengeId={42} />;`, /Type 'number' is not assignable to type 'string'/],
   [`export const d = <ucc-progress challenge-id={42} />;`, /Type 'number' is not assignable to type 'string'/],
-  [`export const e = <ucc-provider onucc-activity-logged={(e) => e.detail.nope} />;`, /Property 'nope' does not exist on type '\{ activity: Activity;/],
-  [`export const f = <ucc-provider tokenProvider="not a function" />;`, /Type 'string' is not assignable to type '\(\) => Promise<string>'/],
+  [
+    `export const e = <ucc-provider onucc-activity-logged={(e) => e.detail.nope} />;`,
+    /Property 'nope' does not exist on type '\{ activity: Activity;/,
+  ],
+  [
+    `export const f = <ucc-provider tokenProvider="not a function" />;`,
+    /Type 'string' is not assignable to type '\(\) => Promise<string>'/,
+  ],
 ];
 
 const FILES: Record<string, string> = {
@@ -54,7 +71,10 @@ const FILES: Record<string, string> = {
   'src/Challenges.tsx': docsSnippet('react-wrappers'),
   'src/NativeChallenges.tsx': docsSnippet('react-jsx'),
   // The README's first-screen snippet, its placeholder server replaced by the page's `?api=`.
-  'src/ReadmeChallenges.tsx': readmeSnippet('react').replace('"https://your-server.example/ucc/v1"', "{new URLSearchParams(location.search).get('api')!}"),
+  'src/ReadmeChallenges.tsx': readmeSnippet('react').replace(
+    '"https://your-server.example/ucc/v1"',
+    "{new URLSearchParams(location.search).get('api')!}",
+  ),
   'src/main.tsx': `import { createRoot } from 'react-dom/client';
 import { Challenges } from './Challenges';
 import { NativeChallenges } from './NativeChallenges';
@@ -82,10 +102,18 @@ let challengeId: string;
 before(async () => {
   // Packing and installing block the event loop: the servers start after, not to time out meanwhile.
   packed = packTarball();
-  app = freshApp('react', {
-    'ucc-widgets': `file:${packed.tarball}`,
-    ...Object.fromEntries(['react', 'react-dom', '@types/react', '@types/react-dom', 'vite', '@vitejs/plugin-react', 'typescript'].map((p) => [p, rangeOf(p)])),
-  }, FILES);
+  app = freshApp(
+    'react',
+    {
+      'ucc-widgets': `file:${packed.tarball}`,
+      ...Object.fromEntries(
+        ['react', 'react-dom', '@types/react', '@types/react-dom', 'vite', '@vitejs/plugin-react', 'typescript'].map(
+          (p) => [p, rangeOf(p)],
+        ),
+      ),
+    },
+    FILES,
+  );
   running = await serveApp(app, join(app, 'dist'), packed);
   ({ server, site, browser } = running);
   token = await demoToken(server.url, 'alice');
@@ -105,18 +133,30 @@ const bin = (name: string) => join(app, 'node_modules', '.bin', name);
 const tool = (name: string, args: string[]) =>
   run(bin(name), args, { cwd: app, env: { ...process.env, NODE_ENV: 'production' }, maxBuffer: 16 << 20 })
     .then(({ stdout, stderr }) => ({ code: 0, out: stdout + stderr }))
-    .catch((e: { code?: number; stdout?: string; stderr?: string }) => ({ code: e.code ?? 1, out: `${e.stdout ?? ''}${e.stderr ?? ''}` }));
+    .catch((e: { code?: number; stdout?: string; stderr?: string }) => ({
+      code: e.code ?? 1,
+      out: `${e.stdout ?? ''}${e.stderr ?? ''}`,
+    }));
 
 test('tsc (strict, lib check on) accepts the wrappers and the JSX tags, and refuses wrong props and handlers', async () => {
-  const [good, wrong] = await Promise.all([tool('tsc', ['-p', 'tsconfig.json']), tool('tsc', ['-p', 'tsconfig.wrong.json'])]);
+  const [good, wrong] = await Promise.all([
+    tool('tsc', ['-p', 'tsconfig.json']),
+    tool('tsc', ['-p', 'tsconfig.wrong.json']),
+  ]);
   assert.equal(good.code, 0, `tsc on the docs' snippets:\n${good.out}`);
   assert.notEqual(wrong.code, 0, 'the wrong props compile');
-  const errors = [...wrong.out.matchAll(/^wrong\/wrong\.tsx\((\d+),\d+\): error (TS\d+: [^]*?)(?=^\S|$(?![^]))/gm)].map((m) => ({ line: Number(m[1]), text: m[2] }));
+  const errors = [...wrong.out.matchAll(/^wrong\/wrong\.tsx\((\d+),\d+\): error (TS\d+: [^]*?)(?=^\S|$(?![^]))/gm)].map(
+    (m) => ({ line: Number(m[1]), text: m[2] }),
+  );
   assert.ok(errors.length, wrong.out);
   WRONG.forEach(([code, expected], i) => {
     const got = errors.filter((e) => e.line === i + 1).map((e) => e.text);
     if (!expected) assert.deepEqual(got, [], `no error on line ${i + 1}: ${code}`);
-    else assert.ok(got.length === 1 && expected.test(got[0]), `line ${i + 1} (${code}): expected one error matching ${expected}, got:\n${got.join('\n') || 'none'}`);
+    else
+      assert.ok(
+        got.length === 1 && expected.test(got[0]),
+        `line ${i + 1} (${code}): expected one error matching ${expected}, got:\n${got.join('\n') || 'none'}`,
+      );
   });
   assert.equal(errors.length, WRONG.filter(([, e]) => e).length, wrong.out);
 });
@@ -124,7 +164,10 @@ test('tsc (strict, lib check on) accepts the wrappers and the JSX tags, and refu
 test('the production build logs an activity from another origin; the React handlers get the event', async (t) => {
   const built = await tool('vite', ['build', '--logLevel', 'warn']);
   assert.equal(built.code, 0, built.out);
-  const js = readdirSync(join(app, 'dist/assets')).filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(app, 'dist/assets', f), 'utf8')).join('\n');
+  const js = readdirSync(join(app, 'dist/assets'))
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => readFileSync(join(app, 'dist/assets', f), 'utf8'))
+    .join('\n');
   // The wrappers import the elements through the package's own entries: one copy of them in the app
   // (UccElement.define is the only caller of customElements.define).
   assert.equal(js.split('customElements.define(').length - 1, 1, 'the elements are bundled once');
@@ -144,7 +187,9 @@ test('the production build logs an activity from another origin; the React handl
     page.setDefaultTimeout(10_000);
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+    });
     try {
       await page.goto(`${site.url}/?api=${encodeURIComponent(api)}&token=${encodeURIComponent(token)}${query}`);
       const progress = page.locator('ucc-progress');
@@ -158,19 +203,29 @@ test('the production build logs an activity from another origin; the React handl
       const apiBase = await page.evaluate(() => document.querySelector('ucc-provider')!.getAttribute('api-base'));
       return { page, errors, apiBase };
     } catch (e) {
-      const shown = await page.evaluate(() => document.querySelector('ucc-progress')?.shadowRoot?.textContent?.replace(/\s+/g, ' ').trim()).catch(() => '');
+      const shown = await page
+        .evaluate(() => document.querySelector('ucc-progress')?.shadowRoot?.textContent?.replace(/\s+/g, ' ').trim())
+        .catch(() => '');
       await page.close();
-      throw Object.assign(e as Error, { message: `${(e as Error).message}\n<ucc-progress> shows: ${shown}\nerrors: ${errors.join('\n')}` });
+      throw Object.assign(e as Error, {
+        message: `${(e as Error).message}\n<ucc-progress> shows: ${shown}\nerrors: ${errors.join('\n')}`,
+      });
     }
   };
 
-  await t.test('wrappers: <UccProvider apiBase token>, <UccLogActivity onUccActivityLogged>, <UccProgress>, and <ucc-points>', async () => {
-    const { page, errors, apiBase } = await logThrough('', 3);
-    assert.equal(apiBase, null, '@lit/react sets apiBase as a property');
-    await page.locator('ucc-points').getByText(/Balance: \d+ points/).waitFor(); // the JSX tag found the wrapper's provider
-    assert.deepEqual(errors, []);
-    await page.close();
-  });
+  await t.test(
+    'wrappers: <UccProvider apiBase token>, <UccLogActivity onUccActivityLogged>, <UccProgress>, and <ucc-points>',
+    async () => {
+      const { page, errors, apiBase } = await logThrough('', 3);
+      assert.equal(apiBase, null, '@lit/react sets apiBase as a property');
+      await page
+        .locator('ucc-points')
+        .getByText(/Balance: \d+ points/)
+        .waitFor(); // the JSX tag found the wrapper's provider
+      assert.deepEqual(errors, []);
+      await page.close();
+    },
+  );
 
   await t.test("the README's React snippet: the wrapper's handler logs the quantity", async () => {
     const page = await browser.newPage();
@@ -183,16 +238,25 @@ test('the production build logs an activity from another origin; the React handl
     await page.locator('ucc-progress').getByText(`${before} of 8 glasses`, { exact: true }).waitFor();
     await page.locator('ucc-log-activity').getByLabel('Quantity (glasses)').fill('1');
     await page.locator('ucc-log-activity').getByRole('button', { name: 'Log', exact: true }).click();
-    await page.locator('ucc-progress').getByText(`${before + 1} of 8 glasses`, { exact: true }).waitFor();
+    await page
+      .locator('ucc-progress')
+      .getByText(`${before + 1} of 8 glasses`, { exact: true })
+      .waitFor();
     assert.ok(logs.includes('log: logged 1'), logs.join('\n'));
-    assert.deepEqual(logs.filter((l) => /^(error|pageerror)/.test(l)), []);
+    assert.deepEqual(
+      logs.filter((l) => /^(error|pageerror)/.test(l)),
+      [],
+    );
     await page.close();
   });
 
-  await t.test('React 19 JSX: <ucc-provider api-base token onucc-activity-logged>, <ucc-log-activity>, <ucc-progress>', async () => {
-    const { page, errors, apiBase } = await logThrough('&native', 2);
-    assert.equal(apiBase, api, 'React sets api-base as an attribute');
-    assert.deepEqual(errors, []);
-    await page.close();
-  });
+  await t.test(
+    'React 19 JSX: <ucc-provider api-base token onucc-activity-logged>, <ucc-log-activity>, <ucc-progress>',
+    async () => {
+      const { page, errors, apiBase } = await logThrough('&native', 2);
+      assert.equal(apiBase, api, 'React sets api-base as an attribute');
+      assert.deepEqual(errors, []);
+      await page.close();
+    },
+  );
 });

@@ -59,7 +59,9 @@ test('alice creates a 3-day water challenge, meets it every day, and is rewarded
   }
 
   await progress(page).getByText('Completed').waitFor();
-  await progress(page).getByText(/Streak 3 of 3/).waitFor();
+  await progress(page)
+    .getByText(/Streak 3 of 3/)
+    .waitFor();
   await points(page).getByText('Balance: 30 points').waitFor();
   await page.getByText(/You earned 30 HydraPoints/).waitFor();
   mkdirSync('docs', { recursive: true });
@@ -89,7 +91,11 @@ test('the embed page, loaded only by the script tag, logs an activity for alice'
   await log.getByRole('button', { name: '+1 minute' }).click();
   await progress(page).getByText('1 of 10 minutes', { exact: true }).waitFor();
   assert.ok(requests.includes('/ucc-widgets.js'));
-  assert.equal(requests.filter((p) => p.endsWith('.js') && p !== '/ucc-widgets.js').length, 0, 'no other script is loaded');
+  assert.equal(
+    requests.filter((p) => p.endsWith('.js') && p !== '/ucc-widgets.js').length,
+    0,
+    'no other script is loaded',
+  );
   await page.close();
 });
 
@@ -97,10 +103,22 @@ test('the story in Spanish: <ucc-provider locale="es"> on the demo page, create 
   const page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, reducedMotion: 'reduce' });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  assert.equal((await fetch(`${server.url}/demo/reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status, 200);
+  assert.equal(
+    (
+      await fetch(`${server.url}/demo/reset`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      })
+    ).status,
+    200,
+  );
   await page.goto(`${server.url}/?lang=es`);
   await page.getByText('Signed in as alice').waitFor();
-  assert.equal(await page.evaluate(() => (document.getElementById('provider') as HTMLElement & { locale?: string }).locale), 'es');
+  assert.equal(
+    await page.evaluate(() => (document.getElementById('provider') as HTMLElement & { locale?: string }).locale),
+    'es',
+  );
 
   const create = page.locator('ucc-create-challenge');
   await create.getByRole('heading', { name: 'Crea un reto' }).waitFor();
@@ -111,24 +129,35 @@ test('the story in Spanish: <ucc-provider locale="es"> on the demo page, create 
   await create.getByText(/8 \S+ cada día durante 3 días: gana 30 puntos\./).waitFor();
   await create.getByRole('button', { name: 'Crear reto' }).click();
   await progress(page).getByText('Hidratación').waitFor();
-  await progress(page).getByText(/^0 de 8 /).waitFor();
+  await progress(page)
+    .getByText(/^0 de 8 /)
+    .waitFor();
 
   const log = page.locator('ucc-log-activity');
   for (let day = 1; day <= 3; day++) {
     await log.getByLabel(/^Cantidad/).fill('8');
     await log.getByRole('button', { name: 'Registrar', exact: true }).click();
-    await progress(page).getByText(/^8 de 8 /).waitFor();
+    await progress(page)
+      .getByText(/^8 de 8 /)
+      .waitFor();
     if (day < 3) {
       await page.getByRole('button', { name: 'Advance 1 day' }).click();
-      await progress(page).getByText(/^0 de 8 /).waitFor();
+      await progress(page)
+        .getByText(/^0 de 8 /)
+        .waitFor();
     }
   }
   await progress(page).getByText('Completado').waitFor();
-  await progress(page).getByText(/Racha: 3 de 3/).waitFor();
+  await progress(page)
+    .getByText(/Racha: 3 de 3/)
+    .waitFor();
   await points(page).getByText('Saldo: 30 puntos').waitFor();
   // No English text of the widgets' own anywhere in their shadow roots.
-  const shown = await page.evaluate(() => [...document.querySelectorAll('ucc-create-challenge, ucc-log-activity, ucc-progress, ucc-points')]
-    .map((e) => e.shadowRoot!.textContent).join(' '));
+  const shown = await page.evaluate(() =>
+    [...document.querySelectorAll('ucc-create-challenge, ucc-log-activity, ucc-progress, ucc-points')]
+      .map((e) => e.shadowRoot!.textContent)
+      .join(' '),
+  );
   // (The ledger's reward descriptions are still English server text: see docs/widget-api.md.)
   for (const english of ['Create challenge', 'My challenges', 'Balance:', 'Streak', 'Log activity', 'of 8']) {
     assert.ok(!shown.includes(english), `no "${english}" in the Spanish widgets`);

@@ -1,7 +1,14 @@
 /** Keyboard focus, live-region announcements and customer-facing errors. */
 import { expect, fixture, html } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
-import { UccStoreElement, type UccCreateChallenge, type UccLogActivity, type UccPoints, type UccProgress, type UccProvider } from '../../src/index.js';
+import {
+  UccStoreElement,
+  type UccCreateChallenge,
+  type UccLogActivity,
+  type UccPoints,
+  type UccProgress,
+  type UccProvider,
+} from '../../src/index.js';
 import { UccError } from '../../src/api/errors.js';
 import { $, $$, FakeClient, button, challenge, freshQueueName, inProvider, text, until } from './helpers.js';
 
@@ -13,14 +20,22 @@ const focused = (el: Element) => {
 /** Counts the text changes of a live region: each is one announcement. */
 function announcements(region: Element) {
   const said: string[] = [];
-  new MutationObserver(() => said.push(region.textContent!.trim())).observe(region, { childList: true, characterData: true, subtree: true });
+  new MutationObserver(() => said.push(region.textContent!.trim())).observe(region, {
+    childList: true,
+    characterData: true,
+    subtree: true,
+  });
   return said;
 }
 
 /** Answers after 50 ms, as a network does: long enough for the browser to draw (and fix up focus) meanwhile. */
 function slow(client: FakeClient) {
   const wait = () => new Promise((r) => setTimeout(r, 50));
-  const [log, create, undo] = [client.logActivity.bind(client), client.createChallenge.bind(client), client.undoActivity.bind(client)];
+  const [log, create, undo] = [
+    client.logActivity.bind(client),
+    client.createChallenge.bind(client),
+    client.undoActivity.bind(client),
+  ];
   client.logActivity = async (b, k) => (await wait(), log(b, k));
   client.createChallenge = async (b, k) => (await wait(), create(b, k));
   client.undoActivity = async (id) => (await wait(), undo(id));
@@ -30,8 +45,11 @@ function slow(client: FakeClient) {
 describe('keyboard focus after an action', () => {
   async function logger() {
     const client = slow(new FakeClient());
-    const { el, provider } = await inProvider<UccLogActivity>(client, html`<ucc-log-activity challenge-id="c1"></ucc-log-activity>
-      <ucc-progress></ucc-progress><ucc-points></ucc-points>`);
+    const { el, provider } = await inProvider<UccLogActivity>(
+      client,
+      html`<ucc-log-activity challenge-id="c1"></ucc-log-activity>
+      <ucc-progress></ucc-progress><ucc-points></ucc-points>`,
+    );
     await until(() => $(el, 'form'));
     return { client, el, provider };
   }
@@ -75,7 +93,10 @@ describe('keyboard focus after an action', () => {
       const res = answer(b, k);
       return { ...res, challenges: res.challenges.map((c) => ({ ...c, status: 'completed' as const })) };
     };
-    const { el } = await inProvider<UccLogActivity>(client, html`<ucc-log-activity challenge-id="c1"></ucc-log-activity>`);
+    const { el } = await inProvider<UccLogActivity>(
+      client,
+      html`<ucc-log-activity challenge-id="c1"></ucc-log-activity>`,
+    );
     await until(() => $(el, 'form'));
     button(el, 'Log').focus();
     await sendKeys({ press: 'Enter' });
@@ -101,8 +122,11 @@ describe('keyboard focus after an action', () => {
 describe('announcements', () => {
   it('announces each change of progress once, and nothing on redraws that change nothing', async () => {
     const client = new FakeClient();
-    const { el, provider } = await inProvider<UccLogActivity>(client, html`<ucc-log-activity challenge-id="c1"></ucc-log-activity>
-      <ucc-progress></ucc-progress>`);
+    const { el, provider } = await inProvider<UccLogActivity>(
+      client,
+      html`<ucc-log-activity challenge-id="c1"></ucc-log-activity>
+      <ucc-progress></ucc-progress>`,
+    );
     const progress = provider.querySelector<UccProgress>('ucc-progress')!;
     await until(() => $(el, 'form') && $(progress, '[part=announcement]'));
     const region = $(progress, '[part=announcement]');
@@ -132,9 +156,15 @@ describe('announcements', () => {
     const client = new FakeClient();
     client.data.challenges = [challenge({}, 7)];
     const answer = client.logAnswer.bind(client);
-    client.logAnswer = (b, k) => ({ ...answer(b, k), rewards: [{ challengeId: 'c1', ledgerEntryId: 'l9', points: 30, reason: 'Completed: Water' }] });
-    const { el, provider } = await inProvider<UccLogActivity>(client, html`<ucc-log-activity challenge-id="c1"></ucc-log-activity>
-      <ucc-points></ucc-points>`);
+    client.logAnswer = (b, k) => ({
+      ...answer(b, k),
+      rewards: [{ challengeId: 'c1', ledgerEntryId: 'l9', points: 30, reason: 'Completed: Water' }],
+    });
+    const { el, provider } = await inProvider<UccLogActivity>(
+      client,
+      html`<ucc-log-activity challenge-id="c1"></ucc-log-activity>
+      <ucc-points></ucc-points>`,
+    );
     const pts = provider.querySelector<UccPoints>('ucc-points')!;
     await until(() => $(el, 'form') && $(pts, '[part=balance]'));
     const balance = $(pts, '[part=balance]');
@@ -150,13 +180,18 @@ describe('announcements', () => {
 });
 
 describe('errors and success messages', () => {
-  const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  const json = (body: unknown, status = 200) =>
+    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
   let real: typeof fetch | undefined;
-  afterEach(() => { if (real) window.fetch = real; real = undefined; });
+  afterEach(() => {
+    if (real) window.fetch = real;
+    real = undefined;
+  });
 
   it('shows an expired fixed token once, as one alert with one Retry in customer words, across four elements', async () => {
     real = window.fetch;
-    window.fetch = async () => json({ error: { code: 'TOKEN_EXPIRED', message: 'The customer token has expired; fetch a new one.' } }, 401);
+    window.fetch = async () =>
+      json({ error: { code: 'TOKEN_EXPIRED', message: 'The customer token has expired; fetch a new one.' } }, 401);
     const details: { code: string; message: string; error: Error }[] = [];
     const listen = (e: Event) => details.push((e as CustomEvent).detail);
     document.addEventListener('ucc-error', listen);
@@ -170,7 +205,9 @@ describe('errors and success messages', () => {
       const roots = [provider, ...provider.querySelectorAll('*')];
       expect(roots.flatMap((e) => $$(e, '[role=alert]'))).to.have.length(1);
       expect(roots.flatMap((e) => $$(e, 'button')).filter((b) => b.textContent!.trim() === 'Retry')).to.have.length(1);
-      expect(text(provider)).to.contain('Your session has ended. Please sign in again.').and.not.contain('fetch a new one');
+      expect(text(provider))
+        .to.contain('Your session has ended. Please sign in again.')
+        .and.not.contain('fetch a new one');
       expect(details.length).to.be.greaterThan(0);
       expect(details[0].code).to.equal('TOKEN_EXPIRED');
       expect(details[0].message).to.equal('Your session has ended. Please sign in again.');
@@ -188,7 +225,9 @@ describe('errors and success messages', () => {
     await until(() => $(el, 'form'));
     button(el, 'Create challenge').click();
     await until(() => $(el, '[role=alert]'));
-    expect(text(el)).to.contain("We can't reach the service. Check your connection and try again.").and.not.contain('Failed to fetch');
+    expect(text(el))
+      .to.contain("We can't reach the service. Check your connection and try again.")
+      .and.not.contain('Failed to fetch');
     await expect(el).to.be.accessible();
   });
 
@@ -196,7 +235,10 @@ describe('errors and success messages', () => {
     const was = UccStoreElement.noteMs;
     UccStoreElement.noteMs = 100;
     try {
-      const { el } = await inProvider<UccCreateChallenge>(new FakeClient(), html`<ucc-create-challenge></ucc-create-challenge>`);
+      const { el } = await inProvider<UccCreateChallenge>(
+        new FakeClient(),
+        html`<ucc-create-challenge></ucc-create-challenge>`,
+      );
       await until(() => $(el, 'form'));
       button(el, 'Create challenge').click();
       await until(() => text(el).includes('Challenge “Drink water” created.'));

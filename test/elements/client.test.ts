@@ -9,7 +9,9 @@ import { FakeClient, deferred, freshQueueName } from './helpers.js';
 function client(handler: (req: Request) => Response | Promise<Response>) {
   const requests: Request[] = [];
   const c = new UccClient({
-    base: 'https://api.test/ucc/v1', token: () => 'tok', timeout: 2000,
+    base: 'https://api.test/ucc/v1',
+    token: () => 'tok',
+    timeout: 2000,
     fetch: async (input, init) => {
       const req = new Request(input, init);
       requests.push(req.clone());
@@ -18,20 +20,29 @@ function client(handler: (req: Request) => Response | Promise<Response>) {
   });
   return { c, requests };
 }
-const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
 describe('UccClient', () => {
   it('turns an error body into a UccError with code, message and details', async () => {
-    const { c } = client(() => json({ error: { code: 'TARGET_OUT_OF_RANGE', message: 'Too high', details: { min: 1, max: 20 } } }, 400));
+    const { c } = client(() =>
+      json({ error: { code: 'TARGET_OUT_OF_RANGE', message: 'Too high', details: { min: 1, max: 20 } } }, 400),
+    );
     const e = await c.createChallenge({ templateId: 'water', target: 99, period: 'DAILY', periods: 3 }).catch((x) => x);
     expect(e).to.be.instanceOf(UccError);
-    expect({ status: e.status, code: e.code, message: e.message, details: e.details })
-      .to.deep.equal({ status: 400, code: 'TARGET_OUT_OF_RANGE', message: 'Too high', details: { min: 1, max: 20 } });
+    expect({ status: e.status, code: e.code, message: e.message, details: e.details }).to.deep.equal({
+      status: 400,
+      code: 'TARGET_OUT_OF_RANGE',
+      message: 'Too high',
+      details: { min: 1, max: 20 },
+    });
   });
 
   it('reads Retry-After (seconds or a date) into retryAfter in ms', async () => {
-    const after = (v: string) => client(() => new Response('', { status: 503, headers: { 'retry-after': v } })).c
-      .createChallenge({ templateId: 'water', target: 8, period: 'DAILY', periods: 3 }).catch((x: UccError) => x.retryAfter);
+    const after = (v: string) =>
+      client(() => new Response('', { status: 503, headers: { 'retry-after': v } }))
+        .c.createChallenge({ templateId: 'water', target: 8, period: 'DAILY', periods: 3 })
+        .catch((x: UccError) => x.retryAfter);
     expect(await after('120')).to.equal(120_000);
     const ms = (await after(new Date(Date.now() + 60_000).toUTCString()))!;
     expect(ms).to.be.within(58_000, 60_000);
@@ -56,12 +67,18 @@ describe('UccClient', () => {
 
   it('retries a log after a 503 (same key) but never a create', async () => {
     let n = 0;
-    const { c, requests } = client(() => (n++ === 0 ? json({ error: { code: 'UNAVAILABLE', message: 'x' } }, 503) : json({ challenge: {}, activity: {}, challenges: [], rewards: [] }, 201)));
+    const { c, requests } = client(() =>
+      n++ === 0
+        ? json({ error: { code: 'UNAVAILABLE', message: 'x' } }, 503)
+        : json({ challenge: {}, activity: {}, challenges: [], rewards: [] }, 201),
+    );
     await c.logActivity({ challengeId: 'c1', quantity: 1 }, 'k');
     expect(requests.map((r) => r.headers.get('idempotency-key'))).to.deep.equal(['k', 'k']);
     n = 0;
     requests.length = 0;
-    const e = await c.createChallenge({ templateId: 'water', target: 8, period: 'DAILY', periods: 3 }, 'k2').catch((x) => x);
+    const e = await c
+      .createChallenge({ templateId: 'water', target: 8, period: 'DAILY', periods: 3 }, 'k2')
+      .catch((x) => x);
     expect(e.status).to.equal(503);
     expect(requests).to.have.length(1);
   });
@@ -96,7 +113,12 @@ describe('flush (the offline queue replay)', () => {
     const real = client.logActivity.bind(client);
     client.logActivity = async (b, k) => (await gate.promise, real(b, k));
     const store = new UccStore(client, queue);
-    const entry = (key: string, at: string) => ({ key, owner: '', request: { challengeId: 'c1', quantity: 1 }, queuedAt: at });
+    const entry = (key: string, at: string) => ({
+      key,
+      owner: '',
+      request: { challengeId: 'c1', quantity: 1 },
+      queuedAt: at,
+    });
     await queue.add(entry('a', '2026-11-26T10:00:00Z'));
     const first = flush(store);
     await new Promise((r) => setTimeout(r, 50)); // the first run has listed the queue and is waiting on the network

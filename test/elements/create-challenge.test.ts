@@ -43,14 +43,20 @@ describe('<ucc-create-challenge>', () => {
     await expect(el).to.be.accessible();
   });
 
-  it('leaves a network failure to the provider\'s one alert, whose Retry brings the form', async () => {
+  it("leaves a network failure to the provider's one alert, whose Retry brings the form", async () => {
     const client = new FakeClient();
     let fails = 1;
     const real = client.templates.bind(client);
-    client.templates = () => (fails-- > 0 ? Promise.reject(new UccError(0, 'NETWORK_ERROR', 'Failed to fetch')) : real());
-    const { el, provider } = await inProvider<UccCreateChallenge>(client, html`<ucc-create-challenge></ucc-create-challenge>`);
+    client.templates = () =>
+      fails-- > 0 ? Promise.reject(new UccError(0, 'NETWORK_ERROR', 'Failed to fetch')) : real();
+    const { el, provider } = await inProvider<UccCreateChallenge>(
+      client,
+      html`<ucc-create-challenge></ucc-create-challenge>`,
+    );
     await until(() => button(provider, 'Retry'));
-    expect(text(provider)).to.contain("We can't reach the service. Check your connection and try again.").and.not.contain('Failed to fetch');
+    expect(text(provider))
+      .to.contain("We can't reach the service. Check your connection and try again.")
+      .and.not.contain('Failed to fetch');
     expect($$(provider, '[role=alert]')).to.have.length(1);
     expect(text(el)).to.equal('');
     await expect(provider).to.be.accessible();
@@ -80,7 +86,10 @@ describe('<ucc-create-challenge>', () => {
     await el.updateComplete;
     expect($<HTMLInputElement>(el, '#target').max).to.equal('7');
     expect($<HTMLSelectElement>(el, '#period').value).to.equal('WEEKLY');
-    expect($(el, '[part=reward]').textContent).to.contain('3 workouts').and.contain('4 weeks').and.contain('100 points');
+    expect($(el, '[part=reward]').textContent)
+      .to.contain('3 workouts')
+      .and.contain('4 weeks')
+      .and.contain('100 points');
   });
 
   describe('validation against the template bounds', () => {
@@ -108,7 +117,10 @@ describe('<ucc-create-challenge>', () => {
 
     it('requires the template step (steps of 500 from 1000)', async () => {
       const client = new FakeClient();
-      client.data.templates.templates[0] = { ...client.data.templates.templates[0], target: { min: 1000, max: 50000, default: 8000, step: 500 } };
+      client.data.templates.templates[0] = {
+        ...client.data.templates.templates[0],
+        target: { min: 1000, max: 50000, default: 8000, step: 500 },
+      };
       const { el } = await ready(client);
       await type(el, 'target', '8250');
       expect($(el, '#target-error').textContent).to.contain('steps of 500');
@@ -133,8 +145,17 @@ describe('<ucc-create-challenge>', () => {
     const event = oneEvent(provider, 'ucc-challenge-created');
     button(el, 'Create challenge').click();
     const { detail } = await event;
-    const [body, key] = client.calls.find((c) => c.method === 'createChallenge')!.args as [Record<string, unknown>, string];
-    expect(body).to.deep.equal({ templateId: 'water', target: 6, period: 'DAILY', periods: 3, name: 'Hydrate <b>me</b>' });
+    const [body, key] = client.calls.find((c) => c.method === 'createChallenge')!.args as [
+      Record<string, unknown>,
+      string,
+    ];
+    expect(body).to.deep.equal({
+      templateId: 'water',
+      target: 6,
+      period: 'DAILY',
+      periods: 3,
+      name: 'Hydrate <b>me</b>',
+    });
     expect(key).to.be.a('string').with.length.greaterThan(8);
     expect(detail.challenge.id).to.equal('new');
     await el.updateComplete;
@@ -178,7 +199,9 @@ describe('<ucc-create-challenge>', () => {
       client.calls.push({ method: 'attempt', args: [b, k] });
       if (first) {
         first = false;
-        return Promise.reject(new UccError(400, 'TARGET_OUT_OF_RANGE', 'Goal must be between 1 and 12 glasses.', { min: 1, max: 12 }));
+        return Promise.reject(
+          new UccError(400, 'TARGET_OUT_OF_RANGE', 'Goal must be between 1 and 12 glasses.', { min: 1, max: 12 }),
+        );
       }
       return real(b, k);
     };
@@ -200,7 +223,8 @@ describe('<ucc-create-challenge>', () => {
 
   it('shows a server error that belongs to no field as an alert', async () => {
     const client = new FakeClient();
-    client.createChallenge = () => Promise.reject(new UccError(409, 'MAX_ACTIVE_CHALLENGES', 'You already have 3 active challenges.'));
+    client.createChallenge = () =>
+      Promise.reject(new UccError(409, 'MAX_ACTIVE_CHALLENGES', 'You already have 3 active challenges.'));
     const { el } = await ready(client);
     button(el, 'Create challenge').click();
     await until(() => $(el, '[role=alert]'));

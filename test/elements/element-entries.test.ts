@@ -28,7 +28,12 @@ describe('element entries without the root entry', () => {
 
   it('<ucc-log-activity> replays a log queued on an earlier page, once, and the provider reports it', async () => {
     const name = freshQueueName();
-    await new OfflineQueue(name).add({ key: 'k1', owner: '', request: { challengeId: 'c1', quantity: 1 }, queuedAt: new Date().toISOString() });
+    await new OfflineQueue(name).add({
+      key: 'k1',
+      owner: '',
+      request: { challengeId: 'c1', quantity: 1 },
+      queuedAt: new Date().toISOString(),
+    });
     const client = new FakeClient();
     // Listening before the provider connects: the replay starts as soon as the log element does.
     const provider = Object.assign(document.createElement('ucc-provider'), { client, queueName: name });

@@ -4,24 +4,49 @@ import type { TemplateResult } from 'lit';
 import { UccError } from '../../src/api/errors.js';
 import type { UccClientApi } from '../../src/api/client.js';
 import type {
-  Activity, Challenge, LogActivityRequest, LogActivityResponse, PointsResponse, Template, TemplatesResponse,
+  Activity,
+  Challenge,
+  LogActivityRequest,
+  LogActivityResponse,
+  PointsResponse,
+  Template,
+  TemplatesResponse,
 } from '../../src/api/types.js';
 import type { UccProvider } from '../../src/elements/provider/provider.js';
 
 export const water: Template = {
-  id: 'water', label: 'Drink water', description: 'Glasses of water', eventName: 'water', field: 'glasses',
-  aggregation: 'SUM', unit: { one: 'glass', other: 'glasses' }, periods: ['DAILY'],
-  target: { min: 1, max: 20, default: 8, step: 1 }, length: { min: 3, max: 30, default: 7 },
-  minQuantity: 0.000001, maxQuantityPerLog: 10, maxQuantityPerPeriod: 40, reward: { pointsPerPeriod: 10, maxPoints: 500 },
+  id: 'water',
+  label: 'Drink water',
+  description: 'Glasses of water',
+  eventName: 'water',
+  field: 'glasses',
+  aggregation: 'SUM',
+  unit: { one: 'glass', other: 'glasses' },
+  periods: ['DAILY'],
+  target: { min: 1, max: 20, default: 8, step: 1 },
+  length: { min: 3, max: 30, default: 7 },
+  minQuantity: 0.000001,
+  maxQuantityPerLog: 10,
+  maxQuantityPerPeriod: 40,
+  reward: { pointsPerPeriod: 10, maxPoints: 500 },
 };
 export const workouts: Template = {
-  ...water, id: 'workouts', label: 'Workouts', eventName: 'workout', field: null, aggregation: 'COUNT',
-  unit: { one: 'workout', other: 'workouts' }, periods: ['WEEKLY'],
-  target: { min: 1, max: 7, default: 3, step: 1 }, length: { min: 2, max: 12, default: 4 },
+  ...water,
+  id: 'workouts',
+  label: 'Workouts',
+  eventName: 'workout',
+  field: null,
+  aggregation: 'COUNT',
+  unit: { one: 'workout', other: 'workouts' },
+  periods: ['WEEKLY'],
+  target: { min: 1, max: 7, default: 3, step: 1 },
+  length: { min: 2, max: 12, default: 4 },
   reward: { pointsPerPeriod: 25, maxPoints: 200 },
 };
 export const templates = (list = [water, workouts]): TemplatesResponse => ({
-  templates: list, policy: { maxActiveChallenges: 3, backfillHours: 48, monthlyPointsCap: 1000 }, timeZone: 'UTC',
+  templates: list,
+  policy: { maxActiveChallenges: 3, backfillHours: 48, monthlyPointsCap: 1000 },
+  timeZone: 'UTC',
 });
 
 const DAY = 86_400_000;
@@ -30,27 +55,59 @@ export function challenge(over: Partial<Challenge> = {}, value = 5): Challenge {
   const start = Date.now() - DAY - 3_600_000;
   const states = ['met', 'current', 'ahead'] as const;
   return {
-    id: 'c1', templateId: 'water', name: 'Water', eventName: 'water', unit: water.unit, aggregation: 'SUM',
-    target: 8, period: 'DAILY', periodCount: 3, timeZone: 'UTC',
-    startsAt: new Date(start).toISOString(), endsAt: new Date(start + 3 * DAY).toISOString(),
-    createdAt: new Date(start).toISOString(), status: 'active',
+    id: 'c1',
+    templateId: 'water',
+    name: 'Water',
+    eventName: 'water',
+    unit: water.unit,
+    aggregation: 'SUM',
+    target: 8,
+    period: 'DAILY',
+    periodCount: 3,
+    timeZone: 'UTC',
+    startsAt: new Date(start).toISOString(),
+    endsAt: new Date(start + 3 * DAY).toISOString(),
+    createdAt: new Date(start).toISOString(),
+    status: 'active',
     periods: states.map((state, index) => ({
-      index, state, start: new Date(start + index * DAY).toISOString(), end: new Date(start + (index + 1) * DAY).toISOString(),
-      date: new Date(start + index * DAY).toISOString().slice(0, 10), target: 8,
-      value: index === 0 ? 8 : index === 1 ? value : 0, achieved: index === 0 || (index === 1 && value >= 8),
+      index,
+      state,
+      start: new Date(start + index * DAY).toISOString(),
+      end: new Date(start + (index + 1) * DAY).toISOString(),
+      date: new Date(start + index * DAY).toISOString().slice(0, 10),
+      target: 8,
+      value: index === 0 ? 8 : index === 1 ? value : 0,
+      achieved: index === 0 || (index === 1 && value >= 8),
     })),
-    currentPeriod: 1, streak: { current: 1, best: 1, required: 3 }, daysLeft: 2, reward: { points: 30, earned: 0 },
+    currentPeriod: 1,
+    streak: { current: 1, best: 1, required: 3 },
+    daysLeft: 2,
+    reward: { points: 30, earned: 0 },
     ...over,
   };
 }
 
 export const points = (over: Partial<PointsResponse> = {}): PointsResponse => ({
   balance: 70,
-  entries: [{ id: 'l1', type: 'EARN', points: 70, challengeId: 'c0', description: 'Completed: Steps', createdAt: '2026-11-20T10:00:00Z' }],
-  nextCursor: null, ...over,
+  entries: [
+    {
+      id: 'l1',
+      type: 'EARN',
+      points: 70,
+      challengeId: 'c0',
+      description: 'Completed: Steps',
+      createdAt: '2026-11-20T10:00:00Z',
+    },
+  ],
+  nextCursor: null,
+  ...over,
 });
 
-export interface Deferred<T> { promise: Promise<T>; resolve(v: T): void; reject(e: unknown): void }
+export interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(v: T): void;
+  reject(e: unknown): void;
+}
 export function deferred<T>(): Deferred<T> {
   let resolve!: (v: T) => void, reject!: (e: unknown) => void;
   const promise = new Promise<T>((a, b) => ((resolve = a), (reject = b)));
@@ -68,19 +125,36 @@ export class FakeClient implements UccClientApi {
     this.calls.push({ method, args });
     return Promise.resolve().then(() => (typeof v === 'function' ? (v as () => T)() : v));
   }
-  count(method: string) { return this.calls.filter((c) => c.method === method).length; }
+  count(method: string) {
+    return this.calls.filter((c) => c.method === method).length;
+  }
 
-  templates() { return this.rec('templates', [], () => structuredClone(this.data.templates)); }
-  me() { return this.rec('me', [], { id: 'alice', timeZone: 'UTC', balance: this.data.points.balance }); }
-  updateMe(body: { timeZone: string }) { return this.rec('updateMe', [body], { id: 'alice', timeZone: body.timeZone, balance: 0 }); }
-  challenges(status?: string) { return this.rec('challenges', [status], () => ({ challenges: structuredClone(this.data.challenges) })); }
-  challenge(id: string) { return this.rec('challenge', [id], () => ({ challenge: this.data.challenges.find((c) => c.id === id)! })); }
+  templates() {
+    return this.rec('templates', [], () => structuredClone(this.data.templates));
+  }
+  me() {
+    return this.rec('me', [], { id: 'alice', timeZone: 'UTC', balance: this.data.points.balance });
+  }
+  updateMe(body: { timeZone: string }) {
+    return this.rec('updateMe', [body], { id: 'alice', timeZone: body.timeZone, balance: 0 });
+  }
+  challenges(status?: string) {
+    return this.rec('challenges', [status], () => ({ challenges: structuredClone(this.data.challenges) }));
+  }
+  challenge(id: string) {
+    return this.rec('challenge', [id], () => ({ challenge: this.data.challenges.find((c) => c.id === id)! }));
+  }
   createChallenge(body: Parameters<UccClientApi['createChallenge']>[0], key?: string) {
     return this.rec('createChallenge', [body, key], () => ({
-      challenge: challenge({ id: 'new', name: body.name ?? 'Drink water', target: body.target, periodCount: body.periods }, 0),
+      challenge: challenge(
+        { id: 'new', name: body.name ?? 'Drink water', target: body.target, periodCount: body.periods },
+        0,
+      ),
     }));
   }
-  leaveChallenge(id: string) { return this.rec('leaveChallenge', [id], () => ({ challenge: challenge({ id, status: 'left' }) })); }
+  leaveChallenge(id: string) {
+    return this.rec('leaveChallenge', [id], () => ({ challenge: challenge({ id, status: 'left' }) }));
+  }
   logActivity(body: LogActivityRequest, key: string): Promise<LogActivityResponse> {
     return this.rec('logActivity', [body, key], () => this.logAnswer(body, key));
   }
@@ -90,19 +164,45 @@ export class FakeClient implements UccClientApi {
     const updated = challenge({ id: c.id, name: c.name }, c.periods[1].value + body.quantity);
     this.data.challenges = this.data.challenges.map((x) => (x.id === c.id ? updated : x));
     return {
-      activity: { id: `a-${key}`, challengeId: c.id, templateId: c.templateId, eventName: c.eventName, quantity: body.quantity,
-        occurredAt: body.occurredAt ?? new Date().toISOString(), createdAt: new Date().toISOString(), undone: false },
-      challenges: [updated], rewards: [],
+      activity: {
+        id: `a-${key}`,
+        challengeId: c.id,
+        templateId: c.templateId,
+        eventName: c.eventName,
+        quantity: body.quantity,
+        occurredAt: body.occurredAt ?? new Date().toISOString(),
+        createdAt: new Date().toISOString(),
+        undone: false,
+      },
+      challenges: [updated],
+      rewards: [],
     };
   }
-  activities(query: Parameters<UccClientApi['activities']>[0] = {}) { return this.rec('activities', [query], { activities: [] as Activity[] }); }
+  activities(query: Parameters<UccClientApi['activities']>[0] = {}) {
+    return this.rec('activities', [query], { activities: [] as Activity[] });
+  }
   undoActivity(id: string) {
     return this.rec('undoActivity', [id], () => {
       const c = challenge({}, 5);
-      return { activity: { id, challengeId: 'c1', templateId: 'water', eventName: 'water', quantity: 1, occurredAt: '', createdAt: '', undone: true }, challenges: [c], reversals: [] };
+      return {
+        activity: {
+          id,
+          challengeId: 'c1',
+          templateId: 'water',
+          eventName: 'water',
+          quantity: 1,
+          occurredAt: '',
+          createdAt: '',
+          undone: true,
+        },
+        challenges: [c],
+        reversals: [],
+      };
     });
   }
-  points() { return this.rec('points', [], () => structuredClone(this.data.points)); }
+  points() {
+    return this.rec('points', [], () => structuredClone(this.data.points));
+  }
 }
 
 let n = 0;
@@ -110,8 +210,14 @@ let n = 0;
 export const freshQueueName = () => `ucc-test-${Date.now()}-${n++}`;
 
 /** Renders `inner` inside a provider using `client`; returns the provider and the first child element. */
-export async function inProvider<E extends Element>(client: UccClientApi, inner: TemplateResult, queueName = freshQueueName()) {
-  const provider = await fixture<UccProvider>(html`<ucc-provider .client=${client} queue-name=${queueName}>${inner}</ucc-provider>`);
+export async function inProvider<E extends Element>(
+  client: UccClientApi,
+  inner: TemplateResult,
+  queueName = freshQueueName(),
+) {
+  const provider = await fixture<UccProvider>(
+    html`<ucc-provider .client=${client} queue-name=${queueName}>${inner}</ucc-provider>`,
+  );
   const el = provider.firstElementChild as E;
   await (el as unknown as { updateComplete: Promise<unknown> }).updateComplete;
   return { provider, el };
@@ -133,7 +239,11 @@ export async function until(check: () => unknown, timeout = 3000) {
 }
 
 export const $ = <T extends Element = HTMLElement>(el: Element, sel: string) => el.shadowRoot!.querySelector<T>(sel)!;
-export const $$ = <T extends Element = HTMLElement>(el: Element, sel: string) => [...el.shadowRoot!.querySelectorAll<T>(sel)];
+export const $$ = <T extends Element = HTMLElement>(el: Element, sel: string) => [
+  ...el.shadowRoot!.querySelectorAll<T>(sel),
+];
 export const text = (el: Element) => el.shadowRoot!.textContent!.replace(/\s+/g, ' ').trim();
 export const button = (el: Element, name: string | RegExp) =>
-  $$<HTMLButtonElement>(el, 'button').find((b) => (typeof name === 'string' ? b.textContent!.trim() === name : name.test(b.textContent!)))!;
+  $$<HTMLButtonElement>(el, 'button').find((b) =>
+    typeof name === 'string' ? b.textContent!.trim() === name : name.test(b.textContent!),
+  )!;

@@ -32,7 +32,8 @@ function client() {
 
 /** All four elements in one provider with `locale`, once each shows `pack`'s title. */
 async function allElements(locale: string, pack: Messages) {
-  const provider = await fixture<UccProvider>(html`<ucc-provider .client=${client()} queue-name=${freshQueueName()} locale=${locale}>
+  const provider =
+    await fixture<UccProvider>(html`<ucc-provider .client=${client()} queue-name=${freshQueueName()} locale=${locale}>
     <ucc-create-challenge></ucc-create-challenge><ucc-log-activity></ucc-log-activity><ucc-progress></ucc-progress><ucc-points></ucc-points>
   </ucc-provider>`);
   const els = [...provider.children];
@@ -47,7 +48,10 @@ function englishPieces(pack: Messages): string[] {
   const args = ['\u00010', '\u00011', '\u00012', '\u00013'];
   for (const [k, v] of Object.entries(en) as [keyof Messages, unknown][]) {
     const p = (pack as Any)[k];
-    if (typeof v === 'string') { if (v !== p) pieces.push(v); continue; }
+    if (typeof v === 'string') {
+      if (v !== p) pieces.push(v);
+      continue;
+    }
     if (typeof v === 'function') {
       // A function's fixed text: what is left between its arguments, when the translation lacks it.
       const call = (f: unknown) => String((f as (...a: unknown[]) => string)(...args.slice(0, 3), 2));
@@ -58,7 +62,8 @@ function englishPieces(pack: Messages): string[] {
       }
       continue;
     }
-    for (const word of Object.values(v as Unit)) if (!Object.values(p as Unit).includes(word)) pieces.push(word as string);
+    for (const word of Object.values(v as Unit))
+      if (!Object.values(p as Unit).includes(word)) pieces.push(word as string);
   }
   return pieces;
 }
@@ -86,7 +91,8 @@ describe('languages', () => {
       for (const k of Object.keys(en)) expect(typeof (pack as Any)[k], `${lang}.${k}`).to.equal(typeof (en as Any)[k]);
       const categories = new Intl.PluralRules(lang).resolvedOptions().pluralCategories;
       for (const u of ['day', 'week', 'points'] as const) {
-        for (const c of categories) expect(pack[u][c as keyof Unit], `${lang}.${u}.${c}`).to.be.a('string').and.not.empty;
+        for (const c of categories)
+          expect(pack[u][c as keyof Unit], `${lang}.${u}.${c}`).to.be.a('string').and.not.empty;
       }
     });
 
@@ -120,9 +126,10 @@ describe('languages', () => {
     expect(new Set(ns.map((n) => l.t.pending(l.num(n), n))).size).to.equal(6);
   });
 
-  it('follows <ucc-provider locale>, and a change re-renders at once, then fetches the server\'s labels again in place', async () => {
+  it("follows <ucc-provider locale>, and a change re-renders at once, then fetches the server's labels again in place", async () => {
     const c = client();
-    const provider = await fixture<UccProvider>(html`<ucc-provider .client=${c} queue-name=${freshQueueName()} locale="es">
+    const provider =
+      await fixture<UccProvider>(html`<ucc-provider .client=${c} queue-name=${freshQueueName()} locale="es">
       <ucc-progress></ucc-progress></ucc-provider>`);
     const el = provider.firstElementChild as UccProgress;
     await until(() => text(el).includes(es.progressTitle));
@@ -139,12 +146,13 @@ describe('languages', () => {
     expect(c.count('challenges'), 'one reload per change, for the server-side labels').to.equal(fetched + 3);
   });
 
-  it('a language change while the challenges are loading shows the new language\'s answer, even when the old one arrives last', async () => {
+  it("a language change while the challenges are loading shows the new language's answer, even when the old one arrives last", async () => {
     const c = client();
     const answers = [deferred<{ challenges: Challenge[] }>(), deferred<{ challenges: Challenge[] }>()];
     let call = 0;
     c.challenges = () => answers[Math.min(call++, 1)].promise;
-    const provider = await fixture<UccProvider>(html`<ucc-provider .client=${c} queue-name=${freshQueueName()} locale="en">
+    const provider =
+      await fixture<UccProvider>(html`<ucc-provider .client=${c} queue-name=${freshQueueName()} locale="en">
       <ucc-progress></ucc-progress></ucc-provider>`);
     const el = provider.firstElementChild as UccProgress;
     await until(() => call === 1);
@@ -162,13 +170,16 @@ describe('languages', () => {
     const htmlLang = document.documentElement.getAttribute('lang');
     document.documentElement.removeAttribute('lang');
     try {
-      const wrap = await fixture<HTMLElement>(html`<div lang="fr"><ucc-provider .client=${client()} queue-name=${freshQueueName()}>
+      const wrap =
+        await fixture<HTMLElement>(html`<div lang="fr"><ucc-provider .client=${client()} queue-name=${freshQueueName()}>
         <ucc-progress></ucc-progress></ucc-provider></div>`);
       const el = wrap.querySelector('ucc-progress')!;
       await until(() => text(el).includes(fr.progressTitle));
       expect(loc(el).locale).to.equal('fr');
 
-      const bare = await fixture<UccProvider>(html`<ucc-provider .client=${client()} queue-name=${freshQueueName()}><ucc-progress></ucc-progress></ucc-provider>`);
+      const bare = await fixture<UccProvider>(
+        html`<ucc-provider .client=${client()} queue-name=${freshQueueName()}><ucc-progress></ucc-progress></ucc-provider>`,
+      );
       const el2 = bare.firstElementChild!;
       const nav = packs[navigator.language.split('-')[0]] ?? en;
       await until(() => text(el2).includes(nav.progressTitle));
@@ -184,7 +195,8 @@ describe('languages', () => {
   });
 
   it('reads a lang written with an underscore (de_AT), and falls back to English for a malformed one', async () => {
-    const wrap = await fixture<HTMLElement>(html`<div><div lang="de_AT"><ucc-provider .client=${client()} queue-name=${freshQueueName()}>
+    const wrap =
+      await fixture<HTMLElement>(html`<div><div lang="de_AT"><ucc-provider .client=${client()} queue-name=${freshQueueName()}>
       <ucc-progress></ucc-progress></ucc-provider></div><div lang="!!"><ucc-provider .client=${client()} queue-name=${freshQueueName()}>
       <ucc-progress></ucc-progress></ucc-provider></div></div>`);
     const [a, b] = [...wrap.querySelectorAll('ucc-progress')];
@@ -193,7 +205,8 @@ describe('languages', () => {
   });
 
   it('an element in a left-to-right language inside a right-to-left page gets dir=ltr; a dir set by the page stays', async () => {
-    const wrap = await fixture<HTMLElement>(html`<div dir="rtl" lang="ar"><ucc-provider .client=${client()} queue-name=${freshQueueName()} locale="en">
+    const wrap =
+      await fixture<HTMLElement>(html`<div dir="rtl" lang="ar"><ucc-provider .client=${client()} queue-name=${freshQueueName()} locale="en">
       <ucc-progress></ucc-progress><ucc-points dir="rtl"></ucc-points></ucc-provider></div>`);
     const [p, pts] = [wrap.querySelector('ucc-progress')!, wrap.querySelector('ucc-points')!];
     await until(() => text(p).includes(en.progressTitle) && text(pts).includes(en.pointsTitle));
@@ -206,7 +219,10 @@ describe('languages', () => {
     const clients = gates.map((g) => {
       const c = client();
       const answer = c.logAnswer.bind(c);
-      c.logActivity = async (body, key) => { await g.promise; return answer(body, key); };
+      c.logActivity = async (body, key) => {
+        await g.promise;
+        return answer(body, key);
+      };
       return c;
     });
     const page = await fixture<HTMLElement>(html`<div>
@@ -214,18 +230,25 @@ describe('languages', () => {
       <ucc-provider .client=${clients[1]} queue-name=${freshQueueName()} locale="de"><ucc-log-activity challenge-id="c1"></ucc-log-activity></ucc-provider>
     </div>`);
     const [a, b] = [...page.querySelectorAll<UccLogActivity>('ucc-log-activity')];
-    await until(() => text(a).includes(es.logTitle) && text(b).includes(de.logTitle) && $(a, '.quick') && $(b, '.quick'));
+    await until(
+      () => text(a).includes(es.logTitle) && text(b).includes(de.logTitle) && $(a, '.quick') && $(b, '.quick'),
+    );
     $(a, '.quick').click();
     $(b, '.quick').click();
     // The German answer comes first, then the Spanish one: each message still takes its element's language.
     gates[1].resolve();
-    await until(() => $(b, '[aria-live=polite]').textContent!.includes(de.logged('1 glass', de.ofTarget('6', '8 glasses'))));
+    await until(() =>
+      $(b, '[aria-live=polite]').textContent!.includes(de.logged('1 glass', de.ofTarget('6', '8 glasses'))),
+    );
     gates[0].resolve();
-    await until(() => $(a, '[aria-live=polite]').textContent!.includes(es.logged('1 glass', es.ofTarget('6', '8 glasses'))));
+    await until(() =>
+      $(a, '[aria-live=polite]').textContent!.includes(es.logged('1 glass', es.ofTarget('6', '8 glasses'))),
+    );
   });
 
   it('setMessages adds or overrides a language and re-renders at once', async () => {
-    const provider = await fixture<UccProvider>(html`<ucc-provider .client=${client()} queue-name=${freshQueueName()} locale="es">
+    const provider =
+      await fixture<UccProvider>(html`<ucc-provider .client=${client()} queue-name=${freshQueueName()} locale="es">
       <ucc-progress></ucc-progress></ucc-provider>`);
     const el = provider.firstElementChild!;
     await until(() => text(el).includes(es.progressTitle));
@@ -237,12 +260,14 @@ describe('languages', () => {
 
   it('ar: the progress bar fills from the right (screenshot in .tmp/)', async () => {
     const c = client();
-    const provider = await fixture<UccProvider>(html`<ucc-provider .client=${c} queue-name=${freshQueueName()} locale="ar">
+    const provider =
+      await fixture<UccProvider>(html`<ucc-provider .client=${c} queue-name=${freshQueueName()} locale="ar">
       <ucc-progress style="width: 320px; --ucc-color-primary: rgb(0, 0, 255); --ucc-color-track: rgb(255, 255, 255)"></ucc-progress></ucc-provider>`);
     const el = provider.firstElementChild as UccProgress;
     await until(() => text(el).includes(ar.progressTitle) && $(el, '[part=bar-fill]'));
     // The fill's width animates: wait for 62.5 %.
-    const bar = $(el, '[part=bar]'), fill = $(el, '[part=bar-fill]');
+    const bar = $(el, '[part=bar]'),
+      fill = $(el, '[part=bar-fill]');
     await until(() => Math.abs(fill.getBoundingClientRect().width - bar.getBoundingClientRect().width * 0.625) < 0.5);
     const [b, f] = [bar.getBoundingClientRect(), fill.getBoundingClientRect()];
     expect(getComputedStyle(bar).direction).to.equal('rtl');
@@ -251,7 +276,8 @@ describe('languages', () => {
 
     const r = el.getBoundingClientRect();
     const png = await executeServerCommand<string, unknown>('ucc-screenshot', {
-      path: '.tmp/i18n-rtl-progress.png', clip: { x: r.left, y: r.top, width: r.width, height: r.height },
+      path: '.tmp/i18n-rtl-progress.png',
+      clip: { x: r.left, y: r.top, width: r.width, height: r.height },
     });
     // Pixels along the bar's middle: blue (the fill) on its right part, white (the track) on its left.
     const img = new Image();
@@ -262,7 +288,10 @@ describe('languages', () => {
     const ctx = canvas.getContext('2d')!;
     ctx.drawImage(img, 0, 0);
     const scale = img.width / r.width;
-    const px = (x: number) => [...ctx.getImageData(Math.round((x - r.left) * scale), Math.round((b.top + b.height / 2 - r.top) * scale), 1, 1).data];
+    const px = (x: number) => [
+      ...ctx.getImageData(Math.round((x - r.left) * scale), Math.round((b.top + b.height / 2 - r.top) * scale), 1, 1)
+        .data,
+    ];
     const blue = (p: number[]) => p[2] > 200 && p[0] < 60 && p[1] < 60;
     expect(blue(px(b.right - b.width * 0.1)), 'right part is the fill').to.equal(true);
     expect(blue(px(b.left + b.width * 0.2)), 'left part is the track').to.equal(false);

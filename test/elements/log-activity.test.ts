@@ -4,10 +4,24 @@ import { UccError } from '../../src/api/errors.js';
 import type { LogActivityRequest } from '../../src/api/types.js';
 import type { UccLogActivity, UccProgress, UccProvider } from '../../src/index.js';
 import {
-  $, $$, FakeClient, button, challenge, deferred, freshQueueName, inProvider, offline, text, until,
+  $,
+  $$,
+  FakeClient,
+  button,
+  challenge,
+  deferred,
+  freshQueueName,
+  inProvider,
+  offline,
+  text,
+  until,
 } from './helpers.js';
 
-async function ready(client = new FakeClient(), inner = html`<ucc-log-activity challenge-id="c1"></ucc-log-activity>`, queue?: string) {
+async function ready(
+  client = new FakeClient(),
+  inner = html`<ucc-log-activity challenge-id="c1"></ucc-log-activity>`,
+  queue?: string,
+) {
   const r = await inProvider<UccLogActivity>(client, inner, queue);
   await until(() => $(r.el, 'form') || text(r.el).includes('No active'));
   return { ...r, client };
@@ -45,7 +59,8 @@ describe('<ucc-log-activity>', () => {
     const client = new FakeClient();
     let fails = 1;
     const real = client.challenges.bind(client);
-    client.challenges = (s) => (fails-- > 0 ? Promise.reject(new UccError(404, 'NOT_FOUND', 'This challenge was not found.')) : real(s));
+    client.challenges = (s) =>
+      fails-- > 0 ? Promise.reject(new UccError(404, 'NOT_FOUND', 'This challenge was not found.')) : real(s);
     const { el, provider } = await inProvider<UccLogActivity>(client, html`<ucc-log-activity></ucc-log-activity>`);
     await until(() => button(el, 'Retry'));
     expect(text(el)).to.contain('This challenge was not found.');
@@ -97,7 +112,7 @@ describe('<ucc-log-activity>', () => {
     expect(logs(client)).to.have.length(0);
   });
 
-  it('rejects a quantity below the template\'s own minimum without sending, and takes the minimum itself', async () => {
+  it("rejects a quantity below the template's own minimum without sending, and takes the minimum itself", async () => {
     const client = new FakeClient();
     client.data.templates.templates[0].minQuantity = 0.5;
     const { el } = await ready(client);
@@ -138,8 +153,12 @@ describe('<ucc-log-activity>', () => {
     await until(() => logs(client).length === 1);
     const at = Date.parse(logs(client)[0][0].occurredAt!);
     const todayStart = Date.parse(client.data.challenges[0].periods[1].start);
-    expect(at).to.be.below(Date.now() - 3_600_000).and.above(Date.now() - 48 * 3_600_000);
-    expect(at).to.be.below(Date.parse(challenge().periods[1].start) + 1).and.below(todayStart + 86_400_000);
+    expect(at)
+      .to.be.below(Date.now() - 3_600_000)
+      .and.above(Date.now() - 48 * 3_600_000);
+    expect(at)
+      .to.be.below(Date.parse(challenge().periods[1].start) + 1)
+      .and.below(todayStart + 86_400_000);
   });
 
   it('places "Earlier today" inside the server\'s today even when its clock is days ahead (demo clock)', async () => {
@@ -156,7 +175,9 @@ describe('<ucc-log-activity>', () => {
     await until(() => logs(client).length === 1);
     const at = Date.parse(logs(client)[0][0].occurredAt!);
     const start = Date.parse(c.periods[1].start);
-    expect(at).to.be.above(start).and.below(start + 3_600_000);
+    expect(at)
+      .to.be.above(start)
+      .and.below(start + 3_600_000);
   });
 
   it('offers no "Yesterday" for a challenge that started today', async () => {
@@ -169,7 +190,11 @@ describe('<ucc-log-activity>', () => {
 
   it('offers a picker of active challenges when no id is given', async () => {
     const client = new FakeClient();
-    client.data.challenges = [challenge(), challenge({ id: 'c2', name: 'Evening water' }), challenge({ id: 'c3', name: 'Old', status: 'completed' })];
+    client.data.challenges = [
+      challenge(),
+      challenge({ id: 'c2', name: 'Evening water' }),
+      challenge({ id: 'c3', name: 'Old', status: 'completed' }),
+    ];
     const { el } = await ready(client, html`<ucc-log-activity></ucc-log-activity>`);
     const pick = $<HTMLSelectElement>(el, '#challenge');
     expect([...pick.options].map((o) => o.textContent)).to.deep.equal(['Water', 'Evening water']);
@@ -186,7 +211,11 @@ describe('<ucc-log-activity>', () => {
     const client = new FakeClient();
     const gate = deferred<void>();
     const real = client.logActivity.bind(client);
-    client.logActivity = async (b, k) => (client.calls.push({ method: 'attempt', args: [b, k] }), await gate.promise, real(b, k));
+    client.logActivity = async (b, k) => (
+      client.calls.push({ method: 'attempt', args: [b, k] }),
+      await gate.promise,
+      real(b, k)
+    );
     const { el } = await ready(client);
     button(el, '+1 glass').click();
     await el.updateComplete;
@@ -202,11 +231,19 @@ describe('<ucc-log-activity>', () => {
     const client = new FakeClient();
     client.data.challenges = [challenge({}, 7)];
     const answer = client.logAnswer.bind(client);
-    client.logAnswer = (b, k) => ({ ...answer(b, k), rewards: [{ challengeId: 'c1', ledgerEntryId: 'l9', points: 30, reason: 'Completed: Water' }] });
+    client.logAnswer = (b, k) => ({
+      ...answer(b, k),
+      rewards: [{ challengeId: 'c1', ledgerEntryId: 'l9', points: 30, reason: 'Completed: Water' }],
+    });
     const { el, provider } = await ready(client);
     const reward = oneEvent(provider, 'ucc-reward-earned');
     button(el, '+1 glass').click();
-    expect((await reward).detail.reward).to.deep.equal({ challengeId: 'c1', ledgerEntryId: 'l9', points: 30, reason: 'Completed: Water' });
+    expect((await reward).detail.reward).to.deep.equal({
+      challengeId: 'c1',
+      ledgerEntryId: 'l9',
+      points: 30,
+      reason: 'Completed: Water',
+    });
     await el.updateComplete;
     expect($(el, '[aria-live=polite]').textContent).to.contain('Goal reached!').and.contain('You earned 30 points!');
   });
@@ -225,7 +262,8 @@ describe('<ucc-log-activity>', () => {
 
   it('shows a log error and keeps the form usable', async () => {
     const client = new FakeClient();
-    client.logActivity = () => Promise.reject(new UccError(409, 'PERIOD_QUANTITY_EXCEEDED', 'That is more than 40 glasses today.'));
+    client.logActivity = () =>
+      Promise.reject(new UccError(409, 'PERIOD_QUANTITY_EXCEEDED', 'That is more than 40 glasses today.'));
     const { el, provider } = await ready(client);
     const error = oneEvent(provider, 'ucc-error');
     button(el, '+1 glass').click();
@@ -238,7 +276,10 @@ describe('<ucc-log-activity>', () => {
 
   it('redraws a progress element in the same provider without refetching', async () => {
     const client = new FakeClient();
-    const { provider, el } = await ready(client, html`<ucc-log-activity challenge-id="c1"></ucc-log-activity><ucc-progress></ucc-progress>`);
+    const { provider, el } = await ready(
+      client,
+      html`<ucc-log-activity challenge-id="c1"></ucc-log-activity><ucc-progress></ucc-progress>`,
+    );
     const progress = provider.querySelector<UccProgress>('ucc-progress')!;
     await until(() => $(progress, '[role=progressbar]'));
     button(el, '+1 glass').click();
@@ -325,7 +366,8 @@ describe('<ucc-log-activity>', () => {
       const jwt = (sub: string) => `x.${btoa(JSON.stringify({ sub }))}.y`;
       const client = new FakeClient();
       const net = goesOffline(client);
-      const provider = await fixture<UccProvider>(html`<ucc-provider .client=${client} token=${jwt('alice')} queue-name=${freshQueueName()}>
+      const provider =
+        await fixture<UccProvider>(html`<ucc-provider .client=${client} token=${jwt('alice')} queue-name=${freshQueueName()}>
         <ucc-log-activity challenge-id="c1"></ucc-log-activity></ucc-provider>`);
       const el = provider.querySelector<UccLogActivity>('ucc-log-activity')!;
       await until(() => $(el, 'form'));

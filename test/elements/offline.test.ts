@@ -6,7 +6,8 @@ import { backoff } from '../../src/context/store-log.js';
 import type { UccLogActivity, UccProvider } from '../../src/index.js';
 import { $, $$, FakeClient, button, freshQueueName, offline, text, until } from './helpers.js';
 
-const sent = (client: FakeClient) => client.calls.filter((c) => c.method === 'logActivity').map((c) => c.args as [LogActivityRequest, string]);
+const sent = (client: FakeClient) =>
+  client.calls.filter((c) => c.method === 'logActivity').map((c) => c.args as [LogActivityRequest, string]);
 
 /** Answers logs with `answer()` (an error to throw, or undefined to record the log). */
 function answering(client: FakeClient, answer: () => UccError | undefined) {
@@ -19,7 +20,8 @@ function answering(client: FakeClient, answer: () => UccError | undefined) {
 }
 
 async function inside(client: FakeClient, queue = freshQueueName(), token?: string) {
-  const provider = await fixture<UccProvider>(html`<ucc-provider .client=${client} token=${token ?? ''} queue-name=${queue}>
+  const provider =
+    await fixture<UccProvider>(html`<ucc-provider .client=${client} token=${token ?? ''} queue-name=${queue}>
     <ucc-log-activity challenge-id="c1"></ucc-log-activity></ucc-provider>`);
   const el = provider.querySelector<UccLogActivity>('ucc-log-activity')!;
   await until(() => $(el, 'form'));
@@ -34,7 +36,13 @@ describe('offline queue', () => {
   it('keeps a log whose fixed token expired, asks to sign in again, and sends it once after a new token', async () => {
     const client = new FakeClient();
     let state: 'offline' | 'expired' | 'ok' = 'offline';
-    answering(client, () => (state === 'offline' ? offline() : state === 'expired' ? new UccError(401, 'TOKEN_EXPIRED', 'Token expired') : undefined));
+    answering(client, () =>
+      state === 'offline'
+        ? offline()
+        : state === 'expired'
+          ? new UccError(401, 'TOKEN_EXPIRED', 'Token expired')
+          : undefined,
+    );
     const { provider, el } = await inside(client, undefined, 'old');
     button(el, '+1 glass').click();
     await until(() => $(el, '[part=pending]'));
@@ -95,7 +103,9 @@ describe('offline queue', () => {
     const queue = freshQueueName();
     const client = new FakeClient();
     let refuse = false;
-    answering(client, () => (refuse ? new UccError(422, 'OUTSIDE_BACKFILL_WINDOW', 'Too late to log this') : offline()));
+    answering(client, () =>
+      refuse ? new UccError(422, 'OUTSIDE_BACKFILL_WINDOW', 'Too late to log this') : offline(),
+    );
     const { el } = await inside(client, queue);
     const q = $<HTMLInputElement>(el, '#quantity');
     q.focus();

@@ -7,8 +7,14 @@ describe('<ucc-points> with <ucc-log-activity>', () => {
     const client = new FakeClient();
     client.data.challenges = [challenge({}, 7)];
     const answer = client.logAnswer.bind(client);
-    client.logAnswer = (b, k) => ({ ...answer(b, k), rewards: [{ challengeId: 'c1', ledgerEntryId: 'l9', points: 30, reason: 'Completed: Water' }] });
-    const { provider, el } = await inProvider<UccLogActivity>(client, html`<ucc-log-activity challenge-id="c1"></ucc-log-activity><ucc-points></ucc-points>`);
+    client.logAnswer = (b, k) => ({
+      ...answer(b, k),
+      rewards: [{ challengeId: 'c1', ledgerEntryId: 'l9', points: 30, reason: 'Completed: Water' }],
+    });
+    const { provider, el } = await inProvider<UccLogActivity>(
+      client,
+      html`<ucc-log-activity challenge-id="c1"></ucc-log-activity><ucc-points></ucc-points>`,
+    );
     const pts = provider.querySelector<UccPoints>('ucc-points')!;
     await until(() => $(pts, '[part=balance]') && $(el, 'form'));
     const earned = oneEvent(provider, 'ucc-reward-earned');

@@ -39,11 +39,14 @@ describe('<ucc-points>', () => {
     await until(() => $(el, '[part=balance]')?.textContent!.includes('12.345 Punkte'));
   });
 
-  it('keeps each lang\'s format when two languages share the page (formatters are cached per locale)', async () => {
+  it("keeps each lang's format when two languages share the page (formatters are cached per locale)", async () => {
     const client = new FakeClient();
     client.data.points = points({ balance: 12345 });
-    const { provider } = await inProvider<HTMLElement>(client, html`<div lang="de"><ucc-points></ucc-points></div>
-      <div lang="en-US"><ucc-points></ucc-points></div>`);
+    const { provider } = await inProvider<HTMLElement>(
+      client,
+      html`<div lang="de"><ucc-points></ucc-points></div>
+      <div lang="en-US"><ucc-points></ucc-points></div>`,
+    );
     const [de, en] = [...provider.querySelectorAll<UccPoints>('ucc-points')];
     await until(() => $(de, '[part=balance]')?.textContent!.includes('12.345 Punkte') && $(en, '[part=balance]'));
     expect($(en, '[part=balance]').textContent).to.contain('12,345 points');
@@ -78,8 +81,14 @@ describe('<ucc-points>', () => {
   });
 
   describe('paging', () => {
-    const entry = (n: number): LedgerEntry =>
-      ({ id: String(n), type: 'EARN', points: n, challengeId: null, description: `Entry ${n}`, createdAt: '2026-11-20T10:00:00Z' });
+    const entry = (n: number): LedgerEntry => ({
+      id: String(n),
+      type: 'EARN',
+      points: n,
+      challengeId: null,
+      description: `Entry ${n}`,
+      createdAt: '2026-11-20T10:00:00Z',
+    });
     /** A ledger of 25 entries, ids 25…1 newest first, paged by id as the server does. */
     function pagedClient() {
       const client = new FakeClient();
@@ -88,7 +97,11 @@ describe('<ucc-points>', () => {
       const gates: ReturnType<typeof deferred<void>>[] = [];
       client.points = async (q: { limit?: number; before?: string } = {}) => {
         asked.push(q);
-        if (q.before) { const g = deferred<void>(); gates.push(g); await g.promise; }
+        if (q.before) {
+          const g = deferred<void>();
+          gates.push(g);
+          await g.promise;
+        }
         const rest = q.before ? all.filter((e) => Number(e.id) < Number(q.before)) : all;
         const page = rest.slice(0, q.limit ?? 20);
         return points({ balance: 325, entries: page, nextCursor: rest.length > page.length ? page.at(-1)!.id : null });
@@ -141,7 +154,7 @@ describe('<ucc-points>', () => {
       expect(shown(el).at(-1)).to.equal('1');
     });
 
-    it('shows a failed page\'s error and loads it when pressed again', async () => {
+    it("shows a failed page's error and loads it when pressed again", async () => {
       const { client, gates } = pagedClient();
       const { el } = await inProvider<UccPoints>(client, html`<ucc-points></ucc-points>`);
       await until(() => $(el, '[part=balance]'));

@@ -37,11 +37,12 @@ describe('<ucc-progress>', () => {
     await expect(el).to.be.accessible();
   });
 
-  it('leaves a network failure to the provider\'s alert, whose Retry brings the progress', async () => {
+  it("leaves a network failure to the provider's alert, whose Retry brings the progress", async () => {
     const client = new FakeClient();
     let fails = 1;
     const real = client.challenges.bind(client);
-    client.challenges = (s) => (fails-- > 0 ? Promise.reject(new UccError(0, 'NETWORK_ERROR', 'Failed to fetch')) : real(s));
+    client.challenges = (s) =>
+      fails-- > 0 ? Promise.reject(new UccError(0, 'NETWORK_ERROR', 'Failed to fetch')) : real(s);
     const { el, provider } = await ready(client);
     await until(() => button(provider, 'Retry'));
     expect(text(el)).to.equal('');
@@ -68,12 +69,22 @@ describe('<ucc-progress>', () => {
     expect(cells[0].getAttribute('part')).to.equal('period period-met');
     expect(cells[0].textContent).to.contain('met');
     expect(cells[1].textContent).to.contain('in progress');
-    expect(text(el)).to.contain('Streak 1 of 3 days, best 1').and.contain('2 days left').and.contain('30 points on completion');
+    expect(text(el))
+      .to.contain('Streak 1 of 3 days, best 1')
+      .and.contain('2 days left')
+      .and.contain('30 points on completion');
   });
 
   it('marks a completed challenge and the points it earned', async () => {
     const client = new FakeClient();
-    client.data.challenges = [challenge({ status: 'completed', currentPeriod: null, reward: { points: 30, earned: 30 }, name: 'Done <i>it</i>' })];
+    client.data.challenges = [
+      challenge({
+        status: 'completed',
+        currentPeriod: null,
+        reward: { points: 30, earned: 30 },
+        name: 'Done <i>it</i>',
+      }),
+    ];
     const { el } = await ready(client);
     expect($(el, '[part=badge]').textContent).to.equal('Completed');
     expect(text(el)).to.contain('30 points earned').and.contain('Done <i>it</i>');
@@ -138,8 +149,11 @@ describe('<ucc-progress>', () => {
       const gate = deferred<void>();
       const real = client.leaveChallenge.bind(client);
       client.leaveChallenge = (id) => real(id).then(async (r) => (await gate.promise, r));
-      const { provider, el } = await ready(client, html`<ucc-progress></ucc-progress><ucc-progress></ucc-progress>
-        <ucc-log-activity></ucc-log-activity>`);
+      const { provider, el } = await ready(
+        client,
+        html`<ucc-progress></ucc-progress><ucc-progress></ucc-progress>
+        <ucc-log-activity></ucc-log-activity>`,
+      );
       const [, other] = [...provider.querySelectorAll<UccProgress>('ucc-progress')];
       const log = provider.querySelector<UccLogActivity>('ucc-log-activity')!;
       await until(() => $(log, 'select'));
@@ -151,7 +165,9 @@ describe('<ucc-progress>', () => {
       button(el, 'Leave').click();
       gate.resolve();
       await until(() => $$(el, '[part=challenge]').length === 1);
-      expect(client.calls.filter((c) => c.method === 'leaveChallenge')).to.deep.equal([{ method: 'leaveChallenge', args: ['c1'] }]);
+      expect(client.calls.filter((c) => c.method === 'leaveChallenge')).to.deep.equal([
+        { method: 'leaveChallenge', args: ['c1'] },
+      ]);
       expect(text(el)).to.contain('Steps').and.not.contain('Water');
       await until(() => $$(other, '[part=challenge]').length === 1);
       expect(text(other)).not.to.contain('Water');
@@ -163,7 +179,7 @@ describe('<ucc-progress>', () => {
       await expect(el).to.be.accessible();
     });
 
-    it('focuses the heading\'s place when the last challenge is left', async () => {
+    it("focuses the heading's place when the last challenge is left", async () => {
       const { el } = await ready();
       button(el, 'Leave challenge').click();
       await until(() => button(el, 'Leave'));
@@ -189,7 +205,8 @@ describe('<ucc-progress>', () => {
       const client = new FakeClient();
       let fails = 1;
       const real = client.leaveChallenge.bind(client);
-      client.leaveChallenge = (id) => (fails-- > 0 ? Promise.reject(new UccError(0, 'NETWORK_ERROR', 'Failed to fetch')) : real(id));
+      client.leaveChallenge = (id) =>
+        fails-- > 0 ? Promise.reject(new UccError(0, 'NETWORK_ERROR', 'Failed to fetch')) : real(id);
       const errors: string[] = [];
       document.addEventListener('ucc-error', (e) => errors.push(e.detail.error.code), { once: true });
       const { el } = await ready(client);
@@ -206,10 +223,17 @@ describe('<ucc-progress>', () => {
     });
   });
 
-  describe('a calendar day\'s logs', () => {
+  describe("a calendar day's logs", () => {
     const act = (over: Partial<Activity>): Activity => ({
-      id: 'a1', challengeId: 'c1', templateId: 'water', eventName: 'water', quantity: 3,
-      occurredAt: '2026-11-27T09:05:00Z', createdAt: '2026-11-27T09:05:00Z', undone: false, ...over,
+      id: 'a1',
+      challengeId: 'c1',
+      templateId: 'water',
+      eventName: 'water',
+      quantity: 3,
+      occurredAt: '2026-11-27T09:05:00Z',
+      createdAt: '2026-11-27T09:05:00Z',
+      undone: false,
+      ...over,
     });
     function withLogs(list: Activity[]) {
       const client = new FakeClient();
@@ -218,8 +242,11 @@ describe('<ucc-progress>', () => {
       return { client, asked };
     }
 
-    it('pressing a day shows that day\'s logs from the API: quantity, time and whether undone', async () => {
-      const { client, asked } = withLogs([act({ quantity: 5 }), act({ id: 'a2', quantity: 2, undone: true, occurredAt: '2026-11-27T21:30:00Z' })]);
+    it("pressing a day shows that day's logs from the API: quantity, time and whether undone", async () => {
+      const { client, asked } = withLogs([
+        act({ quantity: 5 }),
+        act({ id: 'a2', quantity: 2, undone: true, occurredAt: '2026-11-27T21:30:00Z' }),
+      ]);
       const { el } = await ready(client);
       const c = client.data.challenges[0];
       const cells = $$<HTMLButtonElement>(el, '[part~=period]');
@@ -271,7 +298,10 @@ describe('<ucc-progress>', () => {
     it('shows a failed load with a working Retry', async () => {
       const client = new FakeClient();
       let fails = 1;
-      client.activities = () => (fails-- > 0 ? Promise.reject(new UccError(503, 'UNAVAILABLE', 'Service unavailable')) : Promise.resolve({ activities: [act({})] }));
+      client.activities = () =>
+        fails-- > 0
+          ? Promise.reject(new UccError(503, 'UNAVAILABLE', 'Service unavailable'))
+          : Promise.resolve({ activities: [act({})] });
       const { el } = await ready(client);
       $$(el, '[part~=period]')[1].click();
       await until(() => $(el, '[part=day] [part=error]'));

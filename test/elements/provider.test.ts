@@ -15,7 +15,8 @@ function stubFetch(handler: (req: Request) => Response | Promise<Response>) {
   };
   return { requests, restore: () => (window.fetch = real) };
 }
-const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 /** An unsigned JWT-shaped token; the provider only reads `sub` and `exp`. */
 const jwt = (sub: string, exp = Math.floor(Date.now() / 1000) + 3600) =>
   `x.${btoa(JSON.stringify({ sub, exp })).replace(/=+$/, '')}.y`;
@@ -25,14 +26,18 @@ describe('<ucc-provider>', () => {
   afterEach(() => stub?.restore());
 
   it('renders its content and passes the accessibility audit', async () => {
-    const el = await fixture<UccProvider>(html`<ucc-provider queue-name=${freshQueueName()}><p>Hello</p></ucc-provider>`);
+    const el = await fixture<UccProvider>(
+      html`<ucc-provider queue-name=${freshQueueName()}><p>Hello</p></ucc-provider>`,
+    );
     await expect(el).to.be.accessible();
     expect(el.textContent).to.contain('Hello');
   });
 
   it('provides one client by context under Symbol.for("ucc-client")', async () => {
     expect(clientContext).to.equal(Symbol.for('ucc-client'));
-    const el = await fixture<UccProvider>(html`<ucc-provider queue-name=${freshQueueName()}><div></div></ucc-provider>`);
+    const el = await fixture<UccProvider>(
+      html`<ucc-provider queue-name=${freshQueueName()}><div></div></ucc-provider>`,
+    );
     const host = el.querySelector('div')!;
     let got: unknown;
     // Any element can ask by the community context protocol (a brand's own component).
@@ -42,7 +47,9 @@ describe('<ucc-provider>', () => {
 
   it('asks a visitor without a token to sign in, then loads once a token is set', async () => {
     stub = stubFetch(() => json(points()));
-    const el = await fixture<UccProvider>(html`<ucc-provider queue-name=${freshQueueName()}><ucc-points></ucc-points></ucc-provider>`);
+    const el = await fixture<UccProvider>(
+      html`<ucc-provider queue-name=${freshQueueName()}><ucc-points></ucc-points></ucc-provider>`,
+    );
     const pts = el.querySelector<UccPoints>('ucc-points')!;
     await pts.updateComplete;
     expect(text(pts)).to.equal('Sign in to take part in challenges.');
@@ -72,7 +79,8 @@ describe('<ucc-provider>', () => {
   it('sends the token as a Bearer header to api-base', async () => {
     stub = stubFetch(() => json(points()));
     const tok = jwt('alice');
-    const el = await fixture<UccProvider>(html`<ucc-provider api-base="/api/ucc/v1" token=${tok} queue-name=${freshQueueName()}>
+    const el =
+      await fixture<UccProvider>(html`<ucc-provider api-base="/api/ucc/v1" token=${tok} queue-name=${freshQueueName()}>
       <ucc-points></ucc-points></ucc-provider>`);
     const pts = el.querySelector<UccPoints>('ucc-points')!;
     await until(() => $(pts, '[part=balance]'));
@@ -84,7 +92,9 @@ describe('<ucc-provider>', () => {
   it('reloads every element for the new customer when the token changes', async () => {
     const [alice, bob] = [jwt('alice'), jwt('bob')];
     stub = stubFetch((req) => json(points({ balance: req.headers.get('authorization') === `Bearer ${bob}` ? 5 : 70 })));
-    const el = await fixture<UccProvider>(html`<ucc-provider token=${alice} queue-name=${freshQueueName()}><ucc-points></ucc-points></ucc-provider>`);
+    const el = await fixture<UccProvider>(
+      html`<ucc-provider token=${alice} queue-name=${freshQueueName()}><ucc-points></ucc-points></ucc-provider>`,
+    );
     const pts = el.querySelector<UccPoints>('ucc-points')!;
     await until(() => text(pts).includes('70 points'));
     el.token = bob;
@@ -95,7 +105,9 @@ describe('<ucc-provider>', () => {
   it('reloads on refresh()', async () => {
     let balance = 1;
     stub = stubFetch(() => json(points({ balance })));
-    const el = await fixture<UccProvider>(html`<ucc-provider token=${jwt('alice')} queue-name=${freshQueueName()}><ucc-points></ucc-points></ucc-provider>`);
+    const el = await fixture<UccProvider>(
+      html`<ucc-provider token=${jwt('alice')} queue-name=${freshQueueName()}><ucc-points></ucc-points></ucc-provider>`,
+    );
     const pts = el.querySelector<UccPoints>('ucc-points')!;
     await until(() => text(pts).includes('1 point'));
     balance = 2;
@@ -109,13 +121,17 @@ describe('<ucc-provider>', () => {
     stub = stubFetch((req) =>
       req.headers.get('authorization') === `Bearer ${tokens[0]}`
         ? json({ error: { code: 'TOKEN_EXPIRED', message: 'Token expired' } }, 401)
-        : json(points()));
+        : json(points()),
+    );
     const el = await fixture<UccProvider>(html`<ucc-provider queue-name=${freshQueueName()}
       .tokenProvider=${async () => tokens[n++]}><ucc-points></ucc-points></ucc-provider>`);
     const pts = el.querySelector<UccPoints>('ucc-points')!;
     await until(() => $(pts, '[part=balance]'));
     expect(n).to.equal(2);
-    expect(stub.requests.map((r) => r.headers.get('authorization'))).to.deep.equal([`Bearer ${tokens[0]}`, `Bearer ${tokens[1]}`]);
+    expect(stub.requests.map((r) => r.headers.get('authorization'))).to.deep.equal([
+      `Bearer ${tokens[0]}`,
+      `Bearer ${tokens[1]}`,
+    ]);
   });
 
   it('fetches a new token before the current one expires', async () => {
@@ -135,7 +151,9 @@ describe('<ucc-provider>', () => {
     const el = await fixture<UccProvider>(html`<ucc-provider queue-name=${freshQueueName()}
       .tokenProvider=${async () => (_n++, jwt('alice'))}><ucc-points></ucc-points></ucc-provider>`);
     await until(() => $(el, '[role=alert]'));
-    expect(text(el)).to.contain('Your session has ended. Please sign in again.').and.not.contain('Your session has expired.');
+    expect(text(el))
+      .to.contain('Your session has ended. Please sign in again.')
+      .and.not.contain('Your session has expired.');
     expect(stub.requests).to.have.length(2);
     await expect(el).to.be.accessible();
   });

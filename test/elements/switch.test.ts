@@ -9,23 +9,43 @@ const jwt = (sub: string) => `x.${btoa(JSON.stringify({ sub })).replace(/=+$/, '
 const data = (who: string) => ({
   templates: new FakeClient().data.templates,
   challenges: [challenge({ name: `${who} water` })],
-  points: points({ entries: [{ id: `l-${who}`, type: 'EARN', points: 70, challengeId: 'c0', description: `${who} bonus`, createdAt: '2026-11-20T10:00:00Z' }] }),
+  points: points({
+    entries: [
+      {
+        id: `l-${who}`,
+        type: 'EARN',
+        points: 70,
+        challengeId: 'c0',
+        description: `${who} bonus`,
+        createdAt: '2026-11-20T10:00:00Z',
+      },
+    ],
+  }),
 });
 /** Everything a person could read or find in the elements: shadow text and form values. */
-const visible = (provider: UccProvider) => [provider, ...provider.querySelectorAll('*')]
-  .filter((e) => e.shadowRoot)
-  .map((e) => `${text(e)} ${$$<HTMLInputElement>(e, 'input, select').map((i) => i.value).join(' ')}`)
-  .join(' | ');
+const visible = (provider: UccProvider) =>
+  [provider, ...provider.querySelectorAll('*')]
+    .filter((e) => e.shadowRoot)
+    .map(
+      (e) =>
+        `${text(e)} ${$$<HTMLInputElement>(e, 'input, select')
+          .map((i) => i.value)
+          .join(' ')}`,
+    )
+    .join(' | ');
 
 async function page(queueName = freshQueueName()) {
   const client = new FakeClient();
   client.data = data('Alice');
-  const provider = await fixture<UccProvider>(html`<ucc-provider .client=${client} token=${jwt('alice')} queue-name=${queueName}>
+  const provider =
+    await fixture<UccProvider>(html`<ucc-provider .client=${client} token=${jwt('alice')} queue-name=${queueName}>
     <ucc-create-challenge></ucc-create-challenge><ucc-log-activity challenge-id="c1"></ucc-log-activity>
     <ucc-progress></ucc-progress><ucc-points></ucc-points></ucc-provider>`);
   const create = provider.querySelector<UccCreateChallenge>('ucc-create-challenge')!;
   const log = provider.querySelector<UccLogActivity>('ucc-log-activity')!;
-  await until(() => $(create, 'form') && $(log, 'form') && text(provider.querySelector('ucc-points')!).includes('Alice bonus'));
+  await until(
+    () => $(create, 'form') && $(log, 'form') && text(provider.querySelector('ucc-points')!).includes('Alice bonus'),
+  );
   return { client, provider, create, log };
 }
 async function type(el: HTMLElement, id: string, value: string) {
@@ -49,7 +69,9 @@ describe('switching customer on the same provider', () => {
 
     client.data = data('Bob');
     provider.token = jwt('bob');
-    await until(() => visible(provider).includes('Bob water') && visible(provider).includes('Bob bonus') && $(create, 'form'));
+    await until(
+      () => visible(provider).includes('Bob water') && visible(provider).includes('Bob bonus') && $(create, 'form'),
+    );
     expect(visible(provider)).not.to.match(/Alice|Logged|created/);
     expect($<HTMLInputElement>(log, '#quantity').value).to.equal('1');
     expect(button(log, 'Undo last entry')).to.equal(undefined);

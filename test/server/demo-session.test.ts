@@ -8,7 +8,9 @@ import { errorOf, jsonOf, wcall, widgetApp } from './helpers.js';
 
 describe('POST /demo/session with "expired"', () => {
   let app: FastifyInstance;
-  before(async () => { app = await widgetApp(); });
+  before(async () => {
+    app = await widgetApp();
+  });
   after(() => app.close());
 
   it('gives an expired (not invalid) token for the customer: GET /me answers 401 TOKEN_EXPIRED', async () => {
@@ -30,8 +32,20 @@ describe('POST /demo/session with "expired"', () => {
   });
 
   it('still refuses unknown fields, a non-boolean "expired", and unknown customers', async () => {
-    errorOf(await wcall(app, 'POST', '/demo/session', { body: { customer: 'alice', expired: true, lifetime: 10 } }), 400, 'VALIDATION_FAILED');
-    errorOf(await wcall(app, 'POST', '/demo/session', { body: { customer: 'alice', expired: 'soon' } }), 400, 'VALIDATION_FAILED');
-    errorOf(await wcall(app, 'POST', '/demo/session', { body: { customer: 'mallory', expired: true } }), 404, 'NOT_FOUND');
+    errorOf(
+      await wcall(app, 'POST', '/demo/session', { body: { customer: 'alice', expired: true, lifetime: 10 } }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    errorOf(
+      await wcall(app, 'POST', '/demo/session', { body: { customer: 'alice', expired: 'soon' } }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    errorOf(
+      await wcall(app, 'POST', '/demo/session', { body: { customer: 'mallory', expired: true } }),
+      404,
+      'NOT_FOUND',
+    );
   });
 });

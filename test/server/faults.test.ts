@@ -13,7 +13,11 @@ import Database from 'better-sqlite3';
 import { DEMO_TILL_AUTH, startServer, widgetToken } from './helpers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const headers = (token: string, key?: string) => ({ 'content-type': 'application/json', authorization: `Bearer ${token}`, ...(key ? { 'idempotency-key': key } : {}) });
+const headers = (token: string, key?: string) => ({
+  'content-type': 'application/json',
+  authorization: `Bearer ${token}`,
+  ...(key ? { 'idempotency-key': key } : {}),
+});
 
 /** A request with its time in ms; status 0 when no answer came within 10 s. */
 async function timed(url: string, init: RequestInit = {}) {
@@ -21,7 +25,12 @@ async function timed(url: string, init: RequestInit = {}) {
   try {
     const res = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
     const text = await res.text();
-    return { status: res.status, ms: performance.now() - t, json: text ? JSON.parse(text) : null, retryAfter: res.headers.get('retry-after') };
+    return {
+      status: res.status,
+      ms: performance.now() - t,
+      json: text ? JSON.parse(text) : null,
+      retryAfter: res.headers.get('retry-after'),
+    };
   } catch {
     return { status: 0, ms: performance.now() - t, json: null, retryAfter: null };
   }
@@ -31,20 +40,35 @@ async function timed(url: string, init: RequestInit = {}) {
 async function holdWriteLock(db: string): Promise<ChildProcess> {
   const code = `const D = require('better-sqlite3'); const d = new D(process.argv[1]); d.exec('BEGIN IMMEDIATE'); console.log('locked'); setInterval(() => {}, 1000);`;
   const child = spawn(process.execPath, ['-e', code, db], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise((resolve, reject) => { child.stdout!.on('data', resolve); child.on('exit', reject); });
+  await new Promise((resolve, reject) => {
+    child.stdout!.on('data', resolve);
+    child.on('exit', reject);
+  });
   return child;
 }
-const release = async (holder: ChildProcess) => { holder.kill('SIGTERM'); if (holder.exitCode === null && holder.signalCode === null) await new Promise((r) => holder.on('exit', r)); };
+const release = async (holder: ChildProcess) => {
+  holder.kill('SIGTERM');
+  if (holder.exitCode === null && holder.signalCode === null) await new Promise((r) => holder.on('exit', r));
+};
 
 /** A demo-mode server on `db` with a customer and a daily water challenge. */
 async function serverWithChallenge(db: string, customer = 'alice') {
   const s = startServer({ UCC_DB: db });
   const url = await s.ready;
   const token = await widgetToken(customer);
-  const res = await fetch(`${url}/ucc/v1/me/challenges`, { method: 'POST', headers: headers(token), body: JSON.stringify({ templateId: 'water', target: 8, period: 'DAILY', periods: 7 }) });
+  const res = await fetch(`${url}/ucc/v1/me/challenges`, {
+    method: 'POST',
+    headers: headers(token),
+    body: JSON.stringify({ templateId: 'water', target: 8, period: 'DAILY', periods: 7 }),
+  });
   assert.equal(res.status, 201);
   const challengeId = (await res.json()).challenge.id as string;
-  const log = (key: string, quantity = 1) => timed(`${url}/ucc/v1/me/activities`, { method: 'POST', headers: headers(token, key), body: JSON.stringify({ challengeId, quantity }) });
+  const log = (key: string, quantity = 1) =>
+    timed(`${url}/ucc/v1/me/activities`, {
+      method: 'POST',
+      headers: headers(token, key),
+      body: JSON.stringify({ challengeId, quantity }),
+    });
   return { s, url, token, challengeId, log };
 }
 
@@ -52,8 +76,13 @@ async function serverWithChallenge(db: string, customer = 'alice') {
 function rowCounts(db: string) {
   const d = new Database(db, { readonly: true });
   try {
-    return { activities: (d.prepare('SELECT count(*) AS n FROM activities').get() as { n: number }).n, events: (d.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n };
-  } finally { d.close(); }
+    return {
+      activities: (d.prepare('SELECT count(*) AS n FROM activities').get() as { n: number }).n,
+      events: (d.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n,
+    };
+  } finally {
+    d.close();
+  }
 }
 
 const assertStorageUnavailable = (r: Awaited<ReturnType<typeof timed>>, what: string) => {
@@ -74,20 +103,38 @@ test('with the write lock held by another process, logs answer 503 STORAGE_UNAVA
     holder = await holdWriteLock(db);
     const lockedAt = performance.now();
     // /healthz is polled the whole time: the server's event loop must never stall.
-    let worstHealth = 0; const healthStatuses = new Set<number>(); let polling = true;
-    const poller = (async () => { while (polling) { const h = await timed(`${url}/healthz`); worstHealth = Math.max(worstHealth, h.ms); healthStatuses.add(h.status); await sleep(50); } })();
+    let worstHealth = 0;
+    const healthStatuses = new Set<number>();
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        const h = await timed(`${url}/healthz`);
+        worstHealth = Math.max(worstHealth, h.ms);
+        healthStatuses.add(h.status);
+        await sleep(50);
+      }
+    })();
     const [a, b, c] = await Promise.all([log('held-1'), log('held-2', 2), log('held-3', 3)]);
     for (const [i, r] of [a, b, c].entries()) assertStorageUnavailable(r, `log ${i + 1} while the lock is held`);
     assertStorageUnavailable(await log('held-4'), 'a log sent alone while the lock is held');
-    const capillary = await timed(`${url}/v2/customers`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: DEMO_TILL_AUTH }, body: JSON.stringify({ externalId: 'locked-out' }) });
+    const capillary = await timed(`${url}/v2/customers`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: DEMO_TILL_AUTH },
+      body: JSON.stringify({ externalId: 'locked-out' }),
+    });
     assert.equal(capillary.status, 503);
-    assert.deepEqual(capillary.json.errors.map((e: { code: number }) => e.code), [310909], 'Capillary envelope, STORAGE_UNAVAILABLE code');
+    assert.deepEqual(
+      capillary.json.errors.map((e: { code: number }) => e.code),
+      [310909],
+      'Capillary envelope, STORAGE_UNAVAILABLE code',
+    );
     assert.ok(capillary.ms < 2000);
     const me = await timed(`${url}/ucc/v1/me`, { headers: headers(await widgetToken('alice')) });
     assert.equal(me.status, 200, 'a read needs no write lock');
     assert.ok(me.ms < 2000);
     await sleep(10_000 - (performance.now() - lockedAt)); // the lock is held for 10 s in all
-    polling = false; await poller;
+    polling = false;
+    await poller;
     assert.deepEqual([...healthStatuses], [503], '/healthz reports the fault while the lock is held');
     assert.ok(worstHealth < 500, `/healthz answered in ≤ ${Math.round(worstHealth)} ms while logs waited for the lock`);
     const health = await timed(`${url}/healthz`);
@@ -139,7 +186,11 @@ test('with the database folder removed while running, writes answer 503 and /hea
     assertStorageUnavailable(await log('lost-1'), 'a log right after the folder was removed');
     const later = await Promise.all(Array.from({ length: 5 }, (_, i) => log(`lost-${i + 2}`)));
     for (const r of later) assertStorageUnavailable(r, 'a log after the folder was removed');
-    const capillary = await timed(`${url}/v2/customers`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: DEMO_TILL_AUTH }, body: JSON.stringify({ externalId: 'nowhere' }) });
+    const capillary = await timed(`${url}/v2/customers`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: DEMO_TILL_AUTH },
+      body: JSON.stringify({ externalId: 'nowhere' }),
+    });
     assert.equal(capillary.status, 503);
     const health = await timed(`${url}/healthz`);
     assert.equal(health.status, 503);
@@ -174,7 +225,8 @@ test('with the disk full (a file size limit on the server process), logs answer 
   const dir = mkdtempSync(join(tmpdir(), 'ucc-fault-full-'));
   const db = join(dir, 'ucc.db');
   const { s, url, log } = await serverWithChallenge(db);
-  const limit = (fsize: string) => assert.equal(spawnSync('prlimit', ['--pid', String(s.child.pid), `--fsize=${fsize}`]).status, 0, 'prlimit');
+  const limit = (fsize: string) =>
+    assert.equal(spawnSync('prlimit', ['--pid', String(s.child.pid), `--fsize=${fsize}`]).status, 0, 'prlimit');
   try {
     assert.equal((await log('before')).status, 201);
     limit('1:unlimited'); // soft limit 1 byte: any write past it fails with EFBIG (SIGXFSZ is ignored by the server)
@@ -201,20 +253,38 @@ test('SIGKILL under load (20 clients): no acknowledged log is lost or stored twi
   const db = join(dir, 'ucc.db');
   let s = startServer({ UCC_DB: db });
   let url = await s.ready;
-  const clients = await Promise.all(Array.from({ length: 20 }, async (_, i) => {
-    const token = await widgetToken(`load-${i}`);
-    const res = await fetch(`${url}/ucc/v1/me/challenges`, { method: 'POST', headers: headers(token), body: JSON.stringify({ templateId: 'water', target: 8, period: 'DAILY', periods: 7 }) });
-    return { token, challengeId: (await res.json()).challenge.id as string };
-  }));
-  const acked: { client: number; key: string; body: string; activity: { id: string; quantity: number; occurredAt: string } }[] = [];
+  const clients = await Promise.all(
+    Array.from({ length: 20 }, async (_, i) => {
+      const token = await widgetToken(`load-${i}`);
+      const res = await fetch(`${url}/ucc/v1/me/challenges`, {
+        method: 'POST',
+        headers: headers(token),
+        body: JSON.stringify({ templateId: 'water', target: 8, period: 'DAILY', periods: 7 }),
+      });
+      return { token, challengeId: (await res.json()).challenge.id as string };
+    }),
+  );
+  const acked: {
+    client: number;
+    key: string;
+    body: string;
+    activity: { id: string; quantity: number; occurredAt: string };
+  }[] = [];
   let stop = false;
   const loops = clients.map(async (c, i) => {
     for (let n = 0; !stop; n++) {
-      const key = `c${i}-${n}`, body = JSON.stringify({ challengeId: c.challengeId, quantity: (n % 3) + 1 });
+      const key = `c${i}-${n}`,
+        body = JSON.stringify({ challengeId: c.challengeId, quantity: (n % 3) + 1 });
       try {
-        const res = await fetch(`${url}/ucc/v1/me/activities`, { method: 'POST', headers: headers(c.token, key), body });
+        const res = await fetch(`${url}/ucc/v1/me/activities`, {
+          method: 'POST',
+          headers: headers(c.token, key),
+          body,
+        });
         if (res.status === 201) acked.push({ client: i, key, body, activity: (await res.json()).activity });
-      } catch { return; } // the server is gone
+      } catch {
+        return;
+      } // the server is gone
     }
   });
   await sleep(1500);
@@ -233,13 +303,20 @@ test('SIGKILL under load (20 clients): no acknowledged log is lost or stored twi
       const list = await (await fetch(`${url}/ucc/v1/me/activities?limit=500`, { headers: headers(c.token) })).json();
       const ids = new Set(list.activities.map((a: { id: string }) => a.id));
       assert.equal(ids.size, list.activities.length);
-      for (const a of acked.filter((x) => x.client === i)) assert.ok(ids.has(a.activity.id), `acknowledged log ${a.key} is stored`);
+      for (const a of acked.filter((x) => x.client === i))
+        assert.ok(ids.has(a.activity.id), `acknowledged log ${a.key} is stored`);
     }
     // Replays (same key, same body) answer with the original activity and store nothing new.
-    const replays = await Promise.all(acked.map(async (a) => {
-      const res = await fetch(`${url}/ucc/v1/me/activities`, { method: 'POST', headers: headers(clients[a.client].token, a.key), body: a.body });
-      return { a, status: res.status, activity: (await res.json()).activity };
-    }));
+    const replays = await Promise.all(
+      acked.map(async (a) => {
+        const res = await fetch(`${url}/ucc/v1/me/activities`, {
+          method: 'POST',
+          headers: headers(clients[a.client].token, a.key),
+          body: a.body,
+        });
+        return { a, status: res.status, activity: (await res.json()).activity };
+      }),
+    );
     for (const r of replays) {
       assert.equal(r.status, 201);
       assert.deepEqual(r.activity, r.a.activity, `replay of ${r.a.key} returns the original activity`);
@@ -261,14 +338,20 @@ test('UCC_DURABILITY takes normal or full, and the server refuses to start on an
       assert.match(s.stderr(), new RegExp(`UCC_DURABILITY must be "normal".*"full".*got "${value}"`));
     }
     const { s } = await serverWithChallenge(join(dir, 'full.db')); // a challenge to log on, made with the default durability
-    s.child.kill('SIGTERM'); await s.exited;
+    s.child.kill('SIGTERM');
+    await s.exited;
     const full = startServer({ UCC_DB: join(dir, 'full.db'), UCC_DURABILITY: 'Full' });
     const url = await full.ready;
     const token = await widgetToken('alice');
     const list = await (await fetch(`${url}/ucc/v1/me/challenges`, { headers: headers(token) })).json();
-    const res = await fetch(`${url}/ucc/v1/me/activities`, { method: 'POST', headers: headers(token, 'durable'), body: JSON.stringify({ challengeId: list.challenges[0].id, quantity: 1 }) });
+    const res = await fetch(`${url}/ucc/v1/me/activities`, {
+      method: 'POST',
+      headers: headers(token, 'durable'),
+      body: JSON.stringify({ challengeId: list.challenges[0].id, quantity: 1 }),
+    });
     assert.equal(res.status, 201, 'UCC_DURABILITY=full (any case) starts and stores logs');
-    full.child.kill('SIGTERM'); await full.exited;
+    full.child.kill('SIGTERM');
+    await full.exited;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

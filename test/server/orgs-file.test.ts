@@ -15,7 +15,9 @@ const SCHEMA = 'server/orgs.schema.json';
 const example = () => JSON.parse(readFileSync(EXAMPLE, 'utf8'));
 
 /** A production-mode app (in memory) holding the example file's first organisation; closed after `fn`. */
-async function withExampleOrg(fn: (app: Awaited<ReturnType<typeof buildApp>>, org: ReturnType<typeof readOrgsFile>[number]) => Promise<void>) {
+async function withExampleOrg(
+  fn: (app: Awaited<ReturnType<typeof buildApp>>, org: ReturnType<typeof readOrgsFile>[number]) => Promise<void>,
+) {
   const store = new SqliteStore(':memory:');
   const [org] = readOrgsFile(EXAMPLE);
   await store.tx((tx) => tx.putOrg(org));
@@ -30,7 +32,9 @@ async function withExampleOrg(fn: (app: Awaited<ReturnType<typeof buildApp>>, or
 
 describe('UCC_ORGS_FILE: server/orgs.schema.json and server/orgs.example.json', () => {
   let dir: string;
-  before(() => { dir = mkdtempSync(join(tmpdir(), 'ucc-orgs-')); });
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ucc-orgs-'));
+  });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   /** Writes `data` (or raw text) to a file in the temp folder and returns readOrgsFile's error message. */
@@ -59,16 +63,29 @@ describe('UCC_ORGS_FILE: server/orgs.schema.json and server/orgs.example.json', 
     const [org] = orgs;
     assert.equal(org.id, 'acme');
     assert.deepEqual(org.allowedOrigins, ['https://brand.example', 'https://www.brand.example']);
-    assert.deepEqual(org.templates.map((t) => t.id), ['water', 'workouts']);
-    assert.ok(org.widgetSecret.startsWith('replace-me') && org.widgetSecret.length >= 32, 'an obvious placeholder, long enough');
+    assert.deepEqual(
+      org.templates.map((t) => t.id),
+      ['water', 'workouts'],
+    );
+    assert.ok(
+      org.widgetSecret.startsWith('replace-me') && org.widgetSecret.length >= 32,
+      'an obvious placeholder, long enough',
+    );
     assert.equal('$comment' in org, false);
-    assert.equal(org.templates.some((t) => '$comment' in t), false);
+    assert.equal(
+      org.templates.some((t) => '$comment' in t),
+      false,
+    );
   });
 
   it('the schema describes the real organisation documents: the demo organisations, with real secrets, pass', () => {
     const orgs = demoOrgs().map((o, i) => ({
-      ...o, id: `brand${i}`, widgetSecret: 'w'.repeat(40) + i, till: o.till && { ...o.till, username: `brand${i}.till`, passwordMd5: md5(`pass${i}`) },
-      oauthClients: o.oauthClients.map((c) => ({ ...c, key: `key${i}`, secret: 's'.repeat(24) })), webhookIds: [`hook${i}`],
+      ...o,
+      id: `brand${i}`,
+      widgetSecret: 'w'.repeat(40) + i,
+      till: o.till && { ...o.till, username: `brand${i}.till`, passwordMd5: md5(`pass${i}`) },
+      oauthClients: o.oauthClients.map((c) => ({ ...c, key: `key${i}`, secret: 's'.repeat(24) })),
+      webhookIds: [`hook${i}`],
     }));
     const file = join(dir, 'demo-like.json');
     writeFileSync(file, JSON.stringify(orgs));
@@ -79,7 +96,10 @@ describe('UCC_ORGS_FILE: server/orgs.schema.json and server/orgs.example.json', 
     await withExampleOrg(async (app, org) => {
       const token = await widgetToken('customer-1', { iss: 'acme', secret: org.widgetSecret });
       const res = await wcall(app, 'GET', 'templates', { token, headers: { origin: 'https://www.brand.example' } });
-      assert.deepEqual(jsonOf(res, 200).templates.map((t: { id: string }) => t.id), ['water', 'workouts']);
+      assert.deepEqual(
+        jsonOf(res, 200).templates.map((t: { id: string }) => t.id),
+        ['water', 'workouts'],
+      );
       assert.equal(res.headers['access-control-allow-origin'], 'https://www.brand.example');
     });
   });
@@ -96,7 +116,13 @@ describe('UCC_ORGS_FILE: server/orgs.schema.json and server/orgs.example.json', 
     const data = example();
     data[0].widgetSecret = 'hunter2';
     const { file, message } = refusal(data);
-    assert.match(message, new RegExp(`^${file}: organisation 0 \\("acme"\\) → widgetSecret: must be at least 32 characters \\(got 7\\)$`, 'm'));
+    assert.match(
+      message,
+      new RegExp(
+        `^${file}: organisation 0 \\("acme"\\) → widgetSecret: must be at least 32 characters \\(got 7\\)$`,
+        'm',
+      ),
+    );
     assert.doesNotMatch(message, /hunter2/);
   });
 
@@ -116,8 +142,18 @@ describe('UCC_ORGS_FILE: server/orgs.schema.json and server/orgs.example.json', 
     data[0].templates[0].lable = 'Water';
     data[0].colour = 'red';
     const { file, lines } = refusal(data);
-    assert.ok(lines.includes(`${file}: organisation 0 ("acme") → templates[0] ("water") → lable: is not a known field; did you mean "label"?`), lines.join('\n'));
-    assert.ok(lines.some((l) => l.startsWith(`${file}: organisation 0 ("acme") → colour: is not a known field (known fields: id, name, `)), lines.join('\n'));
+    assert.ok(
+      lines.includes(
+        `${file}: organisation 0 ("acme") → templates[0] ("water") → lable: is not a known field; did you mean "label"?`,
+      ),
+      lines.join('\n'),
+    );
+    assert.ok(
+      lines.some((l) =>
+        l.startsWith(`${file}: organisation 0 ("acme") → colour: is not a known field (known fields: id, name, `),
+      ),
+      lines.join('\n'),
+    );
   });
 
   it('invalid JSON names the file, the line and the column', () => {
@@ -125,18 +161,29 @@ describe('UCC_ORGS_FILE: server/orgs.schema.json and server/orgs.example.json', 
     const line = text.slice(0, text.indexOf(',,')).split('\n').length;
     const { file, message } = refusal(null, text);
     assert.match(message, new RegExp(`^${file}: is not valid JSON: line ${line}, column 20: `));
-    assert.match(refusal(null, '[{"id": "a",}]').message, /: is not valid JSON: line 1, column 13: .*\(JSON allows no trailing comma\)\.$/);
-    assert.match(refusal(null, '[\n  // a comment\n]').message, /: is not valid JSON: line 2, column 3: .*\(JSON has no comments; use a "\$comment" field\)\.$/);
+    assert.match(
+      refusal(null, '[{"id": "a",}]').message,
+      /: is not valid JSON: line 1, column 13: .*\(JSON allows no trailing comma\)\.$/,
+    );
+    assert.match(
+      refusal(null, '[\n  // a comment\n]').message,
+      /: is not valid JSON: line 2, column 3: .*\(JSON has no comments; use a "\$comment" field\)\.$/,
+    );
     assert.match(refusal(null, '').message, /: is not valid JSON: line 1, column 1: Unexpected end of JSON input\.$/);
-    assert.match(refusal({ id: 'acme' }).message, /: must hold a JSON array of organisations, \[ \{…\}, … \] \(got an object\)/);
+    assert.match(
+      refusal({ id: 'acme' }).message,
+      /: must hold a JSON array of organisations, \[ \{…\}, … \] \(got an object\)/,
+    );
     assert.match(refusal([]).message, /: must list at least 1 organisation \(got 0\)$/m);
   });
 
   it('a missing file is named', () => {
-    assert.throws(() => readOrgsFile(join(dir, 'nope.json')), { message: `${join(dir, 'nope.json')}: cannot read the organisations file (UCC_ORGS_FILE): no such file.` });
+    assert.throws(() => readOrgsFile(join(dir, 'nope.json')), {
+      message: `${join(dir, 'nope.json')}: cannot read the organisations file (UCC_ORGS_FILE): no such file.`,
+    });
   });
 
-  it('a template\'s field follows its aggregation; a strategy\'s fields follow its kind', () => {
+  it("a template's field follows its aggregation; a strategy's fields follow its kind", () => {
     const data = example();
     data[0].templates[0].field = null;
     data[0].templates[1].field = 'count';
@@ -167,20 +214,36 @@ describe('UCC_ORGS_FILE: server/orgs.schema.json and server/orgs.example.json', 
   it('refuses ids and credentials another organisation uses, and the reserved id "demo"', () => {
     const data = [...example(), ...example()];
     const { file, lines } = refusal(data);
-    assert.equal(lines[0], `${file}: organisation 1 ("acme") → id: the id "acme" is also used by organisation 0; it must be unique`);
-    assert.ok(lines.includes(`${file}: organisation 1 ("acme") → till.username: the till "acme.till" is also used by organisation 0; it must be unique`));
+    assert.equal(
+      lines[0],
+      `${file}: organisation 1 ("acme") → id: the id "acme" is also used by organisation 0; it must be unique`,
+    );
+    assert.ok(
+      lines.includes(
+        `${file}: organisation 1 ("acme") → till.username: the till "acme.till" is also used by organisation 0; it must be unique`,
+      ),
+    );
     const demo = example();
     demo[0].id = 'demo';
-    assert.match(refusal(demo).message, /organisation 0 \("demo"\) → id: "demo" is reserved for the demo organisation; choose another id/);
+    assert.match(
+      refusal(demo).message,
+      /organisation 0 \("demo"\) → id: "demo" is reserved for the demo organisation; choose another id/,
+    );
   });
 
   it('keeps refusing demo secrets', () => {
     const widget = example();
     widget[0].widgetSecret = 'demo-widget-secret-not-for-production';
-    assert.match(refusal(widget).message, /organisation 0 \("acme"\) → widgetSecret: is a demo value; generate a random one/);
+    assert.match(
+      refusal(widget).message,
+      /organisation 0 \("acme"\) → widgetSecret: is a demo value; generate a random one/,
+    );
     const till = example();
     till[0].till.passwordMd5 = md5('demo.pass');
-    assert.match(refusal(till).message, /organisation 0 \("acme"\) → till\.passwordMd5: is the md5 of the demo password/);
+    assert.match(
+      refusal(till).message,
+      /organisation 0 \("acme"\) → till\.passwordMd5: is the md5 of the demo password/,
+    );
     const oauth = example();
     oauth[0].oauthClients[0].secret = 'demo-server-token-secret-not-for-production';
     assert.match(refusal(oauth).message, /organisation 0 \("acme"\) → oauthClients\[0\]\.secret: is a demo value/);
@@ -188,7 +251,15 @@ describe('UCC_ORGS_FILE: server/orgs.schema.json and server/orgs.example.json', 
 
   it('reports at most five problems, and how many more there are', () => {
     const data = example();
-    Object.assign(data[0], { name: 1, programId: 'one', uccEnabled: 'yes', timeZone: 2, webhookIds: [1], widgetSecret: 3, policy: null });
+    Object.assign(data[0], {
+      name: 1,
+      programId: 'one',
+      uccEnabled: 'yes',
+      timeZone: 2,
+      webhookIds: [1],
+      widgetSecret: 3,
+      policy: null,
+    });
     const { file, lines } = refusal(data);
     assert.equal(lines.length, 7);
     assert.equal(lines[5], `${file}: … and 2 more problems`);
@@ -219,7 +290,8 @@ describe('UCC_ORGS_FILE: server/orgs.schema.json and server/orgs.example.json', 
     data[0].templates[1].i18n['ES'] = data[0].templates[1].i18n.es;
     data[0].templates[1].i18n.en = data[0].templates[1].i18n.es;
     const { file, lines } = refusal(data);
-    assert.deepEqual(lines.slice(0, -1), [ // the schema first; what it cannot say once the file matches it
+    assert.deepEqual(lines.slice(0, -1), [
+      // the schema first; what it cannot say once the file matches it
       `${file}: organisation 0 ("acme") → templates[1] ("workouts") → i18n.ES: is not a language tag: write a BCP 47 tag, a lowercase language code optionally with a script or region ("es", "pt-BR", "zh-Hant")`,
     ]);
     delete data[0].templates[1].i18n.ES;
@@ -235,8 +307,10 @@ describe('UCC_ORGS_FILE: server/orgs.schema.json and server/orgs.example.json', 
   it('a loaded organisation answers its templates in the language asked for', async () => {
     await withExampleOrg(async (app, org) => {
       const token = await widgetToken('customer-1', { iss: 'acme', secret: org.widgetSecret });
-      const labels = async (l: string) => jsonOf(await wcall(app, 'GET', 'templates', { token, headers: { 'accept-language': l } }), 200)
-        .templates.map((t: { label: string; unit: { other: string } }) => `${t.label}: ${t.unit.other}`);
+      const labels = async (l: string) =>
+        jsonOf(await wcall(app, 'GET', 'templates', { token, headers: { 'accept-language': l } }), 200).templates.map(
+          (t: { label: string; unit: { other: string } }) => `${t.label}: ${t.unit.other}`,
+        );
       assert.deepEqual(await labels('es-AR'), ['Beber agua: vasos', 'Hacer ejercicio: entrenamientos']);
       assert.deepEqual(await labels('ja, en;q=0.1'), ['Drink water: glasses', 'Work out: workouts']);
     });
@@ -247,13 +321,21 @@ describe('UCC_ORGS_FILE: server/orgs.schema.json and server/orgs.example.json', 
     data[0].templates[1].i18n.de.unit = { one: 'Trainingseinheit' };
     const file = join(dir, 'bad-i18n.json');
     writeFileSync(file, JSON.stringify(data, null, 2));
-    const s = startServer({ UCC_DEMO: '0', UCC_TOKEN_SECRET: 'p'.repeat(48), UCC_ORGS_FILE: file, UCC_DB: join(dir, 'i18n.db') });
+    const s = startServer({
+      UCC_DEMO: '0',
+      UCC_TOKEN_SECRET: 'p'.repeat(48),
+      UCC_ORGS_FILE: file,
+      UCC_DB: join(dir, 'i18n.db'),
+    });
     assert.equal(await s.exited, 1);
-    assert.equal(s.stderr(), [
-      `ucc-widgets: cannot start: ${file}: organisation 0 ("acme") → templates[1] ("workouts") → i18n.de.unit.other: is required but missing`,
-      'See server/orgs.schema.json for every field, and server/orgs.example.json for an example.',
-      '',
-    ].join('\n'));
+    assert.equal(
+      s.stderr(),
+      [
+        `ucc-widgets: cannot start: ${file}: organisation 0 ("acme") → templates[1] ("workouts") → i18n.de.unit.other: is required but missing`,
+        'See server/orgs.schema.json for every field, and server/orgs.example.json for an example.',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('the server refuses to start with a bad file: exit 1, the problems on stderr, no stack trace, no database', async () => {
@@ -265,22 +347,32 @@ describe('UCC_ORGS_FILE: server/orgs.schema.json and server/orgs.example.json', 
     const db = join(dir, 'prod.db');
     const s = startServer({ UCC_DEMO: '0', UCC_TOKEN_SECRET: 'p'.repeat(48), UCC_ORGS_FILE: file, UCC_DB: db });
     assert.equal(await s.exited, 1);
-    assert.equal(s.stderr(), [
-      `ucc-widgets: cannot start: ${file}: organisation 0 ("acme") → widgetSecret: must be at least 32 characters (got 9)`,
-      `${file}: organisation 0 ("acme") → templates[1] ("workouts") → unit.other: must be a string (got 7)`,
-      'See server/orgs.schema.json for every field, and server/orgs.example.json for an example.',
-      '',
-    ].join('\n'));
+    assert.equal(
+      s.stderr(),
+      [
+        `ucc-widgets: cannot start: ${file}: organisation 0 ("acme") → widgetSecret: must be at least 32 characters (got 9)`,
+        `${file}: organisation 0 ("acme") → templates[1] ("workouts") → unit.other: must be a string (got 7)`,
+        'See server/orgs.schema.json for every field, and server/orgs.example.json for an example.',
+        '',
+      ].join('\n'),
+    );
     assert.doesNotMatch(s.stderr(), /^\s+at /m, 'no stack trace');
     assert.equal(existsSync(db), false, 'the database is not created');
   });
 
   it('the server starts in production mode with the example file', async () => {
-    const s = startServer({ UCC_DEMO: '0', UCC_TOKEN_SECRET: 'p'.repeat(48), UCC_ORGS_FILE: EXAMPLE, UCC_DB: join(dir, 'example.db') });
+    const s = startServer({
+      UCC_DEMO: '0',
+      UCC_TOKEN_SECRET: 'p'.repeat(48),
+      UCC_ORGS_FILE: EXAMPLE,
+      UCC_DB: join(dir, 'example.db'),
+    });
     try {
       const url = await s.ready;
       const token = await widgetToken('customer-1', { iss: 'acme', secret: example()[0].widgetSecret });
-      const res = await fetch(`${url}/ucc/v1/me`, { headers: { authorization: `Bearer ${token}`, origin: 'https://brand.example' } });
+      const res = await fetch(`${url}/ucc/v1/me`, {
+        headers: { authorization: `Bearer ${token}`, origin: 'https://brand.example' },
+      });
       assert.equal(res.status, 200);
       assert.equal(res.headers.get('access-control-allow-origin'), 'https://brand.example');
       s.child.kill('SIGTERM');

@@ -14,7 +14,9 @@ const now = () => Math.floor(Date.now() / 1000);
 
 describe('widget API identity (customer tokens)', () => {
   let app: FastifyInstance;
-  before(async () => { app = await widgetApp(); });
+  before(async () => {
+    app = await widgetApp();
+  });
   after(() => app.close());
 
   it('answers a request with a valid brand-signed token for that customer', async () => {
@@ -46,8 +48,15 @@ describe('widget API identity (customer tokens)', () => {
   });
 
   const invalid: [string, () => Promise<string>][] = [
-    ['forged (signed with another secret)', () => widgetToken('alice', { secret: 'not-the-widget-secret-of-this-brand' })],
-    ['alg none', async () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ iss: 'demo', sub: 'alice', iat: now(), exp: now() + 600 })}.`],
+    [
+      'forged (signed with another secret)',
+      () => widgetToken('alice', { secret: 'not-the-widget-secret-of-this-brand' }),
+    ],
+    [
+      'alg none',
+      async () =>
+        `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ iss: 'demo', sub: 'alice', iat: now(), exp: now() + 600 })}.`,
+    ],
     ['signed with HS512', () => widgetToken('alice', { alg: 'HS512' })],
     ['for another organisation (iss noucc, demo secret)', () => widgetToken('alice', { iss: 'noucc' })],
     ['for an unknown organisation', () => widgetToken('alice', { iss: 'nobody' })],
@@ -55,10 +64,13 @@ describe('widget API identity (customer tokens)', () => {
     ['malformed', async () => 'abc.def'],
     ['not base64', async () => '!!!.???.###'],
     ['with a lifetime over 24 h', () => widgetToken('alice', { exp: now() + 25 * 3600 })],
-    ['with a payload altered after signing', async () => {
-      const [h, , s] = (await widgetToken('alice')).split('.');
-      return `${h}.${b64({ iss: 'demo', sub: 'bob', iat: now(), exp: now() + 600 })}.${s}`;
-    }],
+    [
+      'with a payload altered after signing',
+      async () => {
+        const [h, , s] = (await widgetToken('alice')).split('.');
+        return `${h}.${b64({ iss: 'demo', sub: 'bob', iat: now(), exp: now() + 600 })}.${s}`;
+      },
+    ],
   ];
   for (const [name, make] of invalid) {
     it(`refuses a token ${name} with 401 TOKEN_INVALID and no reason`, async () => {
@@ -68,15 +80,26 @@ describe('widget API identity (customer tokens)', () => {
   }
 
   it('refuses an Authorization header that is not a Bearer token', async () => {
-    const res = await app.inject({ method: 'GET', url: '/ucc/v1/me', headers: { authorization: 'Basic YWxpY2U6eA==' } });
+    const res = await app.inject({
+      method: 'GET',
+      url: '/ucc/v1/me',
+      headers: { authorization: 'Basic YWxpY2U6eA==' },
+    });
     errorOf(res, 401, 'TOKEN_INVALID');
   });
 
-  it('a token signed with the noucc brand\'s own secret reaches that brand, which offers no templates', async () => {
+  it("a token signed with the noucc brand's own secret reaches that brand, which offers no templates", async () => {
     const token = await widgetToken('zoe', { iss: 'noucc', secret: demoOrgs()[1].widgetSecret });
     const body = jsonOf(await wcall(app, 'GET', 'templates', { token }), 200);
     assert.deepEqual(body.templates, []);
-    errorOf(await wcall(app, 'POST', 'me/challenges', { token, body: { templateId: 'water', target: 8, period: 'DAILY', periods: 7 } }), 403, 'UCC_NOT_ENABLED');
+    errorOf(
+      await wcall(app, 'POST', 'me/challenges', {
+        token,
+        body: { templateId: 'water', target: 8, period: 'DAILY', periods: 7 },
+      }),
+      403,
+      'UCC_NOT_ENABLED',
+    );
   });
 });
 
@@ -85,15 +108,27 @@ describe('CORS', () => {
   let token: string;
   before(async () => {
     app = await widgetApp();
-    const other = { ...demoOrgs()[1], id: 'other', allowedOrigins: ['https://other-brand.example'], widgetSecret: 'other-brand-widget-secret-0123456789' };
+    const other = {
+      ...demoOrgs()[1],
+      id: 'other',
+      allowedOrigins: ['https://other-brand.example'],
+      widgetSecret: 'other-brand-widget-secret-0123456789',
+    };
     await app.ctx.store.tx((tx) => tx.putOrg(other));
     await app.ctx.orgs.load();
     token = await widgetToken('alice');
   });
   after(() => app.close());
-  const preflight = (origin: string, url = '/ucc/v1/me/activities') => app.inject({
-    method: 'OPTIONS', url, headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type,idempotency-key' },
-  });
+  const preflight = (origin: string, url = '/ucc/v1/me/activities') =>
+    app.inject({
+      method: 'OPTIONS',
+      url,
+      headers: {
+        origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type,idempotency-key',
+      },
+    });
 
   it('answers a preflight from an allowed origin with 204 and the allowed methods and headers', async () => {
     const res = await preflight('http://localhost:8787');
@@ -104,7 +139,7 @@ describe('CORS', () => {
     assert.equal(res.headers['access-control-allow-headers'], 'Authorization, Content-Type, Idempotency-Key');
   });
 
-  it('allows the brand\'s listed origin on an authenticated request', async () => {
+  it("allows the brand's listed origin on an authenticated request", async () => {
     const res = await wcall(app, 'GET', 'me', { token, headers: { origin: 'http://127.0.0.1:8787' } });
     jsonOf(res, 200);
     assert.equal(res.headers['access-control-allow-origin'], 'http://127.0.0.1:8787');
@@ -128,15 +163,22 @@ describe('CORS', () => {
     assert.equal(res.headers['access-control-allow-origin'], undefined);
   });
 
-  it('refuses a request from another brand\'s origin even though that origin passes CORS', async () => {
+  it("refuses a request from another brand's origin even though that origin passes CORS", async () => {
     const pre = await preflight('https://other-brand.example');
     assert.equal(pre.statusCode, 204);
     assert.equal(pre.headers['access-control-allow-origin'], 'https://other-brand.example');
-    errorOf(await wcall(app, 'GET', 'me', { token, headers: { origin: 'https://other-brand.example' } }), 403, 'ORIGIN_NOT_ALLOWED');
+    errorOf(
+      await wcall(app, 'GET', 'me', { token, headers: { origin: 'https://other-brand.example' } }),
+      403,
+      'ORIGIN_NOT_ALLOWED',
+    );
   });
 
   it('allows a same-origin page of the server itself', async () => {
-    const res = await wcall(app, 'GET', 'me', { token, headers: { origin: 'http://widgets.example:8080', host: 'widgets.example:8080' } });
+    const res = await wcall(app, 'GET', 'me', {
+      token,
+      headers: { origin: 'http://widgets.example:8080', host: 'widgets.example:8080' },
+    });
     jsonOf(res, 200);
   });
 });
@@ -144,30 +186,61 @@ describe('CORS', () => {
 describe('transport rules: JSON only, body size, validation, unknown routes', () => {
   let app: FastifyInstance;
   let token: string;
-  before(async () => { app = await widgetApp(); token = await widgetToken('alice'); });
+  before(async () => {
+    app = await widgetApp();
+    token = await widgetToken('alice');
+  });
   after(() => app.close());
 
   it('refuses a non-JSON body with 415 UNSUPPORTED_MEDIA_TYPE', async () => {
-    const res = await app.inject({ method: 'POST', url: '/ucc/v1/me/activities', headers: { authorization: `Bearer ${token}`, 'idempotency-key': 'k', 'content-type': 'text/plain' }, payload: 'quantity=1' });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/ucc/v1/me/activities',
+      headers: { authorization: `Bearer ${token}`, 'idempotency-key': 'k', 'content-type': 'text/plain' },
+      payload: 'quantity=1',
+    });
     errorOf(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 
   it('refuses a body over 64 KB with 413 BODY_TOO_LARGE', async () => {
-    const res = await wcall(app, 'POST', 'me/challenges', { token, body: { templateId: 'water', target: 8, period: 'DAILY', periods: 7, name: 'x'.repeat(70_000) } });
+    const res = await wcall(app, 'POST', 'me/challenges', {
+      token,
+      body: { templateId: 'water', target: 8, period: 'DAILY', periods: 7, name: 'x'.repeat(70_000) },
+    });
     errorOf(res, 413, 'BODY_TOO_LARGE');
   });
 
   it('refuses malformed JSON with 400 VALIDATION_FAILED', async () => {
-    const res = await app.inject({ method: 'POST', url: '/ucc/v1/me/challenges', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: '{"templateId":' });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/ucc/v1/me/challenges',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      payload: '{"templateId":',
+    });
     errorOf(res, 400, 'VALIDATION_FAILED');
   });
 
   it('refuses unknown and missing fields with 400 VALIDATION_FAILED naming the field', async () => {
-    const extra = errorOf(await wcall(app, 'POST', 'me/challenges', { token, body: { templateId: 'water', target: 8, period: 'DAILY', periods: 7, points: 9999 } }), 400, 'VALIDATION_FAILED');
+    const extra = errorOf(
+      await wcall(app, 'POST', 'me/challenges', {
+        token,
+        body: { templateId: 'water', target: 8, period: 'DAILY', periods: 7, points: 9999 },
+      }),
+      400,
+      'VALIDATION_FAILED',
+    );
     assert.match(extra.message, /additional properties/);
-    const missing = errorOf(await wcall(app, 'POST', 'me/challenges', { token, body: { templateId: 'water', period: 'DAILY', periods: 7 } }), 400, 'VALIDATION_FAILED');
+    const missing = errorOf(
+      await wcall(app, 'POST', 'me/challenges', { token, body: { templateId: 'water', period: 'DAILY', periods: 7 } }),
+      400,
+      'VALIDATION_FAILED',
+    );
     assert.match(missing.message, /target/);
-    const badEnum = errorOf(await wcall(app, 'GET', 'me/challenges?status=sometimes', { token }), 400, 'VALIDATION_FAILED');
+    const badEnum = errorOf(
+      await wcall(app, 'GET', 'me/challenges?status=sometimes', { token }),
+      400,
+      'VALIDATION_FAILED',
+    );
     assert.equal(badEnum.details?.field, 'querystring.status');
   });
 
@@ -176,7 +249,12 @@ describe('transport rules: JSON only, body size, validation, unknown routes', ()
   });
 
   it('never answers with a stack trace', async () => {
-    const res = await app.inject({ method: 'POST', url: '/ucc/v1/me/activities', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: '[' });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/ucc/v1/me/activities',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      payload: '[',
+    });
     assert.doesNotMatch(res.body, /at .*\.(ts|js):\d+/);
   });
 });
@@ -192,7 +270,9 @@ describe('rate limits', () => {
       assert.ok(Number(res.headers['retry-after']) > 0);
       assert.ok(Number(err.details?.retryAfterSeconds) > 0);
       jsonOf(await wcall(app, 'GET', 'me', { token: await widgetToken('bob') }), 200); // bob has his own budget
-    } finally { await app.close(); }
+    } finally {
+      await app.close();
+    }
   });
 
   it('limits each IP address to perIpPerMinute, whoever the customer', async () => {
@@ -201,13 +281,17 @@ describe('rate limits', () => {
       jsonOf(await wcall(app, 'GET', 'me', { token: await widgetToken('alice') }), 200);
       jsonOf(await wcall(app, 'GET', 'me', { token: await widgetToken('bob') }), 200);
       errorOf(await wcall(app, 'GET', 'me', { token: await widgetToken('carol') }), 429, 'RATE_LIMITED');
-    } finally { await app.close(); }
+    } finally {
+      await app.close();
+    }
   });
 });
 
 describe('demo-only routes', () => {
   let app: FastifyInstance;
-  before(async () => { app = await widgetApp(); });
+  before(async () => {
+    app = await widgetApp();
+  });
   after(() => app.close());
 
   it('POST /demo/session gives a working 1-hour token for a seeded customer', async () => {
@@ -242,19 +326,34 @@ describe('demo-only routes', () => {
     jsonOf(await wcall(first, 'POST', '/demo/clock', { body: { advanceDays: 2 } }), 200);
     await first.close();
     const second = await buildApp({ db: join(dir, 'clock.db'), demo: true });
-    try { assert.equal(second.ctx.clock.offsetMs, 2 * 86_400_000); } finally { await second.close(); rmSync(dir, { recursive: true, force: true }); }
+    try {
+      assert.equal(second.ctx.clock.offsetMs, 2 * 86_400_000);
+    } finally {
+      await second.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('POST /demo/reset restores the seeded state and the real clock; tokens keep working', async () => {
     const token = await widgetToken('alice');
-    jsonOf(await wcall(app, 'POST', 'me/challenges', { token, body: { templateId: 'water', target: 8, period: 'DAILY', periods: 7 } }), 201);
+    jsonOf(
+      await wcall(app, 'POST', 'me/challenges', {
+        token,
+        body: { templateId: 'water', target: 8, period: 'DAILY', periods: 7 },
+      }),
+      201,
+    );
     jsonOf(await wcall(app, 'PATCH', 'me', { token, body: { timeZone: 'Europe/Berlin' } }), 200);
     jsonOf(await wcall(app, 'POST', '/demo/clock', { body: { advanceDays: 5 } }), 200);
     const reset = jsonOf(await wcall(app, 'POST', '/demo/reset', { body: {} }), 200);
     assert.equal(reset.offsetDays, 0);
     assert.equal(app.ctx.clock.offsetMs, 0);
     assert.deepEqual(jsonOf(await wcall(app, 'GET', 'me/challenges', { token }), 200), { challenges: [] });
-    assert.deepEqual(jsonOf(await wcall(app, 'GET', 'me', { token }), 200), { id: 'alice', timeZone: 'UTC', balance: 0 });
+    assert.deepEqual(jsonOf(await wcall(app, 'GET', 'me', { token }), 200), {
+      id: 'alice',
+      timeZone: 'UTC',
+      balance: 0,
+    });
     assert.equal(await app.ctx.store.read((tx) => tx.getCustomerByExternalId('demo', 'erin')), undefined);
   });
 });
@@ -266,9 +365,16 @@ describe('production mode', () => {
     dir = mkdtempSync(join(tmpdir(), 'ucc-widget-'));
     app = await buildApp({ db: join(dir, 'prod.db'), demo: false, tokenSecret: 'x'.repeat(40) });
   });
-  after(async () => { await app.close(); rmSync(dir, { recursive: true, force: true }); });
+  after(async () => {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
-  for (const [url, body] of [['/demo/session', { customer: 'alice' }], ['/demo/clock', { advanceDays: 1 }], ['/demo/reset', undefined]] as const) {
+  for (const [url, body] of [
+    ['/demo/session', { customer: 'alice' }],
+    ['/demo/clock', { advanceDays: 1 }],
+    ['/demo/reset', undefined],
+  ] as const) {
     it(`has no ${url} route (404)`, async () => {
       const res = await wcall(app, 'POST', url, { body });
       assert.equal(res.statusCode, 404);
@@ -282,27 +388,43 @@ describe('production mode', () => {
   });
 
   it('does not allow arbitrary localhost origins outside demo mode', async () => {
-    const res = await app.inject({ method: 'OPTIONS', url: '/ucc/v1/me', headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'GET' } });
+    const res = await app.inject({
+      method: 'OPTIONS',
+      url: '/ucc/v1/me',
+      headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'GET' },
+    });
     errorOf(res, 403, 'ORIGIN_NOT_ALLOWED');
   });
 });
 
 describe('documentation and static files', () => {
   let app: FastifyInstance;
-  before(async () => { app = await widgetApp(); });
+  before(async () => {
+    app = await widgetApp();
+  });
   after(() => app.close());
 
   it('serves the OpenAPI document with every widget route and its response schema', async () => {
     const doc = jsonOf(await app.inject({ method: 'GET', url: '/docs/json' }), 200);
     assert.match(doc.openapi, /^3\./);
     const expected: [string, string, string][] = [
-      ['/ucc/v1/templates', 'get', '200'], ['/ucc/v1/me', 'get', '200'], ['/ucc/v1/me', 'patch', '200'],
-      ['/ucc/v1/me/challenges', 'post', '201'], ['/ucc/v1/me/challenges', 'get', '200'], ['/ucc/v1/me/challenges/{id}', 'get', '200'],
-      ['/ucc/v1/me/challenges/{id}', 'delete', '200'], ['/ucc/v1/me/activities', 'post', '201'], ['/ucc/v1/me/activities', 'get', '200'],
-      ['/ucc/v1/me/activities/{id}', 'delete', '200'], ['/ucc/v1/me/points', 'get', '200'],
+      ['/ucc/v1/templates', 'get', '200'],
+      ['/ucc/v1/me', 'get', '200'],
+      ['/ucc/v1/me', 'patch', '200'],
+      ['/ucc/v1/me/challenges', 'post', '201'],
+      ['/ucc/v1/me/challenges', 'get', '200'],
+      ['/ucc/v1/me/challenges/{id}', 'get', '200'],
+      ['/ucc/v1/me/challenges/{id}', 'delete', '200'],
+      ['/ucc/v1/me/activities', 'post', '201'],
+      ['/ucc/v1/me/activities', 'get', '200'],
+      ['/ucc/v1/me/activities/{id}', 'delete', '200'],
+      ['/ucc/v1/me/points', 'get', '200'],
     ];
     for (const [path, method, status] of expected) {
-      assert.ok(doc.paths[path]?.[method]?.responses?.[status]?.content?.['application/json']?.schema, `${method} ${path} ${status}`);
+      assert.ok(
+        doc.paths[path]?.[method]?.responses?.[status]?.content?.['application/json']?.schema,
+        `${method} ${path} ${status}`,
+      );
     }
     assert.equal(doc.paths['/v3/targetGroups'], undefined, 'the Capillary API is not part of the widget document');
   });
@@ -329,7 +451,11 @@ describe('documentation and static files', () => {
     if (!existsSync(join(dist, 'ucc-widgets.locale-es.js'))) return t.skip('run `npm run build` first');
     const { version, files } = JSON.parse(readFileSync(join(dist, 'integrity.json'), 'utf8'));
     assert.ok(files['ucc-widgets.locale-es.js'], 'integrity.json lists the locale chunks');
-    const res = await app.inject({ method: 'GET', url: `/v/${version}/ucc-widgets.locale-es.js`, headers: { origin: 'https://brand.example' } });
+    const res = await app.inject({
+      method: 'GET',
+      url: `/v/${version}/ucc-widgets.locale-es.js`,
+      headers: { origin: 'https://brand.example' },
+    });
     assert.equal(res.statusCode, 200);
     assert.equal(res.headers['access-control-allow-origin'], '*');
     assert.equal(res.headers['cache-control'], 'public, max-age=31536000, immutable');
@@ -342,14 +468,24 @@ describe('documentation and static files', () => {
     assert.equal(alias.statusCode, 200);
     assert.equal(alias.headers['access-control-allow-origin'], '*');
     assert.equal(alias.headers['cache-control'], 'public, max-age=300');
-    for (const url of [`/v/${version}/ucc-widgets.locale-zz.js`, `/v/${version}/ucc-widgets.locale-es.ts`, `/v/${version}/ucc-widgets.locale-ES.js`,
-      `/v/${version}/ucc-widgets.locale-es.js.gz`, `/v/${version}/locale-es.js`, '/v/0.0.1/ucc-widgets.locale-es.js', '/ucc-widgets.locale-zz.js']) {
+    for (const url of [
+      `/v/${version}/ucc-widgets.locale-zz.js`,
+      `/v/${version}/ucc-widgets.locale-es.ts`,
+      `/v/${version}/ucc-widgets.locale-ES.js`,
+      `/v/${version}/ucc-widgets.locale-es.js.gz`,
+      `/v/${version}/locale-es.js`,
+      '/v/0.0.1/ucc-widgets.locale-es.js',
+      '/ucc-widgets.locale-zz.js',
+    ]) {
       assert.equal((await app.inject({ method: 'GET', url })).statusCode, 404, url);
     }
   });
 
   it('serves the demo pages at / and /embed.html, or 503 when they are missing', async () => {
-    for (const [url, file] of [['/', 'index.html'], ['/embed.html', 'embed.html']]) {
+    for (const [url, file] of [
+      ['/', 'index.html'],
+      ['/embed.html', 'embed.html'],
+    ]) {
       const res = await app.inject({ method: 'GET', url });
       if (existsSync(join(import.meta.dirname, '../../demo', file))) {
         assert.equal(res.statusCode, 200);
@@ -359,7 +495,7 @@ describe('documentation and static files', () => {
   });
 });
 
-describe('RateLimiter (the widget API\'s counters)', () => {
+describe("RateLimiter (the widget API's counters)", () => {
   it('allows max requests per key and window, then answers the seconds left; a new window starts clean', () => {
     const l = new RateLimiter(2, 60_000);
     assert.deepEqual([l.hit('a', 0), l.hit('a', 1_000), l.hit('a', 30_000)], [0, 0, 30]);

@@ -8,9 +8,15 @@ import { SqliteStore } from '../../server/store/sqlite.js';
 import { migrations } from '../../server/store/migrations.js';
 
 const dirs: string[] = [];
-const tempDir = () => { const d = mkdtempSync(join(tmpdir(), 'ucc-widget-')); dirs.push(d); return d; };
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'ucc-widget-'));
+  dirs.push(d);
+  return d;
+};
 const store = () => new SqliteStore(join(tempDir(), 'store.db'));
-after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 describe('group commit (store.txGrouped, used by POST /me/activities)', () => {
   it('commits the transactions of one event-loop turn together; a failing one leaves none of its writes', async () => {
@@ -19,15 +25,29 @@ describe('group commit (store.txGrouped, used by POST /me/activities)', () => {
       const before = s.statementCount();
       const results = await Promise.allSettled([
         s.txGrouped((tx) => tx.setMeta('a', '1').then(() => 'first')),
-        s.txGrouped(async (tx) => { await tx.setMeta('b', '2'); throw new Error('refused half-way'); }),
+        s.txGrouped(async (tx) => {
+          await tx.setMeta('b', '2');
+          throw new Error('refused half-way');
+        }),
         s.txGrouped((tx) => tx.setMeta('c', '3').then(() => 'third')),
       ]);
-      assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
-      assert.deepEqual(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message)), ['first', 'refused half-way', 'third']);
-      assert.deepEqual(await s.read(async (tx) => [await tx.getMeta('a'), await tx.getMeta('b'), await tx.getMeta('c')]), ['1', undefined, '3']);
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['fulfilled', 'rejected', 'fulfilled'],
+      );
+      assert.deepEqual(
+        results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message)),
+        ['first', 'refused half-way', 'third'],
+      );
+      assert.deepEqual(
+        await s.read(async (tx) => [await tx.getMeta('a'), await tx.getMeta('b'), await tx.getMeta('c')]),
+        ['1', undefined, '3'],
+      );
       assert.ok(s.statementCount() > before);
       assert.equal(s.regroups, 1, 'a failure after a write undoes the group and runs each transaction alone');
-    } finally { s.close(); }
+    } finally {
+      s.close();
+    }
   });
 
   it('a transaction refused before its first write fails alone: the rest of its group commits in the one transaction', async () => {
@@ -35,45 +55,72 @@ describe('group commit (store.txGrouped, used by POST /me/activities)', () => {
     try {
       const runs = { a: 0, c: 0 };
       const results = await Promise.allSettled([
-        s.txGrouped(async (tx) => { runs.a++; await tx.setMeta('a', '1'); return 'first'; }),
-        s.txGrouped(async (tx) => { await tx.getMeta('a'); throw new Error('refused before writing'); }),
-        s.txGrouped(async (tx) => { runs.c++; await tx.setMeta('c', '3'); return 'third'; }),
+        s.txGrouped(async (tx) => {
+          runs.a++;
+          await tx.setMeta('a', '1');
+          return 'first';
+        }),
+        s.txGrouped(async (tx) => {
+          await tx.getMeta('a');
+          throw new Error('refused before writing');
+        }),
+        s.txGrouped(async (tx) => {
+          runs.c++;
+          await tx.setMeta('c', '3');
+          return 'third';
+        }),
       ]);
-      assert.deepEqual(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message)), ['first', 'refused before writing', 'third']);
+      assert.deepEqual(
+        results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message)),
+        ['first', 'refused before writing', 'third'],
+      );
       assert.deepEqual(await s.read(async (tx) => [await tx.getMeta('a'), await tx.getMeta('c')]), ['1', '3']);
       assert.equal(s.regroups, 0);
       assert.deepEqual(runs, { a: 1, c: 1 }, 'nothing ran twice');
-    } finally { s.close(); }
+    } finally {
+      s.close();
+    }
   });
 
-  it('after a failure half-way, the group\'s counters still add up exactly (each transaction re-run alone sees the others)', async () => {
+  it("after a failure half-way, the group's counters still add up exactly (each transaction re-run alone sees the others)", async () => {
     const s = store();
     try {
-      const writes = Array.from({ length: 30 }, (_, i) => s.txGrouped(async (tx) => {
-        const n = Number(await tx.getMeta('n') ?? 0);
-        await tx.setMeta('n', String(n + 1));
-        if (i === 17) throw new Error('fails after its write');
-        return i;
-      }));
+      const writes = Array.from({ length: 30 }, (_, i) =>
+        s.txGrouped(async (tx) => {
+          const n = Number((await tx.getMeta('n')) ?? 0);
+          await tx.setMeta('n', String(n + 1));
+          if (i === 17) throw new Error('fails after its write');
+          return i;
+        }),
+      );
       const results = await Promise.allSettled(writes);
       assert.equal(results.filter((r) => r.status === 'rejected').length, 1);
       assert.equal(await s.read((tx) => tx.getMeta('n')), '29');
       assert.equal(s.regroups, 1);
-    } finally { s.close(); }
+    } finally {
+      s.close();
+    }
   });
 
   it('is serialised with ordinary transactions: a read after an answered write sees it', async () => {
     const s = store();
     try {
-      const writes = Array.from({ length: 50 }, (_, i) => s.txGrouped(async (tx) => {
-        const n = Number(await tx.getMeta('n') ?? 0);
-        await tx.setMeta('n', String(n + 1));
-        return i;
-      }));
-      const plain = s.tx(async (tx) => { const n = Number(await tx.getMeta('n') ?? 0); await tx.setMeta('n', String(n + 100)); });
+      const writes = Array.from({ length: 50 }, (_, i) =>
+        s.txGrouped(async (tx) => {
+          const n = Number((await tx.getMeta('n')) ?? 0);
+          await tx.setMeta('n', String(n + 1));
+          return i;
+        }),
+      );
+      const plain = s.tx(async (tx) => {
+        const n = Number((await tx.getMeta('n')) ?? 0);
+        await tx.setMeta('n', String(n + 100));
+      });
       await Promise.all([...writes, plain]);
       assert.equal(await s.read((tx) => tx.getMeta('n')), '150');
-    } finally { s.close(); }
+    } finally {
+      s.close();
+    }
   });
 
   it('answers only after the commit: the data is in the file for a second connection', async () => {
@@ -82,8 +129,14 @@ describe('group commit (store.txGrouped, used by POST /me/activities)', () => {
     try {
       await a.txGrouped((tx) => tx.setMeta('durable', 'yes'));
       const b = new SqliteStore(join(dir, 'shared.db'));
-      try { assert.equal(await b.read((tx) => tx.getMeta('durable')), 'yes'); } finally { b.close(); }
-    } finally { a.close(); }
+      try {
+        assert.equal(await b.read((tx) => tx.getMeta('durable')), 'yes');
+      } finally {
+        b.close();
+      }
+    } finally {
+      a.close();
+    }
   });
 });
 
@@ -91,18 +144,27 @@ describe('background checkpoints (SqliteStore backgroundCheckpoint, used by serv
   it('copies the WAL into the database from a worker thread, so the next writes start the WAL over instead of growing it', async () => {
     const file = join(tempDir(), 'ckpt.db');
     const s = new SqliteStore(file, { backgroundCheckpoint: true });
-    const burst = async (from: number) => { for (let i = from; i < from + 200; i++) await s.txGrouped((tx) => tx.setMeta(`k${i}`, 'x'.repeat(2000))); };
+    const burst = async (from: number) => {
+      for (let i = from; i < from + 200; i++) await s.txGrouped((tx) => tx.setMeta(`k${i}`, 'x'.repeat(2000)));
+    };
     // Caught up = a pass that started after the last write copied the whole WAL (an earlier pass's
     // figures can be from the middle of the burst).
     const caughtUp = async () => {
       const since = (await s.checkpointer!.stats()).runs + 1;
       let st = await s.checkpointer!.stats();
-      for (let i = 0; i < 200 && !(st.runs > since && st.log > 0 && st.checkpointed === st.log); i++) { await new Promise((r) => setTimeout(r, 20)); st = await s.checkpointer!.stats(); }
+      for (let i = 0; i < 200 && !(st.runs > since && st.log > 0 && st.checkpointed === st.log); i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        st = await s.checkpointer!.stats();
+      }
       return st;
     };
     try {
       await s.checkpointer!.ready;
-      assert.equal(s.db.pragma('wal_autocheckpoint', { simple: true }), 16_384, 'the request connection only checkpoints as a backstop');
+      assert.equal(
+        s.db.pragma('wal_autocheckpoint', { simple: true }),
+        16_384,
+        'the request connection only checkpoints as a backstop',
+      );
       await burst(0);
       const st = await caughtUp();
       assert.ok(st.frames > 0 && st.checkpointed === st.log, `the worker copied the whole WAL: ${JSON.stringify(st)}`);
@@ -117,15 +179,24 @@ describe('background checkpoints (SqliteStore backgroundCheckpoint, used by serv
         sizes.push(walSize());
         reused = sizes.at(-1)! <= sizes.at(-2)! * 1.05;
       }
-      assert.ok(reused, `a burst after a caught-up checkpoint reused the WAL from the top (WAL bytes: ${sizes.join(' → ')})`);
+      assert.ok(
+        reused,
+        `a burst after a caught-up checkpoint reused the WAL from the top (WAL bytes: ${sizes.join(' → ')})`,
+      );
       const other = new Database(file, { readonly: true });
-      try { assert.equal((other.prepare('SELECT count(*) AS n FROM meta').get() as { n: number }).n, 200 * sizes.length); } finally { other.close(); }
-    } finally { s.close(); }
+      try {
+        assert.equal((other.prepare('SELECT count(*) AS n FROM meta').get() as { n: number }).n, 200 * sizes.length);
+      } finally {
+        other.close();
+      }
+    } finally {
+      s.close();
+    }
   });
 });
 
 describe('migration 7 (log answers leave the database)', () => {
-  it('moves each log\'s request fingerprint from log_replies onto its activity row and drops the table', async () => {
+  it("moves each log's request fingerprint from log_replies onto its activity row and drops the table", async () => {
     const file = join(tempDir(), 'old.db');
     const old = new Database(file);
     migrations.slice(0, 6).forEach((sql) => old.exec(sql));
@@ -139,7 +210,12 @@ describe('migration 7 (log answers leave the database)', () => {
       const a = await s.read((tx) => tx.getActivityByEvent(7));
       assert.equal(a?.id, 3);
       assert.equal(a?.request, '[null,"water",2,null]');
-      assert.equal((s.db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'log_replies'").get() as { n: number }).n, 0);
-    } finally { s.close(); }
+      assert.equal(
+        (s.db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'log_replies'").get() as { n: number }).n,
+        0,
+      );
+    } finally {
+      s.close();
+    }
   });
 });

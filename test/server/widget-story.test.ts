@@ -17,7 +17,14 @@ describe('the fitness story', () => {
   const logs: LogActivityResponse[] = [];
   let n = 0;
   const log = async (quantity: number) => {
-    const res: LogActivityResponse = jsonOf(await wcall(app, 'POST', 'me/activities', { token, key: `story-${++n}`, body: { challengeId: challenge.id, quantity } }), 201);
+    const res: LogActivityResponse = jsonOf(
+      await wcall(app, 'POST', 'me/activities', {
+        token,
+        key: `story-${++n}`,
+        body: { challengeId: challenge.id, quantity },
+      }),
+      201,
+    );
     logs.push(res);
     return res;
   };
@@ -33,7 +40,14 @@ describe('the fitness story', () => {
     const { templates } = jsonOf(await wcall(app, 'GET', 'templates', { token }), 200);
     water = templates.find((t: Template) => t.id === 'water');
     startBalance = await balance();
-    challenge = jsonOf(await wcall(app, 'POST', 'me/challenges', { token, key: 'story-create', body: { templateId: 'water', target: 8, period: 'DAILY', periods: 7, name: 'Hydrate' } }), 201).challenge;
+    challenge = jsonOf(
+      await wcall(app, 'POST', 'me/challenges', {
+        token,
+        key: 'story-create',
+        body: { templateId: 'water', target: 8, period: 'DAILY', periods: 7, name: 'Hydrate' },
+      }),
+      201,
+    ).challenge;
     assert.equal(challenge.reward.points, Math.min(water.reward.pointsPerPeriod * 7, water.reward.maxPoints));
     assert.equal(challenge.reward.points, 70);
     assert.equal(challenge.status, 'active');
@@ -79,20 +93,31 @@ describe('the fitness story', () => {
 
   it('GET /me/challenges?status=completed lists it, and it stays completed after the week', async () => {
     const completed = jsonOf(await wcall(app, 'GET', 'me/challenges?status=completed', { token }), 200);
-    assert.deepEqual(completed.challenges.map((c: Challenge) => c.id), [challenge.id]);
-    assert.deepEqual(jsonOf(await wcall(app, 'GET', 'me/challenges?status=active', { token }), 200), { challenges: [] });
+    assert.deepEqual(
+      completed.challenges.map((c: Challenge) => c.id),
+      [challenge.id],
+    );
+    assert.deepEqual(jsonOf(await wcall(app, 'GET', 'me/challenges?status=active', { token }), 200), {
+      challenges: [],
+    });
     jsonOf(await wcall(app, 'POST', '/demo/clock', { body: { advanceDays: 3 } }), 200);
     const later = jsonOf(await wcall(app, 'GET', `me/challenges/${challenge.id}`, { token }), 200).challenge;
     assert.equal(later.status, 'completed');
     assert.equal(later.currentPeriod, null);
     assert.equal(later.daysLeft, 0);
-    assert.deepEqual(later.periods.map((p: { state: string }) => p.state), Array(7).fill('met'));
+    assert.deepEqual(
+      later.periods.map((p: { state: string }) => p.state),
+      Array(7).fill('met'),
+    );
   });
 
   it('the ledger shows exactly one EARN of 70 for the challenge', async () => {
     const points: PointsResponse = jsonOf(await wcall(app, 'GET', 'me/points', { token }), 200);
     assert.equal(points.balance, startBalance + 70);
-    assert.deepEqual(points.entries.map((e) => [e.type, e.points, e.challengeId]), [['EARN', 70, challenge.id]]);
+    assert.deepEqual(
+      points.entries.map((e) => [e.type, e.points, e.challengeId]),
+      [['EARN', 70, challenge.id]],
+    );
     assert.equal(points.nextCursor, null);
   });
 });

@@ -14,7 +14,11 @@ addMessages(messages);
 
 type Field = 'target' | 'length' | 'name';
 const NAME_MAX = 60;
-const FIELD_OF: Record<string, Field> = { TARGET_OUT_OF_RANGE: 'target', LENGTH_OUT_OF_RANGE: 'length', NAME_INVALID: 'name' };
+const FIELD_OF: Record<string, Field> = {
+  TARGET_OUT_OF_RANGE: 'target',
+  LENGTH_OUT_OF_RANGE: 'length',
+  NAME_INVALID: 'name',
+};
 
 /**
  * A form to create a personal challenge from one of the brand's templates, validated against the
@@ -83,7 +87,8 @@ export class UccCreateChallenge extends UccStoreElement {
     if (f === 'name') return this.name.trim().length > NAME_MAX ? this.t.nameTooLong(this.l.num(NAME_MAX)) : undefined;
     const b = f === 'target' ? tpl.target : { ...tpl.length, step: 1 };
     const v = Number(this[f]);
-    if (this[f].trim() === '' || !(v >= b.min && v <= b.max)) return this.t.between(this.l.num(b.min), this.l.num(b.max));
+    if (this[f].trim() === '' || !(v >= b.min && v <= b.max))
+      return this.t.between(this.l.num(b.min), this.l.num(b.max));
     // Steps counted from the minimum, as the server and <input step> do; the epsilon absorbs 0.1 + 0.2.
     const off = (v - b.min) / b.step;
     if (Math.abs(off - Math.round(off)) > 1e-9) return this.t.step(this.l.num(b.step));
@@ -103,7 +108,12 @@ export class UccCreateChallenge extends UccStoreElement {
         ${e ? html`<p id="${f}-error" part="field-error" class="error">${e}</p>` : nothing}
       </div>`;
     };
-    const num_ = (f: 'target' | 'length', b: { min: number; max: number }, step: number, invalid: boolean) => html`<input
+    const num_ = (
+      f: 'target' | 'length',
+      b: { min: number; max: number },
+      step: number,
+      invalid: boolean,
+    ) => html`<input
       id=${f} part="input" type="number" inputmode="decimal" required min=${b.min} max=${b.max} step=${step}
       .value=${this[f]} aria-invalid=${invalid} aria-describedby=${invalid ? `${f}-error` : nothing}
       @input=${(e: Event) => this.#edit(f, (e.target as HTMLInputElement).value)} />`;
@@ -124,9 +134,13 @@ export class UccCreateChallenge extends UccStoreElement {
         </select>
       </div>
       ${field('length', this.t.length(lengthUnit.other), (i) => num_('length', tpl.length, 1, i))}
-      ${field('name', this.t.name, (i) => html`<input id="name" part="input" type="text" maxlength=${NAME_MAX + 20}
+      ${field(
+        'name',
+        this.t.name,
+        (i) => html`<input id="name" part="input" type="text" maxlength=${NAME_MAX + 20}
         placeholder=${tpl.label} .value=${this.name} aria-invalid=${i} aria-describedby=${i ? 'name-error' : nothing}
-        @input=${(e: Event) => this.#edit('name', (e.target as HTMLInputElement).value)} />`)}
+        @input=${(e: Event) => this.#edit('name', (e.target as HTMLInputElement).value)} />`,
+      )}
       <p part="reward" class="reward">
         ${this.t.rewardPreview(this.l.qty(Number(this.target) || tpl.target.default, tpl.unit), this.t[this.period], this.l.qty(n, lengthUnit), this.l.qty(points, this.t.points))}
       </p>
@@ -161,7 +175,13 @@ export class UccCreateChallenge extends UccStoreElement {
     await this.act(async (store) => {
       const made = (challenge = await createChallenge(
         store,
-        { templateId: tpl.id, target: Number(this.target), period: this.period, periods: Number(this.length), ...(name && { name }) },
+        {
+          templateId: tpl.id,
+          target: Number(this.target),
+          period: this.period,
+          periods: Number(this.length),
+          ...(name && { name }),
+        },
         uid(), // a fresh key per attempt: a retried click after an error is a new attempt
       ));
       return () => {

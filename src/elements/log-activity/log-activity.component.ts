@@ -101,9 +101,10 @@ export class UccLogActivity extends UccStoreElement {
     const now = this.#now(c);
     const start = this.#dayStart(c, now);
     const from = Math.max(start, now - backfill);
-    const at = when === 'earlier'
-      ? from + (now - from) / 2
-      : Math.min(start - 60_000, Math.max(now - DAY, now - backfill + 60_000));
+    const at =
+      when === 'earlier'
+        ? from + (now - from) / 2
+        : Math.min(start - 60_000, Math.max(now - DAY, now - backfill + 60_000));
     return new Date(at).toISOString();
   }
 
@@ -125,19 +126,26 @@ export class UccLogActivity extends UccStoreElement {
     const options: When[] = ['now'];
     if (sinceStart > HOUR / 2) options.push('earlier');
     // Yesterday only if the window reaches back that far and the challenge was already running.
-    if (backfill > sinceStart + 120_000 && Date.parse(c.startsAt) < now - sinceStart - 60_000) options.push('yesterday');
+    if (backfill > sinceStart + 120_000 && Date.parse(c.startsAt) < now - sinceStart - 60_000)
+      options.push('yesterday');
     const q = Number(this.quantity);
     // The brand's bounds for one log; a tiny minimum (a SUM template's default) reads as "from 1".
     const min = tpl?.minQuantity ?? 0;
-    const qError = !(q > 0 && q >= min && q <= max) || (c.aggregation !== 'SUM' && !Number.isInteger(q))
-      ? this.t.between(this.l.num(min < 0.01 ? 1 : min), this.l.num(Math.min(max, 1e6))) : '';
+    const qError =
+      !(q > 0 && q >= min && q <= max) || (c.aggregation !== 'SUM' && !Number.isInteger(q))
+        ? this.t.between(this.l.num(min < 0.01 ? 1 : min), this.l.num(Math.min(max, 1e6)))
+        : '';
     const active = c.status === 'active';
     return html`<form part="form" novalidate @submit=${(e: Event) => (e.preventDefault(), this.#log(c, qError ? 0 : q, options, backfill))}>
       <h2>${this.t.logTitle}</h2>
-      ${this.challengeId ? html`<p>${c.name}</p>` : html`<label for="challenge">${this.t.challenge}</label>
+      ${
+        this.challengeId
+          ? html`<p>${c.name}</p>`
+          : html`<label for="challenge">${this.t.challenge}</label>
         <select id="challenge" part="input" @change=${(e: Event) => (this.picked = (e.target as HTMLSelectElement).value)}>
           ${all.filter((x) => x.status === 'active').map((x) => html`<option value=${x.id} ?selected=${x.id === c.id}>${x.name}</option>`)}
-        </select>`}
+        </select>`
+      }
       <button part="quick" class="quick" type="button" ?disabled=${!active} aria-disabled=${this.busy} @click=${() => this.#log(c, 1, options, backfill)}>
         ${this.t.plusOne(this.l.num(1), c.unit.one)}
       </button>
@@ -148,12 +156,16 @@ export class UccLogActivity extends UccStoreElement {
             .value=${this.quantity} aria-invalid=${!!qError} aria-describedby=${qError ? 'quantity-error' : nothing}
             @input=${(e: Event) => (this.quantity = (e.target as HTMLInputElement).value)} />
         </div>
-        ${options.length > 1 ? html`<div>
+        ${
+          options.length > 1
+            ? html`<div>
           <label for="when">${this.t.when}</label>
           <select id="when" part="input" @change=${(e: Event) => (this.when = (e.target as HTMLSelectElement).value as When)}>
             ${options.map((o) => html`<option value=${o} ?selected=${o === this.when}>${this.t[o]}</option>`)}
           </select>
-        </div>` : nothing}
+        </div>`
+            : nothing
+        }
       </div>
       ${qError ? html`<p id="quantity-error" class="error">${qError}</p>` : nothing}
       <button part="button" type="submit" ?disabled=${!active} aria-disabled=${this.busy} aria-busy=${this.busy}>${this.t.log}</button>
@@ -172,14 +184,22 @@ export class UccLogActivity extends UccStoreElement {
       const u = unitOf(r.challengeId);
       return u ? this.l.qty(r.quantity, u) : this.l.num(r.quantity);
     };
-    return html`${n ? html`<div part="pending" class="pending">
+    return html`${
+      n
+        ? html`<div part="pending" class="pending">
       ${net ? html`<p>${net === 'auth' ? this.t.signInAgain(this.l.num(n), n) : net === 'offline' ? this.t.youOffline : this.t.unreachable}</p>` : nothing}
       <p>${this.t.pending(this.l.num(n), n)}</p>
       <ul>${list.map((p) => html`<li>${qty(p)}</li>`)}</ul>
-    </div>` : nothing}${store.pending.filter((p) => p.refused).map((p) => html`<p part="refused" class="error">
+    </div>`
+        : nothing
+    }${store.pending
+      .filter((p) => p.refused)
+      .map(
+        (p) => html`<p part="refused" class="error">
       ${this.t.notSaved(qty(p), at(p.request.occurredAt ?? p.queuedAt), p.refused!.message)}
       <button part="button" class="secondary" type="button" @click=${() => dismiss(store, p.key)}>${this.t.dismiss}</button>
-    </p>`)}`;
+    </p>`,
+      )}`;
   }
 
   async #log(c: Challenge, quantity: number, options: When[], backfill: number) {
@@ -189,7 +209,11 @@ export class UccLogActivity extends UccStoreElement {
     const before = c.periods[c.currentPeriod ?? -1]?.achieved;
     let done: LogActivityResponse | null = null;
     await this.act(async (store) => {
-      const res = (done = await log(store, { challengeId: c.id, quantity, occurredAt: this.#occurredAt(c, when, backfill) }, uid()));
+      const res = (done = await log(
+        store,
+        { challengeId: c.id, quantity, occurredAt: this.#occurredAt(c, when, backfill) },
+        uid(),
+      ));
       if (!res) return () => (t, l) => t.queued(l.qty(quantity, c.unit));
       return () => {
         this.last = res.activity;
@@ -209,6 +233,10 @@ export class UccLogActivity extends UccStoreElement {
   #undo() {
     const id = this.last?.id;
     // Its button goes away: focus moves on to Log.
-    if (id) void this.act(async (store) => (await undo(store, id), () => ((this.last = undefined), (t) => t.undone)), '[type=submit]');
+    if (id)
+      void this.act(
+        async (store) => (await undo(store, id), () => ((this.last = undefined), (t) => t.undone)),
+        '[type=submit]',
+      );
   }
 }

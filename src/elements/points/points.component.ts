@@ -31,7 +31,7 @@ addMessages(messages);
  */
 export class UccPoints extends UccStoreElement {
   static override styles = [shared, styles];
-  
+
   protected override needs = ['points' as const];
 
   protected override content(store: UccStore) {
@@ -39,15 +39,19 @@ export class UccPoints extends UccStoreElement {
     const day = this.l.dates({ dateStyle: 'medium' });
     return html`<h2>${this.t.pointsTitle}</h2>
       <p part="balance" class="balance" role="status">${this.t.balance(this.l.qty(balance, this.t.points))}</p>
-      ${entries.length
-        ? html`<h3>${this.t.ledger}</h3><ul part="ledger">
-            ${entries.map((e) => html`<li part="entry" tabindex="-1">
+      ${
+        entries.length
+          ? html`<h3>${this.t.ledger}</h3><ul part="ledger">
+            ${entries.map(
+              (e) => html`<li part="entry" tabindex="-1">
               <span class="amount ${e.points < 0 ? 'neg' : ''}">${this.l.num(e.points, { signDisplay: 'exceptZero' })}</span>
               <span>${e.description}</span>
               <time class="muted" datetime=${e.createdAt}>${day(e.createdAt)}</time>
-            </li>`)}
+            </li>`,
+            )}
           </ul>`
-        : html`<p part="status">${this.t.noEntries}</p>`}
+          : html`<p part="status">${this.t.noEntries}</p>`
+      }
       ${this.alert()}
       ${nextCursor ? html`<button part="button more" aria-disabled=${this.busy} @click=${this.#more}>${this.t.more}</button>` : nothing}`;
   }

@@ -14,7 +14,12 @@ import { progress as messages } from '../../i18n/en/progress.js';
 addMessages(messages);
 
 /** The calendar period whose logs are shown: challenge id, period index, and its logs or why they failed. */
-interface Day { id: string; i: number; list?: Activity[]; error?: UccError }
+interface Day {
+  id: string;
+  i: number;
+  list?: Activity[];
+  error?: UccError;
+}
 
 /**
  * Shows challenges with the current period's progress, a streak calendar and the reward; redraws from
@@ -72,20 +77,27 @@ export class UccProgress extends UccStoreElement {
   }
 
   protected override content(store: UccStore) {
-    const list = store.r.challenges.data!.filter((c) => (this.challengeId ? c.id === this.challengeId : c.status !== 'left'));
-    if (!list.length) return html`<p part="status" tabindex="-1">${this.challengeId ? this.t.notFound : this.t.noChallenges}</p>`;
+    const list = store.r.challenges.data!.filter((c) =>
+      this.challengeId ? c.id === this.challengeId : c.status !== 'left',
+    );
+    if (!list.length)
+      return html`<p part="status" tabindex="-1">${this.challengeId ? this.t.notFound : this.t.noChallenges}</p>`;
     // Period dates are UTC calendar days; the two formatters are made once per render, not per period.
     const long = this.l.dates({ weekday: 'short', day: 'numeric', month: 'short' }, 'UTC');
     const short = this.l.dates({ day: 'numeric', month: 'short' }, 'UTC');
     // Announced once per change of a value, never on a redraw that changed nothing (a log elsewhere, the language).
     const now = (c: Challenge) => c.periods[c.currentPeriod ?? -1] ?? c.periods.at(-1);
     const changed = list.filter((c) => {
-      const p = now(c), k = p ? `${p.index} ${p.value} ${p.target}` : '', was = this.#seen.get(c.id);
+      const p = now(c),
+        k = p ? `${p.index} ${p.value} ${p.target}` : '',
+        was = this.#seen.get(c.id);
       this.#seen.set(c.id, k);
       return was != null && was !== k;
     });
     if (changed.length) this.#changed = changed.map((c) => c.id);
-    const said = list.filter((c) => this.#changed.includes(c.id) && now(c)).map((c) => `${c.name}: ${this.l.ofTarget(now(c)!, c.unit)}`);
+    const said = list
+      .filter((c) => this.#changed.includes(c.id) && now(c))
+      .map((c) => `${c.name}: ${this.l.ofTarget(now(c)!, c.unit)}`);
     return html`<h2 tabindex="-1">${this.t.progressTitle}</h2><ul class="list">${list.map((c, i) => this.#card(c, i, long, short))}</ul>
       <p part="announcement" class="sr" role="status">${said.join('. ')}</p>`;
   }
@@ -101,31 +113,41 @@ export class UccProgress extends UccStoreElement {
       <h3 id="n-${c.id}" tabindex="-1">${c.name}
         ${c.status !== 'active' ? html`<span part="badge" class="badge ${c.status}">${done ? this.t.completed : c.status === 'left' ? this.t.hasLeft : this.t.ended}</span>` : nothing}
       </h3>
-      ${p ? html`<div part="bar" class="bar" role="progressbar" aria-labelledby="n-${c.id}" aria-valuemin="0"
+      ${
+        p
+          ? html`<div part="bar" class="bar" role="progressbar" aria-labelledby="n-${c.id}" aria-valuemin="0"
         aria-valuemax=${p.target} aria-valuenow=${Math.min(p.value, p.target)} aria-valuetext=${text}>
         <div part="bar-fill" class="fill" style="width:${pct}%"></div>
       </div>
-      <p class="value">${text}</p>` : nothing}
+      <p class="value">${text}</p>`
+          : nothing
+      }
       <ol part="calendar" class="cal" aria-label=${this.t.calendar}>
-        ${c.periods.map((x, j) => html`<li><button part="period period-${x.state}" class=${x.state}
+        ${c.periods.map(
+          (x, j) => html`<li><button part="period period-${x.state}" class=${x.state}
           title="${long(x.date)}: ${this.t[x.state]}" ?disabled=${x.state === 'ahead'}
           aria-expanded=${d?.id === c.id && d.i === j} @click=${() => this.#show(c, j)}>
           <span class="sr">${short(x.date)}: ${this.t[x.state]}</span>
-        </button></li>`)}
+        </button></li>`,
+        )}
       </ol>
       ${d?.id === c.id ? this.#logs(c, d) : nothing}
       <p>${this.t.streak(this.l.num(c.streak.current), this.l.num(c.streak.best), this.l.qty(c.streak.required, unit))}
         ${c.status === 'active' ? html` · ${this.t.left(this.l.qty(c.daysLeft, this.t.day))}` : nothing}</p>
       <p class="points">${c.reward.earned ? this.t.earned(this.l.qty(c.reward.earned, this.t.points)) : this.t.promised(this.l.qty(c.reward.points, this.t.points))}</p>
-      ${c.status !== 'active' ? nothing : this.ask === c.id
-        ? html`<div part="confirm" role="group" aria-labelledby="q-${c.id}" @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this.#keep(c)}>
+      ${
+        c.status !== 'active'
+          ? nothing
+          : this.ask === c.id
+            ? html`<div part="confirm" role="group" aria-labelledby="q-${c.id}" @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this.#keep(c)}>
           <p id="q-${c.id}">${this.t.leaveAsk(c.name)}</p>
           <button part="button leave-confirm" aria-disabled=${this.busy} @click=${() => this.#leave(c, i)}>${this.t.leaveYes}</button>
           <button part="button keep" class="secondary" aria-disabled=${this.busy} @click=${() => this.#keep(c)}>${this.t.keep}</button>
           ${this.alert()}
         </div>`
-        : html`<button part="button leave" class="secondary" aria-describedby="n-${c.id}"
-          @click=${() => ((this.ask = c.id), (this.error = undefined), this.#focus('[part~=keep]'))}>${this.t.leave}</button>`}
+            : html`<button part="button leave" class="secondary" aria-describedby="n-${c.id}"
+          @click=${() => ((this.ask = c.id), (this.error = undefined), this.#focus('[part~=keep]'))}>${this.t.leave}</button>`
+      }
     </li>`;
   }
 
@@ -133,12 +155,18 @@ export class UccProgress extends UccStoreElement {
   #logs(c: Challenge, d: Day) {
     const time = this.l.dates({ weekday: 'short', hour: 'numeric', minute: '2-digit' }, c.timeZone);
     return html`<div part="day" aria-live="polite">
-      ${d.error ? html`<p part="error">${this.say(d.error)}
+      ${
+        d.error
+          ? html`<p part="error">${this.say(d.error)}
           <button part="button retry" @click=${() => this.#show(c, d.i, false)}>${this.t.retry}</button></p>`
-        : d.list?.length ? html`<ul>${d.list.map((a) => html`<li part="log${a.undone ? ' log-undone' : ''}">
+          : d.list?.length
+            ? html`<ul>${d.list.map(
+                (a) => html`<li part="log${a.undone ? ' log-undone' : ''}">
             ${this.l.qty(a.quantity, c.unit)} · <time datetime=${a.occurredAt}>${time(a.occurredAt)}</time>${a.undone ? ` ${this.t.wasUndone}` : ''}
-          </li>`)}</ul>`
-        : html`<p part="status">${d.list ? this.t.nothingLogged : this.t.loading}</p>`}
+          </li>`,
+              )}</ul>`
+            : html`<p part="status">${d.list ? this.t.nothingLogged : this.t.loading}</p>`
+      }
     </div>`;
   }
 
@@ -146,7 +174,8 @@ export class UccProgress extends UccStoreElement {
   async #show(c: Challenge, i: number, toggle = true) {
     const d = this.day;
     if (toggle && d?.id === c.id && d.i === i) return (this.day = undefined);
-    const day: Day = (this.day = { id: c.id, i }), p = c.periods[i];
+    const day: Day = (this.day = { id: c.id, i }),
+      p = c.periods[i];
     try {
       day.list = (await this.store!.client.activities({ challengeId: c.id, from: p.start, to: p.end })).activities;
     } catch (e) {
@@ -169,9 +198,12 @@ export class UccProgress extends UccStoreElement {
   /** Leaves `c` (card `i`): one request; then focus moves to the card now in its place, else the heading. */
   #leave(c: Challenge, i: number) {
     const root = this.renderRoot;
-    return this.act(async (store) => {
-      const challenge = await leaveChallenge(store, c.id);
-      return () => void ((this.ask = undefined), this.emit('ucc-challenge-left', { challenge }));
-    }, () => root.querySelectorAll('h3')[i] ?? root.querySelector('h2,[part=status]'));
+    return this.act(
+      async (store) => {
+        const challenge = await leaveChallenge(store, c.id);
+        return () => void ((this.ask = undefined), this.emit('ucc-challenge-left', { challenge }));
+      },
+      () => root.querySelectorAll('h3')[i] ?? root.querySelector('h2,[part=status]'),
+    );
   }
 }

@@ -97,7 +97,8 @@ export class UccProvider extends UccElement {
     // new one, in place (no loading state).
     const s = this.store;
     // (A load still on its way is in the old language: it is asked again too, and only the new answer is kept.)
-    if (changed.has('locale') && this.hasUpdated && s) for (const k in s.r) /ok|loading/.test(s.r[k as ResourceKey].status) && s.load(k as ResourceKey, true);
+    if (changed.has('locale') && this.hasUpdated && s)
+      for (const k in s.r) /ok|loading/.test(s.r[k as ResourceKey].status) && s.load(k as ResourceKey, true);
   }
 
   protected override updated() {
@@ -134,14 +135,22 @@ export class UccProvider extends UccElement {
 
   #setup() {
     this.#sub = claims(this.token).sub ?? '';
-    this.#used = { client: this.client, queueName: this.queueName, token: this.token, tokenProvider: this.tokenProvider };
-    const client = this.client ?? new UccClient({
-      base: () => this.apiBase,
-      locale: () => this.locale,
-      token: () => this.#currentToken(),
-      refreshToken: async () => !!this.tokenProvider && !!(await this.#fetchToken()),
-    });
-    const owner = async () => claims(this.tokenProvider ? this.#fetched ?? (await this.#fetchToken()) : this.token).sub ?? '';
+    this.#used = {
+      client: this.client,
+      queueName: this.queueName,
+      token: this.token,
+      tokenProvider: this.tokenProvider,
+    };
+    const client =
+      this.client ??
+      new UccClient({
+        base: () => this.apiBase,
+        locale: () => this.locale,
+        token: () => this.#currentToken(),
+        refreshToken: async () => !!this.tokenProvider && !!(await this.#fetchToken()),
+      });
+    const owner = async () =>
+      claims(this.tokenProvider ? (this.#fetched ?? (await this.#fetchToken())) : this.token).sub ?? '';
     // The offline queue is opened by the first element that logs (store-log.ts `useQueue`), so a page
     // that only shows data carries none of its code; the store just knows the queue's name.
     const store = (this.store = new UccStore(client, undefined, owner));
@@ -170,7 +179,10 @@ export class UccProvider extends UccElement {
 
   #fetchToken() {
     return (this.#fetching ??= this.tokenProvider!()
-      .then((tok) => (this.#fetched = tok), () => undefined)
+      .then(
+        (tok) => (this.#fetched = tok),
+        () => undefined,
+      )
       .finally(() => (this.#fetching = undefined)));
   }
 

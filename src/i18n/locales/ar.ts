@@ -54,27 +54,29 @@ export default {
   queued: (qty: string) => `تم حفظ ${qty} على هذا الجهاز.`,
   youOffline: 'أنت غير متصل بالإنترنت.',
   unreachable: 'تعذّر الوصول إلى الخدمة الآن. إدخالاتك محفوظة وسيتم إرسالها.',
-  signInAgain: (n: string, count: number) => ({
-    zero: 'سجّل الدخول مجددًا لإرسال الإدخالات المحفوظة',
-    one: 'سجّل الدخول مجددًا لإرسال إدخال محفوظ واحد',
-    two: 'سجّل الدخول مجددًا لإرسال إدخالين محفوظين',
-    few: `سجّل الدخول مجددًا لإرسال ${n} إدخالات محفوظة`,
-    many: `سجّل الدخول مجددًا لإرسال ${n} إدخالًا محفوظًا`,
-    other: `سجّل الدخول مجددًا لإرسال ${n} إدخال محفوظ`,
-  })[plural(count)],
+  signInAgain: (n: string, count: number) =>
+    ({
+      zero: 'سجّل الدخول مجددًا لإرسال الإدخالات المحفوظة',
+      one: 'سجّل الدخول مجددًا لإرسال إدخال محفوظ واحد',
+      two: 'سجّل الدخول مجددًا لإرسال إدخالين محفوظين',
+      few: `سجّل الدخول مجددًا لإرسال ${n} إدخالات محفوظة`,
+      many: `سجّل الدخول مجددًا لإرسال ${n} إدخالًا محفوظًا`,
+      other: `سجّل الدخول مجددًا لإرسال ${n} إدخال محفوظ`,
+    })[plural(count)],
   notSaved: (qty: string, time: string, message: string) => `لم يُحفظ: ${qty} في ${time} — ${message}`,
   dismiss: 'إغلاق',
   undone: 'تم التراجع عن آخر إدخال.',
   goalReached: 'لقد بلغت هدفك!',
   rewardEarned: (points: string) => `لقد ربحت ${points}!`,
-  pending: (n: string, count: number) => ({
-    zero: 'لا توجد إدخالات بانتظار الإرسال',
-    one: 'إدخال واحد بانتظار الإرسال',
-    two: 'إدخالان بانتظار الإرسال',
-    few: `${n} إدخالات بانتظار الإرسال`,
-    many: `${n} إدخالًا بانتظار الإرسال`,
-    other: `${n} إدخال بانتظار الإرسال`,
-  })[plural(count)],
+  pending: (n: string, count: number) =>
+    ({
+      zero: 'لا توجد إدخالات بانتظار الإرسال',
+      one: 'إدخال واحد بانتظار الإرسال',
+      two: 'إدخالان بانتظار الإرسال',
+      few: `${n} إدخالات بانتظار الإرسال`,
+      many: `${n} إدخالًا بانتظار الإرسال`,
+      other: `${n} إدخال بانتظار الإرسال`,
+    })[plural(count)],
   // points
   pointsTitle: 'نقاطي',
   balance: (points: string) => `الرصيد: ${points}`,
@@ -84,7 +86,8 @@ export default {
   // progress
   progressTitle: 'تحدياتي',
   noChallenges: 'لا توجد تحديات بعد.',
-  streak: (current: string, best: string, required: string) => `السلسلة: ${current} من ${required}، وأفضل سلسلة: ${best}`,
+  streak: (current: string, best: string, required: string) =>
+    `السلسلة: ${current} من ${required}، وأفضل سلسلة: ${best}`,
   promised: (points: string) => `${points} عند الإكمال`,
   earned: (points: string) => `ربحت ${points}`,
   completed: 'مكتمل',

@@ -51,13 +51,17 @@ export default {
   queued: (qty: string) => `${qty} auf diesem Gerät gespeichert.`,
   youOffline: 'Du bist offline.',
   unreachable: 'Wir erreichen den Dienst gerade nicht. Deine Einträge sind gespeichert und werden gesendet.',
-  signInAgain: (n: string, count: number) => (count === 1 ? `Melde dich erneut an, um ${n} gespeicherten Eintrag zu senden` : `Melde dich erneut an, um ${n} gespeicherte Einträge zu senden`),
+  signInAgain: (n: string, count: number) =>
+    count === 1
+      ? `Melde dich erneut an, um ${n} gespeicherten Eintrag zu senden`
+      : `Melde dich erneut an, um ${n} gespeicherte Einträge zu senden`,
   notSaved: (qty: string, time: string, message: string) => `Nicht gespeichert: ${qty} um ${time} — ${message}`,
   dismiss: 'Schließen',
   undone: 'Letzter Eintrag rückgängig gemacht.',
   goalReached: 'Ziel erreicht!',
   rewardEarned: (points: string) => `Du hast ${points} erhalten!`,
-  pending: (n: string, count: number) => (count === 1 ? `${n} Eintrag wartet auf das Senden` : `${n} Einträge warten auf das Senden`),
+  pending: (n: string, count: number) =>
+    count === 1 ? `${n} Eintrag wartet auf das Senden` : `${n} Einträge warten auf das Senden`,
   // points
   pointsTitle: 'Meine Punkte',
   balance: (points: string) => `Kontostand: ${points}`,

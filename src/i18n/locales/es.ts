@@ -5,7 +5,8 @@ const lower = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 /** Spanish (tú, neutral between Spain and Latin America). */
 export default {
   // core
-  noProvider: 'Este widget debe ir dentro de <ucc-provider>. Pide al responsable del sitio que revise la configuración.',
+  noProvider:
+    'Este widget debe ir dentro de <ucc-provider>. Pide al responsable del sitio que revise la configuración.',
   loading: 'Cargando…',
   signedOut: 'Inicia sesión para participar en los retos.',
   retry: 'Reintentar',
@@ -51,13 +52,17 @@ export default {
   queued: (qty: string) => `${qty} guardado en este dispositivo.`,
   youOffline: 'Estás sin conexión.',
   unreachable: 'No podemos conectar con el servicio ahora mismo. Tus registros están guardados y se enviarán.',
-  signInAgain: (n: string, count: number) => (count === 1 ? `Vuelve a iniciar sesión para enviar ${n} registro guardado` : `Vuelve a iniciar sesión para enviar ${n} registros guardados`),
+  signInAgain: (n: string, count: number) =>
+    count === 1
+      ? `Vuelve a iniciar sesión para enviar ${n} registro guardado`
+      : `Vuelve a iniciar sesión para enviar ${n} registros guardados`,
   notSaved: (qty: string, time: string, message: string) => `No guardado: ${qty} a las ${time} — ${message}`,
   dismiss: 'Descartar',
   undone: 'Último registro deshecho.',
   goalReached: '¡Meta cumplida!',
   rewardEarned: (points: string) => `¡Has ganado ${points}!`,
-  pending: (n: string, count: number) => (count === 1 ? `${n} registro pendiente de envío` : `${n} registros pendientes de envío`),
+  pending: (n: string, count: number) =>
+    count === 1 ? `${n} registro pendiente de envío` : `${n} registros pendientes de envío`,
   // points
   pointsTitle: 'Mis puntos',
   balance: (points: string) => `Saldo: ${points}`,
@@ -67,7 +72,8 @@ export default {
   // progress
   progressTitle: 'Mis retos',
   noChallenges: 'Aún no tienes retos.',
-  streak: (current: string, best: string, required: string) => `Racha: ${current} de ${required}; tu mejor racha: ${best}`,
+  streak: (current: string, best: string, required: string) =>
+    `Racha: ${current} de ${required}; tu mejor racha: ${best}`,
   promised: (points: string) => `${points} al completarlo`,
   earned: (points: string) => `Has ganado ${points}`,
   completed: 'Completado',

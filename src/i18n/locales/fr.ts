@@ -7,7 +7,8 @@ const nb = '\u202f';
 /** French (vous). */
 export default {
   // core
-  noProvider: 'Ce widget doit être placé dans <ucc-provider>. Demandez au responsable du site de vérifier l’intégration.',
+  noProvider:
+    'Ce widget doit être placé dans <ucc-provider>. Demandez au responsable du site de vérifier l’intégration.',
   loading: 'Chargement…',
   signedOut: 'Connectez-vous pour participer aux défis.',
   retry: 'Réessayer',
@@ -52,15 +53,20 @@ export default {
   logged: (qty: string, progress: string) => `Enregistré${nb}: ${qty}. ${progress}.`,
   queued: (qty: string) => `${qty} enregistré sur cet appareil.`,
   youOffline: 'Vous êtes hors ligne.',
-  unreachable: 'Nous ne parvenons pas à joindre le service pour le moment. Vos saisies sont enregistrées et seront envoyées.',
-  signInAgain: (n: string, count: number) => (count < 2 ? `Reconnectez-vous pour envoyer ${n} saisie enregistrée` : `Reconnectez-vous pour envoyer ${n} saisies enregistrées`),
+  unreachable:
+    'Nous ne parvenons pas à joindre le service pour le moment. Vos saisies sont enregistrées et seront envoyées.',
+  signInAgain: (n: string, count: number) =>
+    count < 2
+      ? `Reconnectez-vous pour envoyer ${n} saisie enregistrée`
+      : `Reconnectez-vous pour envoyer ${n} saisies enregistrées`,
   notSaved: (qty: string, time: string, message: string) => `Non enregistré : ${qty} à ${time} — ${message}`,
   dismiss: 'Fermer',
   undone: 'Dernière saisie annulée.',
   goalReached: `Objectif atteint${nb}!`,
   rewardEarned: (points: string) => `Vous avez gagné ${points}${nb}!`,
   // French "one" covers 0 and 1.
-  pending: (n: string, count: number) => (count < 2 ? `${n} saisie en attente d’envoi` : `${n} saisies en attente d’envoi`),
+  pending: (n: string, count: number) =>
+    count < 2 ? `${n} saisie en attente d’envoi` : `${n} saisies en attente d’envoi`,
   // points
   pointsTitle: 'Mes points',
   balance: (points: string) => `Solde${nb}: ${points}`,
@@ -70,7 +76,8 @@ export default {
   // progress
   progressTitle: 'Mes défis',
   noChallenges: 'Aucun défi pour l’instant.',
-  streak: (current: string, best: string, required: string) => `Série${nb}: ${current} sur ${required}, record${nb}: ${best}`,
+  streak: (current: string, best: string, required: string) =>
+    `Série${nb}: ${current} sur ${required}, record${nb}: ${best}`,
   promised: (points: string) => `À gagner${nb}: ${points}`,
   earned: (points: string) => `Gagné${nb}: ${points}`,
   completed: 'Réussi',

@@ -47,6 +47,16 @@ run_wtr_suite() {
   [ "$rc" -ne 0 ] && status=1
 }
 
+# Lint first: ESLint (layer zones, no import cycles, typescript-eslint, lit, wc) and Prettier; one check each.
+run_check() { # name, command...
+  local name=$1; shift
+  echo "== $name"
+  if "$@" > ".tmp/$name.log" 2>&1; then echo "$name: 1 passed, 0 failed"; total_pass=$((total_pass + 1));
+  else tail -40 ".tmp/$name.log"; echo "$name: 0 passed, 1 failed"; total_fail=$((total_fail + 1)); status=1; fi
+}
+run_check eslint ./node_modules/.bin/eslint .
+run_check prettier ./node_modules/.bin/prettier --check .
+
 # Built first: the server suite also checks the files it serves (dist/), and the end-to-end suites load them.
 npm run --silent build >/dev/null 2>&1 || npm run build
 run_node_suite server 'test/server/*.test.ts'

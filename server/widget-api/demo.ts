@@ -10,7 +10,7 @@ import type { OrgDoc } from '../engine/org.js';
 import { seedDemo } from '../seed.js';
 import { iso } from '../engine/time.js';
 import { signCustomerToken } from './auth.js';
-import { renderError, widgetError } from './errors.js';
+import { rateLimited, renderError, widgetError } from './errors.js';
 import { widgetState } from './state.js';
 import { errorBody } from './schemas.js';
 import { RateLimiter } from './rate-limit.js';
@@ -117,14 +117,9 @@ export async function demoRoutes(app: FastifyInstance) {
         }),
       },
     },
-    async (req, reply) => {
+    async (req) => {
       const wait = sessions.hit(req.ip);
-      if (wait > 0) {
-        reply.header('retry-after', String(wait));
-        throw widgetError(429, 'RATE_LIMITED', `Too many demo sessions from this address; try again in ${wait} s.`, {
-          retryAfterSeconds: wait,
-        });
-      }
+      if (wait > 0) throw rateLimited(wait, 'demo sessions from this address');
       const org = ctx.orgs.get(DEMO_ORG);
       const name = req.body.customer;
       const exists =

@@ -5,6 +5,10 @@ import { ApiError, StorageUnavailable } from '../errors.js';
 export const widgetError = (status: number, code: string, message: string, details?: Record<string, unknown>) =>
   new ApiError(status, code, message, details);
 
+/** 429 RATE_LIMITED: `details.retryAfterSeconds` becomes the Retry-After header (app.ts's onError hook). */
+export const rateLimited = (wait: number, what: string) =>
+  widgetError(429, 'RATE_LIMITED', `Too many ${what}; try again in ${wait} s.`, { retryAfterSeconds: wait });
+
 const FASTIFY_CODES: Record<string, [number, string, string]> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: [
     415,

@@ -15,7 +15,7 @@ import { validUntil } from './read-cache.js';
 import { RateLimiter } from './rate-limit.js';
 import { isValidZone, parseEnd, parseInstant } from '../engine/time.js';
 import { authenticate, knownPrincipal } from './auth.js';
-import { renderError, renderNotFound, widgetError } from './errors.js';
+import { rateLimited, renderError, renderNotFound, widgetError } from './errors.js';
 import { createChallenge, customerZone, leaveChallenge, listChallengeViews, requireChallenge } from './challenges.js';
 import {
   LogAnswerCache,
@@ -154,23 +154,18 @@ async function routes(app: FastifyInstance) {
   });
   const perIp = new RateLimiter(ctx.rateLimits.perIpPerMinute, MINUTE);
   const perCustomer = new RateLimiter(ctx.rateLimits.perCustomerPerMinute, MINUTE);
-  const limit = (limiter: RateLimiter, key: string, reply: FastifyReply, who: string) => {
+  const limit = (limiter: RateLimiter, key: string, who: string) => {
     const wait = limiter.hit(key);
-    if (wait > 0) {
-      reply.header('retry-after', String(wait));
-      throw widgetError(429, 'RATE_LIMITED', `Too many requests from this ${who}; try again in ${wait} s.`, {
-        retryAfterSeconds: wait,
-      });
-    }
+    if (wait > 0) throw rateLimited(wait, `requests from this ${who}`);
   };
 
   /** After the token is known: the page's origin must be the brand's, then the customer's own rate limit. */
-  const admit = (req: FastifyRequest, reply: FastifyReply) => {
+  const admit = (req: FastifyRequest) => {
     const origin = req.headers.origin;
     if (origin && !originAllowed(app, req, origin, req.principal.org)) {
       throw widgetError(403, 'ORIGIN_NOT_ALLOWED', 'This brand does not allow its widgets on this site.');
     }
-    limit(perCustomer, req.principal.key, reply, 'customer');
+    limit(perCustomer, req.principal.key, 'customer');
   };
   // A callback hook: a known token is admitted without a promise; a new one is verified asynchronously.
   app.addHook('onRequest', (req, reply, done) => {
@@ -178,11 +173,11 @@ async function routes(app: FastifyInstance) {
       // A preflight that reaches here was not answered by @fastify/cors: its origin is not allowed.
       if (req.method === 'OPTIONS')
         throw widgetError(403, 'ORIGIN_NOT_ALLOWED', "This page's origin may not call the widget API.");
-      limit(perIp, req.ip, reply, 'address');
+      limit(perIp, req.ip, 'address');
       const known = knownPrincipal(ctx, req);
       if (known) {
         req.principal = known;
-        admit(req, reply);
+        admit(req);
         return done();
       }
     } catch (err) {
@@ -191,7 +186,7 @@ async function routes(app: FastifyInstance) {
     authenticate(ctx, req)
       .then((p) => {
         req.principal = p;
-        admit(req, reply);
+        admit(req);
       })
       .then(
         () => done(),

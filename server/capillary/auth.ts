@@ -90,16 +90,17 @@ export async function issueOAuthToken(req: FastifyRequest, key: unknown, secret:
   admitAddress(g, req);
   const org = typeof key === 'string' ? orgs.byOAuthKey(key) : undefined;
   const client = org?.oauthClients.find((c) => c.key === key);
+  // One key per credential for failures and budget (bounded: a guessed key can be long).
+  const credential = `oauth:${typeof key === 'string' ? key.slice(0, 200) : ''}`;
   login(
     g,
     req,
-    `oauth:${typeof key === 'string' ? key.slice(0, 200) : ''}`,
+    credential,
     () => !!org && !!client && typeof secret === 'string' && same(client.secret, secret),
     () => unauthorized(Codes.AUTH_FAILED, 'Invalid client key or secret.'),
   );
-  admitCredential(g, `oauth:${client!.key}`);
-  const ok = { org: org!, client: client! };
-  return new SignJWT({ org: ok.org.id, key: ok.client.key })
+  admitCredential(g, credential);
+  return new SignJWT({ org: org!.id, key: client!.key })
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuedAt()
     .setExpirationTime(`${OAUTH_TTL_SECONDS}s`)
@@ -142,14 +143,15 @@ export async function authenticate(req: FastifyRequest): Promise<OrgDoc> {
     const user = decoded.slice(0, i),
       pass = decoded.slice(i + 1).toLowerCase();
     const org = i > 0 ? orgs.byTill(user) : undefined;
+    const credential = `till:${user.slice(0, 200)}`;
     login(
       g,
       req,
-      `till:${user.slice(0, 200)}`,
+      credential,
       () => !!org?.till && /^[0-9a-f]{32}$/.test(pass) && same(org.till.passwordMd5, pass),
       () => unauthorized(Codes.AUTH_FAILED, 'Invalid till credentials: send Basic base64(till:md5(password)).'),
     );
-    admitCredential(g, `till:${user}`);
+    admitCredential(g, credential);
     return org!;
   }
   throw unauthorized(

@@ -208,6 +208,10 @@ export class SqliteStore implements Store {
   private identityTimer: NodeJS.Timeout | null = null;
   /** The last storage fault of a transaction, until one commits again. */
   private fault: { reason: string; atMs: number } | null = null;
+  /** How long a transaction may wait for the write lock (BUSY_DEADLINE_MS unless a test sets it). */
+  private readonly busyDeadlineMs: number;
+  /** A transaction of the queue is open (health() must not end it). */
+  private busy = false;
   /** When BEGIN IMMEDIATE last found the write lock taken (so transactions past their deadline fail without trying). */
   private busySinceMs = 0;
 
@@ -264,7 +268,6 @@ export class SqliteStore implements Store {
     void this.checkpointer?.stop();
     this.db.close();
   }
-  private readonly busyDeadlineMs: number;
 
   /** Why the file at the database's path is not the file this store has open (deleted, its folder removed, replaced), or null. */
   private fileProblem(): string | null {
@@ -310,8 +313,6 @@ export class SqliteStore implements Store {
       return `the last write failed: ${this.fault.reason}`;
     return null;
   }
-  /** A transaction of the queue is open (health() must not end it). */
-  private busy = false;
 
   /** The error a caller gets: a storage fault becomes StorageUnavailable (and is remembered for /healthz); any other error is kept. */
   private storageError(err: unknown): unknown {

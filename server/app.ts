@@ -8,14 +8,14 @@ import Fastify, {
   type FastifyServerOptions,
 } from 'fastify';
 import AjvCompiler from '@fastify/ajv-compiler';
-import { ApiError } from './errors.js';
+import { ApiError, Codes } from './errors.js';
 import { API_HEADERS, DOCS_HEADERS } from './headers.js';
 import { renderError } from './widget-api/errors.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/types.js';
 import { Clock, DEFAULT_RATE_LIMITS, OrgRegistry, type AppContext, type RateLimits } from './context.js';
 import { seedDemo, DEMO_TOKEN_SECRET } from './seed.js';
-import { capillaryRoutes } from './capillary/index.js';
+import { capillaryEnvelope, capillaryRoutes } from './capillary/index.js';
 import { widgetRoutes } from './widget-api/index.js';
 import { demoRoutes } from './widget-api/demo.js';
 import { staticRoutes } from './static.js';
@@ -35,8 +35,6 @@ export interface AppOptions {
   /** Serve dist/ucc-widgets.js and the demo pages (on by default). */
   serveStatic?: boolean;
 }
-
-// ── security headers ──────────────────────────────────────────────────────────────────────────
 
 // ── logs ──────────────────────────────────────────────────────────────────────────────────────
 
@@ -78,21 +76,12 @@ function loggerOptions(logger: AppOptions['logger']): FastifyServerOptions['logg
 
 /**
  * The envelope of the surface `url` belongs to (docs/capillary-api.md and docs/widget-api.md "Error
- * codes"), for errors no route's handler sees: Node's parser (431, 400), Fastify's bad URL.
- * Mirrors the envelopes of server/capillary/index.ts.
+ * codes"), for errors no route's handler sees: Node's parser (431, 400), Fastify's bad URL. The
+ * Capillary family answers invalid input (300004) in its own envelope, anything else the widget API's.
  */
 export function envelopeFor(url: string, status: number, widgetCode: string, message: string): unknown {
-  const capillary = 300004; // Codes.INVALID_INPUT: invalid input of any kind
-  if (url.startsWith('/v3/')) return { data: null, errors: [{ code: capillary, message }], warnings: null };
-  if (url.startsWith('/v2/')) return { warnings: [], errors: [{ code: capillary, message }] };
-  if (url.startsWith('/api_gateway/'))
-    return {
-      status: { code: status, message: 'failure' },
-      validationErrors: [{ code: capillary, message }],
-      data: null,
-    };
-  if (url.startsWith('/webhooks/')) return { status: { code: capillary, message }, requestId: crypto.randomUUID() };
-  return { error: { code: widgetCode, message } };
+  const capillary = capillaryEnvelope(url);
+  return capillary ? capillary(status, Codes.INVALID_INPUT, message) : { error: { code: widgetCode, message } };
 }
 
 /** The url of the request line at the start of `raw` ('' when it is not there). */

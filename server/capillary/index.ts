@@ -44,6 +44,15 @@ const gatewayEnvelope: Envelope = (status, code, message) => ({
 });
 const webhookEnvelope: Envelope = (_s, code, message) => ({ status: { code, message }, requestId: randomUUID() });
 
+/** The family's envelope for a path of this surface (by prefix), or undefined for a path outside it. */
+export function capillaryEnvelope(url: string): Envelope | undefined {
+  if (url.startsWith('/v3/')) return v3Envelope;
+  if (url.startsWith('/v2/')) return v2Envelope;
+  if (url.startsWith('/api_gateway/')) return gatewayEnvelope;
+  if (url.startsWith('/webhooks/')) return webhookEnvelope;
+  return undefined;
+}
+
 /** Renders every failure in the family's envelope: ApiErrors as they are, Fastify's own 4xx as invalid input, anything else as a masked 500. */
 function errorHandler(envelope: Envelope) {
   return (err: FastifyError | ApiError, req: FastifyRequest, reply: FastifyReply) => {

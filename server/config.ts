@@ -62,7 +62,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const durability = (env.UCC_DURABILITY ?? 'normal').trim().toLowerCase();
   if (durability !== 'normal' && durability !== 'full') {
     throw new Error(
-      `UCC_DURABILITY must be "normal" (the default: a commit survives a crash of the server process) or "full" (it also survives an OS crash or power loss, at a cost; see the README) (got ${JSON.stringify(env.UCC_DURABILITY)}).`,
+      `UCC_DURABILITY must be "normal" (the default: a commit survives a crash of the server process) or "full" (it also survives an OS crash or power loss, at a cost; see docs/operations.md) (got ${JSON.stringify(env.UCC_DURABILITY)}).`,
     );
   }
   const allowedOrigins = parseAllowedOrigins(env.UCC_ALLOWED_ORIGINS);
@@ -82,8 +82,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     orgsFile: env.UCC_ORGS_FILE ?? null,
     allowedOrigins,
     rateLimits: {
-      perCustomerPerMinute: limitVar(env, 'UCC_RATE_CUSTOMER_PER_MIN', 600),
-      perIpPerMinute: limitVar(env, 'UCC_RATE_IP_PER_MIN', 3000),
+      perCustomerPerMinute: limitVar(env, 'UCC_RATE_CUSTOMER_PER_MIN', DEFAULT_RATE_LIMITS.perCustomerPerMinute),
+      perIpPerMinute: limitVar(env, 'UCC_RATE_IP_PER_MIN', DEFAULT_RATE_LIMITS.perIpPerMinute),
       capillaryPerCredentialPerMinute: limitVar(
         env,
         'UCC_RATE_CAPILLARY_PER_MIN',

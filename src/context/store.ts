@@ -55,7 +55,9 @@ export class UccStore {
   replay?(): Promise<void>;
   /** Whose data this is: a new object when the customer changes, so elements drop what the last one saw. */
   customer = {};
+  /** Bumped by reset(): a queue listing read before it may be another customer's. */
   #gen = 0;
+  /** The latest load of each key; only its answer is kept (reset() forgets them all). */
   #last: Partial<Record<ResourceKey, object>> = {};
   #subs = new Set<() => void>();
 
@@ -78,9 +80,9 @@ export class UccStore {
   load(key: ResourceKey, force = false) {
     const res = this.r[key];
     if (this.paused || (!force && res.status !== 'idle')) return;
-    // Only the last load of a key is kept: a reload (another language) may answer before an older load.
-    const gen = this.#gen,
-      mine = (this.#last[key] = {});
+    // Only the last load of a key is kept: a reload (another language) may answer before an older load,
+    // and a load from before reset() (another customer) is no one's.
+    const mine = (this.#last[key] = {});
     const c = this.client;
     const p: Promise<unknown> =
       key === 'templates'
@@ -93,10 +95,8 @@ export class UccStore {
     (this.r[key] as Resource<unknown>) = { status: 'loading', data: res.data };
     this.notify();
     p.then(
-      (data) =>
-        gen === this.#gen && mine === this.#last[key] && ((this.r[key] as Resource<unknown>) = { status: 'ok', data }),
+      (data) => mine === this.#last[key] && ((this.r[key] as Resource<unknown>) = { status: 'ok', data }),
       (e) =>
-        gen === this.#gen &&
         mine === this.#last[key] &&
         ((this.r[key] = { status: 'error', error: asError(e) }), this.onError?.(asError(e))),
     ).then(() => this.notify());
@@ -111,6 +111,7 @@ export class UccStore {
   reset(customer?: boolean) {
     if (customer) this.customer = {};
     this.#gen++;
+    this.#last = {};
     this.r = idle();
     this.pending = [];
     this.notify();

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { DEMO_TOKEN_SECRET, DEMO_WIDGET_SECRET, md5 } from './seed.js';
 import { isValidZone } from './engine/time.js';
-import type { OrgDoc } from './engine/org.js';
+import { minQuantity, type OrgDoc } from './engine/org.js';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from './context.js';
 
 export interface Config {
@@ -376,6 +376,11 @@ function meaningProblems(orgs: OrgDoc[]): Problem[] {
             message: `must be from min to max, ${r.min} to ${r.max} (got ${r.default})`,
           });
       }
+      if (minQuantity(t) > t.maxQuantityPerLog)
+        out.push({
+          path: at(t.minQuantity === undefined ? 'maxQuantityPerLog' : 'minQuantity'),
+          message: `no log could be accepted: the smallest quantity one log may carry (${minQuantity(t)}${t.minQuantity === undefined ? `, the default for ${t.aggregation}` : ''}) is more than maxQuantityPerLog (${t.maxQuantityPerLog})`,
+        });
       const base = (o.defaultLanguage ?? 'en').toLowerCase();
       const tags = new Map<string, string>();
       for (const [tag, texts] of Object.entries(t.i18n ?? {})) {

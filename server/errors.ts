@@ -50,6 +50,8 @@ export const Codes = {
   TARGET_NOT_FOUND: 310907,
   NOT_ENROLLED: 310908,
   STORAGE_UNAVAILABLE: 310909,
+  /** A warning, not an error: a list answer was cut at its size bound; the rest is at a later offset. */
+  MORE_ON_NEXT_PAGE: 310910,
   INVALID_INPUT: 300004,
   NAME_EXISTS: 310069,
   ALREADY_ENROLLED: 310119,

@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, StorageUnavailable, badRequest, notFound, Codes } from '../errors.js';
 import type { OrgDoc } from '../engine/org.js';
-import type { Tx, CustomerRow } from '../store/types.js';
+import type { Tx, CustomerRow, TargetGroupQuery } from '../store/types.js';
+import type { TargetGroupDoc } from '../model/documents.js';
 import { authenticate, issueOAuthToken, OAUTH_TTL_SECONDS } from './auth.js';
 import { createEventDef } from '../engine/events.js';
 import {
@@ -24,7 +25,18 @@ import {
 import { createPromotion, MAX_PROMOTION_TARGETS } from '../engine/promotions.js';
 import { recordOccurrence } from '../engine/occurrence.js';
 import { iso, parseInstant } from '../engine/time.js';
-import { groupStatus, renderGroup, renderPromotion, renderPromotionListItem, renderUserGroup } from './render.js';
+import {
+  fitting,
+  groupWeight,
+  PAGE_BYTES,
+  renderGroup,
+  renderPromotion,
+  renderPromotionListItem,
+  renderTarget,
+  renderUserGroup,
+  targetWeight,
+  userGroupWeight,
+} from './render.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -125,8 +137,8 @@ const intParam = (v: string, what: string) => {
   if (!Number.isSafeInteger(n) || n <= 0) throw badRequest(Codes.INVALID_INPUT, `${what} must be a positive integer.`);
   return n;
 };
-const pageParams = (q: Q, max = 100) => {
-  const limit = q.limit === undefined ? 10 : decimal(q.limit),
+const pageParams = (q: Q, max = 100, byDefault = 10) => {
+  const limit = q.limit === undefined ? byDefault : decimal(q.limit),
     offset = q.offset === undefined ? 0 : decimal(q.offset);
   if (!Number.isInteger(limit) || limit < 0 || limit > max)
     throw badRequest(Codes.INVALID_INPUT, `limit must be an integer from 0 to ${max}.`);
@@ -140,6 +152,30 @@ const pageParams = (q: Q, max = 100) => {
  * has a maxItems, every free text a maxLength, every count a maximum (docs/operations.md, Request bounds).
  * They add types only where the engine does not check a field with a code of its own (the engine's codes stay).
  */
+/**
+ * The `pagination` block of a list answer showing `shown` of the `listed` items asked for (fewer when `fitting` cut
+ * them by size), and a MORE_ON_NEXT_PAGE warning naming the next offset when the answer was cut by size, or
+ * (`warnIfMore`, for lists that Capillary does not page) when anything is left.
+ */
+function page(shown: number, listed: number, at: { offset: number; limit: number; total: number }, warnIfMore = true) {
+  const cut = shown < listed,
+    more = at.offset + shown < at.total;
+  return {
+    pagination: { limit: cut ? shown : at.limit, offset: at.offset, total: at.total },
+    warnings:
+      more && (cut || warnIfMore)
+        ? [
+            {
+              code: Codes.MORE_ON_NEXT_PAGE,
+              message: `This answer holds ${shown} of ${at.total} from offset ${at.offset}${cut ? ` (an answer holds at most ${PAGE_BYTES / 1e6} MB)` : ''}; ask again with offset=${at.offset + shown} for the rest.`,
+            },
+          ]
+        : null,
+  };
+}
+/** The most groups or enrolments one list answer holds (fewer when they are large: see `page`). */
+const MAX_LISTED = 100;
+
 const MAX_IDS = 20,
   MAX_ENROL = 100,
   MAX_TEXT = 1000;
@@ -310,6 +346,21 @@ async function lookupCustomer(tx: Tx, org: OrgDoc, name: string | undefined, val
 async function v3(app: FastifyInstance) {
   scope(app, v3Envelope, false);
   const { store, clock } = app.ctx;
+  /** One page of the organisation's groups matching `query`, as many as fit in one answer. */
+  const groupPage = async (
+    org: OrgDoc,
+    query: TargetGroupQuery,
+    render: (g: TargetGroupDoc) => unknown,
+    weight: (g: TargetGroupDoc) => number,
+    warnIfMore = true,
+  ) => {
+    const { total, ids, groups } = await store.read(async (tx) => {
+      const { total, ids } = await tx.pageTargetGroups(org.id, query);
+      return { total, ids, groups: await fitting(ids, async (id) => (await tx.getTargetGroup(org.id, id))!, weight) };
+    });
+    const p = page(groups.length, ids.length, { offset: query.offset, limit: query.limit, total }, warnIfMore);
+    return { pagination: p.pagination, data: groups.map(render), errors: null, warnings: p.warnings };
+  };
   app.post('/oauth/token/generate', { schema: { body: schemas.oauth } }, async (req) => {
     const b = req.body as { key?: unknown; secret?: unknown };
     return {
@@ -328,16 +379,21 @@ async function v3(app: FastifyInstance) {
     });
     api.get('/targetGroups', async (req) => {
       const q = req.query as Q,
-        now = clock.now();
-      let groups = await store.read((tx) =>
-        tx.listTargetGroups(req.org.id, { includeUserCreated: flag(q.includeUserCreatedTargetGroups) }),
+        now = clock.now(),
+        withPeriods = q.includePeriods === undefined || flag(q.includePeriods);
+      // limit and offset are this server's: Capillary documents none and answers every group in one list.
+      const { limit, offset } = pageParams(q, MAX_LISTED, MAX_LISTED);
+      return groupPage(
+        req.org,
+        {
+          includeUserCreated: flag(q.includeUserCreatedTargetGroups),
+          ...(flag(q.includeOnlyActive) ? { status: { is: 'LIVE' as const, now } } : {}),
+          offset,
+          limit,
+        },
+        (g) => renderGroup(g, now, withPeriods),
+        (g) => groupWeight(g, withPeriods),
       );
-      if (flag(q.includeOnlyActive)) groups = groups.filter((g) => g.active && groupStatus(g, now) === 'LIVE');
-      return {
-        data: groups.map((g) => renderGroup(g, now, q.includePeriods === undefined || flag(q.includePeriods))),
-        errors: null,
-        warnings: null,
-      };
     });
     api.get('/targetGroups/:id', async (req) => {
       const q = req.query as Q,
@@ -400,38 +456,44 @@ async function v3(app: FastifyInstance) {
     });
     api.get('/milestones', async (req) => {
       const q = req.query as Q,
-        now = clock.now();
-      const { limit, offset } = pageParams(q);
+        now = clock.now(),
+        withPeriods = q['require-periods'] === undefined || flag(q['require-periods']);
+      const { limit, offset } = pageParams(q, MAX_LISTED);
       const type = q.type === undefined ? undefined : normaliseTracking(q.type);
       if (type && !['DEFAULT', 'STREAKS', 'CAPPING', 'UNIFIED'].includes(type))
         throw badRequest(Codes.INVALID_INPUT, 'type must be DEFAULT, STREAKS, CAPPING or UNIFIED.');
-      if (q.status && !['LIVE', 'UPCOMING', 'ENDED', 'STOPPED'].includes(q.status))
+      const status = q.status as 'LIVE' | 'UPCOMING' | 'ENDED' | 'STOPPED' | undefined;
+      if (status && !['LIVE', 'UPCOMING', 'ENDED', 'STOPPED'].includes(status))
         throw badRequest(Codes.INVALID_INPUT, 'status must be LIVE, UPCOMING, ENDED or STOPPED.');
-      let groups = await store.read((tx) =>
-        tx.listTargetGroups(req.org.id, { includeUserCreated: flag(q.includeUserCreatedTargetGroups) }),
+      return groupPage(
+        req.org,
+        {
+          includeUserCreated: flag(q.includeUserCreatedTargetGroups),
+          trackingType: type,
+          status: status && { is: status, now },
+          nameContains: q.name,
+          targetType: q['target-on'],
+          offset,
+          limit,
+        },
+        (g) => renderGroup(g, now, withPeriods),
+        (g) => groupWeight(g, withPeriods),
+        false,
       );
-      if (type) groups = groups.filter((g) => g.trackingType === type);
-      if (q.status) groups = groups.filter((g) => groupStatus(g, now) === q.status);
-      if (q.name) groups = groups.filter((g) => g.name.toLowerCase().includes(q.name!.toLowerCase()));
-      if (q['target-on']) groups = groups.filter((g) => g.targets.some((t) => t.targetType === q['target-on']));
-      const page = groups.slice(offset, offset + limit);
-      return {
-        pagination: { limit, offset, total: groups.length },
-        data: page.map((g) => renderGroup(g, now, q['require-periods'] === undefined || flag(q['require-periods']))),
-        errors: null,
-        warnings: null,
-      };
     });
+    // Capillary pages neither customer list; `offset` (and `limit`) are this server's, for customers enrolled in
+    // more than one answer holds.
     api.get('/users/:userId/enrolledTargets', async (req) => {
       const q = req.query as Q;
       if (q.enrollmentType && !['TRANSACTION', 'IMPORT', 'AUDIENCE_FILTER'].includes(q.enrollmentType))
         throw badRequest(310130, 'Invalid enrollment type as input.');
+      const { limit, offset } = pageParams(q, MAX_LISTED, MAX_LISTED);
       const onlyUcc = flag(q.includeOnlyUserCreated),
         withUcc = onlyUcc || flag(q.includeUserCreatedTargetGroups);
       const ruleIds = q.targetRuleIds ? q.targetRuleIds.split(',', MAX_IDS + 1).map(decimal) : null;
       if (ruleIds && (ruleIds.length > MAX_IDS || ruleIds.some(Number.isNaN)))
         throw badRequest(Codes.INVALID_INPUT, `targetRuleIds must be at most ${MAX_IDS} comma-separated ids.`);
-      const data = await store.read(async (tx) => {
+      const matching = await store.read(async (tx) => {
         const c = await userOrThrow(tx, req.org, (req.params as Q).userId!);
         const out = [];
         for (const e of await tx.listEnrolmentsForCustomer(c.id, { activeOnly: true })) {
@@ -440,25 +502,46 @@ async function v3(app: FastifyInstance) {
           if (!tg || !t || (tg.userCreated ? !withUcc : onlyUcc)) continue;
           if (ruleIds && !ruleIds.includes(t.id)) continue;
           if (q.enrollmentType && t.enrolmentMethod !== q.enrollmentType) continue;
-          out.push({
-            ...renderGroup(tg, clock.now()).targets.find((x) => x.id === t.id)!,
-            userCreated: tg.userCreated,
-          });
+          out.push({ tg, t });
         }
         return out;
       });
-      return { data, errors: null, warnings: null };
+      const listed = matching.slice(offset, offset + limit);
+      const shown = await fitting(
+        listed,
+        (x) => x,
+        ({ t }) => targetWeight(t),
+      );
+      const p = page(shown.length, listed.length, { offset, limit, total: matching.length });
+      return {
+        ...(matching.length > limit || offset > 0 || p.warnings ? { pagination: p.pagination } : {}),
+        data: shown.map(({ tg, t }) => ({ ...renderTarget(tg, t), userCreated: tg.userCreated })),
+        errors: null,
+        warnings: p.warnings,
+      };
     });
     api.get('/users/:userId/targetGroups', async (req) => {
       const q = req.query as Q,
         now = clock.now();
+      const { limit, offset } = pageParams(q, MAX_LISTED, MAX_LISTED);
       const withUcc = flag(q.includeUserCreatedTargetGroups) || flag(q.includeOnlyUserCreated);
-      const data = await store.read(async (tx) => {
+      const { data, p } = await store.read(async (tx) => {
         const c = await userOrThrow(tx, req.org, (req.params as Q).userId!);
-        const groups = [];
+        const matching = [];
         for (const e of await tx.listEnrolmentsForCustomer(c.id, { activeOnly: true })) {
           const tg = await tx.getTargetGroup(req.org.id, e.tgId);
           if (!tg || (tg.userCreated && !withUcc) || (flag(q.includeOnlyUserCreated) && !tg.userCreated)) continue;
+          matching.push({ tg, e });
+        }
+        const listed = matching.slice(offset, offset + limit);
+        const shown = await fitting(
+          listed,
+          (x) => x,
+          ({ tg, e }) => userGroupWeight(tg, e),
+        );
+        const p = page(shown.length, listed.length, { offset, limit, total: matching.length });
+        const groups = [];
+        for (const { tg, e } of shown)
           groups.push(
             renderUserGroup(
               tg,
@@ -468,8 +551,7 @@ async function v3(app: FastifyInstance) {
               now,
             ),
           );
-        }
-        return {
+        const data = {
           userId: c.id,
           customer: {
             id: c.id,
@@ -479,8 +561,9 @@ async function v3(app: FastifyInstance) {
           },
           targetGroups: groups,
         };
+        return { data, p: matching.length > limit || offset > 0 || p.warnings ? p : null };
       });
-      return { data, errors: null, warnings: null };
+      return { ...(p ? { pagination: p.pagination } : {}), data, errors: null, warnings: p?.warnings ?? null };
     });
   });
 }
@@ -493,12 +576,24 @@ async function v2(app: FastifyInstance) {
     return { warnings: [], errors: [] };
   });
   app.get('/events', async (req) => {
-    const defs = await store.read((tx) => tx.listEventDefs(req.org.id));
+    // limit and offset are this server's (Capillary lists every event at once); an answer holds at most PAGE_BYTES.
+    const { limit, offset } = pageParams(req.query as Q, MAX_LISTED, MAX_LISTED);
+    const { total, listed, defs } = await store.read(async (tx) => {
+      const { total, names } = await tx.pageEventDefs(req.org.id, { offset, limit });
+      const defs = await fitting(
+        names,
+        async (n) => ({ def: (await tx.getEventDef(req.org.id, n.eventName))!, bytes: n.bytes }),
+        (x) => x.bytes,
+      );
+      return { total, listed: names.length, defs };
+    });
+    const p = page(defs.length, listed, { offset, limit, total });
     return {
-      data: defs.map((d, i) => ({
-        clickEventsMeta: { eventId: i + 1, eventName: d.eventName, actions: d.actions, fields: d.fields },
+      ...(total > defs.length ? { pagination: p.pagination } : {}),
+      data: defs.map(({ def: d }, i) => ({
+        clickEventsMeta: { eventId: offset + i + 1, eventName: d.eventName, actions: d.actions, fields: d.fields },
       })),
-      warnings: [],
+      warnings: p.warnings ?? [],
       errors: [],
     };
   });

@@ -112,4 +112,17 @@ export const migrations: string[] = [
         first sum of a period reads that customer's logs of the period through activities_customer */ `
   DROP INDEX IF EXISTS activities_live_sum;
   `,
+  /* 11: Capillary list endpoints page and filter target groups in the database (status, tracking type, name, target
+        type) instead of reading every group of the organisation into memory; the columns are written with the doc */ `
+  ALTER TABLE target_groups ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE target_groups ADD COLUMN starts_ms INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE target_groups ADD COLUMN ends_ms INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE target_groups ADD COLUMN target_types TEXT NOT NULL DEFAULT '';
+  UPDATE target_groups SET
+    active = CASE WHEN json_extract(doc, '$.active') THEN 1 ELSE 0 END,
+    starts_ms = json_extract(doc, '$.periods[0].startMs'),
+    ends_ms = json_extract(doc, '$.periods[#-1].endMs'),
+    target_types = ',' || (SELECT group_concat(json_extract(value, '$.targetType'), ',') FROM json_each(doc, '$.targets')) || ',';
+  CREATE INDEX target_groups_list ON target_groups (org_id, user_created, id);
+  `,
 ];

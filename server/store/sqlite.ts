@@ -160,6 +160,15 @@ class BoundedMap<K, V> extends Map<K, V> {
   }
 }
 export const CACHE_ROWS = 50_000;
+
+/** The columns a target group is listed and filtered by (migration 11), written with its doc. */
+const LISTED = 'active, starts_ms, ends_ms, target_types';
+const listed = (doc: TargetGroupDoc) => [
+  doc.active ? 1 : 0,
+  doc.periods[0].startMs,
+  doc.periods[doc.periods.length - 1].endMs,
+  `,${doc.targets.map((t) => t.targetType).join(',')},`,
+];
 /** Quantities are summed to 6 decimals (as progress values are), so a cached running sum equals SQL's. */
 const roundQuantity = (x: number) => Math.round(x * 1e6) / 1e6;
 
@@ -617,6 +626,18 @@ export class SqliteStore implements Store {
           .all('SELECT doc FROM event_defs WHERE org_id = ? ORDER BY name', orgId)
           .map((r) => JSON.parse(r.doc) as EventDefDoc);
       },
+      async pageEventDefs(orgId, { offset, limit }) {
+        const total = (s.get('SELECT count(*) AS n FROM event_defs WHERE org_id = ?', orgId) as { n: number }).n;
+        const names = s
+          .all(
+            'SELECT name, length(doc) AS bytes FROM event_defs WHERE org_id = ? ORDER BY name LIMIT ? OFFSET ?',
+            orgId,
+            limit,
+            offset,
+          )
+          .map((r) => ({ eventName: r.name as string, bytes: r.bytes as number }));
+        return { total, names };
+      },
       async putEventDef(orgId, def) {
         s.eventDefCache.delete(`${orgId}\0${def.eventName}`);
         s.run(
@@ -634,17 +655,33 @@ export class SqliteStore implements Store {
       async findTargetGroupByName(orgId, name) {
         return tg(orgId, s.get('SELECT * FROM target_groups WHERE org_id = ? AND name = ?', orgId, name));
       },
-      async listTargetGroups(orgId, { includeUserCreated }) {
-        return s
-          .all(
-            `SELECT * FROM target_groups WHERE org_id = ? ${includeUserCreated ? '' : 'AND user_created = 0'} ORDER BY id`,
-            orgId,
-          )
-          .map((r) => tg(orgId, r)!);
+      async pageTargetGroups(orgId, q) {
+        const where: string[] = [],
+          args: unknown[] = [];
+        const and = (cond: string, ...values: unknown[]) => {
+          where.push(cond);
+          args.push(...values);
+        };
+        and('org_id = ?', orgId);
+        if (!q.includeUserCreated) and('user_created = 0');
+        if (q.trackingType !== undefined) and('tracking_type = ?', q.trackingType);
+        if (q.nameContains) and('instr(lower(name), lower(?)) > 0', q.nameContains);
+        if (q.targetType !== undefined) and('instr(target_types, ?) > 0', `,${q.targetType},`);
+        const now = q.status?.now;
+        if (q.status?.is === 'STOPPED') and('active = 0');
+        if (q.status?.is === 'UPCOMING') and('active = 1 AND ? < starts_ms', now);
+        if (q.status?.is === 'ENDED') and('active = 1 AND ? >= ends_ms', now);
+        if (q.status?.is === 'LIVE') and('active = 1 AND starts_ms <= ? AND ? < ends_ms', now, now);
+        const sql = `FROM target_groups WHERE ${where.join(' AND ')}`;
+        const total = (s.get(`SELECT count(*) AS n ${sql}`, ...args) as { n: number }).n;
+        const ids =
+          q.limit > 0 ? s.all(`SELECT id ${sql} ORDER BY id LIMIT ? OFFSET ?`, ...args, q.limit, q.offset) : [];
+        return { total, ids: ids.map((r) => r.id as number) };
       },
       async insertTargetGroup(orgId, doc, createdMs) {
         s.run(
-          'INSERT INTO target_groups (id, org_id, name, user_created, tracking_type, created_ms, doc) VALUES (?, ?, ?, ?, ?, ?, ?)',
+          `INSERT INTO target_groups (id, org_id, name, user_created, tracking_type, created_ms, doc, ${LISTED})
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           doc.id,
           orgId,
           doc.name,
@@ -652,6 +689,7 @@ export class SqliteStore implements Store {
           doc.trackingType,
           createdMs,
           JSON.stringify(doc),
+          ...listed(doc),
         );
         for (const t of doc.targets)
           s.run(
@@ -665,10 +703,11 @@ export class SqliteStore implements Store {
       },
       async updateTargetGroup(orgId, doc) {
         s.run(
-          'UPDATE target_groups SET name = ?, user_created = ?, doc = ? WHERE id = ? AND org_id = ?',
+          `UPDATE target_groups SET name = ?, user_created = ?, doc = ?, (${LISTED}) = (?, ?, ?, ?) WHERE id = ? AND org_id = ?`,
           doc.name,
           doc.userCreated ? 1 : 0,
           JSON.stringify(doc),
+          ...listed(doc),
           doc.id,
           orgId,
         );

@@ -703,3 +703,112 @@ test('a customer who creates and leaves challenges over and over gets a bounded 
     [kept.body.challenge.id],
   );
 });
+
+/** A target group as large as a body can carry: 366 days and 8 target rules with 366 default values each. */
+const largestGroup = (name: string) => ({
+  ...countGroup(name, { totalPeriods: 366 }),
+  targets: Array.from({ length: 8 }, (_, k) => ({
+    name: `${name}_r${k}`,
+    eventName: 'waterLogged',
+    targetType: k % 2 ? 'VISIT' : 'COUNT',
+    enrolmentMethod: 'IMPORT',
+    defaultValues: Array(366).fill({ defaultValue: 1 }),
+  })),
+  streaks: Array.from({ length: 20 }, (_, k) => ({ name: `${k + 1}-day`, targetCountOfSequence: k + 1 })),
+});
+/** An event definition near the body limit: 100 fields with long names and attributes. */
+const largestEvent = (name: string) => ({
+  eventName: name,
+  actions: ['EMFConsumer', 'EIConsumer'],
+  fields: Array.from({ length: 100 }, (_, k) => ({
+    name: `f${k}_${'x'.repeat(90)}`,
+    type: 'string',
+    attributes: { isRequired: { value: 'false' }, note: { value: 'y'.repeat(350) } },
+  })),
+});
+
+test('the largest lists either surface can answer use under 50 ms of CPU: a list answer is cut at 1 MB and names the next offset', async (t) => {
+  // 30 of the largest groups (~0.5 MB each rendered), one customer enrolled in all, 40 of the largest events.
+  const ids: number[] = [];
+  for (let i = 0; i < 30; i++) {
+    const g = await send(cap({ path: '/v3/targetGroups', body: largestGroup(`largest${i}`) }));
+    assert.equal(g.status, 200, JSON.stringify(g.body).slice(0, 300));
+    ids.push(g.body.data.id);
+    const e = await send(
+      cap({
+        path: `/v3/targetGroups/${g.body.data.id}/targets/${g.body.data.targets[0].id}/enroll`,
+        body: [{ customerId: 1001, periodName: g.body.data.periods[0].refCode }],
+      }),
+    );
+    assert.equal(e.status, 200, JSON.stringify(e.body).slice(0, 300));
+  }
+  for (let i = 0; i < 40; i++) {
+    const e = await send(cap({ path: '/v2/events', body: largestEvent(`largestEvent${i}`) }));
+    assert.equal(e.status, 200, JSON.stringify(e.body).slice(0, 300));
+  }
+  const lists: [string, string][] = [
+    ['target groups', '/v3/targetGroups?includeUserCreatedTargetGroups=true'],
+    ['target groups, live only', '/v3/targetGroups?includeUserCreatedTargetGroups=true&includeOnlyActive=true'],
+    ['milestones, limit 100', '/v3/milestones?includeUserCreatedTargetGroups=true&limit=100'],
+    [
+      'milestones by name, limit 100',
+      '/v3/milestones?includeUserCreatedTargetGroups=true&limit=100&name=LARGEST&target-on=VISIT',
+    ],
+    ["a customer's target groups", '/v3/users/1001/targetGroups?includeUserCreatedTargetGroups=true'],
+    ["a customer's active targets", '/v3/users/1001/enrolledTargets?includeUserCreatedTargetGroups=true'],
+    ['one group', `/v3/targetGroups/${ids[0]}`],
+    ['events', '/v2/events'],
+  ];
+  for (const [, path] of lists) await send(cap({ path })); // warm up
+  const best = new Map<string, { ms: number; cpu: number; bytes: number }>();
+  for (let round = 0; round < 3; round++) {
+    for (const [name, path] of lists) {
+      const cpu0 = serverCpuMs();
+      const a = await send(cap({ path }));
+      const cpu = serverCpuMs() - cpu0;
+      assert.equal(a.status, 200, `${name}: ${JSON.stringify(a.body).slice(0, 200)}`);
+      const b = best.get(name);
+      const bytes = JSON.stringify(a.body).length;
+      best.set(name, { ms: Math.min(b?.ms ?? Infinity, a.ms), cpu: Math.min(b?.cpu ?? Infinity, cpu), bytes });
+    }
+  }
+  t.diagnostic(
+    [...best]
+      .map(([n, b]) => `${n}: ${(b.bytes / 1e6).toFixed(2)} MB, ${b.ms.toFixed(0)} ms, ${b.cpu} ms CPU`)
+      .join('; '),
+  );
+  const heavy = [...best]
+    .filter(([, b]) => b.cpu >= 50 || b.bytes > 1.1e6)
+    .map(([n, b]) => `${n}: ${b.cpu} ms CPU, ${b.bytes} B`);
+  assert.deepEqual(heavy, [], 'every list answer stays under 50 ms of CPU and about 1 MB');
+
+  // Paging on by the offset each answer names reaches every group exactly once, in id order.
+  const seen: number[] = [];
+  for (let offset = 0, guard = 0; guard < 40; guard++) {
+    const a = await send(cap({ path: `/v3/targetGroups?includeUserCreatedTargetGroups=true&offset=${offset}` }));
+    assert.equal(a.body.pagination.offset, offset);
+    seen.push(...a.body.data.map((g: { id: number }) => g.id).filter((id: number) => ids.includes(id)));
+    if (!a.body.warnings) break;
+    assert.equal(a.body.warnings[0].code, 310910);
+    const next = Number(/offset=(\d+)/.exec(a.body.warnings[0].message)![1]);
+    assert.equal(next, offset + a.body.data.length, 'the warning names the offset after this answer');
+    offset = next;
+  }
+  assert.deepEqual(seen, ids, 'every group once, in order');
+  // The same for the customer's target groups (one answer holds a few of these 366-day groups).
+  const mine: number[] = [];
+  for (let offset = 0, guard = 0; guard < 40; guard++) {
+    const a = await send(
+      cap({ path: `/v3/users/1001/targetGroups?includeUserCreatedTargetGroups=true&offset=${offset}` }),
+    );
+    mine.push(...a.body.data.targetGroups.map((g: { id: number }) => g.id).filter((id: number) => ids.includes(id)));
+    if (!a.body.warnings) break;
+    offset += a.body.data.targetGroups.length;
+  }
+  assert.deepEqual(mine, ids);
+  // Milestones keep Capillary's paging: an explicit small limit pages as asked, with no warning.
+  const two = await send(cap({ path: '/v3/milestones?includeUserCreatedTargetGroups=true&limit=1&offset=3' }));
+  assert.equal(two.body.data.length, 1);
+  assert.equal(two.body.warnings, null);
+  assert.deepEqual(two.body.pagination.limit, 1);
+});

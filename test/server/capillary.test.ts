@@ -268,6 +268,48 @@ describe('target groups (v3)', () => {
     assert.equal((await call('GET', '/v3/milestones')).body.data.length, 0, 'UCC groups are left out by default');
     assert.equal((await call('GET', '/v3/milestones?limit=500')).status, 400);
   });
+  test('the status, active-only and target-on filters run in the database and agree with each group as rendered', async () => {
+    const today = new Date(app.ctx.clock.now()).toISOString().slice(0, 10);
+    const made: Record<string, number> = {};
+    for (const [name, fromDate, type] of [
+      ['f_ended', '2026-01-01', 'COUNT'],
+      ['f_upcoming', '2099-01-01', 'COUNT'],
+      ['f_live', today, 'COUNT'],
+      ['f_stopped', today, 'COUNT'],
+      ['f_visit', today, 'VISIT'],
+    ] as const) {
+      const rule = {
+        ...countGroup(name).targets[0],
+        targetType: type,
+        defaultValues: Array(3).fill({ defaultValue: 1 }),
+      };
+      const r = await call(
+        'POST',
+        '/v3/targetGroups',
+        countGroup(name, { fromDate, totalPeriods: 3, targets: [rule] }),
+      );
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      made[name] = r.body.data.id;
+    }
+    assert.equal((await call('PUT', `/v3/targetGroups/${made.f_stopped}`, { active: false })).status, 200);
+    const names = async (q: string) =>
+      (await call('GET', `/v3/milestones?includeUserCreatedTargetGroups=true&limit=100&name=f_&${q}`)).body.data.map(
+        (g: any) => [g.name, g.status],
+      );
+    assert.deepEqual(await names('status=LIVE'), [
+      ['f_live', 'LIVE'],
+      ['f_visit', 'LIVE'],
+    ]);
+    assert.deepEqual(await names('status=ENDED'), [['f_ended', 'ENDED']]);
+    assert.deepEqual(await names('status=UPCOMING'), [['f_upcoming', 'UPCOMING']]);
+    assert.deepEqual(await names('status=STOPPED'), [['f_stopped', 'STOPPED']]);
+    assert.deepEqual(await names('target-on=VISIT'), [['f_visit', 'LIVE']]);
+    const active = await call('GET', '/v3/targetGroups?includeUserCreatedTargetGroups=true&includeOnlyActive=true');
+    const activeNames = active.body.data.map((g: any) => g.name).filter((n: string) => n.startsWith('f_'));
+    assert.deepEqual(activeNames, ['f_live', 'f_visit']);
+    assert.deepEqual(active.body.pagination, { limit: 100, offset: 0, total: active.body.data.length });
+    assert.equal(active.body.warnings, null, 'everything fits: no warning');
+  });
 });
 
 describe('enrolment and promotions', () => {

@@ -126,6 +126,22 @@ describe('UCC_ORGS_FILE: server/orgs.schema.json and server/orgs.example.json', 
     assert.doesNotMatch(message, /hunter2/);
   });
 
+  it('a template that could accept no log is refused: its smallest quantity above maxQuantityPerLog', () => {
+    const data = example();
+    data[0].templates[0].minQuantity = 5; // SUM
+    data[0].templates[0].maxQuantityPerLog = 2;
+    data[0].templates[1].maxQuantityPerLog = 0.5; // COUNT: whole numbers from 1 by default
+    const { lines } = refusal(data);
+    assert.match(
+      lines[0],
+      /templates\[0\] \("\w+"\) → minQuantity: no log could be accepted: .*\(5\) is more than maxQuantityPerLog \(2\)$/,
+    );
+    assert.match(
+      lines[1],
+      /templates\[1\] \("\w+"\) → maxQuantityPerLog: no log could be accepted: .*\(1, the default for COUNT\) is more than maxQuantityPerLog \(0\.5\)$/,
+    );
+  });
+
   it('a wrong type deep in a template names the template and the field', () => {
     const data = example();
     data[0].templates[1].target.step = '1';

@@ -12,7 +12,7 @@ const DAY = 86_400_000;
 
 async function counts(app: FastifyInstance) {
   return app.ctx.store.read(async (tx) => ({
-    groups: (await tx.listTargetGroups('demo', { includeUserCreated: true })).length,
+    groups: (await tx.pageTargetGroups('demo', { includeUserCreated: true, offset: 0, limit: 0 })).total,
     promotions: (await tx.listPromotions('demo', 1, { includeInactive: true, limit: 1000, offset: 0 })).total,
     enrolments: (await tx.listEnrolmentsForCustomer(1001, { activeOnly: false })).length,
     challenges: (await tx.listChallenges(1001)).length,
@@ -121,7 +121,10 @@ describe('creating a challenge', () => {
       assert.equal(c.daysLeft, 7);
       assert.deepEqual(c.reward, { points: 70, earned: 0 });
       // the same challenge is stored: a user-created STREAKS group with one IMPORT rule, a UCC promotion and the enrolment
-      const tg = (await app.ctx.store.read((tx) => tx.listTargetGroups('demo', { includeUserCreated: true })))[0];
+      const tg = (await app.ctx.store.read(async (tx) => {
+        const { ids } = await tx.pageTargetGroups('demo', { includeUserCreated: true, offset: 0, limit: 1 });
+        return tx.getTargetGroup('demo', ids[0]);
+      }))!;
       assert.equal(tg.userCreated, true);
       assert.equal(tg.trackingType, 'STREAKS');
       assert.equal(tg.targets.length, 1);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteStore } from '../../server/store/sqlite.js';
 import { migrations } from '../../server/store/migrations.js';
+import type { Tx } from '../../server/store/types.js';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -214,6 +215,46 @@ describe('migration 7 (log answers leave the database)', () => {
         (s.db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'log_replies'").get() as { n: number }).n,
         0,
       );
+    } finally {
+      s.close();
+    }
+  });
+});
+
+describe('migration 11 (target groups listed by columns)', () => {
+  it('fills the listing columns of groups stored before it from their documents', async () => {
+    const file = join(tempDir(), 'old.db');
+    const old = new Database(file);
+    migrations.slice(0, 10).forEach((sql) => old.exec(sql));
+    old.pragma('user_version = 10');
+    const doc = (id: number, active: boolean, startMs: number, endMs: number, types: string[]) =>
+      JSON.stringify({
+        id,
+        active,
+        periods: [
+          { startMs, endMs: startMs + 1 },
+          { startMs: endMs - 1, endMs },
+        ],
+        targets: types.map((targetType) => ({ targetType })),
+      });
+    const insert = old.prepare(
+      "INSERT INTO target_groups (id, org_id, name, user_created, tracking_type, created_ms, doc) VALUES (?, 'o', ?, 1, 'DEFAULT', 0, ?)",
+    );
+    insert.run(1, 'live', doc(1, true, 100, 200, ['COUNT', 'VISIT']));
+    insert.run(2, 'stopped', doc(2, false, 100, 200, ['COUNT']));
+    insert.run(3, 'upcoming', doc(3, true, 300, 400, ['COUNT']));
+    old.close();
+    const s = new SqliteStore(file);
+    try {
+      const ids = (q: Partial<Parameters<Tx['pageTargetGroups']>[1]>) =>
+        s.read(
+          async (tx) => (await tx.pageTargetGroups('o', { includeUserCreated: true, offset: 0, limit: 10, ...q })).ids,
+        );
+      assert.deepEqual(await ids({ status: { is: 'LIVE', now: 150 } }), [1]);
+      assert.deepEqual(await ids({ status: { is: 'STOPPED', now: 150 } }), [2]);
+      assert.deepEqual(await ids({ status: { is: 'UPCOMING', now: 150 } }), [3]);
+      assert.deepEqual(await ids({ status: { is: 'ENDED', now: 250 } }), [1]);
+      assert.deepEqual(await ids({ targetType: 'VISIT' }), [1]);
     } finally {
       s.close();
     }

@@ -11,7 +11,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CreateChallengeRequest, LogActivityRequest, Me, TemplatesResponse } from '../../contract/widget-api.js';
 import type { Tx } from '../store/types.js';
 import type { OrgDoc } from '../engine/org.js';
-import { validUntil } from './read-cache.js';
+import { customerCacheKey, validUntil } from './read-cache.js';
 import { RateLimiter } from './rate-limit.js';
 import { isValidZone, parseEnd, parseInstant } from '../engine/time.js';
 import { authenticate, knownPrincipal } from './auth.js';
@@ -31,6 +31,8 @@ import { activityView, ledgerView, loadChallenge, parseId, templateOf } from './
 import { contentLanguage, languageOf, templatesIn, type Lang } from './i18n.js';
 import * as C from '../../contract/widget-api.js';
 import * as S from './schemas.js';
+import { logAnswersPlugin } from './plugins/log-answers.js';
+import { widgetAuthPlugin } from './plugins/widget-auth.js';
 
 const MINUTE = 60_000;
 const LOCALHOST = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
@@ -161,6 +163,7 @@ async function routes(app: FastifyInstance) {
 
   /** After the token is known: the page's origin must be the brand's, then the customer's own rate limit. */
   const admit = (req: FastifyRequest) => {
+    req.cacheScope = customerCacheKey(req.principal.org.id, req.principal.customerId);
     const origin = req.headers.origin;
     if (origin && !originAllowed(app, req, origin, req.principal.org)) {
       throw widgetError(403, 'ORIGIN_NOT_ALLOWED', 'This brand does not allow its widgets on this site.');
@@ -174,7 +177,7 @@ async function routes(app: FastifyInstance) {
       if (req.method === 'OPTIONS')
         throw widgetError(403, 'ORIGIN_NOT_ALLOWED', "This page's origin may not call the widget API.");
       limit(perIp, req.ip, 'address');
-      const known = knownPrincipal(ctx, req);
+      const known = knownPrincipal(ctx, app.widgetAuth, req);
       if (known) {
         req.principal = known;
         admit(req);
@@ -183,7 +186,7 @@ async function routes(app: FastifyInstance) {
     } catch (err) {
       return done(err as Error);
     }
-    authenticate(ctx, req)
+    authenticate(ctx, app.widgetAuth, req)
       .then((p) => {
         req.principal = p;
         admit(req);
@@ -304,10 +307,10 @@ async function routes(app: FastifyInstance) {
     async (req, reply) => {
       // Served from the read cache when nothing of this customer's changed (ETag, gzip when accepted).
       const { org, customerId } = req.principal;
-      const cache = ctx.readCache;
+      const cache = app.readCache;
       const lang = language(req, reply);
       const ticket = cache.ticket(
-        `${org.id}:${customerId}`,
+        customerCacheKey(org.id, customerId),
         lang === null ? req.query.status : `${req.query.status}|${lang}`,
       );
       const at = now();
@@ -371,7 +374,7 @@ async function routes(app: FastifyInstance) {
     },
   );
 
-  const logAnswers = new LogAnswerCache();
+  const logAnswers = app.logAnswers;
   app.post<{ Body: LogActivityRequest }>(
     '/me/activities',
     {
@@ -521,6 +524,8 @@ async function routes(app: FastifyInstance) {
  */
 export const widgetRoutes = fp(
   async (root: FastifyInstance, opts: { prefix?: string }) => {
+    await root.register(widgetAuthPlugin);
+    await root.register(logAnswersPlugin);
     await root.register(swagger, {
       openapi: {
         info: {
@@ -539,5 +544,5 @@ export const widgetRoutes = fp(
     await root.register(swaggerUi, { routePrefix: '/docs' });
     await root.register(routes, { prefix: opts.prefix ?? '/ucc/v1' });
   },
-  { name: 'ucc-widget-api', fastify: '5.x' },
+  { name: 'ucc-widget-api', fastify: '5.x', dependencies: ['ucc-read-cache'] },
 );

@@ -81,11 +81,14 @@ const BUCKETS: [string, RegExp][] = [
   ],
   ['garbage collector', /^\(garbage collector\)/],
   ['JSON answer serialisation (fast-json-stringify)', /fast-json-stringify|^anonymous\d* :\d+$/],
-  ['token, rate limits, CORS', /widget-api\/(auth|rate-limit|state)\.ts|@fastify\/cors/],
+  [
+    'token, rate limits, CORS',
+    /widget-api\/(auth|rate-limit|state|plugins\/access|plugins\/widget-auth)\.ts|@fastify\/cors/,
+  ],
   ['engine and answer views', /server\/engine\/|widget-api\/(activities|views|challenges|read-cache)\.ts|luxon/],
   [
-    'route handlers and hooks (widget-api/index.ts, app.ts)',
-    /widget-api\/index\.ts|server\/app\.ts|server\/context\.ts/,
+    'route handlers and hooks (widget-api/index.ts, routes/, services/, plugins/, app.ts)',
+    /widget-api\/(index|routes\/[\w-]+|services\/[\w-]+|plugins\/[\w-]+)\.ts|server\/app\.ts|server\/context\.ts/,
   ],
   [
     'HTTP, sockets, Fastify core, body parsing, logger',

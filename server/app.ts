@@ -19,7 +19,7 @@ import { capillaryEnvelope, capillaryRoutes } from './capillary/index.js';
 import { widgetRoutes } from './widget-api/index.js';
 import { demoRoutes } from './widget-api/demo.js';
 import { staticRoutes } from './static.js';
-import { ReadCache } from './widget-api/read-cache.js';
+import { readCachePlugin } from './widget-api/plugins/read-cache.js';
 
 export interface AppOptions {
   /** SQLite file path (or ':memory:'), or a ready store. */
@@ -173,7 +173,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     demoAllowedOrigins: opts.demoAllowedOrigins,
     tokenSecret: new TextEncoder().encode(opts.tokenSecret ?? DEMO_TOKEN_SECRET),
     rateLimits: { ...DEFAULT_RATE_LIMITS, ...opts.rateLimits },
-    readCache: new ReadCache(),
   };
   const app = Fastify({
     logger: loggerOptions(opts.logger),
@@ -220,17 +219,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       .header('retry-after', '1')
       .send({ status: 'unavailable', error: { code: 'STORAGE_UNAVAILABLE', message: problem } });
   });
-  // Every write, once answered (so after its COMMIT), invalidates cached reads: a widget write its
-  // own customer's, any other write (Capillary API, webhook, demo clock and reset) all of them.
-  // A callback hook rather than an async one: it runs on every response, and it never waits.
-  app.addHook('onResponse', (req, _reply, done) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS') {
-      const who = (req as { principal?: { org: { id: string }; customerId: number } }).principal;
-      if (who) ctx.readCache.bumpCustomer(`${who.org.id}:${who.customerId}`);
-      else ctx.readCache.bumpAll();
-    }
-    done();
-  });
+  // The progress reads' cache: every write of either surface invalidates it once answered (see its plugin).
+  await app.register(readCachePlugin);
   await app.register(capillaryRoutes);
   await app.register(widgetRoutes, { prefix: '/ucc/v1' });
   if (opts.demo) await app.register(demoRoutes);

@@ -1,6 +1,5 @@
 import type { Store } from './store/types.js';
 import type { OrgDoc } from './engine/org.js';
-import type { ReadCache } from './widget-api/read-cache.js';
 
 /** The server's notion of "now". In demo mode QA can move it forward (POST /demo/clock). */
 export class Clock {
@@ -67,8 +66,6 @@ export interface AppContext {
   /** Signs this server's own OAuth access tokens. */
   tokenSecret: Uint8Array;
   rateLimits: RateLimits;
-  /** Serialised progress reads, invalidated by every write (see read-cache.ts). */
-  readCache: ReadCache;
 }
 
 declare module 'fastify' {

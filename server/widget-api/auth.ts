@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import type { OrgDoc } from '../engine/org.js';
 import { widgetError } from './errors.js';
-import { remember, widgetState, type Principal } from './state.js';
+import { remember, type Principal, type WidgetAuthState } from './state.js';
 
 export type { Principal };
 
@@ -38,13 +38,16 @@ const expired = () => widgetError(401, 'TOKEN_EXPIRED', 'The customer token has 
  * organisation named by `iss`; `sub`, `iat` and `exp` required; lifetime at most 24 h; 60 s skew.
  * Token times are checked against the real clock (the brand's server signs with it), not the
  * demo clock, so moving the demo clock never invalidates a session.
- * A verified token is remembered until it expires, so its signature is checked once.
+ * A verified token is remembered in `state` until it expires, so its signature is checked once.
  */
-export async function verifyToken(ctx: AppContext, header: string | undefined): Promise<{ org: OrgDoc; sub: string }> {
+export async function verifyToken(
+  ctx: AppContext,
+  state: WidgetAuthState,
+  header: string | undefined,
+): Promise<{ org: OrgDoc; sub: string }> {
   if (!header) throw missing();
   const token = bearerToken(header);
   if (!token) throw invalid();
-  const state = widgetState(ctx);
   const hit = state.tokens.get(token);
   if (hit) {
     if (Date.now() > hit.expMs + SKEW_S * 1000) {
@@ -82,8 +85,12 @@ export async function verifyToken(ctx: AppContext, header: string | undefined): 
 }
 
 /** Resolves (and on first sight registers) the customer the token names. */
-export async function resolveCustomer(ctx: AppContext, org: OrgDoc, sub: string): Promise<number> {
-  const state = widgetState(ctx);
+export async function resolveCustomer(
+  ctx: AppContext,
+  state: WidgetAuthState,
+  org: OrgDoc,
+  sub: string,
+): Promise<number> {
   const key = `${org.id}:${sub}`;
   const known = state.customers.get(key);
   if (known !== undefined) return known;
@@ -98,21 +105,21 @@ export async function resolveCustomer(ctx: AppContext, org: OrgDoc, sub: string)
 }
 
 /** The principal of a token already verified and resolved, not expired, for an organisation still loaded as it was. */
-export function knownPrincipal(ctx: AppContext, req: FastifyRequest): Principal | undefined {
+export function knownPrincipal(ctx: AppContext, state: WidgetAuthState, req: FastifyRequest): Principal | undefined {
   const token = bearerToken(req.headers.authorization);
-  const hit = token === undefined ? undefined : widgetState(ctx).tokens.get(token);
+  const hit = token === undefined ? undefined : state.tokens.get(token);
   const p = hit?.principal;
   return p && Date.now() <= hit.expMs + SKEW_S * 1000 && ctx.orgs.get(hit.orgId) === p.org ? p : undefined;
 }
 
-export async function authenticate(ctx: AppContext, req: FastifyRequest): Promise<Principal> {
-  const known = knownPrincipal(ctx, req);
+export async function authenticate(ctx: AppContext, state: WidgetAuthState, req: FastifyRequest): Promise<Principal> {
+  const known = knownPrincipal(ctx, state, req);
   if (known) return known;
   const header = req.headers.authorization;
-  const { org, sub } = await verifyToken(ctx, header);
-  const customerId = await resolveCustomer(ctx, org, sub);
+  const { org, sub } = await verifyToken(ctx, state, header);
+  const customerId = await resolveCustomer(ctx, state, org, sub);
   const principal = { org, customerId, externalId: sub, key: `${org.id}:${sub}` };
-  const entry = widgetState(ctx).tokens.get(bearerToken(header)!); // verified above, so remembered
+  const entry = state.tokens.get(bearerToken(header)!); // verified above, so remembered
   if (entry) entry.principal = principal;
   return principal;
 }

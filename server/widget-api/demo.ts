@@ -11,7 +11,6 @@ import { seedDemo } from '../seed.js';
 import { iso } from '../engine/time.js';
 import { signCustomerToken } from './auth.js';
 import { rateLimited, renderError, widgetError } from './errors.js';
-import { widgetState } from './state.js';
 import { errorBody } from './schemas.js';
 import { RateLimiter } from './rate-limit.js';
 
@@ -173,9 +172,7 @@ export async function demoRoutes(app: FastifyInstance) {
       await ctx.store.tx((tx) => tx.deleteAllData());
       await seedDemo(ctx.store, ctx.clock.now(), { allowedOrigins: ctx.demoAllowedOrigins });
       await ctx.orgs.load();
-      const state = widgetState(ctx);
-      state.customers.clear();
-      state.tokens.clear();
+      app.widgetAuth.clear();
       return clockView();
     },
   );

@@ -17,7 +17,7 @@ import type { Challenge } from '../../contract/widget-api.js';
 
 const DAY = 86_400_000;
 
-interface Entry {
+export interface Entry {
   global: number;
   customer: number;
   validUntil: number;
@@ -83,7 +83,15 @@ export class ReadCache {
     this.global++;
     this.entries.clear();
   }
+  /** Forgets every entry and customer version; a read begun before answers but is never kept. */
+  clear() {
+    this.bumpAll();
+    this.customers.clear();
+  }
 }
+
+/** The cache's key of one customer's reads (and of the writes that invalidate them). */
+export const customerCacheKey = (orgId: string, customerId: number) => `${orgId}:${customerId}`;
 
 /** The first instant at which any of these challenges' views could read differently. */
 export function validUntil(challenges: Challenge[], now: number): number {

@@ -1,4 +1,3 @@
-import type { AppContext } from '../context.js';
 import type { OrgDoc } from '../engine/org.js';
 
 /** Who a widget request acts for: one customer of one organisation. */
@@ -9,27 +8,23 @@ export interface Principal {
   key: string;
 }
 
-/**
- * Per-app memory of the widget API, shared by its routes and the demo routes: verified tokens
- * (so a token's signature is checked once, not on every request) and the customer ids tokens
- * resolve to. Both are pure caches: dropping them costs one verification or one lookup.
- */
-export interface WidgetState {
-  /** Verified tokens; `principal` once the customer it names is resolved (a request then does one lookup). */
-  tokens: Map<string, { orgId: string; sub: string; expMs: number; principal?: Principal }>;
-  customers: Map<string, number>;
-}
-
-const states = new WeakMap<AppContext, WidgetState>();
 export const CACHE_LIMIT = 10_000;
 
-export function widgetState(ctx: AppContext): WidgetState {
-  let s = states.get(ctx);
-  if (!s) {
-    s = { tokens: new Map(), customers: new Map() };
-    states.set(ctx, s);
+/**
+ * The widget API's authentication memory, one per app (owned by plugins/widget-auth.ts): verified
+ * tokens (so a token's signature is checked once, not on every request) and the customer ids tokens
+ * resolve to. Both are pure caches: dropping them costs one verification or one lookup.
+ */
+export class WidgetAuthState {
+  /** Verified tokens; `principal` once the customer it names is resolved (a request then does one lookup). */
+  readonly tokens = new Map<string, { orgId: string; sub: string; expMs: number; principal?: Principal }>();
+  readonly customers = new Map<string, number>();
+
+  /** Forgets every verified token and resolved customer (the demo reset, which deletes the customers). */
+  clear() {
+    this.tokens.clear();
+    this.customers.clear();
   }
-  return s;
 }
 
 /** Bounded insert: a full cache is dropped wholesale rather than tracked per entry. */

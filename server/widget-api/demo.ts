@@ -102,6 +102,8 @@ export async function demoRoutes(app: FastifyInstance) {
         tags,
         summary:
           'A 1-hour customer token for a seeded demo customer (alice, bob or carol); {"expired": true} gives one that expired an hour ago',
+        description:
+          'Demo mode only (404 in production). 404 for anyone but alice, bob and carol. The expired token is correctly signed, for the `TOKEN_EXPIRED` path (the demo page\'s QA bar: "Expire token"; its "Go offline" cuts the widgets\' network).',
         body: {
           type: 'object',
           additionalProperties: false,
@@ -138,6 +140,8 @@ export async function demoRoutes(app: FastifyInstance) {
       schema: {
         tags,
         summary: 'Move the server\'s "now": {"advanceDays": n} adds n days, {"reset": true} returns to real time',
+        description:
+          'Demo mode only. Every time rule (periods, backfill, undo, streaks) follows it, on both surfaces; it survives a restart. Requires a JSON body and an allowed Origin.',
         body: {
           type: 'object',
           additionalProperties: false,
@@ -163,6 +167,7 @@ export async function demoRoutes(app: FastifyInstance) {
       schema: {
         tags,
         summary: 'Restore the seeded demo data and the real clock (send {} as the body)',
+        description: 'Demo mode only. Requires a JSON body and an allowed Origin (no cross-site form can reset).',
         body: { type: 'object', additionalProperties: false, maxProperties: 0 },
         response: responses(clockResponse),
       },

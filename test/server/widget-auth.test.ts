@@ -425,6 +425,8 @@ describe('documentation and static files', () => {
         doc.paths[path]?.[method]?.responses?.[status]?.content?.['application/json']?.schema,
         `${method} ${path} ${status}`,
       );
+      // The page is the endpoint reference (docs/widget-api.md points to it): each route says what it does.
+      assert.ok(doc.paths[path][method].description?.length > 40, `${method} ${path} has a description`);
     }
     assert.equal(doc.paths['/v3/targetGroups'], undefined, 'the Capillary API is not part of the widget document');
   });

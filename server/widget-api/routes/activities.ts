@@ -16,6 +16,8 @@ export async function activityRoutes(app: FastifyInstance) {
         tags,
         security,
         summary: 'Log an activity; answers with every challenge it touched and any reward it triggered',
+        description:
+          "Give `challengeId` or `templateId` (`templateId` logs without naming a challenge). A log is one behavioural event of the template's activity: it counts for **every** active challenge of the customer on that activity, and `challenges` lists each one it touched with its new progress. `rewards` lists the points the log triggered (a challenge completed). `occurredAt` defaults to now; it may lie in the past within the backfill window and counts in the period it falls in. `Idempotency-Key` is required: a retry with the same key answers the first answer; the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`.",
         headers: S.idempotencyHeaders(true),
         body: C.LogActivityRequest,
         response: S.responses(201, C.LogActivityResponse),
@@ -43,6 +45,8 @@ export async function activityRoutes(app: FastifyInstance) {
         tags,
         security,
         summary: 'Activity history, newest first (for a calendar)',
+        description:
+          "Newest first (default limit 200, at most 500). `from`/`to`: ISO instants (`from` inclusive, `to` exclusive), or `YYYY-MM-DD` dates in the customer's time zone (both days included). With `challengeId`: every log of that challenge's activity while it runs, however the log named it.",
         querystring: S.activitiesQuery,
         response: S.responses(200, C.ActivitiesResponse),
       },
@@ -57,6 +61,8 @@ export async function activityRoutes(app: FastifyInstance) {
         tags,
         security,
         summary: 'Undo a log while its period is open; a reward it caused is reversed in the ledger',
+        description:
+          'Allowed while every period the log counted in is still open (else 409 `PERIOD_CLOSED`): progress is recomputed and a reward it caused is reversed by a `REVERSAL` ledger entry (history is never deleted). Undoing an undone log answers the same without changing anything.',
         headers: S.languageHeaders,
         params: S.idParams,
         response: S.responses(200, C.UndoActivityResponse),

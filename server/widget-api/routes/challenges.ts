@@ -15,6 +15,8 @@ export async function challengeRoutes(app: FastifyInstance) {
         tags,
         security,
         summary: 'Create a challenge from a template (group, rule, promotion and enrolment in one transaction)',
+        description:
+          "Periods start today (midnight in the customer's time zone): days for `DAILY`, 7-day periods for `WEEKLY`. `name` (default: the template's label) is trimmed, 1–80 characters, stored and returned as given, never interpreted as HTML. In one transaction the server creates a user-created STREAKS target group with one IMPORT target rule, the UCC promotion (TARGETCOMPLETED → `AWARD_TARGET_POINTS_ACTION` with the template's award strategy, open until `backfillHours` after the last period) and the enrolment, through the same engine as the Capillary-compatible API. A failure leaves nothing. An optional `Idempotency-Key` makes a retry answer the first answer.",
         headers: S.idempotencyHeaders(false),
         body: C.CreateChallengeRequest,
         response: S.responses(201, C.ChallengeResponse),
@@ -40,6 +42,8 @@ export async function challengeRoutes(app: FastifyInstance) {
         tags,
         security,
         summary: 'My challenges with progress, newest first',
+        description:
+          'Newest first (default `all`): the running ones, then the newest others up to 50 challenges and 1,500 periods (`completed`: the completed ones among these). `status`: `active` (running), `completed` (every period met in a row: the reward is earned), `ended` (over, not completed), `left`. `periods[].state`: `met`, `missed`, `current`, `ahead`. `currentPeriod` is null before the start and after the end. `reward.earned` is net of reversals. Served from a per-process cache of its serialised form with an `ETag` (304 to `If-None-Match`) and gzip when accepted; an entry is dropped by any write of that customer (or any Capillary-API, webhook or demo write) and at the next instant its content could change with time.',
         headers: S.languageHeaders,
         querystring: S.challengesQuery,
         response: S.responses(200, C.ChallengesResponse),
@@ -86,6 +90,8 @@ export async function challengeRoutes(app: FastifyInstance) {
         tags,
         security,
         summary: 'Leave a challenge (unenrol); rewards already given stay',
+        description:
+          'Unenrols; rewards already given stay. Answers the challenge with `status: "left"`; leaving twice answers the same.',
         headers: S.languageHeaders,
         params: S.idParams,
         response: S.responses(200, C.ChallengeResponse),

@@ -13,6 +13,7 @@ export async function meRoutes(app: FastifyInstance) {
         tags,
         security,
         summary: 'The customer: id, time zone, points balance',
+        description: "The organisation's time zone applies until the customer sets one.",
         response: S.responses(200, C.Me),
       },
     },
@@ -26,6 +27,8 @@ export async function meRoutes(app: FastifyInstance) {
         tags,
         security,
         summary: "Set the customer's time zone (IANA name); new challenges use it",
+        description:
+          "IANA names only (422 `INVALID_TIME_ZONE`). New challenges use the customer's zone; existing ones keep theirs.",
         body: C.PatchMeRequest,
         response: S.responses(200, C.Me),
       },

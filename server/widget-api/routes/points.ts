@@ -13,6 +13,7 @@ export async function pointsRoutes(app: FastifyInstance) {
         tags,
         security,
         summary: 'Points balance and ledger, newest first, paginated',
+        description: 'Newest first; `limit` 1–100 (default 20); pass `nextCursor` as `before` for the next page.',
         querystring: S.pointsQuery,
         response: S.responses(200, C.PointsResponse),
       },

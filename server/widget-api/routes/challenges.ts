@@ -75,6 +75,8 @@ export async function challengeRoutes(app: FastifyInstance) {
         tags,
         security,
         summary: 'One challenge with its progress',
+        description:
+          "The same challenge document as in the list (periods, streak, reward); 404 `CHALLENGE_NOT_FOUND` for an id that is not this customer's.",
         headers: S.languageHeaders,
         params: S.idParams,
         response: S.responses(200, C.ChallengeResponse),

@@ -61,7 +61,13 @@ export default tseslint.config(
             ),
             forbid(
               './server/engine',
-              ['./server/widget-api', './server/capillary', './server/app.ts', './server/store/sqlite.ts'],
+              [
+                './server/widget-api',
+                './server/capillary',
+                './server/app.ts',
+                './server/store/sqlite.ts',
+                './server/store/sqlite',
+              ],
               'The engine has no HTTP in it and reaches storage through its port.',
             ),
           ],

@@ -3,6 +3,7 @@ import type { TargetGroupDoc, PeriodDoc, TargetDoc } from '../engine/model.js';
 import type { EnrolmentRow, ProgressRow, CompletionRow, PromotionRow } from '../store/types.js';
 import { capTimestamp, localDate, iso } from '../engine/time.js';
 import { periodIndexAt, streakStats } from '../engine/periods.js';
+import { TRUE_EXPRESSION_JSON } from '../engine/targets.js';
 
 const attribution = (ms: number, by: string) => {
   const who = { id: 0, code: by, description: '', name: by, type: 'TILL' };
@@ -192,6 +193,76 @@ export function renderUserGroup(
   };
 }
 
+/**
+ * What a promotion created without Capillary JSON (the widget API's) shows here: its restrictions and
+ * its one ruleset as a UCC promotion's, from the stored typed fields.
+ */
+function restrictions(p: PromotionRow) {
+  return {
+    loyaltyEarningType: 'DIRECT_EARN',
+    isStackable: true,
+    isExclusive: false,
+    isConsideredForRanking: false,
+    targetGroupIds: p.doc.targetGroupIds ?? [],
+    targetRuleIds: p.doc.targetRuleIds ?? [],
+  };
+}
+function rulesetInfos(p: PromotionRow) {
+  const { award } = p.doc;
+  return [
+    {
+      id: -1,
+      contextID: p.programId,
+      orgID: 0,
+      contextType: 'program',
+      endpointName: 'POINTSENGINE_ENDPOINT',
+      name: `${p.name.replace(/_promo$/, '')}_rs`, // the widget API names a challenge's promotion <group>_promo, its ruleset <group>_rs
+      type: 'USER_CREATED',
+      startDate: p.doc.startMs,
+      endDate: p.doc.endMs,
+      active: true,
+      rules: [
+        {
+          id: -1,
+          exp: 'true',
+          expJSON: TRUE_EXPRESSION_JSON,
+          isActive: true,
+          ruleSetId: -1,
+          updatedViaNewUI: false,
+          caseToActions: {
+            true: [
+              {
+                id: -1,
+                actionName: 'AWARD_TARGET_POINTS_ACTION',
+                mandatoryPropertiesValues: {
+                  ProRateOnSourceValue: 'EVENT_DEFAULT_VALUE',
+                  DelayStrategy: 'AS_DEFINED_IN_ALLOCATION_STRATEGY',
+                  SourceValueRoundingStrategy: 'ACTUAL',
+                  ExpiryStrategy: String(award.expiryStrategyId),
+                  AwardStrategy: String(award.awardStrategyId),
+                  PointsRoundingStrategy: 'ACTUAL',
+                  TargetGroupId: String(award.targetGroupId),
+                  TargetRuleName: award.targetRuleName,
+                },
+              },
+            ],
+          },
+        },
+      ],
+      filterInfo: [
+        {
+          id: -1,
+          contextType: 'RULESET',
+          name: 'LoyaltyType',
+          description: '',
+          isInclude: true,
+          propertyToValues: { loyaltyType: ['loyalty'] },
+        },
+      ],
+    },
+  ];
+}
+
 export function renderPromotion(p: PromotionRow) {
   const src = p.doc.promotion as Record<string, any>;
   return {
@@ -200,8 +271,8 @@ export function renderPromotion(p: PromotionRow) {
     description: src.description ?? null,
     promotionStatus: 'LIVE',
     programId: p.programId,
-    startDate: src.startDate,
-    endDate: src.endDate,
+    startDate: src.startDate ?? iso(p.doc.startMs),
+    endDate: src.endDate ?? iso(p.doc.endMs),
     identifier: p.identifier,
     isActive: p.active,
     eventName: p.doc.eventName,
@@ -211,14 +282,14 @@ export function renderPromotion(p: PromotionRow) {
     promotionSourceType: p.sourceType,
     limits: { ...p.doc.limits, totalPointsPerEventLimit: -1 },
     promotionRestrictions: {
-      ...(src.promotionRestrictions ?? {}),
+      ...(src.promotionRestrictions ?? restrictions(p)),
       scope: 'PROGRAM',
       isExclusive: false,
       isConsideredForRanking: false,
       isAlwaysApply: false,
       expiryReminder: null,
     },
-    rulesetInfos: src.rulesetInfos,
+    rulesetInfos: src.rulesetInfos ?? rulesetInfos(p),
   };
 }
 
@@ -230,8 +301,8 @@ export function renderPromotionListItem(p: PromotionRow, usage: { points: number
     promotionId: String(p.id),
     promotionName: p.name,
     programId: String(p.programId),
-    startDate: src.startDate,
-    endDate: src.endDate,
+    startDate: src.startDate ?? iso(p.doc.startMs),
+    endDate: src.endDate ?? iso(p.doc.endMs),
     identifier: p.identifier,
     description: src.description ?? '',
     active: p.active,
@@ -256,8 +327,8 @@ export function renderPromotionListItem(p: PromotionRow, usage: { points: number
       issualRestrictions: [],
       earnRestrictions: [],
       redemptionRestrictions: [],
-      targetGroupIds: src.promotionRestrictions?.targetGroupIds ?? [],
-      targetRuleIds: src.promotionRestrictions?.targetRuleIds ?? [],
+      targetGroupIds: src.promotionRestrictions?.targetGroupIds ?? p.doc.targetGroupIds ?? [],
+      targetRuleIds: src.promotionRestrictions?.targetRuleIds ?? p.doc.targetRuleIds ?? [],
     },
   };
 }

@@ -64,7 +64,7 @@ function parseNewRule(t: unknown): TargetRuleInput {
   if (!['COUNT', 'EVENT_ATTRIBUTE', 'VISIT'].includes(r.targetType)) {
     throw badRequest(
       Codes.NOT_SUPPORTED,
-      `targetType ${r.targetType} is not supported for EVENT targets; use COUNT, EVENT_ATTRIBUTE or VISIT.`,
+      `targetType ${r.targetType ?? undefined} is not supported for EVENT targets; use COUNT, EVENT_ATTRIBUTE or VISIT.`,
     );
   }
   return {
@@ -307,7 +307,7 @@ export function parseNewPromotion(org: OrgDoc, programId: number, promotionType:
       throw badRequest(Codes.PROMO_FILTER_NAME, `Invalid filter name "${f?.name}"; use ${FILTER_NAMES.join(' or ')}.`);
   if (!Array.isArray(rs.rules) || !rs.rules.length)
     throw badRequest(Codes.PROMO_RULESET_FIELDS, 'rulesetInfos[0].rules must hold one rule.');
-  let award: NewPromotion['award'] | undefined;
+  const awards: NewPromotion['awards'] = [];
   for (const [i, rule] of rs.rules.entries()) {
     if (rule?.id !== -1) throw badRequest(Codes.PROMO_RULESET_FIELDS, `rules[${i}].id must be -1.`);
     if (!rule.exp || !rule.expJSON || rule.isActive === undefined || !rule.caseToActions)
@@ -322,29 +322,29 @@ export function parseNewPromotion(org: OrgDoc, programId: number, promotionType:
           Codes.PROMO_ACTION_PROPERTIES,
           `mandatoryPropertiesValues is missing or empty: ${empty.join(', ')}.`,
         );
-      // Checked here too (the engine checks them again) so the message names the ids as they were sent.
+      // Ids are numbers in strings; one that is not a number names no strategy or group (the engine checks the others).
       const awardStrategyId = capillaryNumber(m.AwardStrategy),
         expiryStrategyId = capillaryNumber(m.ExpiryStrategy),
         targetGroupId = capillaryNumber(m.TargetGroupId);
-      if (!org.awardStrategies.some((s) => s.id === awardStrategyId))
+      if (Number.isNaN(awardStrategyId))
         throw badRequest(
           Codes.PROMO_ACTION_PROPERTIES,
           `AwardStrategy ${m.AwardStrategy} does not exist in this organisation.`,
         );
-      if (!org.expiryStrategies.some((s) => s.id === expiryStrategyId))
+      if (Number.isNaN(expiryStrategyId))
         throw badRequest(
           Codes.PROMO_ACTION_PROPERTIES,
           `ExpiryStrategy ${m.ExpiryStrategy} does not exist in this organisation.`,
         );
-      if (!tgIds.includes(targetGroupId))
+      if (Number.isNaN(targetGroupId))
         throw badRequest(
           Codes.PROMO_ACTION_PROPERTIES,
           `TargetGroupId ${m.TargetGroupId} is not in promotionRestrictions.targetGroupIds.`,
         );
-      award = { awardStrategyId, expiryStrategyId, targetGroupId, targetRuleName: m.TargetRuleName };
+      awards.push({ awardStrategyId, expiryStrategyId, targetGroupId, targetRuleName: m.TargetRuleName });
     }
   }
-  if (!award)
+  if (!awards.length)
     throw badRequest(
       Codes.PROMO_RULESET_FIELDS,
       'The rule must have an AWARD_TARGET_POINTS_ACTION under caseToActions.true.',
@@ -359,7 +359,7 @@ export function parseNewPromotion(org: OrgDoc, programId: number, promotionType:
     endMs,
     targetGroupIds: tgIds as number[],
     targetRuleIds: ruleIds as number[],
-    award,
+    awards,
     limits: {
       pointsPerCustomer: limit(l.pointsPerCustomer, 'pointsPerCustomer'),
       numberOfTimesPerCustomer: limit(l.numberOfTimesPerCustomer, 'numberOfTimesPerCustomer'),

@@ -18,7 +18,7 @@ const targets = (message: string) => new DomainError('PROMOTION_TARGETS_INVALID'
 
 /** A new USER_CREATED promotion. */
 export async function createPromotion(tx: Tx, org: OrgDoc, cmd: NewPromotion, now: number): Promise<PromotionRow> {
-  const { programId, targetGroupIds: tgIds, targetRuleIds: ruleIds, award } = cmd;
+  const { programId, targetGroupIds: tgIds, targetRuleIds: ruleIds, awards } = cmd;
   requireProgram(org, programId);
   requireUcc(org);
   if (!(cmd.endMs > cmd.startMs)) throw new DomainError('PROMOTION_INVALID', 'A promotion must end after it starts.');
@@ -37,12 +37,16 @@ export async function createPromotion(tx: Tx, org: OrgDoc, cmd: NewPromotion, no
     if (!rules.length) throw targets(`targetRuleIds names no rule of target group ${id}.`);
     for (const rule of rules) listened.push({ tgId: tg.id, ruleId: rule.id });
   }
-  if (!org.awardStrategies.some((s) => s.id === award.awardStrategyId))
-    throw action(`AwardStrategy ${award.awardStrategyId} does not exist in this organisation.`);
-  if (!org.expiryStrategies.some((s) => s.id === award.expiryStrategyId))
-    throw action(`ExpiryStrategy ${award.expiryStrategyId} does not exist in this organisation.`);
-  if (!tgIds.includes(award.targetGroupId))
-    throw action(`TargetGroupId ${award.targetGroupId} is not in promotionRestrictions.targetGroupIds.`);
+  for (const a of awards) {
+    if (!org.awardStrategies.some((s) => s.id === a.awardStrategyId))
+      throw action(`AwardStrategy ${a.awardStrategyId} does not exist in this organisation.`);
+    if (!org.expiryStrategies.some((s) => s.id === a.expiryStrategyId))
+      throw action(`ExpiryStrategy ${a.expiryStrategyId} does not exist in this organisation.`);
+    if (!tgIds.includes(a.targetGroupId))
+      throw action(`TargetGroupId ${a.targetGroupId} is not in promotionRestrictions.targetGroupIds.`);
+  }
+  const award = awards.at(-1);
+  if (!award) throw action('A promotion needs an AWARD_TARGET_POINTS_ACTION.');
   for (const [k, v] of Object.entries(cmd.limits))
     if (!Number.isInteger(v) || v < -1)
       throw new DomainError('PROMOTION_INVALID', `limits.${k} must be an integer, -1 for no limit.`);

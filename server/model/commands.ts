@@ -96,7 +96,8 @@ export interface NewPromotion {
   endMs: number;
   targetGroupIds: number[];
   targetRuleIds: number[];
-  award: PromotionDoc['award'];
+  /** Its AWARD_TARGET_POINTS_ACTIONs (a UCC promotion has one; of several, the last is the one that pays). */
+  awards: PromotionDoc['award'][];
   limits: PromotionDoc['limits'];
   /** The promotion as its surface wrote it, stored for that surface's renderers (the engine never reads it). */
   document?: Record<string, unknown>;

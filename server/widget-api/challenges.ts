@@ -158,12 +158,14 @@ export async function createChallenge(
       endMs: endMs + org.policy.backfillHours * 3_600_000,
       targetGroupIds: [tg.id],
       targetRuleIds: [rule.id],
-      award: {
-        awardStrategyId: awardStrategyFor(org, t).id,
-        expiryStrategyId: org.expiryStrategies[0]?.id ?? 1,
-        targetGroupId: tg.id,
-        targetRuleName: rule.name,
-      },
+      awards: [
+        {
+          awardStrategyId: awardStrategyFor(org, t).id,
+          expiryStrategyId: org.expiryStrategies[0]?.id ?? 1,
+          targetGroupId: tg.id,
+          targetRuleName: rule.name,
+        },
+      ],
       limits: { pointsPerCustomer: -1, numberOfTimesPerCustomer: 1, totalPointsInPromotion: -1 },
     },
     now,

@@ -315,7 +315,7 @@ export function uccPromotionCommand(
     endMs: Date.parse('2099-12-31T23:59:59+00:00'),
     targetGroupIds: [tgId],
     targetRuleIds: [ruleId],
-    award: { awardStrategyId: awardStrategy, expiryStrategyId: 1, targetGroupId: tgId, targetRuleName: ruleName },
+    awards: [{ awardStrategyId: awardStrategy, expiryStrategyId: 1, targetGroupId: tgId, targetRuleName: ruleName }],
     limits: { pointsPerCustomer: -1, numberOfTimesPerCustomer: -1, totalPointsInPromotion: -1, ...limits },
   };
 }

@@ -3,7 +3,6 @@ import type { TargetGroupDoc, PeriodDoc, TargetDoc } from '../engine/model.js';
 import type { EnrolmentRow, ProgressRow, CompletionRow, PromotionRow } from '../store/types.js';
 import { capTimestamp, localDate, iso } from '../engine/time.js';
 import { periodIndexAt, streakStats } from '../engine/periods.js';
-import { TRUE_EXPRESSION_JSON } from '../engine/targets.js';
 
 const attribution = (ms: number, by: string) => {
   const who = { id: 0, code: by, description: '', name: by, type: 'TILL' };
@@ -193,76 +192,7 @@ export function renderUserGroup(
   };
 }
 
-/**
- * What a promotion created without Capillary JSON (the widget API's) shows here: its restrictions and
- * its one ruleset as a UCC promotion's, from the stored typed fields.
- */
-function restrictions(p: PromotionRow) {
-  return {
-    loyaltyEarningType: 'DIRECT_EARN',
-    isStackable: true,
-    isExclusive: false,
-    isConsideredForRanking: false,
-    targetGroupIds: p.doc.targetGroupIds ?? [],
-    targetRuleIds: p.doc.targetRuleIds ?? [],
-  };
-}
-function rulesetInfos(p: PromotionRow) {
-  const { award } = p.doc;
-  return [
-    {
-      id: -1,
-      contextID: p.programId,
-      orgID: 0,
-      contextType: 'program',
-      endpointName: 'POINTSENGINE_ENDPOINT',
-      name: `${p.name.replace(/_promo$/, '')}_rs`, // the widget API names a challenge's promotion <group>_promo, its ruleset <group>_rs
-      type: 'USER_CREATED',
-      startDate: p.doc.startMs,
-      endDate: p.doc.endMs,
-      active: true,
-      rules: [
-        {
-          id: -1,
-          exp: 'true',
-          expJSON: TRUE_EXPRESSION_JSON,
-          isActive: true,
-          ruleSetId: -1,
-          updatedViaNewUI: false,
-          caseToActions: {
-            true: [
-              {
-                id: -1,
-                actionName: 'AWARD_TARGET_POINTS_ACTION',
-                mandatoryPropertiesValues: {
-                  ProRateOnSourceValue: 'EVENT_DEFAULT_VALUE',
-                  DelayStrategy: 'AS_DEFINED_IN_ALLOCATION_STRATEGY',
-                  SourceValueRoundingStrategy: 'ACTUAL',
-                  ExpiryStrategy: String(award.expiryStrategyId),
-                  AwardStrategy: String(award.awardStrategyId),
-                  PointsRoundingStrategy: 'ACTUAL',
-                  TargetGroupId: String(award.targetGroupId),
-                  TargetRuleName: award.targetRuleName,
-                },
-              },
-            ],
-          },
-        },
-      ],
-      filterInfo: [
-        {
-          id: -1,
-          contextType: 'RULESET',
-          name: 'LoyaltyType',
-          description: '',
-          isInclude: true,
-          propertyToValues: { loyaltyType: ['loyalty'] },
-        },
-      ],
-    },
-  ];
-}
-
+/** The answer to a promotion's creation on this API (so its document is the Capillary JSON it was sent). */
 export function renderPromotion(p: PromotionRow) {
   const src = p.doc.promotion as Record<string, any>;
   return {
@@ -271,8 +201,8 @@ export function renderPromotion(p: PromotionRow) {
     description: src.description ?? null,
     promotionStatus: 'LIVE',
     programId: p.programId,
-    startDate: src.startDate ?? iso(p.doc.startMs),
-    endDate: src.endDate ?? iso(p.doc.endMs),
+    startDate: src.startDate,
+    endDate: src.endDate,
     identifier: p.identifier,
     isActive: p.active,
     eventName: p.doc.eventName,
@@ -282,18 +212,21 @@ export function renderPromotion(p: PromotionRow) {
     promotionSourceType: p.sourceType,
     limits: { ...p.doc.limits, totalPointsPerEventLimit: -1 },
     promotionRestrictions: {
-      ...(src.promotionRestrictions ?? restrictions(p)),
+      ...(src.promotionRestrictions ?? {}),
       scope: 'PROGRAM',
       isExclusive: false,
       isConsideredForRanking: false,
       isAlwaysApply: false,
       expiryReminder: null,
     },
-    rulesetInfos: src.rulesetInfos ?? rulesetInfos(p),
+    rulesetInfos: src.rulesetInfos,
   };
 }
 
-/** The promotionsV2 list item (the sample's shape: numbers as strings). */
+/**
+ * The promotionsV2 list item (the sample's shape: numbers as strings), for promotions created on this
+ * API (their Capillary JSON is stored) and by the widget API (dates and restrictions from the typed fields).
+ */
 export function renderPromotionListItem(p: PromotionRow, usage: { points: number; times: number } | null) {
   const src = p.doc.promotion as Record<string, any>;
   const l = p.doc.limits;

@@ -20,7 +20,7 @@ import { periodIndexAt } from './periods.js';
 
 const invalid = (message: string) => new DomainError('TARGET_GROUP_INVALID', message);
 /** A rule's expression when none is given: always true. */
-export const TRUE_EXPRESSION_JSON = '{"arity":"literal","value":"true","type":"boolean:primitive"}';
+const TRUE_EXPRESSION_JSON = '{"arity":"literal","value":"true","type":"boolean:primitive"}';
 
 export const normaliseTracking = (t: unknown): string => (t === 'STREAK' ? 'STREAKS' : String(t));
 

@@ -65,11 +65,29 @@ export default tseslint.config(
                 './server/widget-api',
                 './server/capillary',
                 './server/app.ts',
+                './server/errors.ts',
                 './server/store/sqlite.ts',
                 './server/store/sqlite',
               ],
-              'The engine has no HTTP in it and reaches storage through its port.',
+              'The engine has no HTTP in it (it throws DomainErrors: server/model/errors.ts) and reaches storage through its port.',
             ),
+          ],
+        },
+      ],
+    },
+  },
+  // The engine and the model know no HTTP framework.
+  {
+    files: ['server/engine/**/*.ts', 'server/model/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['fastify', 'fastify/*', '@fastify/*'],
+              message: 'The engine and the model have no HTTP in them.',
+            },
           ],
         },
       ],

@@ -1,8 +1,9 @@
 /**
- * One error type for every refusal. `code` is the stable machine-readable code: Capillary's
- * numeric codes on the Capillary-compatible API, UPPER_SNAKE strings on the widget API.
- * Each HTTP surface renders it in its own envelope; anything that is not an ApiError is logged
- * and answered as a masked 500.
+ * An HTTP-level refusal, raised by a route or a surface's parser (the engine throws DomainErrors,
+ * server/model/errors.ts, which each surface maps to its own statuses). `code` is the stable
+ * machine-readable code: Capillary's numeric codes on the Capillary-compatible API, UPPER_SNAKE
+ * strings on the widget API. Each HTTP surface renders it in its own envelope; anything that is
+ * neither is logged and answered as a masked 500.
  */
 export class ApiError extends Error {
   constructor(

@@ -23,6 +23,17 @@ import {
   MAX_TARGETS,
 } from '../engine/targets.js';
 import { createPromotion, MAX_PROMOTION_TARGETS } from '../engine/promotions.js';
+import { DomainError } from '../model/errors.js';
+import { CAPILLARY_ERRORS } from './errors.js';
+import {
+  parseEnrolments,
+  parseEventDefinition,
+  parseNewPromotion,
+  parseNewTargetGroup,
+  parseTargetGroupUpdate,
+  parseTargetUpdate,
+  parseUnenrolments,
+} from './parse.js';
 import { recordOccurrence } from '../engine/occurrence.js';
 import { iso, parseInstant } from '../engine/time.js';
 import {
@@ -65,7 +76,7 @@ export function capillaryEnvelope(url: string): Envelope | undefined {
   return undefined;
 }
 
-/** Renders every failure in the family's envelope: ApiErrors as they are, Fastify's own 4xx as invalid input, anything else as a masked 500. */
+/** Renders every failure in the family's envelope: ApiErrors as they are, the engine's DomainErrors by CAPILLARY_ERRORS, Fastify's own 4xx as invalid input, anything else as a masked 500. */
 function errorHandler(envelope: Envelope) {
   return (err: FastifyError | ApiError, req: FastifyRequest, reply: FastifyReply) => {
     if (err instanceof StorageUnavailable) {
@@ -76,6 +87,10 @@ function errorHandler(envelope: Envelope) {
         .send(envelope(503, Codes.STORAGE_UNAVAILABLE, err.message));
     }
     if (err instanceof ApiError) return reply.status(err.status).send(envelope(err.status, err.code, err.message));
+    if (err instanceof DomainError) {
+      const [status, code] = CAPILLARY_ERRORS[err.code];
+      return reply.status(status).send(envelope(status, code, err.message));
+    }
     const status = (err as FastifyError).statusCode ?? 500;
     if (status < 500) {
       const message =
@@ -374,7 +389,9 @@ async function v3(app: FastifyInstance) {
     });
     api.post('/targetGroups', { schema: { body: schemas.createTargetGroup } }, async (req) => {
       const now = clock.now();
-      const tg = await store.tx((tx) => createTargetGroup(tx, req.org, req.body as object, now, 'api'));
+      const tg = await store.tx((tx) =>
+        createTargetGroup(tx, req.org, parseNewTargetGroup(req.org, req.body), now, 'api'),
+      );
       return { data: renderGroup(tg, now), errors: null, warnings: null };
     });
     api.get('/targetGroups', async (req) => {
@@ -403,14 +420,14 @@ async function v3(app: FastifyInstance) {
     });
     api.put('/targetGroups/:id', { schema: { body: schemas.updateTargetGroup } }, async (req) => {
       const id = intParam((req.params as Q).id!, 'targetGroupId');
-      const tg = await store.tx((tx) => updateTargetGroup(tx, req.org, id, req.body as object));
+      const tg = await store.tx((tx) => updateTargetGroup(tx, req.org, id, parseTargetGroupUpdate(req.body)));
       return { data: renderGroup(tg, clock.now()), errors: null, warnings: null };
     });
     api.put('/targetGroups/:id/targets/:targetId', { schema: { body: schemas.updateTarget } }, async (req) => {
       const p = req.params as Q;
       const targetId = intParam(p.targetId!, 'targetId');
       const tg = await store.tx((tx) =>
-        updateTarget(tx, req.org, intParam(p.id!, 'targetGroupId'), targetId, req.body as object),
+        updateTarget(tx, req.org, intParam(p.id!, 'targetGroupId'), targetId, parseTargetUpdate(req.body)),
       );
       return {
         data: renderGroup(tg, clock.now()).targets.find((t) => t.id === targetId),
@@ -426,7 +443,7 @@ async function v3(app: FastifyInstance) {
           req.org,
           intParam(p.id!, 'targetGroupId'),
           intParam(p.targetId!, 'targetId'),
-          req.body as never,
+          parseEnrolments(req.body),
           clock.now(),
         ),
       );
@@ -444,7 +461,7 @@ async function v3(app: FastifyInstance) {
           req.org,
           intParam(p.id!, 'targetGroupId'),
           intParam(p.targetId!, 'targetId'),
-          req.body as never,
+          parseUnenrolments(req.body),
           clock.now(),
         ),
       );
@@ -572,7 +589,7 @@ async function v2(app: FastifyInstance) {
   scope(app, v2Envelope);
   const { store, clock } = app.ctx;
   app.post('/events', { schema: { body: schemas.event } }, async (req) => {
-    await store.tx((tx) => createEventDef(tx, req.org, req.body as object, clock.now()));
+    await store.tx((tx) => createEventDef(tx, req.org, parseEventDefinition(req.body), clock.now()));
     return { warnings: [], errors: [] };
   });
   app.get('/events', async (req) => {
@@ -670,7 +687,12 @@ async function gateway(app: FastifyInstance) {
     async (req) => {
       const p = req.params as Q;
       const row = await store.tx((tx) =>
-        createPromotion(tx, req.org, decimal(p.programId), p.promotionType!, req.body as object, clock.now()),
+        createPromotion(
+          tx,
+          req.org,
+          parseNewPromotion(req.org, decimal(p.programId), p.promotionType!, req.body),
+          clock.now(),
+        ),
       );
       return { status: { code: 200, message: 'success' }, validationErrors: null, data: [renderPromotion(row)] };
     },

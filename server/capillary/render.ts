@@ -192,6 +192,7 @@ export function renderUserGroup(
   };
 }
 
+/** The answer to a promotion's creation on this API (so its document is the Capillary JSON it was sent). */
 export function renderPromotion(p: PromotionRow) {
   const src = p.doc.promotion as Record<string, any>;
   return {
@@ -222,7 +223,10 @@ export function renderPromotion(p: PromotionRow) {
   };
 }
 
-/** The promotionsV2 list item (the sample's shape: numbers as strings). */
+/**
+ * The promotionsV2 list item (the sample's shape: numbers as strings), for promotions created on this
+ * API (their Capillary JSON is stored) and by the widget API (dates and restrictions from the typed fields).
+ */
 export function renderPromotionListItem(p: PromotionRow, usage: { points: number; times: number } | null) {
   const src = p.doc.promotion as Record<string, any>;
   const l = p.doc.limits;
@@ -230,8 +234,8 @@ export function renderPromotionListItem(p: PromotionRow, usage: { points: number
     promotionId: String(p.id),
     promotionName: p.name,
     programId: String(p.programId),
-    startDate: src.startDate,
-    endDate: src.endDate,
+    startDate: src.startDate ?? iso(p.doc.startMs),
+    endDate: src.endDate ?? iso(p.doc.endMs),
     identifier: p.identifier,
     description: src.description ?? '',
     active: p.active,
@@ -256,8 +260,8 @@ export function renderPromotionListItem(p: PromotionRow, usage: { points: number
       issualRestrictions: [],
       earnRestrictions: [],
       redemptionRestrictions: [],
-      targetGroupIds: src.promotionRestrictions?.targetGroupIds ?? [],
-      targetRuleIds: src.promotionRestrictions?.targetRuleIds ?? [],
+      targetGroupIds: src.promotionRestrictions?.targetGroupIds ?? p.doc.targetGroupIds ?? [],
+      targetRuleIds: src.promotionRestrictions?.targetRuleIds ?? p.doc.targetRuleIds ?? [],
     },
   };
 }

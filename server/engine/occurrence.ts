@@ -5,13 +5,13 @@
  * make the answer) and one of them written; only a period that flips between achieved and not
  * reads completions and promotions.
  */
-import { badRequest, Codes } from '../errors.js';
+import { DomainError } from '../model/errors.js';
+import type { Occurrence } from '../model/commands.js';
 import type { Tx, EnrolmentRow, EventRow, CompletionRow, ProgressRow } from '../store/types.js';
 import { strategyPoints, type OrgDoc } from './org.js';
 import type { TargetGroupDoc, TargetDoc } from './model.js';
 import { localDate, startOfMonth } from './time.js';
 import { periodIndexAt, streakStats } from './periods.js';
-import { strictNumber } from './wire.js';
 
 /** The longest text an event's string field may hold. */
 export const MAX_FIELD_LENGTH = 1000;
@@ -36,18 +36,10 @@ export interface Outcome {
 }
 export const emptyOutcome = (): Outcome => ({ awards: [], reversals: [], touched: [], progress: new Map() });
 
-export interface OccurrenceInput {
-  eventName: string;
-  customerId: number;
-  externalEventId: string | null;
-  occurredMs: number;
-  fields: Record<string, unknown>;
-}
-
 /** Validates an occurrence's fields against the event definition; returns the typed fields. */
 export async function validateFields(tx: Tx, org: OrgDoc, eventName: string, raw: Record<string, unknown>) {
   const def = await tx.getEventDef(org.id, eventName);
-  if (!def) throw badRequest(Codes.EVENT_UNKNOWN, `Unknown behavioural event "${eventName}".`);
+  if (!def) throw new DomainError('EVENT_UNKNOWN', `Unknown behavioural event "${eventName}".`);
   const fields: Record<string, unknown> = {};
   for (const f of def.fields) {
     if (f.type === 'customer') continue;
@@ -55,24 +47,24 @@ export async function validateFields(tx: Tx, org: OrgDoc, eventName: string, raw
     const required = f.attributes?.isRequired?.value === 'true';
     if (v === undefined || v === null || v === '') {
       if (required)
-        throw badRequest(Codes.EVENT_REQUIRED_FIELD, `Field "${f.name}" is required for event "${eventName}".`);
+        throw new DomainError('EVENT_FIELD_REQUIRED', `Field "${f.name}" is required for event "${eventName}".`);
       continue;
     }
-    // Strict types (wire.ts): a double is a JSON number, every other field a JSON string.
+    // Strict types: a double is a finite number, every other field a string.
     if (f.type === 'double') {
-      const n = strictNumber(v);
+      const n = typeof v === 'number' && Number.isFinite(v) ? v : NaN;
       if (Number.isNaN(n))
-        throw badRequest(
-          Codes.EVENT_FIELD_TYPE_MISMATCH,
+        throw new DomainError(
+          'EVENT_FIELD_TYPE_MISMATCH',
           `Field "${f.name}" must be a JSON number (got ${Array.isArray(v) ? 'an array' : `a ${typeof v}`}).`,
         );
       fields[f.name] = n;
     } else {
       if (typeof v !== 'string')
-        throw badRequest(Codes.EVENT_FIELD_TYPE_MISMATCH, `Field "${f.name}" must be a JSON string.`);
+        throw new DomainError('EVENT_FIELD_TYPE_MISMATCH', `Field "${f.name}" must be a JSON string.`);
       if (v.length > MAX_FIELD_LENGTH)
-        throw badRequest(
-          Codes.EVENT_FIELD_TYPE_MISMATCH,
+        throw new DomainError(
+          'EVENT_FIELD_TYPE_MISMATCH',
           `Field "${f.name}" must be at most ${MAX_FIELD_LENGTH} characters.`,
         );
       fields[f.name] = v;
@@ -95,7 +87,7 @@ function amountFor(target: TargetDoc, fields: Record<string, unknown>): number {
 export async function recordOccurrence(
   tx: Tx,
   org: OrgDoc,
-  input: OccurrenceInput,
+  input: Occurrence,
   now: number,
   opts: { externalIdChecked?: boolean } = {},
 ) {

@@ -73,6 +73,7 @@ export interface TargetGroupDoc {
 }
 
 export interface PromotionDoc {
+  /** The promotion as its surface wrote it (Capillary JSON from the Capillary API; `{id}` from the widget API). */
   promotion: Record<string, unknown>;
   /** Resolved from the one ruleset's AWARD_TARGET_POINTS_ACTION. */
   award: { awardStrategyId: number; expiryStrategyId: number; targetGroupId: number; targetRuleName: string };
@@ -80,4 +81,7 @@ export interface PromotionDoc {
   eventName: string;
   startMs: number;
   endMs: number;
+  /** The groups and rules it listens to (also in `promotion.promotionRestrictions` when its surface wrote one). */
+  targetGroupIds?: number[];
+  targetRuleIds?: number[];
 }

@@ -9,12 +9,11 @@ import type { Tx, ChallengeRow, ProgressRow } from '../store/types.js';
 import type { OrgDoc } from '../engine/org.js';
 import { createTargetGroup, enrol, unenrol } from '../engine/targets.js';
 import { createPromotion } from '../engine/promotions.js';
-import { generatePeriods, iso, startOfDay } from '../engine/time.js';
+import { generatePeriods, startOfDay } from '../engine/time.js';
 import { widgetError } from './errors.js';
 import { challengeView, loadChallenge, templateOf } from './views.js';
 import { storedName, type Lang } from './i18n.js';
 
-const TRUE_JSON = '{"arity":"literal","value":"true","type":"boolean:primitive"}';
 const RULE_TYPE = { SUM: 'EVENT_ATTRIBUTE', COUNT: 'COUNT', DISTINCT_DAYS: 'VISIT' } as const;
 
 export const rewardPoints = (t: Template, periods: number) =>
@@ -79,94 +78,6 @@ function awardStrategyFor(org: OrgDoc, t: Template) {
   return s;
 }
 
-function promotionBody(
-  org: OrgDoc,
-  name: string,
-  tgId: number,
-  ruleId: number,
-  ruleName: string,
-  strategyId: number,
-  startMs: number,
-  endMs: number,
-) {
-  return {
-    promotion: {
-      id: -1,
-      name: `${name}_promo`,
-      identifier: `${name}_promo`,
-      programId: org.programId,
-      startDate: iso(startMs),
-      endDate: iso(endMs),
-      allocatePointsOn: 'CUSTOMER',
-      promotionType: 'CUSTOMER',
-      eventName: 'TARGETCOMPLETED',
-      pointsOfferType: 'LOYALTY',
-      promotionSourceType: 'USER_CREATED',
-      limits: { pointsPerCustomer: -1, numberOfTimesPerCustomer: 1, totalPointsInPromotion: -1 },
-      promotionRestrictions: {
-        loyaltyEarningType: 'DIRECT_EARN',
-        isStackable: true,
-        isExclusive: false,
-        isConsideredForRanking: false,
-        targetGroupIds: [tgId],
-        targetRuleIds: [ruleId],
-      },
-      rulesetInfos: [
-        {
-          id: -1,
-          contextID: org.programId,
-          orgID: 0,
-          contextType: 'program',
-          endpointName: 'POINTSENGINE_ENDPOINT',
-          name: `${name}_rs`,
-          type: 'USER_CREATED',
-          startDate: startMs,
-          endDate: endMs,
-          active: true,
-          rules: [
-            {
-              id: -1,
-              exp: 'true',
-              expJSON: TRUE_JSON,
-              isActive: true,
-              ruleSetId: -1,
-              updatedViaNewUI: false,
-              caseToActions: {
-                true: [
-                  {
-                    id: -1,
-                    actionName: 'AWARD_TARGET_POINTS_ACTION',
-                    mandatoryPropertiesValues: {
-                      ProRateOnSourceValue: 'EVENT_DEFAULT_VALUE',
-                      DelayStrategy: 'AS_DEFINED_IN_ALLOCATION_STRATEGY',
-                      SourceValueRoundingStrategy: 'ACTUAL',
-                      ExpiryStrategy: String(org.expiryStrategies[0]?.id ?? 1),
-                      AwardStrategy: String(strategyId),
-                      PointsRoundingStrategy: 'ACTUAL',
-                      TargetGroupId: String(tgId),
-                      TargetRuleName: ruleName,
-                    },
-                  },
-                ],
-              },
-            },
-          ],
-          filterInfo: [
-            {
-              id: -1,
-              contextType: 'RULESET',
-              name: 'LoyaltyType',
-              description: '',
-              isInclude: true,
-              propertyToValues: { loyaltyType: ['loyalty'] },
-            },
-          ],
-        },
-      ],
-    },
-  };
-}
-
 const isLive = (ch: ChallengeRow, now: number) => ch.leftMs === null && now < ch.endsMs;
 
 /**
@@ -208,26 +119,22 @@ export async function createChallenge(
       name: groupName,
       description: name,
       trackingType: 'STREAKS',
-      targetEvaluationType: 'FIXED_CALENDAR_WINDOW',
       userCreated: true,
       active: true,
       timeZoneName: tz,
       frequencyType: period,
       frequency: 1,
       recurringCycles: 0,
-      totalPeriods: b.periods,
-      fromDate: iso(start),
+      periods: spans,
       targets: [
         {
           name: `${groupName}_rule`,
-          targetEntity: 'EVENT',
           eventName: t.eventName,
           targetType: RULE_TYPE[t.aggregation],
           ...(field ? { extendedFieldInfo: { name: field, aggregateFunction: 'SUM' } } : {}),
           enrolmentMethod: 'IMPORT',
-          expression: 'true',
           filters: [],
-          defaultValues: spans.map(() => ({ defaultValue: b.target })),
+          defaultValues: spans.map(() => b.target),
         },
       ],
       streaks: [
@@ -242,18 +149,25 @@ export async function createChallenge(
   const promo = await createPromotion(
     tx,
     org,
-    org.programId,
-    'simple',
-    promotionBody(
-      org,
-      groupName,
-      tg.id,
-      rule.id,
-      rule.name,
-      awardStrategyFor(org, t).id,
-      start,
-      endMs + org.policy.backfillHours * 3_600_000,
-    ),
+    {
+      programId: org.programId,
+      name: `${groupName}_promo`,
+      identifier: `${groupName}_promo`,
+      active: true,
+      startMs: start,
+      endMs: endMs + org.policy.backfillHours * 3_600_000,
+      targetGroupIds: [tg.id],
+      targetRuleIds: [rule.id],
+      awards: [
+        {
+          awardStrategyId: awardStrategyFor(org, t).id,
+          expiryStrategyId: org.expiryStrategies[0]?.id ?? 1,
+          targetGroupId: tg.id,
+          targetRuleName: rule.name,
+        },
+      ],
+      limits: { pointsPerCustomer: -1, numberOfTimesPerCustomer: 1, totalPointsInPromotion: -1 },
+    },
     now,
   );
   const [enrolment] = await enrol(tx, org, tg.id, rule.id, [{ customerId, periodName: tg.periods[0].refCode }], now);

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, StorageUnavailable } from '../errors.js';
+import { DomainError } from '../model/errors.js';
 
 /** A widget API refusal: string code, rendered as `{"error": {"code", "message", "details?"}}`. */
 export const widgetError = (status: number, code: string, message: string, details?: Record<string, unknown>) =>
@@ -23,9 +24,9 @@ const FASTIFY_CODES: Record<string, [number, string, string]> = {
 
 /**
  * The one error renderer of the widget API (and the demo routes): every refusal leaves in the
- * same envelope; anything unexpected — including an engine error with a Capillary numeric code,
- * which here means our orchestration or the organisation's configuration is wrong — is logged
- * and answered as a masked 500.
+ * same envelope; anything unexpected — including every engine refusal (a DomainError: the widget
+ * API checks its own rules first, so one here means our orchestration or the organisation's
+ * configuration is wrong) — is logged and answered as a masked 500.
  */
 export function renderError(err: FastifyError | ApiError | Error, req: FastifyRequest, reply: FastifyReply) {
   let status = 500,
@@ -37,7 +38,9 @@ export function renderError(err: FastifyError | ApiError | Error, req: FastifyRe
     req.log.error(`storage unavailable: ${err.reason}`);
     reply.header('retry-after', '1');
   }
-  if (err instanceof ApiError && typeof err.code === 'string') {
+  if (err instanceof DomainError) {
+    req.log.error({ err, code: err.code }, 'the engine refused a widget API command');
+  } else if (err instanceof ApiError && typeof err.code === 'string') {
     ({ status, message, details } = err);
     code = err.code;
   } else if (e.validation) {

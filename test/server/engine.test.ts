@@ -5,7 +5,9 @@ import { seedDemo } from '../../server/seed.js';
 import { createTargetGroup, enrol, unenrol } from '../../server/engine/targets.js';
 import { createPromotion } from '../../server/engine/promotions.js';
 import { recordOccurrence, voidOccurrence } from '../../server/engine/occurrence.js';
-import { uccPromotionBody, streakGroupBody } from './helpers.js';
+import { generatePeriods } from '../../server/engine/time.js';
+import type { NewTargetGroup } from '../../server/model/commands.js';
+import { uccPromotionCommand, streakGroupCommand } from './helpers.js';
 
 const DAY = 86_400_000;
 const start = Date.parse('2026-03-01T00:00:00Z');
@@ -15,17 +17,10 @@ async function setup() {
   await seedDemo(store, start);
   const org = (await store.read((tx) => tx.getOrg('demo')))!;
   const tg = await store.tx((tx) =>
-    createTargetGroup(tx, org, streakGroupBody('water-week', '2026-03-01', 7, 8, 7), start, 'test'),
+    createTargetGroup(tx, org, streakGroupCommand('water-week', '2026-03-01', 7, 8, 7), start, 'test'),
   );
   await store.tx((tx) =>
-    createPromotion(
-      tx,
-      org,
-      1,
-      'simple',
-      uccPromotionBody('water-week', tg.id, tg.targets[0].id, tg.targets[0].name, 1),
-      start,
-    ),
+    createPromotion(tx, org, uccPromotionCommand('water-week', tg.id, tg.targets[0].id, tg.targets[0].name, 1), start),
   );
   await store.tx((tx) => enrol(tx, org, tg.id, tg.targets[0].id, [{ customerId: 1001 }, { customerId: 1002 }], start));
   return { store, org, tg };
@@ -132,13 +127,13 @@ test("daily periods follow the group's time zone across a DST change: the short 
   const store = new SqliteStore(':memory:');
   await seedDemo(store, start);
   const org = (await store.read((tx) => tx.getOrg('demo')))!;
-  const body = { ...streakGroupBody('berlin', '2026-03-28', 3, 8, 3), timeZoneName: 'Europe/Berlin' } as Record<
-    string,
-    unknown
-  >;
-  delete body.periods;
-  body.fromDate = '2026-03-28';
-  const tg = await store.tx((tx) => createTargetGroup(tx, org, body, start, 'test'));
+  // fromDate 2026-03-28 in Berlin, three daily periods (the Capillary API resolves a body's fromDate the same way)
+  const cmd: NewTargetGroup = {
+    ...streakGroupCommand('berlin', '2026-03-28', 3, 8, 3),
+    timeZoneName: 'Europe/Berlin',
+    periods: generatePeriods(Date.parse('2026-03-27T23:00:00Z'), 'Europe/Berlin', 'DAILY', 3),
+  };
+  const tg = await store.tx((tx) => createTargetGroup(tx, org, cmd, start, 'test'));
   const hours = tg.periods.map((p) => (p.endMs - p.startMs) / 3600_000);
   assert.deepEqual(hours, [24, 23, 24]);
   assert.equal(new Date(tg.periods[1].startMs).toISOString(), '2026-03-28T23:00:00.000Z');
@@ -173,27 +168,27 @@ async function defaultGroup(
   perPeriod: number,
   periods = 3,
 ) {
-  const body = {
+  const cmd: NewTargetGroup = {
     name,
     trackingType: 'DEFAULT',
-    targetEvaluationType: 'FIXED_CALENDAR_WINDOW',
     frequencyType: 'WEEKLY',
-    totalPeriods: periods,
-    fromDate: '2026-03-01',
+    frequency: 1,
+    recurringCycles: -1,
+    periods: generatePeriods(Date.parse('2026-03-01T00:00:00Z'), 'UTC', 'WEEKLY', periods),
     timeZoneName: 'UTC',
     userCreated: true,
     targets: [
       {
         name: `${name}_rule`,
-        targetEntity: 'EVENT',
         eventName: 'waterLogged',
         targetType,
         enrolmentMethod: 'IMPORT',
-        defaultValues: Array.from({ length: periods }, () => ({ defaultValue: perPeriod })),
+        defaultValues: Array.from({ length: periods }, () => perPeriod),
       },
     ],
+    streaks: [],
   };
-  return store.tx((tx) => createTargetGroup(tx, org, body, start, 'test'));
+  return store.tx((tx) => createTargetGroup(tx, org, cmd, start, 'test'));
 }
 const log = (store: SqliteStore, org: any, customerId: number, id: string, ms: number) =>
   store.tx((tx) =>
@@ -211,14 +206,7 @@ test('VISIT counts distinct local days, not events; a DEFAULT group awards each 
   const org = (await store.read((tx) => tx.getOrg('demo')))!;
   const tg = await defaultGroup(store, org, 'visits', 'VISIT', 2);
   await store.tx((tx) =>
-    createPromotion(
-      tx,
-      org,
-      1,
-      'simple',
-      uccPromotionBody('visits', tg.id, tg.targets[0].id, tg.targets[0].name, 1),
-      start,
-    ),
+    createPromotion(tx, org, uccPromotionCommand('visits', tg.id, tg.targets[0].id, tg.targets[0].name, 1), start),
   );
   await store.tx((tx) => enrol(tx, org, tg.id, tg.targets[0].id, [{ customerId: 1001, periodName: 'Cycle_1' }], start));
   await log(store, org, 1001, 'v1', start + 3600_000);
@@ -251,9 +239,7 @@ test('promotion limits cap the times, the points per customer and the points in 
       createPromotion(
         tx,
         org,
-        1,
-        'simple',
-        uccPromotionBody(`limits${i}`, tg.id, tg.targets[0].id, tg.targets[0].name, 1, limits),
+        uccPromotionCommand(`limits${i}`, tg.id, tg.targets[0].id, tg.targets[0].name, 1, limits),
         start,
       ),
     );
@@ -285,17 +271,10 @@ test('initialBalance seeds the first period; resetStreakStatus on re-enrolment l
   await seedDemo(store, start);
   const org = (await store.read((tx) => tx.getOrg('demo')))!;
   const tg = await store.tx((tx) =>
-    createTargetGroup(tx, org, streakGroupBody('reenrol', '2026-03-01', 3, 8, 1), start, 'test'),
+    createTargetGroup(tx, org, streakGroupCommand('reenrol', '2026-03-01', 3, 8, 1), start, 'test'),
   );
   await store.tx((tx) =>
-    createPromotion(
-      tx,
-      org,
-      1,
-      'simple',
-      uccPromotionBody('reenrol', tg.id, tg.targets[0].id, tg.targets[0].name, 1),
-      start,
-    ),
+    createPromotion(tx, org, uccPromotionCommand('reenrol', tg.id, tg.targets[0].id, tg.targets[0].name, 1), start),
   );
   const rule = tg.targets[0].id;
   await store.tx((tx) =>

@@ -7,6 +7,7 @@ import { SignJWT } from 'jose';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildApp, type AppOptions } from '../../server/app.js';
 import { DEMO_WIDGET_SECRET } from '../../server/seed.js';
+import type { NewPromotion, NewTargetGroup } from '../../server/model/commands.js';
 
 /** Request bodies and helpers shared by the server tests, in Capillary's shapes. */
 
@@ -255,4 +256,66 @@ export function startServer(env: Record<string, string>) {
   });
   ready.catch(() => undefined); // a start that is meant to fail never becomes ready
   return { child, ready, exited, stdout: () => stdout, stderr: () => stderr };
+}
+
+/** The engine's commands for the same group and promotion as streakGroupBody and uccPromotionBody. */
+export function streakGroupCommand(
+  name: string,
+  fromDate: string,
+  days: number,
+  perDay: number,
+  level: number,
+): NewTargetGroup {
+  const first = Date.parse(fromDate + 'T00:00:00Z');
+  return {
+    name,
+    trackingType: 'STREAKS',
+    frequencyType: 'DAILY',
+    frequency: 1,
+    recurringCycles: 0,
+    userCreated: true,
+    active: true,
+    timeZoneName: 'UTC',
+    periods: Array.from({ length: days }, (_, i) => ({
+      refCode: `Day_${i + 1}`,
+      startMs: first + i * 86_400_000,
+      endMs: first + (i + 1) * 86_400_000,
+      active: true,
+    })),
+    targets: [
+      {
+        name: `${name}_rule`,
+        eventName: 'waterLogged',
+        targetType: 'EVENT_ATTRIBUTE',
+        extendedFieldInfo: { name: 'glasses', aggregateFunction: 'SUM' },
+        enrolmentMethod: 'IMPORT',
+        expression: 'true',
+        filters: [],
+        defaultValues: Array.from({ length: days }, () => perDay),
+      },
+    ],
+    streaks: [{ name: `${level}-day`, targetCountOfSequence: level }],
+  };
+}
+
+export function uccPromotionCommand(
+  name: string,
+  tgId: number,
+  ruleId: number,
+  ruleName: string,
+  awardStrategy: number,
+  limits: Record<string, number> = {},
+): NewPromotion {
+  return {
+    programId: 1,
+    name: `${name}_promo`,
+    identifier: `${name}_promo_id`,
+    active: true,
+    startMs: Date.parse('2020-01-01T00:00:00+00:00'),
+    endMs: Date.parse('2099-12-31T23:59:59+00:00'),
+    targetGroupIds: [tgId],
+    targetRuleIds: [ruleId],
+    awards: [{ awardStrategyId: awardStrategy, expiryStrategyId: 1, targetGroupId: tgId, targetRuleName: ruleName }],
+    limits: { pointsPerCustomer: -1, numberOfTimesPerCustomer: -1, totalPointsInPromotion: -1, ...limits },
+  };
 }

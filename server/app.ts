@@ -134,7 +134,7 @@ function frameworkErrors(err: FastifyError, req: FastifyRequest, reply: FastifyR
  * Strict types: a JSON body is validated as it is, never coerced (`"quantity": "0x10"`, `true` or `[5]` is
  * refused, not read as 16, 1 or 5). Query strings, path parameters and headers are text by nature, so their
  * schemas' numbers and arrays are parsed from it. The few places Capillary's own API sends numbers as
- * strings are accepted by the engine, listed in one place: server/engine/wire.ts.
+ * strings are read by the Capillary parser, listed in one place: server/capillary/wire.ts.
  */
 function strictBodies() {
   const ajvCompilers = AjvCompiler();

@@ -79,8 +79,10 @@ export class UccClient {
     o: { json?: unknown; query?: Query; key?: string; retry?: boolean } = {},
   ): Promise<T> {
     const { base, token, refreshToken, locale, timeout = 10_000, fetch } = this.#options;
-    const searchParams: Record<string, string> = {};
-    for (const [k, v] of Object.entries(o.query ?? {})) if (v !== undefined && v !== '') searchParams[k] = String(v);
+    // Only the parameters given; none at all when there are none (ky would ask for "path?").
+    let searchParams: Record<string, string> | undefined;
+    for (const [k, v] of Object.entries(o.query ?? {}))
+      if (v !== undefined && v !== '') (searchParams ??= {})[k] = String(v);
     for (let refreshed = false; ; refreshed = true) {
       const t = await token?.();
       const headers: Record<string, string> = {};

@@ -55,6 +55,15 @@ describe('UccClient', () => {
     expect([e.status, e.code]).to.deep.equal([0, 'NETWORK_ERROR']);
   });
 
+  it('asks for exactly the path when there is no query (no stray "?"), and the query when there is one', async () => {
+    const { c, requests } = client(() => json({ activity: {}, challenges: [], rewards: [] }, 201));
+    await c.logActivity({ challengeId: 'c1', quantity: 2 }, 'key-1');
+    expect(requests[0].url).to.equal('https://api.test/ucc/v1/me/activities');
+    const list = client(() => json({ activities: [] }));
+    await list.c.activities({ challengeId: 'c1' });
+    expect(list.requests[0].url).to.equal('https://api.test/ucc/v1/me/activities?challengeId=c1');
+  });
+
   it('sends the Idempotency-Key, JSON body and bearer token with a log', async () => {
     const { c, requests } = client(() => json({ activity: {}, challenges: [], rewards: [] }, 201));
     await c.logActivity({ challengeId: 'c1', quantity: 2 }, 'key-1');

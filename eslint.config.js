@@ -71,6 +71,20 @@ export default tseslint.config(
               ],
               'The engine has no HTTP in it (it throws DomainErrors: server/model/errors.ts) and reaches storage through its port.',
             ),
+            // The widget API reaches the loyalty platform only through the port (server/loyalty/port.ts);
+            // of the engine it may use the pure time helpers and the organisation's config types.
+            {
+              target: './server/widget-api',
+              from: './server/engine',
+              except: ['./time.ts', './org.ts'],
+              message:
+                'The widget API reaches the engine only through the loyalty port (server/loyalty/); engine/time.ts and engine/org.ts are allowed.',
+            },
+            forbid(
+              './server/loyalty',
+              ['./server/widget-api', './server/capillary', './server/app.ts', './server/errors.ts'],
+              'The loyalty port sits between the widget API and the platform: it knows no HTTP surface.',
+            ),
           ],
         },
       ],

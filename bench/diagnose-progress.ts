@@ -63,7 +63,7 @@ Object.assign(t, { sql: 0, statements: 0 });
 let views: unknown[] = [];
 t0 = performance.now();
 for (let i = 0; i < N; i++)
-  views = await store.read((tx) => listChallengeViews(tx, org, customerId, 'all', Date.now()));
+  views = await store.read((tx) => listChallengeViews(tx, app.ctx.loyaltyFor(org), org, customerId, 'all', Date.now()));
 const viewsPer = (performance.now() - t0) / N - t.sql / N;
 const periods = (views as { periods: unknown[] }[]).reduce((a, v) => a + v.periods.length, 0);
 t0 = performance.now();

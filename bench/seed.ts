@@ -15,6 +15,9 @@ import type { Tx } from '../server/store/types.js';
 import { SqliteStore } from '../server/store/sqlite.js';
 import { createChallenge } from '../server/widget-api/challenges.js';
 import { logActivity } from '../server/widget-api/activities.js';
+import { LocalLoyalty } from '../server/loyalty/local.js';
+
+const loyalty = new LocalLoyalty();
 import { startOfDay } from '../server/engine/time.js';
 
 export const DAY = 86_400_000;
@@ -134,6 +137,7 @@ export async function seedChallenge(
   const t = org.templates.find((x) => x.id === templateId)!;
   const c = await createChallenge(
     tx,
+    loyalty,
     org,
     customerId,
     { templateId, target: t.target.default, period: t.periods[0], periods },
@@ -151,7 +155,7 @@ export function seedLog(
   key: string,
   now: number,
 ) {
-  return logActivity(tx, org, customerId, body, key, now);
+  return logActivity(tx, loyalty, org, customerId, body, key, now);
 }
 
 /**

@@ -13,6 +13,7 @@ import { API_HEADERS, DOCS_HEADERS } from './headers.js';
 import { renderError } from './widget-api/errors.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/types.js';
+import { loyaltyBackends } from './loyalty/local.js';
 import { Clock, DEFAULT_RATE_LIMITS, OrgRegistry, type AppContext, type RateLimits } from './context.js';
 import { seedDemo, DEMO_TOKEN_SECRET } from './seed.js';
 import { capillaryEnvelope, capillaryRoutes } from './capillary/index.js';
@@ -173,6 +174,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     demoAllowedOrigins: opts.demoAllowedOrigins,
     tokenSecret: new TextEncoder().encode(opts.tokenSecret ?? DEMO_TOKEN_SECRET),
     rateLimits: { ...DEFAULT_RATE_LIMITS, ...opts.rateLimits },
+    loyaltyFor: loyaltyBackends(),
   };
   const app = Fastify({
     logger: loggerOptions(opts.logger),

@@ -1,5 +1,6 @@
 import type { Store } from './store/types.js';
 import type { OrgDoc } from './engine/org.js';
+import type { LoyaltyFor } from './loyalty/port.js';
 
 /** The server's notion of "now". In demo mode QA can move it forward (POST /demo/clock). */
 export class Clock {
@@ -66,6 +67,8 @@ export interface AppContext {
   /** Signs this server's own OAuth access tokens. */
   tokenSecret: Uint8Array;
   rateLimits: RateLimits;
+  /** Each organisation's loyalty backend (server/loyalty/): the one place the widget API's platform is chosen. */
+  loyaltyFor: LoyaltyFor;
 }
 
 declare module 'fastify' {

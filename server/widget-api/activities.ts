@@ -1,7 +1,8 @@
 /**
- * Activities: a log is one behavioural event occurrence. The engine applies it to every active
- * enrolment of the customer on that event; the answer carries each touched challenge's progress
- * and any reward, so the widget needs no second request.
+ * Activities: a log is one behavioural event occurrence, posted through the organisation's loyalty
+ * backend (server/loyalty/port.ts), which applies it to every active enrolment of the customer on
+ * that event; the answer carries each touched challenge's progress and any reward, so the widget
+ * needs no second request.
  */
 import type {
   Challenge,
@@ -11,16 +12,14 @@ import type {
   Template,
   UndoActivityResponse,
 } from '../../contract/widget-api.js';
-import type { Tx, ChallengeRow, ActivityRow, EventRow, ProgressRow } from '../store/types.js';
+import type { Tx, ChallengeRow, ActivityRow } from '../store/types.js';
 import { minQuantity, type OrgDoc } from '../engine/org.js';
-import type { PointsMove } from '../engine/occurrence.js';
-import { recordOccurrence, voidOccurrence } from '../engine/occurrence.js';
-import { periodIndexAt } from '../engine/periods.js';
 import { startOfDay } from '../engine/time.js';
+import type { LoyaltyBackend, PointsMove, Posting, ProgressHint } from '../loyalty/port.js';
 import { DateTime } from 'luxon';
 import { widgetError } from './errors.js';
 import { customerZone, requireChallenge, requireTemplate } from './challenges.js';
-import { activityView, loadChallenge, parseId, rewardReason, templateOf } from './views.js';
+import { activityView, loadChallenge, parseId, periodAt, rewardReason, templateOf } from './views.js';
 import type { Lang } from './i18n.js';
 
 export const FUTURE_SKEW_MS = 60_000;
@@ -31,6 +30,7 @@ export const FUTURE_SKEW_MS = 60_000;
  */
 async function capWindow(
   tx: Tx,
+  loyalty: LoyaltyBackend,
   org: OrgDoc,
   t: Template,
   ch: ChallengeRow | undefined,
@@ -38,9 +38,9 @@ async function capWindow(
   at: number,
 ): Promise<[number, number]> {
   if (ch) {
-    const tg = await tx.getTargetGroup(org.id, ch.tgId);
-    const i = tg ? periodIndexAt(tg, at) : -1;
-    if (tg && i >= 0) return [tg.periods[i].startMs, tg.periods[i].endMs];
+    const plan = await loyalty.plan(tx, org, ch);
+    const i = plan ? periodAt(plan.periods, at) : -1;
+    if (plan && i >= 0) return [plan.periods[i].startMs, plan.periods[i].endMs];
   }
   if (t.periods[0] === 'WEEKLY') {
     const w = DateTime.fromMillis(at, { zone: tz }).startOf('week');
@@ -50,8 +50,8 @@ async function capWindow(
   return [d, DateTime.fromMillis(d, { zone: tz }).plus({ days: 1 }).toMillis()];
 }
 
-/** Maps engine point moves to rewards, via the challenges already loaded for this answer. */
-function toRewards(moves: PointsMove[], byEnrolment: Map<number, ChallengeRow>): Reward[] {
+/** Maps the backend's point moves to rewards (or reversals), via the challenges already loaded for this answer. */
+function toRewards(moves: PointsMove[], byEnrolment: Map<number, ChallengeRow>, reversal = false): Reward[] {
   const out: Reward[] = [];
   for (const m of moves) {
     const ch = byEnrolment.get(m.enrolmentId);
@@ -60,7 +60,7 @@ function toRewards(moves: PointsMove[], byEnrolment: Map<number, ChallengeRow>):
         challengeId: String(ch.id),
         ledgerEntryId: String(m.ledgerId),
         points: m.points,
-        reason: rewardReason(ch.name),
+        reason: rewardReason(ch.name, reversal),
       });
   }
   return out;
@@ -69,11 +69,12 @@ function toRewards(moves: PointsMove[], byEnrolment: Map<number, ChallengeRow>):
 /** Loads the widget challenges behind touched enrolments (enrolments of Capillary-API groups have none). */
 async function touchedChallenges(
   tx: Tx,
+  loyalty: LoyaltyBackend,
   org: OrgDoc,
   touched: number[],
   known: ChallengeRow | undefined,
   now: number,
-  progress: Map<number, ProgressRow[]> | undefined,
+  hint: ProgressHint | undefined,
   lang: Lang,
 ) {
   const byEnrolment = new Map<number, ChallengeRow>();
@@ -82,13 +83,14 @@ async function touchedChallenges(
     const ch = known?.enrolmentId === eid ? known : await tx.getChallengeByEnrolment(eid);
     if (!ch || ch.orgId !== org.id) continue;
     byEnrolment.set(eid, ch);
-    views.push(await loadChallenge(tx, org, ch, now, progress?.get(eid), lang));
+    views.push(await loadChallenge(tx, loyalty, org, ch, now, hint?.get(eid), lang));
   }
   return { byEnrolment, views };
 }
 
 export async function logActivity(
   tx: Tx,
+  loyalty: LoyaltyBackend,
   org: OrgDoc,
   customerId: number,
   b: LogActivityRequest,
@@ -96,7 +98,7 @@ export async function logActivity(
   now: number,
   lang: Lang = null,
 ): Promise<LogActivityResponse> {
-  return (await recordLog(tx, org, customerId, b, key, now, null, lang)).response;
+  return (await recordLog(tx, loyalty, org, customerId, b, key, now, null, lang)).response;
 }
 
 /** The external event id a widget log is recorded under: per customer and Idempotency-Key. */
@@ -104,10 +106,12 @@ export const logEventId = (customerId: number, key: string) => `w:${customerId}:
 
 /**
  * Policy checks, the occurrence, the activity record, and the answer (its challenges' template texts in
- * `lang`); also returns the event id the answer is stored under.
+ * `lang`); also returns the posting the answer is stored under. The caller has looked the log's
+ * external id up (`loyalty.findPosting`) in this transaction.
  */
 export async function recordLog(
   tx: Tx,
+  loyalty: LoyaltyBackend,
   org: OrgDoc,
   customerId: number,
   b: LogActivityRequest,
@@ -115,7 +119,7 @@ export async function recordLog(
   now: number,
   request: string | null = null,
   lang: Lang = null,
-): Promise<{ response: LogActivityResponse; eventId: number }> {
+): Promise<{ response: LogActivityResponse; posting: Posting }> {
   let ch: ChallengeRow | undefined;
   let t: Template;
   if (b.challengeId !== undefined) {
@@ -168,7 +172,7 @@ export async function recordLog(
   }
   const customer = ch ? undefined : await tx.getCustomer(org.id, customerId);
   const tz = ch ? ch.timeZone : customerZone(org, customer?.timeZone);
-  const [from, to] = await capWindow(tx, org, t, ch, tz, occurredMs);
+  const [from, to] = await capWindow(tx, loyalty, org, t, ch, tz, occurredMs);
   const sofar = await tx.sumActivityQuantity(customerId, t.id, from, to);
   if (sofar + b.quantity > t.maxQuantityPerPeriod) {
     throw widgetError(
@@ -179,38 +183,38 @@ export async function recordLog(
     );
   }
 
-  const { event, outcome } = await recordOccurrence(
+  const posted = await loyalty.postOccurrence(
     tx,
     org,
     {
-      eventName: t.eventName,
       customerId,
-      externalEventId: logEventId(customerId, key),
+      eventName: t.eventName,
+      field: t.field,
+      quantity: b.quantity,
       occurredMs,
-      fields: t.field ? { [t.field]: b.quantity } : {},
+      externalId: logEventId(customerId, key),
     },
     now,
-    { externalIdChecked: true },
-  ); // the route looked the key up in this transaction
+  );
   const row = await tx.insertActivity({
     orgId: org.id,
     customerId,
     challengeId: ch?.id ?? null,
     templateId: t.id,
-    eventId: event.id,
+    eventId: posted.posting.id,
     quantity: b.quantity,
     occurredMs,
     createdMs: now,
     request,
   });
-  const { byEnrolment, views } = await touchedChallenges(tx, org, outcome.touched, ch, now, outcome.progress, lang);
+  const { byEnrolment, views } = await touchedChallenges(tx, loyalty, org, posted.touched, ch, now, posted.hint, lang);
   return {
     response: {
       activity: activityView(row, t.eventName),
       challenges: views,
-      rewards: toRewards(outcome.awards, byEnrolment),
+      rewards: toRewards(posted.rewards, byEnrolment),
     },
-    eventId: event.id,
+    posting: posted.posting,
   };
 }
 
@@ -233,44 +237,22 @@ const keyReused = () =>
  */
 export async function replayLog(
   tx: Tx,
+  loyalty: LoyaltyBackend,
   org: OrgDoc,
-  event: EventRow,
+  posting: Posting,
   request: string,
   now: number,
   lang: Lang = null,
 ): Promise<LogActivityResponse> {
-  const a = await tx.getActivityByEvent(event.id);
+  const a = await tx.getActivityByEvent(posting.id);
   if (!a || a.request !== request) throw keyReused();
-  const effects = await tx.listEffects(event.id);
-  const { byEnrolment, views } = await touchedChallenges(
-    tx,
-    org,
-    effects.map((f) => f.enrolmentId),
-    undefined,
-    now,
-    undefined,
-    lang,
-  );
-  const rewards: Reward[] = [];
-  for (const [eid, ch] of byEnrolment) {
-    for (const c of await tx.listCompletions(eid, { liveOnly: false })) {
-      if (c.achievedMs !== event.createdMs) continue;
-      for (const l of await tx.listLedgerForCompletion(c.id)) {
-        if (l.type === 'EARN' && l.createdMs === event.createdMs) {
-          rewards.push({
-            challengeId: String(ch.id),
-            ledgerEntryId: String(l.id),
-            points: l.points,
-            reason: rewardReason(ch.name),
-          });
-        }
-      }
-    }
-  }
+  const { touched } = await loyalty.inspectPosting(tx, org, posting, now, false);
+  const { byEnrolment, views } = await touchedChallenges(tx, loyalty, org, touched, undefined, now, undefined, lang);
+  const earned = await loyalty.rewardsOf(tx, org, posting, [...byEnrolment.keys()]);
   return {
-    activity: activityView(a, templateOf(org, a.templateId)?.eventName ?? event.eventName),
+    activity: activityView(a, templateOf(org, a.templateId)?.eventName ?? posting.eventName),
     challenges: views,
-    rewards,
+    rewards: toRewards(earned, byEnrolment),
   };
 }
 
@@ -295,7 +277,7 @@ export class LogAnswerCache {
   private map = new Map<string, SentLog>();
   constructor(readonly capacity = 4096) {}
   /** An answer is per language too: a replay in another language is rebuilt in that language (replayLog). */
-  static key(e: Pick<EventRow, 'id' | 'createdMs' | 'externalEventId'>, lang: Lang = null) {
+  static key(e: Pick<Posting, 'id' | 'createdMs' | 'externalEventId'>, lang: Lang = null) {
     return `${e.id}:${e.createdMs}:${lang ?? ''}:${e.externalEventId}`;
   }
   get(key: string) {
@@ -334,23 +316,22 @@ export async function requireActivity(tx: Tx, customerId: number, id: number | n
 /** Undo: only while every period the log counted in is still open; rewards it caused are reversed in the ledger. */
 export async function undoActivity(
   tx: Tx,
+  loyalty: LoyaltyBackend,
   org: OrgDoc,
   a: ActivityRow,
   now: number,
   lang: Lang = null,
 ): Promise<UndoActivityResponse> {
   const eventName = templateOf(org, a.templateId)?.eventName ?? '';
-  const event = await tx.getEvent(org.id, a.eventId);
-  if (!event) throw new Error(`activity ${a.id}: event ${a.eventId} is missing`);
-  const effects = await tx.listEffects(event.id);
+  const posting = await loyalty.getPosting(tx, org, a.eventId);
+  if (!posting) throw new Error(`activity ${a.id}: event ${a.eventId} is missing`);
+  const state = await loyalty.inspectPosting(tx, org, posting, now, a.undoneMs === null);
   if (a.undoneMs === null) {
-    for (const fx of effects) {
-      const e = await tx.getEnrolmentById(fx.enrolmentId);
-      const tg = e && (await tx.getTargetGroup(org.id, e.tgId));
-      if (tg && now >= tg.periods[fx.periodIdx].endMs)
-        throw widgetError(409, 'PERIOD_CLOSED', 'That period has closed; only logs of an open period can be undone.');
-    }
-    if (effects.length === 0) {
+    if (state.blocked === 'PERIOD_CLOSED')
+      throw widgetError(409, 'PERIOD_CLOSED', 'That period has closed; only logs of an open period can be undone.');
+    if (state.blocked === 'UNDO_WINDOW_PASSED')
+      throw widgetError(409, 'UNDO_WINDOW_PASSED', 'That activity was already sent to the loyalty programme.');
+    if (state.touched.length === 0) {
       const customer = await tx.getCustomer(org.id, a.customerId);
       const tz = customerZone(org, customer?.timeZone);
       if (startOfDay(a.occurredMs, tz) !== startOfDay(now, tz))
@@ -359,37 +340,25 @@ export async function undoActivity(
   }
   const outcome =
     a.undoneMs === null
-      ? await voidOccurrence(tx, org, event, now)
-      : { awards: [], reversals: [], touched: effects.map((f) => f.enrolmentId), progress: undefined };
+      ? await loyalty.voidOccurrence(tx, org, posting, now)
+      : { reversals: [], touched: state.touched, hint: undefined };
   if (a.undoneMs === null) {
     await tx.setActivityUndone(a.id, now);
     a = { ...a, undoneMs: now };
   }
   const { byEnrolment, views } = await touchedChallenges(
     tx,
+    loyalty,
     org,
     outcome.touched,
     undefined,
     now,
-    outcome.progress,
+    outcome.hint,
     lang,
   );
-  // The engine reports reversals without their enrolment; find it from the completion they revoke.
-  const byCompletion = new Map<number, ChallengeRow>();
-  if (outcome.reversals.length) {
-    for (const [eid, ch] of byEnrolment)
-      for (const c of await tx.listCompletions(eid, { liveOnly: false })) byCompletion.set(c.id, ch);
-  }
-  const reversals: Reward[] = [];
-  for (const r of outcome.reversals) {
-    const ch = byCompletion.get(r.completionId);
-    if (ch)
-      reversals.push({
-        challengeId: String(ch.id),
-        ledgerEntryId: String(r.ledgerId),
-        points: r.points,
-        reason: rewardReason(ch.name, true),
-      });
-  }
-  return { activity: activityView(a, eventName), challenges: views, reversals };
+  return {
+    activity: activityView(a, eventName),
+    challenges: views,
+    reversals: toRewards(outcome.reversals, byEnrolment, true),
+  };
 }

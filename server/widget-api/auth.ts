@@ -94,12 +94,8 @@ export async function resolveCustomer(
   const key = `${org.id}:${sub}`;
   const known = state.customers.get(key);
   if (known !== undefined) return known;
-  const id = await ctx.store.tx(async (tx) => {
-    const c = await tx.getCustomerByExternalId(org.id, sub);
-    return (
-      c ?? (await tx.insertCustomer({ orgId: org.id, externalId: sub, timeZone: null, createdMs: ctx.clock.now() }))
-    ).id;
-  });
+  const loyalty = ctx.loyaltyFor(org);
+  const id = await ctx.store.tx((tx) => loyalty.ensureCustomer(tx, org, sub, ctx.clock.now()));
   remember(state.customers, key, id);
   return id;
 }

@@ -1,20 +1,18 @@
 /**
  * Challenges: a challenge is a user-created STREAKS target group with one IMPORT rule, a UCC
- * promotion paying the template's PER_PERIOD award strategy, and the customer's enrolment —
- * created through the same engine functions as the Capillary-compatible API, in one transaction.
+ * promotion paying the template's reward, and the customer's enrolment — created by the
+ * organisation's loyalty backend (server/loyalty/port.ts; locally the same engine functions as the
+ * Capillary-compatible API) in the caller's transaction, with the widget's challenge record.
  */
 import { randomUUID } from 'node:crypto';
 import type { Challenge, CreateChallengeRequest, PeriodType, Template } from '../../contract/widget-api.js';
-import type { Tx, ChallengeRow, ProgressRow } from '../store/types.js';
+import type { Tx, ChallengeRow } from '../store/types.js';
 import type { OrgDoc } from '../engine/org.js';
-import { createTargetGroup, enrol, unenrol } from '../engine/targets.js';
-import { createPromotion } from '../engine/promotions.js';
 import { generatePeriods, startOfDay } from '../engine/time.js';
+import type { LoyaltyBackend } from '../loyalty/port.js';
 import { widgetError } from './errors.js';
 import { challengeView, loadChallenge, templateOf } from './views.js';
 import { storedName, type Lang } from './i18n.js';
-
-const RULE_TYPE = { SUM: 'EVENT_ATTRIBUTE', COUNT: 'COUNT', DISTINCT_DAYS: 'VISIT' } as const;
 
 export const rewardPoints = (t: Template, periods: number) =>
   Math.min(t.reward.pointsPerPeriod * periods, t.reward.maxPoints);
@@ -69,15 +67,6 @@ export function checkCreate(org: OrgDoc, t: Template, b: CreateChallengeRequest)
   return name;
 }
 
-function awardStrategyFor(org: OrgDoc, t: Template) {
-  const s = org.awardStrategies.find(
-    (x) =>
-      x.kind === 'PER_PERIOD' && x.pointsPerPeriod === t.reward.pointsPerPeriod && x.maxPoints === t.reward.maxPoints,
-  );
-  if (!s) throw new Error(`org ${org.id}: no PER_PERIOD award strategy matches template ${t.id}'s reward`);
-  return s;
-}
-
 const isLive = (ch: ChallengeRow, now: number) => ch.leftMs === null && now < ch.endsMs;
 
 /**
@@ -86,6 +75,7 @@ const isLive = (ch: ChallengeRow, now: number) => ch.leftMs === null && now < ch
  */
 export async function createChallenge(
   tx: Tx,
+  loyalty: LoyaltyBackend,
   org: OrgDoc,
   customerId: number,
   b: CreateChallengeRequest,
@@ -111,86 +101,46 @@ export async function createChallenge(
   const spans = generatePeriods(start, tz, period, b.periods);
   const endMs = spans[spans.length - 1].endMs;
   const groupName = `ucc_${org.id}_${customerId}_${randomUUID()}`;
-  const field = t.aggregation === 'SUM' ? t.field : null;
-  const tg = await createTargetGroup(
-    tx,
-    org,
-    {
-      name: groupName,
-      description: name,
-      trackingType: 'STREAKS',
-      userCreated: true,
-      active: true,
-      timeZoneName: tz,
-      frequencyType: period,
-      frequency: 1,
-      recurringCycles: 0,
-      periods: spans,
-      targets: [
-        {
-          name: `${groupName}_rule`,
-          eventName: t.eventName,
-          targetType: RULE_TYPE[t.aggregation],
-          ...(field ? { extendedFieldInfo: { name: field, aggregateFunction: 'SUM' } } : {}),
-          enrolmentMethod: 'IMPORT',
-          filters: [],
-          defaultValues: spans.map(() => b.target),
-        },
-      ],
-      streaks: [
-        { name: `${b.periods} ${period === 'DAILY' ? 'days' : 'weeks'} in a row`, targetCountOfSequence: b.periods },
-      ],
-    },
-    now,
-    `customer:${customerId}`,
-  );
-  const rule = tg.targets[0];
   // The promotion stays open for the backfill window after the last period, so a late log for the last day still pays.
-  const promo = await createPromotion(
+  const { refs, progress } = await loyalty.createChallenge(
     tx,
     org,
     {
-      programId: org.programId,
-      name: `${groupName}_promo`,
-      identifier: `${groupName}_promo`,
-      active: true,
-      startMs: start,
-      endMs: endMs + org.policy.backfillHours * 3_600_000,
-      targetGroupIds: [tg.id],
-      targetRuleIds: [rule.id],
-      awards: [
-        {
-          awardStrategyId: awardStrategyFor(org, t).id,
-          expiryStrategyId: org.expiryStrategies[0]?.id ?? 1,
-          targetGroupId: tg.id,
-          targetRuleName: rule.name,
-        },
-      ],
-      limits: { pointsPerCustomer: -1, numberOfTimesPerCustomer: 1, totalPointsInPromotion: -1 },
+      customerId,
+      key: groupName,
+      name,
+      eventName: t.eventName,
+      aggregation: t.aggregation,
+      field: t.aggregation === 'SUM' ? (t.field ?? null) : null,
+      target: b.target,
+      period,
+      periods: spans,
+      timeZone: tz,
+      streakName: `${b.periods} ${period === 'DAILY' ? 'days' : 'weeks'} in a row`,
+      reward: { pointsPerPeriod: t.reward.pointsPerPeriod, maxPoints: t.reward.maxPoints },
+      rewardFromMs: start,
+      rewardUntilMs: endMs + org.policy.backfillHours * 3_600_000,
     },
     now,
   );
-  const [enrolment] = await enrol(tx, org, tg.id, rule.id, [{ customerId, periodName: tg.periods[0].refCode }], now);
+  const planned = progress.plan.periods;
   const row = await tx.insertChallenge({
     orgId: org.id,
     customerId,
     templateId: t.id,
     name,
-    tgId: tg.id,
-    targetId: rule.id,
-    promotionId: promo.id,
-    enrolmentId: enrolment.id,
+    ...refs,
     target: b.target,
     period,
     periodCount: b.periods,
     timeZone: tz,
     rewardPoints: rewardPoints(t, b.periods),
-    startsMs: tg.periods[0].startMs,
-    endsMs: tg.periods[tg.periods.length - 1].endMs,
+    startsMs: planned[0].startMs,
+    endsMs: planned[planned.length - 1].endMs,
     createdMs: now,
     leftMs: null,
   });
-  return challengeView(org, row, tg, { rows: [], startIdx: enrolment.startIdx, earned: 0 }, now, lang);
+  return challengeView(org, row, progress, 0, now, lang);
 }
 
 export async function requireChallenge(tx: Tx, customerId: number, id: number | null): Promise<ChallengeRow> {
@@ -211,6 +161,7 @@ export const MAX_LISTED_CHALLENGES = 50,
 /** My challenges, newest first: three reads for the whole list (plus the points of completed ones), not three per challenge. */
 export async function listChallengeViews(
   tx: Tx,
+  loyalty: LoyaltyBackend,
   org: OrgDoc,
   customerId: number,
   status: 'active' | 'completed' | 'all',
@@ -228,31 +179,12 @@ export async function listChallengeViews(
     return true;
   });
   if (rows.length === 0) return [];
-  const [enrolments, progress] = await Promise.all([
-    tx.listEnrolmentsForCustomer(customerId, { activeOnly: false }),
-    tx.listProgressForEnrolments(rows.map((ch) => ch.enrolmentId)),
-  ]);
-  const startIdx = new Map(enrolments.map((e) => [e.id, e.startIdx]));
-  const byEnrolment = new Map<number, ProgressRow[]>();
-  for (const p of progress) {
-    const list = byEnrolment.get(p.enrolmentId);
-    if (list) list.push(p);
-    else byEnrolment.set(p.enrolmentId, [p]);
-  }
+  const progress = await loyalty.progressAll(tx, org, customerId, rows, now);
   const out: Challenge[] = [];
-  for (const ch of rows) {
-    const tg = await tx.getTargetGroup(org.id, ch.tgId);
-    if (!tg) throw new Error(`challenge ${ch.id}: target group ${ch.tgId} is missing`);
-    const view = challengeView(
-      org,
-      ch,
-      tg,
-      { rows: byEnrolment.get(ch.enrolmentId) ?? [], startIdx: startIdx.get(ch.enrolmentId) ?? 0, earned: 0 },
-      now,
-      lang,
-    );
+  for (let i = 0; i < rows.length; i++) {
+    const view = challengeView(org, rows[i], progress[i], 0, now, lang);
     if (status !== 'all' && view.status !== status) continue;
-    if (view.status === 'completed') view.reward.earned = await tx.earnedByEnrolment(ch.enrolmentId);
+    if (view.status === 'completed') view.reward.earned = await loyalty.earnedFor(tx, org, rows[i]);
     out.push(view);
   }
   return out;
@@ -261,16 +193,16 @@ export async function listChallengeViews(
 /** Leaves a challenge: the enrolment ends; rewards already given stay. Leaving twice answers the same. */
 export async function leaveChallenge(
   tx: Tx,
+  loyalty: LoyaltyBackend,
   org: OrgDoc,
   ch: ChallengeRow,
   now: number,
   lang: Lang = null,
 ): Promise<Challenge> {
   if (ch.leftMs === null) {
-    const e = await tx.getEnrolmentById(ch.enrolmentId);
-    if (e?.active) await unenrol(tx, org, ch.tgId, ch.targetId, [{ customerId: ch.customerId }], now);
+    await loyalty.leaveChallenge(tx, org, ch, now);
     await tx.setChallengeLeft(ch.id, now);
     ch = { ...ch, leftMs: now };
   }
-  return loadChallenge(tx, org, ch, now, undefined, lang);
+  return loadChallenge(tx, loyalty, org, ch, now, undefined, lang);
 }

@@ -7,39 +7,45 @@ import type {
   PeriodProgress,
   Template,
 } from '../../contract/widget-api.js';
-import type { ActivityRow, ChallengeRow, LedgerEntryRow, ProgressRow, Tx } from '../store/types.js';
+import type { ActivityRow, ChallengeRow, LedgerEntryRow, Tx } from '../store/types.js';
 import type { OrgDoc } from '../engine/org.js';
-import type { TargetGroupDoc } from '../engine/model.js';
-import { streakStats } from '../engine/periods.js';
 import { iso, localDate } from '../engine/time.js';
+import type { ChallengePlan, ChallengeProgress, LoyaltyBackend, PlannedPeriod } from '../loyalty/port.js';
 import { challengeName, templateIn, type Lang } from './i18n.js';
 
 const DAY = 86_400_000;
-const AGGREGATION = { EVENT_ATTRIBUTE: 'SUM', COUNT: 'COUNT', VISIT: 'DISTINCT_DAYS' } as const;
 
 /** A template in the organisation's default language (policy, error messages); `templateIn` for what a customer reads. */
 export const templateOf = (org: OrgDoc, id: string): Template | undefined => templateIn(org, id, null);
 
-export interface ChallengeState {
-  rows: ProgressRow[];
-  startIdx: number;
-  earned: number;
+/** The index of the period containing instant `ms`, or -1 before the first or after the last. */
+export function periodAt(periods: readonly PlannedPeriod[], ms: number): number {
+  let lo = 0,
+    hi = periods.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const p = periods[mid];
+    if (ms < p.startMs) hi = mid - 1;
+    else if (ms >= p.endMs) lo = mid + 1;
+    else return mid;
+  }
+  return -1;
 }
 
 /**
- * A group's periods never move once created, so their text (ISO instants, local dates) is worked
- * out once per group document; the store hands out the same document object while it is cached.
+ * A challenge's periods never move once created, so their text (ISO instants, local dates) is worked
+ * out once per plan; the loyalty backend hands out the same plan object while it caches the challenge.
  */
-const periodText = new WeakMap<TargetGroupDoc, { start: string; end: string; date: string }[]>();
-function textOf(tg: TargetGroupDoc) {
-  let t = periodText.get(tg);
+const periodText = new WeakMap<ChallengePlan, { start: string; end: string; date: string }[]>();
+function textOf(plan: ChallengePlan) {
+  let t = periodText.get(plan);
   if (!t) {
-    t = tg.periods.map((p) => ({
+    t = plan.periods.map((p) => ({
       start: iso(p.startMs),
       end: iso(p.endMs),
-      date: localDate(p.startMs, tg.timeZoneName),
+      date: localDate(p.startMs, plan.timeZone),
     }));
-    periodText.set(tg, t);
+    periodText.set(plan, t);
   }
   return t;
 }
@@ -55,27 +61,25 @@ function instantsOf(ch: ChallengeRow) {
   return t;
 }
 
-/** A challenge as its customer reads it, its template's texts in `lang` (i18n.ts). */
+/** A challenge as its customer reads it (its progress from the loyalty backend), its template's texts in `lang` (i18n.ts). */
 export function challengeView(
   org: OrgDoc,
   ch: ChallengeRow,
-  tg: TargetGroupDoc,
-  st: ChallengeState,
+  stats: ChallengeProgress,
+  earned: number,
   now: number,
   lang: Lang = null,
 ): Challenge {
   const t = templateIn(org, ch.templateId, lang);
-  const rule = tg.targets[0];
-  const stats = streakStats(tg, st.startIdx, st.rows, now);
-  const values = new Map(st.rows.map((r) => [r.periodIdx, r.value]));
-  const text = textOf(tg);
-  const periods: PeriodProgress[] = tg.periods.map((p, i) => ({
+  const { plan, values } = stats;
+  const text = textOf(plan);
+  const periods: PeriodProgress[] = plan.periods.map((p, i) => ({
     index: i,
     start: text[i].start,
     end: text[i].end,
     date: text[i].date,
     value: values.get(i) ?? 0,
-    target: rule.defaultValues[i]?.defaultValue ?? ch.target,
+    target: p.target ?? ch.target,
     achieved: stats.achieved[i],
     state: stats.achieved[i] ? 'met' : now >= p.endMs ? 'missed' : now >= p.startMs ? 'current' : 'ahead',
   }));
@@ -91,9 +95,9 @@ export function challengeView(
     id: String(ch.id),
     templateId: ch.templateId,
     name: challengeName(org, ch.name, ch.templateId, lang),
-    eventName: t?.eventName ?? rule.eventName ?? '',
+    eventName: t?.eventName ?? plan.eventName ?? '',
     unit: t?.unit ?? { one: '', other: '' },
-    aggregation: t?.aggregation ?? AGGREGATION[rule.targetType],
+    aggregation: t?.aggregation ?? plan.aggregation,
     target: ch.target,
     period: ch.period,
     periodCount: ch.periodCount,
@@ -104,34 +108,27 @@ export function challengeView(
     currentPeriod: stats.currentIdx,
     streak: { current: stats.current, best: stats.best, required: ch.periodCount },
     daysLeft: status === 'active' ? Math.max(0, Math.ceil((ch.endsMs - now) / DAY)) : 0,
-    reward: { points: ch.rewardPoints, earned: st.earned },
+    reward: { points: ch.rewardPoints, earned },
   };
 }
 
 /**
- * Reads what a challenge's progress needs: its group (cached by the store), progress rows (unless the
- * caller has them, e.g. from the engine's outcome) and
- * enrolment start — and its net points only once it is complete: a challenge's one streak level
- * needs every period, and the engine revokes a completion (reversing its points) as soon as the
- * level is no longer reached, so an incomplete challenge has no live completion and earned 0.
+ * A challenge with its progress from the loyalty backend (`hint`: what a posting or void just returned)
+ * — and its net points only once it is complete: a challenge's one streak level needs every period,
+ * and the engine revokes a completion (reversing its points) as soon as the level is no longer
+ * reached, so an incomplete challenge has no live completion and earned 0.
  */
 export async function loadChallenge(
   tx: Tx,
+  loyalty: LoyaltyBackend,
   org: OrgDoc,
   ch: ChallengeRow,
   now: number,
-  progressRows?: ProgressRow[],
+  hint?: unknown,
   lang: Lang = null,
 ): Promise<Challenge> {
-  const tg = await tx.getTargetGroup(org.id, ch.tgId);
-  if (!tg) throw new Error(`challenge ${ch.id}: target group ${ch.tgId} is missing`);
-  const [rows, enrolment] = await Promise.all([
-    progressRows ?? tx.listProgress(ch.enrolmentId),
-    tx.getEnrolmentById(ch.enrolmentId, ch.customerId),
-  ]);
-  const startIdx = enrolment?.startIdx ?? 0;
-  const view = challengeView(org, ch, tg, { rows, startIdx, earned: 0 }, now, lang);
-  if (view.status === 'completed') view.reward.earned = await tx.earnedByEnrolment(ch.enrolmentId);
+  const view = challengeView(org, ch, await loyalty.progress(tx, org, ch, now, hint), 0, now, lang);
+  if (view.status === 'completed') view.reward.earned = await loyalty.earnedFor(tx, org, ch);
   return view;
 }
 

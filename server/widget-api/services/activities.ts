@@ -50,6 +50,6 @@ export function undo(
 ): Promise<UndoActivityResponse> {
   return deps.store.tx(async (tx) => {
     const a = await requireActivity(tx, customerId, parseId(id));
-    return undoActivity(tx, org, a, deps.clock.now(), lang);
+    return undoActivity(tx, deps.loyaltyFor(org), org, a, deps.clock.now(), lang);
   });
 }

@@ -25,7 +25,9 @@ export function createChallengeOnce(deps: ServiceDeps, input: CreateInput): Prom
     key: input.key,
     status: 201,
     fingerprint: [b.templateId, b.target, b.period, b.periods, b.name ?? null],
-    work: async (tx) => ({ challenge: await createChallenge(tx, org, customerId, b, deps.clock.now(), lang) }),
+    work: async (tx) => ({
+      challenge: await createChallenge(tx, deps.loyaltyFor(org), org, customerId, b, deps.clock.now(), lang),
+    }),
     serialize: input.serialize,
   });
 }
@@ -47,7 +49,8 @@ export async function challengesRead(deps: ServiceDeps, cache: ReadCache, input:
   const at = deps.clock.now();
   const entry = cache.get(ticket, at);
   if (entry) return entry;
-  const challenges = await deps.store.read((tx) => listChallengeViews(tx, org, customerId, status, at, lang));
+  const loyalty = deps.loyaltyFor(org);
+  const challenges = await deps.store.read((tx) => listChallengeViews(tx, loyalty, org, customerId, status, at, lang));
   return cache.put(ticket, input.serialize({ challenges }), validUntil(challenges, at));
 }
 
@@ -60,7 +63,7 @@ export interface OneInput extends Customer {
 export function getChallenge(deps: ServiceDeps, { org, customerId, id, lang }: OneInput): Promise<ChallengeResponse> {
   return deps.store.read(async (tx) => {
     const ch = await requireChallenge(tx, customerId, parseId(id));
-    return { challenge: await loadChallenge(tx, org, ch, deps.clock.now(), undefined, lang) };
+    return { challenge: await loadChallenge(tx, deps.loyaltyFor(org), org, ch, deps.clock.now(), undefined, lang) };
   });
 }
 
@@ -68,6 +71,6 @@ export function getChallenge(deps: ServiceDeps, { org, customerId, id, lang }: O
 export function leave(deps: ServiceDeps, { org, customerId, id, lang }: OneInput): Promise<ChallengeResponse> {
   return deps.store.tx(async (tx) => {
     const ch = await requireChallenge(tx, customerId, parseId(id));
-    return { challenge: await leaveChallenge(tx, org, ch, deps.clock.now(), lang) };
+    return { challenge: await leaveChallenge(tx, deps.loyaltyFor(org), org, ch, deps.clock.now(), lang) };
   });
 }

@@ -63,7 +63,10 @@ export interface IdempotentWrite<T> {
  * answer's status and bytes without running the work; the same key with another fingerprint is refused
  * with 422 IDEMPOTENCY_KEY_REUSED; a refused or failed write stores nothing (the key can be used again).
  */
-export async function runIdempotent<T>(deps: ServiceDeps, w: IdempotentWrite<T>): Promise<SentAnswer> {
+export async function runIdempotent<T>(
+  deps: Pick<ServiceDeps, 'store' | 'clock'>,
+  w: IdempotentWrite<T>,
+): Promise<SentAnswer> {
   const { key } = w;
   // The fingerprint of a small JSON body is short: stored as it is, no hashing needed.
   const hash = key === undefined ? null : JSON.stringify(w.fingerprint);

@@ -38,25 +38,23 @@ export async function logOnce(deps: ServiceDeps, answers: LogAnswerCache, input:
   const { org, customerId, body, key, lang } = input;
   const request = logRequestFingerprint(body);
   const { store } = deps;
+  const loyalty = deps.loyaltyFor(org);
   const run = store.txGrouped ? store.txGrouped.bind(store) : store.tx.bind(store);
   return run(async (tx) => {
     const at = deps.clock.now();
-    const prior = await tx.getEventByExternalId(org.id, logEventId(customerId, key));
+    const prior = await loyalty.findPosting(tx, org, logEventId(customerId, key));
     if (prior) {
       const hit = answers.get(LogAnswerCache.key(prior, lang));
       if (hit) return replayCached(hit, request);
-      const response = await replayLog(tx, org, prior, request, at, lang);
+      const response = await replayLog(tx, loyalty, org, prior, request, at, lang);
       const rebuilt = { status: 201, body: Buffer.from(input.serialize(response, true)), request };
       answers.set(LogAnswerCache.key(prior, lang), rebuilt);
       return rebuilt;
     }
-    const { response, eventId } = await recordLog(tx, org, customerId, body, key, at, request, lang);
+    const { response, posting } = await recordLog(tx, loyalty, org, customerId, body, key, at, request, lang);
     const answer = { status: 201, body: Buffer.from(input.serialize(response, false)), request };
     // Set inside the transaction so a replay grouped into the same commit finds it; only read after the event is found.
-    answers.set(
-      LogAnswerCache.key({ id: eventId, createdMs: at, externalEventId: logEventId(customerId, key) }, lang),
-      answer,
-    );
+    answers.set(LogAnswerCache.key(posting, lang), answer);
     return answer;
   });
 }

@@ -11,14 +11,15 @@ export interface MeInput extends Customer {
   externalId: string;
 }
 
-async function meView(tx: Tx, { org, customerId, externalId }: MeInput): Promise<Me> {
+async function meView(deps: ServiceDeps, tx: Tx, { org, customerId, externalId }: MeInput): Promise<Me> {
   const c = await tx.getCustomer(org.id, customerId);
-  return { id: externalId, timeZone: customerZone(org, c?.timeZone), balance: c?.balance ?? 0 };
+  const balance = await deps.loyaltyFor(org).balance(tx, org, c);
+  return { id: externalId, timeZone: customerZone(org, c?.timeZone), balance };
 }
 
 /** The customer: id, time zone (theirs, else the organisation's), points balance. */
 export function getMe(deps: ServiceDeps, who: MeInput): Promise<Me> {
-  return deps.store.read((tx) => meView(tx, who));
+  return deps.store.read((tx) => meView(deps, tx, who));
 }
 
 /** Sets the customer's time zone (an IANA name, else 422 INVALID_TIME_ZONE); answers the customer. */
@@ -27,7 +28,7 @@ export function setTimeZone(deps: ServiceDeps, who: MeInput, timeZone: string): 
     throw widgetError(422, 'INVALID_TIME_ZONE', `"${timeZone}" is not an IANA time zone name (e.g. Europe/Berlin).`);
   return deps.store.tx(async (tx) => {
     await tx.setCustomerTimeZone(who.customerId, timeZone);
-    return meView(tx, who);
+    return meView(deps, tx, who);
   });
 }
 

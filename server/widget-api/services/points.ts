@@ -1,6 +1,6 @@
 /** The customer's points: balance and ledger. */
 import type { PointsResponse } from '../../../contract/widget-api.js';
-import { ledgerView, parseId } from '../views.js';
+import { ledgerView } from '../views.js';
 import type { Customer, ServiceDeps } from './deps.js';
 
 /** The points balance and one page of the ledger, newest first; `before` is the previous page's nextCursor. */
@@ -9,16 +9,10 @@ export function pointsPage(
   { org, customerId }: Customer,
   q: { limit: number; before?: string },
 ): Promise<PointsResponse> {
+  const loyalty = deps.loyaltyFor(org);
   return deps.store.read(async (tx) => {
-    const [c, rows] = await Promise.all([
-      tx.getCustomer(org.id, customerId),
-      tx.listLedgerEntries(customerId, { limit: q.limit + 1, beforeId: parseId(q.before) ?? undefined }),
-    ]);
-    const page = rows.slice(0, q.limit);
-    return {
-      balance: c?.balance ?? 0,
-      entries: page.map(ledgerView),
-      nextCursor: rows.length > page.length ? String(page[page.length - 1].id) : null,
-    };
+    const row = await tx.getCustomer(org.id, customerId);
+    const page = await loyalty.points(tx, org, { id: customerId, row }, q);
+    return { balance: page.balance, entries: page.entries.map(ledgerView), nextCursor: page.nextCursor };
   });
 }

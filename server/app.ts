@@ -14,7 +14,7 @@ import { renderError } from './widget-api/errors.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/types.js';
 import { loyaltyBackends } from './loyalty/local.js';
-import { Clock, DEFAULT_RATE_LIMITS, OrgRegistry, type AppContext, type RateLimits } from './context.js';
+import { Clock, DEFAULT_RATE_LIMITS, OrgRegistry, type AppContext, type RateLimits } from './app-context.js';
 import { seedDemo, DEMO_TOKEN_SECRET } from './seed.js';
 import { capillaryEnvelope, capillaryRoutes } from './capillary/index.js';
 import { widgetRoutes } from './widget-api/index.js';

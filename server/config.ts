@@ -3,7 +3,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { DEMO_TOKEN_SECRET, DEMO_WIDGET_SECRET, md5 } from './seed.js';
 import { isValidZone } from './engine/time.js';
 import { minQuantity, type OrgDoc } from './engine/org.js';
-import { DEFAULT_RATE_LIMITS, type RateLimits } from './context.js';
+import { DEFAULT_RATE_LIMITS, type RateLimits } from './app-context.js';
 
 export interface Config {
   host: string;
@@ -362,12 +362,12 @@ function meaningProblems(orgs: OrgDoc[]): Problem[] {
     o.expiryStrategies.forEach((s, k) =>
       once(`expiry:${i}`, String(s.id), i, [i, 'expiryStrategies', k, 'id'], `the expiry strategy id ${s.id}`),
     );
-    o.templates.forEach((t, k) => {
+    o.templates.forEach((tpl, k) => {
       const at = (...rest: string[]) => [i, 'templates', k, ...rest];
-      once(`template:${i}`, t.id, i, at('id'), `the template id ${JSON.stringify(t.id)}`);
+      once(`template:${i}`, tpl.id, i, at('id'), `the template id ${JSON.stringify(tpl.id)}`);
       for (const [name, r] of [
-        ['target', t.target],
-        ['length', t.length],
+        ['target', tpl.target],
+        ['length', tpl.length],
       ] as const) {
         if (r.min > r.max) out.push({ path: at(name), message: `min (${r.min}) is more than max (${r.max})` });
         else if (r.default < r.min || r.default > r.max)
@@ -376,14 +376,14 @@ function meaningProblems(orgs: OrgDoc[]): Problem[] {
             message: `must be from min to max, ${r.min} to ${r.max} (got ${r.default})`,
           });
       }
-      if (minQuantity(t) > t.maxQuantityPerLog)
+      if (minQuantity(tpl) > tpl.maxQuantityPerLog)
         out.push({
-          path: at(t.minQuantity === undefined ? 'maxQuantityPerLog' : 'minQuantity'),
-          message: `no log could be accepted: the smallest quantity one log may carry (${minQuantity(t)}${t.minQuantity === undefined ? `, the default for ${t.aggregation}` : ''}) is more than maxQuantityPerLog (${t.maxQuantityPerLog})`,
+          path: at(tpl.minQuantity === undefined ? 'maxQuantityPerLog' : 'minQuantity'),
+          message: `no log could be accepted: the smallest quantity one log may carry (${minQuantity(tpl)}${tpl.minQuantity === undefined ? `, the default for ${tpl.aggregation}` : ''}) is more than maxQuantityPerLog (${tpl.maxQuantityPerLog})`,
         });
       const base = (o.defaultLanguage ?? 'en').toLowerCase();
       const tags = new Map<string, string>();
-      for (const [tag, texts] of Object.entries(t.i18n ?? {})) {
+      for (const [tag, texts] of Object.entries(tpl.i18n ?? {})) {
         const lower = tag.toLowerCase();
         if (lower === base)
           out.push({
@@ -396,14 +396,14 @@ function meaningProblems(orgs: OrgDoc[]): Problem[] {
             message: `is the same language as "${tags.get(lower)}" (tags are not case-sensitive); keep one`,
           });
         tags.set(lower, tag);
-        if (t.description !== '' && (texts.description ?? '') === '') {
+        if (tpl.description !== '' && (texts.description ?? '') === '') {
           out.push({
             path: at('i18n', tag, 'description'),
-            message: `is missing: the template has a description (${shown(t.description)}), so every translation needs one`,
+            message: `is missing: the template has a description (${shown(tpl.description)}), so every translation needs one`,
           });
         }
       }
-      const { pointsPerPeriod, maxPoints } = t.reward;
+      const { pointsPerPeriod, maxPoints } = tpl.reward;
       if (
         !o.awardStrategies.some(
           (s) => s.kind === 'PER_PERIOD' && s.pointsPerPeriod === pointsPerPeriod && s.maxPoints === maxPoints,
@@ -560,18 +560,18 @@ export function startupProblems(
         });
       }
     });
-    o.templates.forEach((t, k) => {
-      const db = stored.get(t.eventName);
-      const fields = db ? db.fields.filter((f) => f.type === 'double').map((f) => f.name) : declared.get(t.eventName);
+    o.templates.forEach((tpl, k) => {
+      const db = stored.get(tpl.eventName);
+      const fields = db ? db.fields.filter((f) => f.type === 'double').map((f) => f.name) : declared.get(tpl.eventName);
       if (!fields) {
         out.push({
           path: [i, 'templates', k, 'eventName'],
-          message: `${JSON.stringify(t.eventName)} is not a defined event of this organisation: add {"eventName": ${JSON.stringify(t.eventName)}, "fields": [${t.field ? JSON.stringify(t.field) : ''}]} to its "events"`,
+          message: `${JSON.stringify(tpl.eventName)} is not a defined event of this organisation: add {"eventName": ${JSON.stringify(tpl.eventName)}, "fields": [${tpl.field ? JSON.stringify(tpl.field) : ''}]} to its "events"`,
         });
-      } else if (t.aggregation === 'SUM' && (!t.field || !fields.includes(t.field))) {
+      } else if (tpl.aggregation === 'SUM' && (!tpl.field || !fields.includes(tpl.field))) {
         out.push({
           path: [i, 'templates', k, 'field'],
-          message: `${shown(t.field)} is not a double field of event ${JSON.stringify(t.eventName)} (its double fields: ${fields.length ? fields.map((f) => JSON.stringify(f)).join(', ') : 'none'})`,
+          message: `${shown(tpl.field)} is not a double field of event ${JSON.stringify(tpl.eventName)} (its double fields: ${fields.length ? fields.map((f) => JSON.stringify(f)).join(', ') : 'none'})`,
         });
       }
     });
@@ -629,6 +629,6 @@ export function readOrgsFile(file: string): OrgFileEntry[] {
   // "$comment" fields are for people reading the file, not part of an organisation.
   return (data as (OrgFileEntry & { $comment?: string })[]).map(({ $comment: _, ...org }) => ({
     ...org,
-    templates: org.templates.map(({ $comment: __, ...t }: (typeof org.templates)[number] & { $comment?: string }) => t),
+    templates: org.templates.map(({ $comment: __, ...tpl }: (typeof org.templates)[number] & { $comment?: string }) => tpl),
   }));
 }

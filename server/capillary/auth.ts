@@ -3,7 +3,7 @@ import { SignJWT, jwtVerify } from 'jose';
 import type { FastifyRequest } from 'fastify';
 import { ApiError, unauthorized, Codes } from '../errors.js';
 import type { OrgDoc } from '../engine/org.js';
-import type { AppContext } from '../context.js';
+import type { AppContext } from '../app-context.js';
 import { LoginFailures, RateLimiter } from '../widget-api/rate-limit.js';
 
 export const OAUTH_TTL_SECONDS = 1800;

@@ -32,7 +32,7 @@ async function capWindow(
   tx: Tx,
   loyalty: LoyaltyBackend,
   org: OrgDoc,
-  t: Template,
+  tpl: Template,
   ch: ChallengeRow | undefined,
   tz: string,
   at: number,
@@ -42,7 +42,7 @@ async function capWindow(
     const i = plan ? periodAt(plan.periods, at) : -1;
     if (plan && i >= 0) return [plan.periods[i].startMs, plan.periods[i].endMs];
   }
-  if (t.periods[0] === 'WEEKLY') {
+  if (tpl.periods[0] === 'WEEKLY') {
     const w = DateTime.fromMillis(at, { zone: tz }).startOf('week');
     return [w.toMillis(), w.plus({ weeks: 1 }).toMillis()];
   }
@@ -121,18 +121,18 @@ export async function recordLog(
   lang: Lang = null,
 ): Promise<{ response: LogActivityResponse; posting: Posting }> {
   let ch: ChallengeRow | undefined;
-  let t: Template;
+  let tpl: Template;
   if (b.challengeId !== undefined) {
     ch = await requireChallenge(tx, customerId, parseId(b.challengeId));
-    t = requireTemplate(org, ch.templateId);
-    if (b.templateId !== undefined && b.templateId !== t.id)
+    tpl = requireTemplate(org, ch.templateId);
+    if (b.templateId !== undefined && b.templateId !== tpl.id)
       throw widgetError(
         400,
         'VALIDATION_FAILED',
         "templateId does not match the challenge's template; send one or the other.",
       );
   } else if (b.templateId !== undefined) {
-    t = requireTemplate(org, b.templateId);
+    tpl = requireTemplate(org, b.templateId);
   } else throw widgetError(400, 'VALIDATION_FAILED', 'Send challengeId or templateId.', { field: 'body' });
 
   const occurredMs = b.occurredAt === undefined ? now : Date.parse(b.occurredAt);
@@ -155,31 +155,36 @@ export async function recordLog(
       ch.leftMs !== null ? 'You left this challenge.' : 'This challenge is not running at that time.',
     );
   }
-  const min = minQuantity(t),
-    whole = t.aggregation !== 'SUM';
+  const min = minQuantity(tpl),
+    whole = tpl.aggregation !== 'SUM';
   if (b.quantity < min || (whole && !Number.isInteger(b.quantity))) {
     throw widgetError(
       400,
       'VALIDATION_FAILED',
-      `quantity must be ${whole ? 'a whole number of' : 'at least'} ${whole ? t.unit.other : `${min} ${t.unit.other}`}${whole ? `, at least ${min}` : ''}.`,
+      `quantity must be ${whole ? 'a whole number of' : 'at least'} ${whole ? tpl.unit.other : `${min} ${tpl.unit.other}`}${whole ? `, at least ${min}` : ''}.`,
       { field: 'body.quantity', min, whole },
     );
   }
-  if (b.quantity > t.maxQuantityPerLog) {
-    throw widgetError(422, 'QUANTITY_TOO_LARGE', `One log can hold at most ${t.maxQuantityPerLog} ${t.unit.other}.`, {
-      max: t.maxQuantityPerLog,
-    });
+  if (b.quantity > tpl.maxQuantityPerLog) {
+    throw widgetError(
+      422,
+      'QUANTITY_TOO_LARGE',
+      `One log can hold at most ${tpl.maxQuantityPerLog} ${tpl.unit.other}.`,
+      {
+        max: tpl.maxQuantityPerLog,
+      },
+    );
   }
   const customer = ch ? undefined : await tx.getCustomer(org.id, customerId);
   const tz = ch ? ch.timeZone : customerZone(org, customer?.timeZone);
-  const [from, to] = await capWindow(tx, loyalty, org, t, ch, tz, occurredMs);
-  const sofar = await tx.sumActivityQuantity(customerId, t.id, from, to);
-  if (sofar + b.quantity > t.maxQuantityPerPeriod) {
+  const [from, to] = await capWindow(tx, loyalty, org, tpl, ch, tz, occurredMs);
+  const sofar = await tx.sumActivityQuantity(customerId, tpl.id, from, to);
+  if (sofar + b.quantity > tpl.maxQuantityPerPeriod) {
     throw widgetError(
       422,
       'PERIOD_QUANTITY_EXCEEDED',
-      `At most ${t.maxQuantityPerPeriod} ${t.unit.other} can be logged per period; ${Math.max(0, t.maxQuantityPerPeriod - sofar)} more allowed.`,
-      { max: t.maxQuantityPerPeriod, remaining: Math.max(0, t.maxQuantityPerPeriod - sofar) },
+      `At most ${tpl.maxQuantityPerPeriod} ${tpl.unit.other} can be logged per period; ${Math.max(0, tpl.maxQuantityPerPeriod - sofar)} more allowed.`,
+      { max: tpl.maxQuantityPerPeriod, remaining: Math.max(0, tpl.maxQuantityPerPeriod - sofar) },
     );
   }
 
@@ -188,8 +193,8 @@ export async function recordLog(
     org,
     {
       customerId,
-      eventName: t.eventName,
-      field: t.field,
+      eventName: tpl.eventName,
+      field: tpl.field,
       quantity: b.quantity,
       occurredMs,
       externalId: logEventId(customerId, key),
@@ -200,7 +205,7 @@ export async function recordLog(
     orgId: org.id,
     customerId,
     challengeId: ch?.id ?? null,
-    templateId: t.id,
+    templateId: tpl.id,
     eventId: posted.posting.id,
     quantity: b.quantity,
     occurredMs,
@@ -210,7 +215,7 @@ export async function recordLog(
   const { byEnrolment, views } = await touchedChallenges(tx, loyalty, org, posted.touched, ch, now, posted.hint, lang);
   return {
     response: {
-      activity: activityView(row, t.eventName),
+      activity: activityView(row, tpl.eventName),
       challenges: views,
       rewards: toRewards(posted.rewards, byEnrolment),
     },

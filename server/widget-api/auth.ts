@@ -1,6 +1,6 @@
 import { decodeJwt, jwtVerify, SignJWT } from 'jose';
 import type { FastifyRequest } from 'fastify';
-import type { AppContext } from '../context.js';
+import type { AppContext } from '../app-context.js';
 import type { OrgDoc } from '../engine/org.js';
 import { widgetError } from './errors.js';
 import { remember, type Principal, type WidgetAuthState } from './state.js';

@@ -14,18 +14,18 @@ import { widgetError } from './errors.js';
 import { challengeView, loadChallenge, templateOf } from './views.js';
 import { storedName, type Lang } from './i18n.js';
 
-export const rewardPoints = (t: Template, periods: number) =>
-  Math.min(t.reward.pointsPerPeriod * periods, t.reward.maxPoints);
+export const rewardPoints = (tpl: Template, periods: number) =>
+  Math.min(tpl.reward.pointsPerPeriod * periods, tpl.reward.maxPoints);
 
 export function requireTemplate(org: OrgDoc, id: string): Template {
-  const t = templateOf(org, id);
-  if (!t)
+  const tpl = templateOf(org, id);
+  if (!tpl)
     throw widgetError(
       404,
       'TEMPLATE_NOT_FOUND',
       `There is no activity template "${id}"; GET /ucc/v1/templates lists them.`,
     );
-  return t;
+  return tpl;
 }
 
 export function customerZone(org: OrgDoc, tz: string | null | undefined) {
@@ -33,32 +33,37 @@ export function customerZone(org: OrgDoc, tz: string | null | undefined) {
 }
 
 /** Brand policy for a new challenge, checked before anything is written. */
-export function checkCreate(org: OrgDoc, t: Template, b: CreateChallengeRequest): string {
-  if (!t.periods.includes(b.period)) {
+export function checkCreate(org: OrgDoc, tpl: Template, b: CreateChallengeRequest): string {
+  if (!tpl.periods.includes(b.period)) {
     throw widgetError(
       422,
       'PERIOD_NOT_ALLOWED',
-      `"${t.label}" challenges can be ${t.periods.join(' or ')}, not ${b.period}.`,
-      { allowed: t.periods },
+      `"${tpl.label}" challenges can be ${tpl.periods.join(' or ')}, not ${b.period}.`,
+      { allowed: tpl.periods },
     );
   }
-  const whole = t.aggregation !== 'SUM';
-  if (b.target < t.target.min || b.target > t.target.max || (whole && !Number.isInteger(b.target))) {
+  const whole = tpl.aggregation !== 'SUM';
+  if (b.target < tpl.target.min || b.target > tpl.target.max || (whole && !Number.isInteger(b.target))) {
     throw widgetError(
       422,
       'TARGET_OUT_OF_RANGE',
-      `Choose a target from ${t.target.min} to ${t.target.max}${whole ? ' (a whole number)' : ''} ${t.unit.other}.`,
-      { min: t.target.min, max: t.target.max },
+      `Choose a target from ${tpl.target.min} to ${tpl.target.max}${whole ? ' (a whole number)' : ''} ${tpl.unit.other}.`,
+      { min: tpl.target.min, max: tpl.target.max },
     );
   }
-  if (b.periods < t.length.min || b.periods > t.length.max) {
+  if (b.periods < tpl.length.min || b.periods > tpl.length.max) {
     const unit = b.period === 'DAILY' ? 'days' : 'weeks';
-    throw widgetError(422, 'LENGTH_OUT_OF_RANGE', `Choose a length from ${t.length.min} to ${t.length.max} ${unit}.`, {
-      min: t.length.min,
-      max: t.length.max,
-    });
+    throw widgetError(
+      422,
+      'LENGTH_OUT_OF_RANGE',
+      `Choose a length from ${tpl.length.min} to ${tpl.length.max} ${unit}.`,
+      {
+        min: tpl.length.min,
+        max: tpl.length.max,
+      },
+    );
   }
-  const name = (b.name ?? t.label).trim();
+  const name = (b.name ?? tpl.label).trim();
   if (name.length < 1 || name.length > 80)
     throw widgetError(422, 'NAME_INVALID', 'The name must be 1 to 80 characters (spaces around it are ignored).', {
       min: 1,
@@ -83,8 +88,8 @@ export async function createChallenge(
   lang: Lang = null,
 ): Promise<Challenge> {
   if (!org.uccEnabled) throw widgetError(403, 'UCC_NOT_ENABLED', 'This brand has not enabled personal challenges.');
-  const t = requireTemplate(org, b.templateId);
-  const name = storedName(org, checkCreate(org, t, b), t.id, lang);
+  const tpl = requireTemplate(org, b.templateId);
+  const name = storedName(org, checkCreate(org, tpl, b), tpl.id, lang);
   const [customer, mine] = await Promise.all([tx.getCustomer(org.id, customerId), tx.listChallenges(customerId)]);
   const max = org.policy.maxActiveChallenges;
   if (mine.filter((c) => isLive(c, now)).length >= max) {
@@ -109,15 +114,15 @@ export async function createChallenge(
       customerId,
       key: groupName,
       name,
-      eventName: t.eventName,
-      aggregation: t.aggregation,
-      field: t.aggregation === 'SUM' ? (t.field ?? null) : null,
+      eventName: tpl.eventName,
+      aggregation: tpl.aggregation,
+      field: tpl.aggregation === 'SUM' ? (tpl.field ?? null) : null,
       target: b.target,
       period,
       periods: spans,
       timeZone: tz,
       streakName: `${b.periods} ${period === 'DAILY' ? 'days' : 'weeks'} in a row`,
-      reward: { pointsPerPeriod: t.reward.pointsPerPeriod, maxPoints: t.reward.maxPoints },
+      reward: { pointsPerPeriod: tpl.reward.pointsPerPeriod, maxPoints: tpl.reward.maxPoints },
       rewardFromMs: start,
       rewardUntilMs: endMs + org.policy.backfillHours * 3_600_000,
     },
@@ -127,14 +132,14 @@ export async function createChallenge(
   const row = await tx.insertChallenge({
     orgId: org.id,
     customerId,
-    templateId: t.id,
+    templateId: tpl.id,
     name,
     ...refs,
     target: b.target,
     period,
     periodCount: b.periods,
     timeZone: tz,
-    rewardPoints: rewardPoints(t, b.periods),
+    rewardPoints: rewardPoints(tpl, b.periods),
     startsMs: planned[0].startMs,
     endsMs: planned[planned.length - 1].endMs,
     createdMs: now,

@@ -38,8 +38,8 @@ function localesOf(org: OrgDoc): Locales {
   if (!l) {
     const base = org.defaultLanguage ?? 'en';
     const offered = new Map<string, string>();
-    for (const t of org.templates)
-      for (const tag of Object.keys(t.i18n ?? {}))
+    for (const tpl of org.templates)
+      for (const tag of Object.keys(tpl.i18n ?? {}))
         if (!offered.has(tag.toLowerCase())) offered.set(tag.toLowerCase(), tag);
     offered.delete(base.toLowerCase());
     l = { base, baseLower: base.toLowerCase(), offered, chosen: new Map(), byLang: new Map() };
@@ -112,9 +112,9 @@ export function languageOf(org: OrgDoc, header: string | string[] | undefined): 
 /** The Content-Language of an answer in `lang`. */
 export const contentLanguage = (org: OrgDoc, lang: Lang) => lang ?? localesOf(org).base;
 
-function localise(t: TemplateConfig, texts: TemplateTexts | undefined): Template {
-  const { i18n: _, ...config } = t;
-  const own: Template = { ...config, minQuantity: minQuantity(t) };
+function localise(tpl: TemplateConfig, texts: TemplateTexts | undefined): Template {
+  const { i18n: _, ...config } = tpl;
+  const own: Template = { ...config, minQuantity: minQuantity(tpl) };
   if (!texts) return own;
   const unit = { ...texts.unit, one: texts.unit.one ?? texts.unit.other } as Unit;
   return { ...own, label: texts.label, description: texts.description ?? own.description, unit };
@@ -124,8 +124,8 @@ function localised(org: OrgDoc, lang: Lang): Localised {
   const l = localesOf(org);
   let v = l.byLang.get(lang);
   if (!v) {
-    const list = org.templates.map((t) => localise(t, lang === null ? undefined : t.i18n?.[lang]));
-    v = { list, byId: new Map(list.map((t) => [t.id, t])) };
+    const list = org.templates.map((tpl) => localise(tpl, lang === null ? undefined : tpl.i18n?.[lang]));
+    v = { list, byId: new Map(list.map((tpl) => [tpl.id, tpl])) };
     l.byLang.set(lang, v);
   }
   return v;

@@ -70,7 +70,7 @@ export function challengeView(
   now: number,
   lang: Lang = null,
 ): Challenge {
-  const t = templateIn(org, ch.templateId, lang);
+  const tpl = templateIn(org, ch.templateId, lang);
   const { plan, values } = stats;
   const text = textOf(plan);
   const periods: PeriodProgress[] = plan.periods.map((p, i) => ({
@@ -95,9 +95,9 @@ export function challengeView(
     id: String(ch.id),
     templateId: ch.templateId,
     name: challengeName(org, ch.name, ch.templateId, lang),
-    eventName: t?.eventName ?? plan.eventName ?? '',
-    unit: t?.unit ?? { one: '', other: '' },
-    aggregation: t?.aggregation ?? plan.aggregation,
+    eventName: tpl?.eventName ?? plan.eventName ?? '',
+    unit: tpl?.unit ?? { one: '', other: '' },
+    aggregation: tpl?.aggregation ?? plan.aggregation,
     target: ch.target,
     period: ch.period,
     periodCount: ch.periodCount,

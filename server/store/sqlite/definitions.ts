@@ -1,6 +1,6 @@
 import type { TargetGroupDoc, EventDefDoc } from '../../model/documents.js';
 import type { DefinitionsPort } from '../port/definitions.js';
-import type { SqlContext } from './context.js';
+import type { SqlContext } from './sql-context.js';
 import { enrolment, type Row } from './rows.js';
 
 /** The columns a target group is listed and filtered by (migration 11), written with its doc. */

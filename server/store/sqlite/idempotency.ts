@@ -1,5 +1,5 @@
 import type { IdempotencyPort } from '../port/idempotency.js';
-import type { SqlContext } from './context.js';
+import type { SqlContext } from './sql-context.js';
 
 /** Stored answers of idempotent requests. */
 export function idempotencyTx(s: SqlContext): IdempotencyPort {

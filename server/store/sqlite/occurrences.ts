@@ -1,6 +1,6 @@
 import type { EffectRow } from '../port/rows.js';
 import type { OccurrencesPort } from '../port/occurrences.js';
-import type { SqlContext } from './context.js';
+import type { SqlContext } from './sql-context.js';
 import { completion, event, progress } from './rows.js';
 
 /** Event occurrences and their effects, progress and completions. */

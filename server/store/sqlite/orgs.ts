@@ -1,6 +1,6 @@
 import type { OrgDoc } from '../../model/org.js';
 import type { OrgsPort } from '../port/orgs.js';
-import type { SqlContext } from './context.js';
+import type { SqlContext } from './sql-context.js';
 import { customer } from './rows.js';
 
 /** Organisations, customers, id counters, server metadata and the demo reset. */

@@ -1,5 +1,5 @@
 import type { PromotionsPort } from '../port/promotions.js';
-import type { SqlContext } from './context.js';
+import type { SqlContext } from './sql-context.js';
 import { ledger, promotion } from './rows.js';
 
 /** Promotions and the points ledger. */

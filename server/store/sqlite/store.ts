@@ -6,7 +6,7 @@ import { BACKSTOP_PAGES, Checkpointer } from '../checkpointer.js';
 import type { Store, Tx } from '../port/index.js';
 import { StorageUnavailable } from '../../errors.js';
 import { StoreCaches } from './caches.js';
-import type { SqlContext } from './context.js';
+import type { SqlContext } from './sql-context.js';
 import type { Row } from './rows.js';
 import { orgsTx } from './orgs.js';
 import { definitionsTx } from './definitions.js';

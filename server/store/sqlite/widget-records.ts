@@ -1,5 +1,5 @@
 import type { WidgetRecordsPort } from '../port/widget-records.js';
-import type { SqlContext } from './context.js';
+import type { SqlContext } from './sql-context.js';
 import { roundQuantity } from './caches.js';
 import { activity, challenge } from './rows.js';
 

@@ -1,6 +1,7 @@
 /** Reads configuration and listens. Everything else is in buildApp (server/app.ts). */
 import { buildApp } from './app.js';
-import { readConfig, readOrgsFile, startupProblems, type DefinedEvents } from './config.js';
+import { readConfig } from './config.js';
+import { readOrgsFile, startupProblems, type DefinedEvents } from './orgs-file.js';
 import { SqliteStore } from './store/sqlite.js';
 
 /** How long SIGTERM/SIGINT waits for in-flight requests before exiting anyway. */

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { DEMO_TILL_AUTH, errorOf, jsonOf, startServer, tillAuth, wcall, widgetApp, widgetToken } from './helpers.js';
 import { LoginFailures } from '../../server/widget-api/rate-limit.js';
-import { parseDemo, readOrgsFile, startupProblems } from '../../server/config.js';
+import { parseDemo } from '../../server/config.js';
+import { readOrgsFile, startupProblems } from '../../server/orgs-file.js';
 import { redactUrl } from '../../server/app.js';
 
 const SECRET = 'p'.repeat(48);

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
-import { readOrgsFile } from '../../server/config.js';
+import { readOrgsFile } from '../../server/orgs-file.js';
 import { demoOrgs, md5 } from '../../server/seed.js';
 import { buildApp } from '../../server/app.js';
 import { SqliteStore } from '../../server/store/sqlite.js';

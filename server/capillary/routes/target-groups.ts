@@ -64,40 +64,21 @@ export async function targetGroupRoutes(app: FastifyInstance) {
       warnings: null,
     };
   });
+  // Enrol and unenrol: the same path ids, one transaction, the customer id (or ids) that changed.
+  const customers = (rows: { customerId: number }[]) => ({
+    data: rows.length === 1 ? rows[0].customerId : rows.map((r) => r.customerId),
+    errors: null,
+    warnings: null,
+  });
+  const groupAndTarget = (p: Q) => [intParam(p.id!, 'targetGroupId'), intParam(p.targetId!, 'targetId')] as const;
   app.post('/targetGroups/:id/targets/:targetId/enroll', { schema: { body: schemas.enrol } }, async (req) => {
-    const p = req.params as Q;
-    const rows = await store.tx((tx) =>
-      enrol(
-        tx,
-        req.org,
-        intParam(p.id!, 'targetGroupId'),
-        intParam(p.targetId!, 'targetId'),
-        parseEnrolments(req.body),
-        clock.now(),
-      ),
-    );
-    return {
-      data: rows.length === 1 ? rows[0].customerId : rows.map((r) => r.customerId),
-      errors: null,
-      warnings: null,
-    };
+    const [tgId, targetId] = groupAndTarget(req.params as Q);
+    const cmd = parseEnrolments(req.body);
+    return customers(await store.tx((tx) => enrol(tx, req.org, tgId, targetId, cmd, clock.now())));
   });
   app.post('/targetGroups/:id/targets/:targetId/unEnroll', { schema: { body: schemas.unenrol } }, async (req) => {
-    const p = req.params as Q;
-    const rows = await store.tx((tx) =>
-      unenrol(
-        tx,
-        req.org,
-        intParam(p.id!, 'targetGroupId'),
-        intParam(p.targetId!, 'targetId'),
-        parseUnenrolments(req.body),
-        clock.now(),
-      ),
-    );
-    return {
-      data: rows.length === 1 ? rows[0].customerId : rows.map((r) => r.customerId),
-      errors: null,
-      warnings: null,
-    };
+    const [tgId, targetId] = groupAndTarget(req.params as Q);
+    const cmd = parseUnenrolments(req.body);
+    return customers(await store.tx((tx) => unenrol(tx, req.org, tgId, targetId, cmd, clock.now())));
   });
 }

@@ -730,8 +730,11 @@ const largestEvent = (name: string) => ({
 test('the largest lists either surface can answer use under 50 ms of CPU: a list answer is cut at 1 MB and names the next offset', async (t) => {
   // 30 of the largest groups (~0.5 MB each rendered), one customer enrolled in all, 40 of the largest events.
   const ids: number[] = [];
+  const createCpu: number[] = [];
   for (let i = 0; i < 30; i++) {
+    const cpu0 = serverCpuMs();
     const g = await send(cap({ path: '/v3/targetGroups', body: largestGroup(`largest${i}`) }));
+    createCpu.push(serverCpuMs() - cpu0);
     assert.equal(g.status, 200, JSON.stringify(g.body).slice(0, 300));
     ids.push(g.body.data.id);
     const e = await send(
@@ -772,6 +775,8 @@ test('the largest lists either surface can answer use under 50 ms of CPU: a list
       best.set(name, { ms: Math.min(b?.ms ?? Infinity, a.ms), cpu: Math.min(b?.cpu ?? Infinity, cpu), bytes });
     }
   }
+  // Creating the largest group is itself bounded: judged by the fastest of the last 10 (the first ones warm up).
+  best.set('create the largest group', { ms: 0, cpu: Math.min(...createCpu.slice(-10)), bytes: 0 });
   t.diagnostic(
     [...best]
       .map(([n, b]) => `${n}: ${(b.bytes / 1e6).toFixed(2)} MB, ${b.ms.toFixed(0)} ms, ${b.cpu} ms CPU`)

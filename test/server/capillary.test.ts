@@ -304,11 +304,28 @@ describe('target groups (v3)', () => {
     assert.deepEqual(await names('status=UPCOMING'), [['f_upcoming', 'UPCOMING']]);
     assert.deepEqual(await names('status=STOPPED'), [['f_stopped', 'STOPPED']]);
     assert.deepEqual(await names('target-on=VISIT'), [['f_visit', 'LIVE']]);
+    // An empty filter filters nothing, as before the filters moved into the database; a comma matches nothing.
+    const all = await names('');
+    assert.equal(all.length, 5);
+    assert.deepEqual(await names('type='), all);
+    assert.deepEqual(await names('target-on='), all);
+    assert.deepEqual(await names('target-on=COUNT,VISIT'), []);
     const active = await call('GET', '/v3/targetGroups?includeUserCreatedTargetGroups=true&includeOnlyActive=true');
     const activeNames = active.body.data.map((g: any) => g.name).filter((n: string) => n.startsWith('f_'));
     assert.deepEqual(activeNames, ['f_live', 'f_visit']);
     assert.deepEqual(active.body.pagination, { limit: 100, offset: 0, total: active.body.data.length });
     assert.equal(active.body.warnings, null, 'everything fits: no warning');
+    // Names compare without case beyond A–Z, as JavaScript folds them.
+    const accented = countGroup('f_Été', { fromDate: today, totalPeriods: 3 });
+    accented.targets = [
+      { ...countGroup('x').targets[0], name: 'f_ete_rule', defaultValues: Array(3).fill({ defaultValue: 1 }) },
+    ] as never;
+    assert.equal((await call('POST', '/v3/targetGroups', accented)).status, 200);
+    const found = await call('GET', '/v3/milestones?includeUserCreatedTargetGroups=true&name=%C3%A9t%C3%A9');
+    assert.deepEqual(
+      found.body.data.map((g: any) => g.name),
+      ['f_Été'],
+    );
   });
 });
 

@@ -8,7 +8,7 @@ export interface TargetGroupQuery {
   trackingType?: string;
   /** The group's status at `now`, as `groupStatus` computes it from `active` and the first and last period. */
   status?: { is: 'LIVE' | 'UPCOMING' | 'ENDED' | 'STOPPED'; now: number };
-  /** Part of the name, compared without case (ASCII letters). */
+  /** Part of the name, compared without case (as JavaScript's toLowerCase folds it). */
   nameContains?: string;
   /** At least one target rule of this type. */
   targetType?: string;

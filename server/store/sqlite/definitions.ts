@@ -86,9 +86,13 @@ export function definitionsTx(s: SqlContext): DefinitionsPort {
       };
       and('org_id = ?', orgId);
       if (!q.includeUserCreated) and('user_created = 0');
-      if (q.trackingType !== undefined) and('tracking_type = ?', q.trackingType);
-      if (q.nameContains) and('instr(lower(name), lower(?)) > 0', q.nameContains);
-      if (q.targetType !== undefined) and('instr(target_types, ?) > 0', `,${q.targetType},`);
+      // An empty filter filters nothing; a name is compared without case as JavaScript folds it (not only A–Z);
+      // a target type never holds a comma, so one with a comma matches nothing.
+      if (q.trackingType) and('tracking_type = ?', q.trackingType);
+      if (q.nameContains) and('instr(js_lower(name), ?) > 0', q.nameContains.toLowerCase());
+      if (q.targetType)
+        if (q.targetType.includes(',')) and('0');
+        else and('instr(target_types, ?) > 0', `,${q.targetType},`);
       const now = q.status?.now;
       if (q.status?.is === 'STOPPED') and('active = 0');
       if (q.status?.is === 'UPCOMING') and('active = 1 AND ? < starts_ms', now);

@@ -71,6 +71,10 @@ export class SqliteStore implements Store {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${opts.durability === 'full' ? 'FULL' : 'NORMAL'}`);
     this.db.pragma('foreign_keys = ON');
+    // Case folding as JavaScript does it (SQLite's lower() folds A–Z only): GET /v3/milestones?name= (definitions.ts).
+    this.db.function('js_lower', { deterministic: true }, (v: unknown) =>
+      typeof v === 'string' ? v.toLowerCase() : v,
+    );
     // Short: better-sqlite3 waits synchronously. Waiting for the write lock is done by begin(), asynchronously.
     this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     if (file !== ':memory:') {

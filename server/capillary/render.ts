@@ -95,7 +95,7 @@ export function renderGroup(tg: TargetGroupDoc, now: number, includePeriods = tr
   const idx = periodIndexAt(tg, now);
   const first = tg.periods[0],
     last = tg.periods[tg.periods.length - 1];
-  const by = attribution(tg.createdMs, tg.createdBy); // the same for the group and each of its periods
+  const by = attribution(tg.createdMs, tg.createdBy); // the same for the group, its periods and streak levels
   return {
     id: tg.id,
     name: tg.name,
@@ -117,7 +117,7 @@ export function renderGroup(tg: TargetGroupDoc, now: number, includePeriods = tr
     targetCycleEndDate: iso(last.endMs - 1),
     status: groupStatus(tg, now),
     createdOn: tg.createdMs,
-    activePeriod: idx >= 0 ? renderPeriod(tg, tg.periods[idx], now) : null,
+    activePeriod: idx >= 0 ? renderPeriod(tg, tg.periods[idx], now, by) : null,
     ...(includePeriods ? { periods: tg.periods.map((p) => renderPeriod(tg, p, now, by)) } : {}),
     targets: tg.targets.map((t) => renderTarget(tg, t)),
     streaks: tg.streaks.map((s) => ({
@@ -125,9 +125,9 @@ export function renderGroup(tg: TargetGroupDoc, now: number, includePeriods = tr
       targetGroupId: tg.id,
       name: s.name,
       targetCountOfSequence: s.targetCountOfSequence,
-      attribution: attribution(tg.createdMs, tg.createdBy),
+      attribution: by,
     })),
-    attribution: attribution(tg.createdMs, tg.createdBy),
+    attribution: by,
   };
 }
 

@@ -14,7 +14,8 @@ fi
 
 run_node_suite() { # name, glob...
   local name=$1; shift
-  local files=( $(compgen -G "$1") )
+  local files=() g
+  for g in "$@"; do files+=( $(compgen -G "$g") ); done
   [ ${#files[@]} -eq 0 ] && return
   echo "== $name (${#files[@]} files)"
   local log=".tmp/$name.log"
@@ -60,6 +61,17 @@ run_check prettier ./node_modules/.bin/prettier --check .
 # Built first: the server suite also checks the files it serves (dist/), and the end-to-end suites load them.
 npm run --silent build >/dev/null 2>&1 || npm run build
 run_node_suite server 'test/server/*.test.ts'
+# The conformance suite's PostgreSQL half: the tests that exercise persistence, again, on PostgreSQL (UCC_TEST_PG,
+# default postgres://postgres@127.0.0.1:5432/postgres), in a database of their own, each test in a fresh schema.
+PG_TESTS=(engine loyalty-port widget-idempotency widget-story capillary widget-activities widget-challenges widget-auth
+  widget-read-cache widget-i18n demo-session allowed-origins abuse-edges)
+if pg_url=$(node scripts/pg-test-db.mjs create); then
+  UCC_TEST_STORE=postgres UCC_TEST_PG_URL=$pg_url run_node_suite server-postgres $(printf "test/server/%s.test.ts " "${PG_TESTS[@]}")
+  node scripts/pg-test-db.mjs drop "$pg_url" || true
+else
+  echo "== server-postgres: SKIPPED, the PostgreSQL half of the conformance suite did not run: $pg_url"
+  echo "   (set UCC_TEST_PG to a reachable PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/postgres)"
+fi
 run_wtr_suite
 run_node_suite e2e 'test/e2e/*.test.ts'
 

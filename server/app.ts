@@ -11,7 +11,7 @@ import AjvCompiler from '@fastify/ajv-compiler';
 import { ApiError, Codes } from './errors.js';
 import { API_HEADERS, DOCS_HEADERS } from './headers.js';
 import { renderError } from './widget-api/errors.js';
-import { SqliteStore } from './store/sqlite.js';
+import { openStore } from './store/open.js';
 import type { Store } from './store/types.js';
 import { loyaltyBackends } from './loyalty/local.js';
 import { Clock, DEFAULT_RATE_LIMITS, OrgRegistry, type AppContext, type RateLimits } from './app-context.js';
@@ -23,7 +23,7 @@ import { staticRoutes } from './static.js';
 import { readCachePlugin } from './widget-api/plugins/read-cache.js';
 
 export interface AppOptions {
-  /** SQLite file path (or ':memory:'), or a ready store. */
+  /** SQLite file path (or ':memory:') or a postgres:// URL (opened, and closed with the app), or a ready store. */
   db?: string;
   store?: Store;
   /** Demo mode seeds the demo organisation and exposes /demo/*. */
@@ -157,7 +157,7 @@ function strictBodies() {
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const bootId = crypto.randomUUID().slice(0, 8);
   let requests = 0;
-  const store = opts.store ?? new SqliteStore(opts.db ?? ':memory:');
+  const store = opts.store ?? (await openStore(opts.db ?? ':memory:'));
   const clock = new Clock();
   if (opts.demo) {
     await seedDemo(store, clock.now(), { allowedOrigins: opts.demoAllowedOrigins });
@@ -213,7 +213,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   );
   // Alive and able to store: a cheap read, the write lock, and the open database file still being the file at its path.
   app.get('/healthz', async (req, reply) => {
-    const problem = store.health?.() ?? null;
+    const problem = (await store.health?.()) ?? null;
     if (!problem) return { status: 'ok' };
     req.log.error(`/healthz: storage unavailable: ${problem}`);
     return reply

@@ -5,7 +5,10 @@ import { DEFAULT_RATE_LIMITS, type RateLimits } from './app-context.js';
 export interface Config {
   host: string;
   port: number;
+  /** UCC_DB: a SQLite file (the default ./data/ucc.db) or a postgres:// URL (docs/operations.md, PostgreSQL). */
   db: string;
+  /** UCC_PG_POOL: connections per process to PostgreSQL (default 10). */
+  pgPoolSize: number;
   demo: boolean;
   /** UCC_DURABILITY: 'normal' (synchronous=NORMAL, the default) or 'full' (synchronous=FULL: commits survive power loss). */
   durability: 'normal' | 'full';
@@ -73,6 +76,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST ?? '127.0.0.1',
     port,
     db: env.UCC_DB ?? './data/ucc.db',
+    pgPoolSize: limitVar(env, 'UCC_PG_POOL', 10),
     durability,
     demo,
     tokenSecret,

@@ -2,7 +2,7 @@
 import { buildApp } from './app.js';
 import { readConfig } from './config.js';
 import { readOrgsFile, startupProblems, type DefinedEvents } from './orgs-file.js';
-import { SqliteStore } from './store/sqlite.js';
+import { dbName, openStore } from './store/open.js';
 
 /** How long SIGTERM/SIGINT waits for in-flight requests before exiting anyway. */
 const SHUTDOWN_MS = 3000;
@@ -16,12 +16,16 @@ async function main() {
   }
   // Checked before the database is opened: a bad file changes nothing.
   const orgs = !config.demo && config.orgsFile ? readOrgsFile(config.orgsFile) : null;
-  const store = new SqliteStore(config.db, { backgroundCheckpoint: true, durability: config.durability });
+  const store = await openStore(config.db, {
+    backgroundCheckpoint: true,
+    durability: config.durability,
+    poolSize: config.pgPoolSize,
+  });
   if (!config.demo) {
     if (await store.read((tx) => tx.getOrg('demo'))) {
       store.close();
       throw new Error(
-        `The database ${config.db} holds the demo organisation; production mode needs a database without demo data.`,
+        `The database ${dbName(config.db)} holds the demo organisation; production mode needs a database without demo data.`,
       );
     }
     if (orgs) {
@@ -106,7 +110,7 @@ async function main() {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   console.log(
-    `ucc-widgets server ready on http://${config.host}:${port}/ (${config.demo ? 'demo mode: demo organisation seeded' : 'production mode'}; database ${config.db})`,
+    `ucc-widgets server ready on http://${config.host}:${port}/ (${config.demo ? 'demo mode: demo organisation seeded' : 'production mode'}; database ${dbName(config.db)})`,
   );
   if (config.demo && config.allowedOrigins.length)
     console.log(

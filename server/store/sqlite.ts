@@ -4,4 +4,4 @@
  * one file per concern of the port.
  */
 export { SqliteStore, BUSY_DEADLINE_MS } from './sqlite/store.js';
-export { CACHE_ROWS } from './sqlite/caches.js';
+export { CACHE_ROWS } from './sql/caches.js';

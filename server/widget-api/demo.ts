@@ -80,6 +80,10 @@ export function demoCsrfProblem(app: FastifyInstance, req: FastifyRequest): ApiE
   return null;
 }
 
+/** Broadcasts between the server processes of one database (Store.broadcast). */
+const CLOCK_MOVED = 'demo:clock';
+const DEMO_RESET = 'demo:reset';
+
 export async function demoRoutes(app: FastifyInstance) {
   const { ctx } = app;
   app.setErrorHandler(renderError);
@@ -93,6 +97,26 @@ export async function demoRoutes(app: FastifyInstance) {
   const setOffset = async (ms: number) => {
     await ctx.store.tx((tx) => tx.setMeta('clock_offset_ms', ms === 0 ? null : String(ms)));
     ctx.clock.offsetMs = ms;
+    await ctx.store.broadcast?.(CLOCK_MOVED);
+  };
+  // Other server processes on the same database (PostgreSQL) move their clock and forget the reset data with this one.
+  // One after another, each reading the latest committed state: after the last message, this process agrees with the database.
+  let peers = Promise.resolve();
+  ctx.store.onBroadcast?.((message) => {
+    peers = peers
+      .then(async () => {
+        if (message === CLOCK_MOVED) await reloadClock();
+        if (message === DEMO_RESET) {
+          await reloadClock();
+          await ctx.orgs.load();
+          app.widgetAuth.clear();
+        }
+      })
+      .catch((err) => app.log.warn(`demo: could not follow another server's ${message}: ${err?.message ?? err}`));
+  });
+  const reloadClock = async () => {
+    const offset = await ctx.store.read((tx) => tx.getMeta('clock_offset_ms'));
+    ctx.clock.offsetMs = Number(offset ?? 0);
   };
 
   app.post<{ Body: { customer: string; expired?: boolean } }>(
@@ -178,6 +202,7 @@ export async function demoRoutes(app: FastifyInstance) {
       await seedDemo(ctx.store, ctx.clock.now(), { allowedOrigins: ctx.demoAllowedOrigins });
       await ctx.orgs.load();
       app.widgetAuth.clear();
+      await ctx.store.broadcast?.(DEMO_RESET);
       return clockView();
     },
   );

@@ -67,6 +67,7 @@ export class ReadCache {
       gz: null,
       etag: `W/"${createHash('sha1').update(raw).digest('base64url')}"`,
     };
+    if (this.maxEntries === 0) return e; // keeps nothing: every read is answered fresh (and still gets its ETag)
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(t.key, e);
     return e;

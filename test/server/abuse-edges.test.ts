@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { DEMO_TILL_AUTH, errorOf, jsonOf, startServer, tillAuth, wcall, widgetApp, widgetToken } from './helpers.js';
+import { testDb } from './store-under-test.js';
 import { LoginFailures } from '../../server/widget-api/rate-limit.js';
 import { parseDemo } from '../../server/config.js';
 import { readOrgsFile, startupProblems } from '../../server/orgs-file.js';
@@ -527,7 +528,7 @@ describe("every error in its surface's envelope", () => {
   it("production mode: an unknown path is a JSON 404 in the widget envelope, not Fastify's", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ucc-prod404-'));
     const { buildApp } = await import('../../server/app.js');
-    const prod = await buildApp({ db: join(dir, 'p.db'), demo: false, tokenSecret: SECRET });
+    const prod = await buildApp({ db: testDb(dir, 'p.db'), demo: false, tokenSecret: SECRET });
     try {
       errorOf(await prod.inject({ method: 'GET', url: '/nope' }), 404, 'NOT_FOUND');
       errorOf(await prod.inject({ method: 'POST', url: '/demo/reset', payload: {} }), 404, 'NOT_FOUND');

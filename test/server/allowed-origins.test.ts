@@ -8,6 +8,7 @@ import { buildApp } from '../../server/app.js';
 import { readConfig } from '../../server/config.js';
 import { DEMO_ALLOWED_ORIGINS } from '../../server/seed.js';
 import { errorOf, jsonOf, startServer, wcall, widgetApp, widgetToken } from './helpers.js';
+import { testDb } from './store-under-test.js';
 
 const BRAND = 'https://brand.example';
 
@@ -137,7 +138,7 @@ describe("UCC_ALLOWED_ORIGINS: a brand's page against the demo server", () => {
   });
 
   it('follows the setting on every start of an existing database: added, then removed', async () => {
-    const db = join(dir, 'restart.db');
+    const db = testDb(dir, 'restart.db');
     for (const [origins, allowed] of [
       [[], false],
       [[BRAND], true],

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/app.js';
 import { DEMO_TILL_AUTH, streakGroupBody, tillAuth, uccPromotionBody } from './helpers.js';
+import { testDb } from './store-under-test.js';
 
 const basic = tillAuth;
 const DEMO = DEMO_TILL_AUTH;
@@ -65,7 +66,7 @@ function countGroup(name: string, extra: Record<string, unknown> = {}) {
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ucc-cap-'));
-  app = await buildApp({ db: join(dir, 'test.db'), demo: true, serveStatic: false });
+  app = await buildApp({ db: testDb(dir), demo: true, serveStatic: false });
 });
 after(async () => {
   await app.close();

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SqliteStore } from '../../server/store/sqlite.js';
+import type { Store } from '../../server/store/types.js';
+import { testStore } from './store-under-test.js';
 import { seedDemo } from '../../server/seed.js';
 import { createTargetGroup, enrol, unenrol } from '../../server/engine/targets.js';
 import { createPromotion } from '../../server/engine/promotions.js';
@@ -13,7 +14,7 @@ const DAY = 86_400_000;
 const start = Date.parse('2026-03-01T00:00:00Z');
 
 async function setup() {
-  const store = new SqliteStore(':memory:');
+  const store = await testStore();
   await seedDemo(store, start);
   const org = (await store.read((tx) => tx.getOrg('demo')))!;
   const tg = await store.tx((tx) =>
@@ -124,7 +125,7 @@ test('a customer who misses day 4 gets no points', async () => {
 });
 
 test("daily periods follow the group's time zone across a DST change: the short day is still one day", async () => {
-  const store = new SqliteStore(':memory:');
+  const store = await testStore();
   await seedDemo(store, start);
   const org = (await store.read((tx) => tx.getOrg('demo')))!;
   // fromDate 2026-03-28 in Berlin, three daily periods (the Capillary API resolves a body's fromDate the same way)
@@ -161,7 +162,7 @@ test("daily periods follow the group's time zone across a DST change: the short 
 });
 
 async function defaultGroup(
-  store: SqliteStore,
+  store: Store,
   org: any,
   name: string,
   targetType: 'COUNT' | 'VISIT',
@@ -190,7 +191,7 @@ async function defaultGroup(
   };
   return store.tx((tx) => createTargetGroup(tx, org, cmd, start, 'test'));
 }
-const log = (store: SqliteStore, org: any, customerId: number, id: string, ms: number) =>
+const log = (store: Store, org: any, customerId: number, id: string, ms: number) =>
   store.tx((tx) =>
     recordOccurrence(
       tx,
@@ -201,7 +202,7 @@ const log = (store: SqliteStore, org: any, customerId: number, id: string, ms: n
   );
 
 test('VISIT counts distinct local days, not events; a DEFAULT group awards each achieved period', async () => {
-  const store = new SqliteStore(':memory:');
+  const store = await testStore();
   await seedDemo(store, start);
   const org = (await store.read((tx) => tx.getOrg('demo')))!;
   const tg = await defaultGroup(store, org, 'visits', 'VISIT', 2);
@@ -225,7 +226,7 @@ test('VISIT counts distinct local days, not events; a DEFAULT group awards each 
 });
 
 test('promotion limits cap the times, the points per customer and the points in the promotion', async () => {
-  const store = new SqliteStore(':memory:');
+  const store = await testStore();
   await seedDemo(store, start);
   const org = (await store.read((tx) => tx.getOrg('demo')))!;
   const cases: [Record<string, number>, number, number][] = [
@@ -267,7 +268,7 @@ test('promotion limits cap the times, the points per customer and the points in 
 });
 
 test('initialBalance seeds the first period; resetStreakStatus on re-enrolment lets a level be reached again', async () => {
-  const store = new SqliteStore(':memory:');
+  const store = await testStore();
   await seedDemo(store, start);
   const org = (await store.read((tx) => tx.getOrg('demo')))!;
   const tg = await store.tx((tx) =>

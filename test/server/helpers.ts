@@ -8,6 +8,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { buildApp, type AppOptions } from '../../server/app.js';
 import { DEMO_WIDGET_SECRET } from '../../server/seed.js';
 import type { NewPromotion, NewTargetGroup } from '../../server/model/commands.js';
+import { testDb } from './store-under-test.js';
 
 /** Request bodies and helpers shared by the server tests, in Capillary's shapes. */
 
@@ -151,11 +152,11 @@ export function uccPromotionBody(
 
 // ── widget API (/ucc/v1) ───────────────────────────────────────────────────────────────────────
 
-/** A demo-mode app on a real SQLite file in a fresh temp directory. */
+/** A demo-mode app on a real SQLite file in a fresh temp directory (or a fresh PostgreSQL schema: store-under-test.ts). */
 export async function widgetApp(opts: Partial<AppOptions> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'ucc-widget-'));
   const app = await buildApp({
-    db: join(dir, 'test.db'),
+    db: testDb(dir),
     demo: true,
     rateLimits: { perCustomerPerMinute: 100_000, perIpPerMinute: 100_000 },
     ...opts,

@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '../../server/app.js';
-import { SqliteStore } from '../../server/store/sqlite.js';
+import type { Store } from '../../server/store/types.js';
+import { testStore } from './store-under-test.js';
 import { LogAnswerCache } from '../../server/widget-api/activities.js';
 
 const DAY = 86_400_000;
@@ -546,7 +547,7 @@ describe('concurrency', () => {
 
 describe('replay after the answer left memory (restart or eviction)', () => {
   let dir: string;
-  let store: SqliteStore;
+  let store: Store;
   let app: FastifyInstance;
   let token: string;
   const open = () =>
@@ -562,7 +563,7 @@ describe('replay after the answer left memory (restart or eviction)', () => {
   };
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ucc-replay-'));
-    store = new SqliteStore(join(dir, 'replay.db'));
+    store = await testStore(dir, 'replay.db');
     app = await open();
     token = await widgetToken('alice');
   });

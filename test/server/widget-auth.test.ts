@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/app.js';
 import { demoOrgs } from '../../server/seed.js';
 import { errorOf, jsonOf, wcall, widgetApp, widgetToken } from './helpers.js';
+import { testDb } from './store-under-test.js';
 
 const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
 const now = () => Math.floor(Date.now() / 1000);
@@ -322,10 +323,10 @@ describe('demo-only routes', () => {
 
   it('a restarted demo server keeps the moved clock', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ucc-widget-'));
-    const first = await buildApp({ db: join(dir, 'clock.db'), demo: true });
+    const first = await buildApp({ db: testDb(dir, 'clock.db'), demo: true });
     jsonOf(await wcall(first, 'POST', '/demo/clock', { body: { advanceDays: 2 } }), 200);
     await first.close();
-    const second = await buildApp({ db: join(dir, 'clock.db'), demo: true });
+    const second = await buildApp({ db: testDb(dir, 'clock.db'), demo: true });
     try {
       assert.equal(second.ctx.clock.offsetMs, 2 * 86_400_000);
     } finally {
@@ -363,7 +364,7 @@ describe('production mode', () => {
   let dir: string;
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ucc-widget-'));
-    app = await buildApp({ db: join(dir, 'prod.db'), demo: false, tokenSecret: 'x'.repeat(40) });
+    app = await buildApp({ db: testDb(dir, 'prod.db'), demo: false, tokenSecret: 'x'.repeat(40) });
   });
   after(async () => {
     await app.close();

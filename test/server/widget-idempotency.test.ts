@@ -5,7 +5,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError } from '../../server/errors.js';
-import { SqliteStore } from '../../server/store/sqlite.js';
+import type { Store } from '../../server/store/types.js';
+import { testStore } from './store-under-test.js';
 import {
   parseIdempotencyKey,
   runIdempotent,
@@ -13,8 +14,8 @@ import {
 } from '../../server/widget-api/services/idempotency.js';
 
 describe('idempotency service', () => {
-  let store: SqliteStore;
-  let deps: { store: SqliteStore; clock: { now(): number } };
+  let store: Store;
+  let deps: { store: Store; clock: { now(): number } };
   let runs = 0;
   /** A write that counts its runs, writes a meta row and answers the body it was given. */
   const write = (
@@ -39,8 +40,8 @@ describe('idempotency service', () => {
   const refusal = (code: string, status: number) => (err: unknown) =>
     err instanceof ApiError && err.code === code && err.status === status;
 
-  before(() => {
-    store = new SqliteStore(':memory:');
+  before(async () => {
+    store = await testStore();
     deps = { store, clock: { now: () => 1_700_000_000_000 } };
   });
   after(() => store.close());

@@ -38,6 +38,15 @@ export interface Store {
   /** Number of SQL statements executed so far (used to show a log's cost is independent of history). */
   statementCount(): number;
   /** What is wrong with the storage right now, for /healthz (null when it is healthy). */
-  health?(): string | null;
+  health?(): string | null | Promise<string | null>;
+  /**
+   * True when other server processes write the same database (PostgreSQL): a process must then not
+   * keep what it read (its caches of rows and answers), since another may change it at any time.
+   */
+  readonly shared?: boolean;
+  /** Sends a short message to every other server process on this database (PostgreSQL NOTIFY). */
+  broadcast?(message: string): Promise<void>;
+  /** Called with each message another process on this database broadcast, in the order they were sent. */
+  onBroadcast?(fn: (message: string) => void): void;
   close(): void;
 }

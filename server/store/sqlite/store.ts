@@ -5,15 +5,7 @@ import { migrations } from '../migrations.js';
 import { BACKSTOP_PAGES, Checkpointer } from '../checkpointer.js';
 import type { Store, Tx } from '../port/index.js';
 import { StorageUnavailable } from '../../errors.js';
-import { StoreCaches } from './caches.js';
-import type { SqlContext } from './sql-context.js';
-import type { Row } from './rows.js';
-import { orgsTx } from './orgs.js';
-import { definitionsTx } from './definitions.js';
-import { occurrencesTx } from './occurrences.js';
-import { promotionsTx } from './promotions.js';
-import { widgetRecordsTx } from './widget-records.js';
-import { idempotencyTx } from './idempotency.js';
+import { StoreCaches, sqlTx, type Row, type SqlContext } from '../sql/index.js';
 
 /** SQLite result codes that mean the storage, not the request, failed (busy, full, I/O, file gone or unreadable). */
 const STORAGE_FAULT = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN|READONLY|CORRUPT|NOTADB|PROTOCOL|NOMEM)/;
@@ -374,26 +366,22 @@ export class SqliteStore implements Store {
     return this.tx(fn, true);
   }
 
-  /** The transaction object: every concern's implementation over one shared context (statement helpers, caches). */
+  /** The transaction object: every concern's implementation (server/store/sql/) over this store's statement helpers and caches. */
   private makeTx(): Tx {
     const ctx: SqlContext = {
       get: this.get,
       all: this.all,
       run: this.run,
+      insertId: (sql, ...a) => Number(this.run(sql, ...a).lastInsertRowid),
+      inIds: (column, ids) => [`${column} IN (SELECT value FROM json_each(?))`, JSON.stringify(ids)],
       caches: this.caches,
-      exec: (sql) => this.db.exec(sql),
-      noteWrite: () => {
-        this.writes++;
+      deleteAllData: () => {
+        const tables = this.all(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`);
+        for (const t of tables) this.db.exec(`DELETE FROM "${t.name}"`);
+        this.writes++; // a transaction that wrote drops the caches when it rolls back
       },
     };
-    return {
-      ...orgsTx(ctx),
-      ...definitionsTx(ctx),
-      ...occurrencesTx(ctx),
-      ...promotionsTx(ctx),
-      ...widgetRecordsTx(ctx),
-      ...idempotencyTx(ctx),
-    };
+    return sqlTx(ctx);
   }
 }
 

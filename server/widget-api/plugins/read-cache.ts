@@ -23,7 +23,8 @@ declare module 'fastify' {
 
 export const readCachePlugin = fp(
   async (app: FastifyInstance) => {
-    const cache = new ReadCache();
+    // Several processes on one database (PostgreSQL): this one cannot see the others' writes, so it keeps nothing.
+    const cache = new ReadCache(app.ctx.store.shared ? 0 : undefined);
     app.decorate('readCache', cache);
     app.decorateRequest('cacheScope', null);
     // Every write, once answered (so after its COMMIT), invalidates cached reads: a widget write its

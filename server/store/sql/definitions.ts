@@ -24,12 +24,12 @@ export function definitionsTx(s: SqlContext): DefinitionsPort {
     return hit.doc;
   };
   /** The customer's enrolments, from the cache or read once; callers get the cached rows (never mutated). */
-  const enrolmentsOf = (customerId: number) => {
+  const enrolmentsOf = async (customerId: number) => {
     let rows = s.caches.enrolmentsOf(customerId);
     if (!rows) {
-      rows = s
-        .all('SELECT * FROM enrolments WHERE customer_id = ? ORDER BY id', customerId)
-        .map((r) => Object.freeze(enrolment(r)!));
+      rows = (await s.all('SELECT * FROM enrolments WHERE customer_id = ? ORDER BY id', customerId)).map((r) =>
+        Object.freeze(enrolment(r)!),
+      );
       s.caches.loadedEnrolments(customerId, rows);
     }
     return rows;
@@ -38,32 +38,32 @@ export function definitionsTx(s: SqlContext): DefinitionsPort {
     async getEventDef(orgId, name) {
       const hit = s.caches.eventDef(orgId, name);
       if (hit) return hit;
-      const r = s.get('SELECT doc FROM event_defs WHERE org_id = ? AND name = ?', orgId, name);
+      const r = await s.get('SELECT doc FROM event_defs WHERE org_id = ? AND name = ?', orgId, name);
       const def = r && (JSON.parse(r.doc) as EventDefDoc);
       if (def) s.caches.loadedEventDef(orgId, name, def);
       return def;
     },
     async listEventDefs(orgId) {
-      return s
-        .all('SELECT doc FROM event_defs WHERE org_id = ? ORDER BY name', orgId)
-        .map((r) => JSON.parse(r.doc) as EventDefDoc);
+      return (await s.all('SELECT doc FROM event_defs WHERE org_id = ? ORDER BY name', orgId)).map(
+        (r) => JSON.parse(r.doc) as EventDefDoc,
+      );
     },
     async pageEventDefs(orgId, { offset, limit }) {
-      const total = (s.get('SELECT count(*) AS n FROM event_defs WHERE org_id = ?', orgId) as { n: number }).n;
-      const names = s
-        .all(
+      const total = ((await s.get('SELECT count(*) AS n FROM event_defs WHERE org_id = ?', orgId)) as { n: number }).n;
+      const names = (
+        await s.all(
           'SELECT name, length(doc) AS bytes FROM event_defs WHERE org_id = ? ORDER BY name LIMIT ? OFFSET ?',
           orgId,
           limit,
           offset,
         )
-        .map((r) => ({ eventName: r.name as string, bytes: r.bytes as number }));
+      ).map((r) => ({ eventName: r.name as string, bytes: r.bytes as number }));
       return { total, names };
     },
     async putEventDef(orgId, def) {
       s.caches.putEventDef(orgId, def.eventName);
-      s.run(
-        'INSERT INTO event_defs (org_id, name, doc) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET doc = excluded.doc',
+      await s.run(
+        'INSERT INTO event_defs (org_id, name, doc) VALUES (?, ?, ?) ON CONFLICT (org_id, name) DO UPDATE SET doc = excluded.doc',
         orgId,
         def.eventName,
         JSON.stringify(def),
@@ -72,10 +72,10 @@ export function definitionsTx(s: SqlContext): DefinitionsPort {
     async getTargetGroup(orgId, id) {
       const cached = s.caches.targetGroup(id);
       if (cached) return cached.orgId === orgId ? cached.doc : undefined;
-      return tg(orgId, s.get('SELECT * FROM target_groups WHERE id = ?', id));
+      return tg(orgId, await s.get('SELECT * FROM target_groups WHERE id = ?', id));
     },
     async findTargetGroupByName(orgId, name) {
-      return tg(orgId, s.get('SELECT * FROM target_groups WHERE org_id = ? AND name = ?', orgId, name));
+      return tg(orgId, await s.get('SELECT * FROM target_groups WHERE org_id = ? AND name = ?', orgId, name));
     },
     async pageTargetGroups(orgId, q) {
       const where: string[] = [],
@@ -91,7 +91,7 @@ export function definitionsTx(s: SqlContext): DefinitionsPort {
       if (q.trackingType) and('tracking_type = ?', q.trackingType);
       if (q.nameContains) and('instr(js_lower(name), ?) > 0', q.nameContains.toLowerCase());
       if (q.targetType)
-        if (q.targetType.includes(',')) and('0');
+        if (q.targetType.includes(',')) and('1 = 0');
         else and('instr(target_types, ?) > 0', `,${q.targetType},`);
       const now = q.status?.now;
       if (q.status?.is === 'STOPPED') and('active = 0');
@@ -99,12 +99,13 @@ export function definitionsTx(s: SqlContext): DefinitionsPort {
       if (q.status?.is === 'ENDED') and('active = 1 AND ? >= ends_ms', now);
       if (q.status?.is === 'LIVE') and('active = 1 AND starts_ms <= ? AND ? < ends_ms', now, now);
       const sql = `FROM target_groups WHERE ${where.join(' AND ')}`;
-      const total = (s.get(`SELECT count(*) AS n ${sql}`, ...args) as { n: number }).n;
-      const ids = q.limit > 0 ? s.all(`SELECT id ${sql} ORDER BY id LIMIT ? OFFSET ?`, ...args, q.limit, q.offset) : [];
+      const total = ((await s.get(`SELECT count(*) AS n ${sql}`, ...args)) as { n: number }).n;
+      const ids =
+        q.limit > 0 ? await s.all(`SELECT id ${sql} ORDER BY id LIMIT ? OFFSET ?`, ...args, q.limit, q.offset) : [];
       return { total, ids: ids.map((r) => r.id as number) };
     },
     async insertTargetGroup(orgId, doc, createdMs) {
-      s.run(
+      await s.run(
         `INSERT INTO target_groups (id, org_id, name, user_created, tracking_type, created_ms, doc, ${LISTED})
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         doc.id,
@@ -117,7 +118,7 @@ export function definitionsTx(s: SqlContext): DefinitionsPort {
         ...listed(doc),
       );
       for (const t of doc.targets)
-        s.run(
+        await s.run(
           'INSERT INTO targets (id, tg_id, org_id, event_name) VALUES (?, ?, ?, ?)',
           t.id,
           doc.id,
@@ -127,7 +128,7 @@ export function definitionsTx(s: SqlContext): DefinitionsPort {
       s.caches.insertTargetGroup(orgId, doc);
     },
     async updateTargetGroup(orgId, doc) {
-      s.run(
+      await s.run(
         `UPDATE target_groups SET name = ?, user_created = ?, doc = ?, (${LISTED}) = (?, ?, ?, ?) WHERE id = ? AND org_id = ?`,
         doc.name,
         doc.userCreated ? 1 : 0,
@@ -136,24 +137,26 @@ export function definitionsTx(s: SqlContext): DefinitionsPort {
         doc.id,
         orgId,
       );
-      for (const t of doc.targets) s.run('UPDATE targets SET event_name = ? WHERE id = ?', t.eventName, t.id);
-      s.run(
+      for (const t of doc.targets) await s.run('UPDATE targets SET event_name = ? WHERE id = ?', t.eventName, t.id);
+      await s.run(
         'UPDATE enrolments SET event_name = (SELECT event_name FROM targets WHERE targets.id = enrolments.target_id) WHERE tg_id = ?',
         doc.id,
       );
       s.caches.updateTargetGroup(orgId, doc); // any customer's enrolments on this group may have changed event
     },
     async getEnrolment(targetId, customerId) {
-      return enrolment(s.get('SELECT * FROM enrolments WHERE target_id = ? AND customer_id = ?', targetId, customerId));
+      return enrolment(
+        await s.get('SELECT * FROM enrolments WHERE target_id = ? AND customer_id = ?', targetId, customerId),
+      );
     },
     async getEnrolmentById(id, customerId) {
-      if (customerId !== undefined) return enrolmentsOf(customerId).find((e) => e.id === id);
-      return enrolment(s.get('SELECT * FROM enrolments WHERE id = ?', id));
+      if (customerId !== undefined) return (await enrolmentsOf(customerId)).find((e) => e.id === id);
+      return enrolment(await s.get('SELECT * FROM enrolments WHERE id = ?', id));
     },
     async insertEnrolment(row) {
       s.caches.insertEnrolment(row.customerId);
       return enrolment(
-        s.get(
+        await s.get(
           `INSERT INTO enrolments (org_id, tg_id, target_id, customer_id, event_name, start_idx, active, enrolled_ms, unenrolled_ms)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
           row.orgId,
@@ -169,10 +172,10 @@ export function definitionsTx(s: SqlContext): DefinitionsPort {
       )!;
     },
     async updateEnrolment(id, p) {
-      const cur = enrolment(s.get('SELECT * FROM enrolments WHERE id = ?', id))!;
+      const cur = enrolment(await s.get('SELECT * FROM enrolments WHERE id = ?', id))!;
       s.caches.updateEnrolment(cur.customerId);
       const n = { ...cur, ...p };
-      s.run(
+      await s.run(
         'UPDATE enrolments SET active = ?, start_idx = ?, enrolled_ms = ?, unenrolled_ms = ? WHERE id = ?',
         n.active ? 1 : 0,
         n.startIdx,
@@ -182,15 +185,15 @@ export function definitionsTx(s: SqlContext): DefinitionsPort {
       );
     },
     async listEnrolmentsForCustomer(customerId, { activeOnly }) {
-      return s
-        .all(
+      return (
+        await s.all(
           `SELECT * FROM enrolments WHERE customer_id = ? ${activeOnly ? 'AND active = 1' : ''} ORDER BY id`,
           customerId,
         )
-        .map((r) => enrolment(r)!);
+      ).map((r) => enrolment(r)!);
     },
     async listActiveEnrolmentsForEvent(customerId, eventName) {
-      return enrolmentsOf(customerId).filter((e) => e.active && e.eventName === eventName);
+      return (await enrolmentsOf(customerId)).filter((e) => e.active && e.eventName === eventName);
     },
   };
 }

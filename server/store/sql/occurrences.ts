@@ -7,14 +7,14 @@ import { completion, event, progress } from './rows.js';
 export function occurrencesTx(s: SqlContext): OccurrencesPort {
   return {
     async getEventByExternalId(orgId, ext) {
-      return event(s.get('SELECT * FROM events WHERE org_id = ? AND external_event_id = ?', orgId, ext));
+      return event(await s.get('SELECT * FROM events WHERE org_id = ? AND external_event_id = ?', orgId, ext));
     },
     async getEvent(orgId, id) {
-      return event(s.get('SELECT * FROM events WHERE org_id = ? AND id = ?', orgId, id));
+      return event(await s.get('SELECT * FROM events WHERE org_id = ? AND id = ?', orgId, id));
     },
     async insertEvent(e) {
-      // run() and the new rowid rather than RETURNING: measured ~3 µs cheaper per insert on the log path.
-      const r = s.run(
+      // The new id without RETURNING on SQLite: measured ~3 µs cheaper per insert on the log path.
+      const id = await s.insertId(
         `INSERT INTO events (org_id, customer_id, event_name, external_event_id, occurred_ms, fields, created_ms)
           VALUES (?, ?, ?, ?, ?, ?, ?)`,
         e.orgId,
@@ -25,13 +25,13 @@ export function occurrencesTx(s: SqlContext): OccurrencesPort {
         JSON.stringify(e.fields),
         e.createdMs,
       );
-      return { ...e, id: Number(r.lastInsertRowid), voidedMs: null };
+      return { ...e, id, voidedMs: null };
     },
     async voidEvent(id, ms) {
-      s.run('UPDATE events SET voided_ms = ? WHERE id = ?', ms, id);
+      await s.run('UPDATE events SET voided_ms = ? WHERE id = ?', ms, id);
     },
     async insertEffect(e) {
-      s.run(
+      await s.run(
         'INSERT INTO event_effects (event_id, enrolment_id, period_idx, amount, day) VALUES (?, ?, ?, ?, ?)',
         e.eventId,
         e.enrolmentId,
@@ -41,7 +41,7 @@ export function occurrencesTx(s: SqlContext): OccurrencesPort {
       );
     },
     async listEffects(eventId) {
-      return s.all('SELECT * FROM event_effects WHERE event_id = ?', eventId).map((r): EffectRow => ({
+      return (await s.all('SELECT * FROM event_effects WHERE event_id = ?', eventId)).map((r): EffectRow => ({
         eventId: r.event_id,
         enrolmentId: r.enrolment_id,
         periodIdx: r.period_idx,
@@ -52,24 +52,22 @@ export function occurrencesTx(s: SqlContext): OccurrencesPort {
     async listProgress(eid) {
       let rows = s.caches.progressOf(eid);
       if (!rows) {
-        rows = s.all('SELECT * FROM progress WHERE enrolment_id = ? ORDER BY period_idx', eid).map(progress);
+        rows = (await s.all('SELECT * FROM progress WHERE enrolment_id = ? ORDER BY period_idx', eid)).map(progress);
         s.caches.loadedProgress(eid, rows);
       }
       return rows.map((r) => ({ ...r })); // copies: callers may change theirs
     },
     async listProgressForEnrolments(ids) {
       if (ids.length === 0) return [];
-      return s
-        .all(
-          'SELECT * FROM progress WHERE enrolment_id IN (SELECT value FROM json_each(?)) ORDER BY enrolment_id, period_idx',
-          JSON.stringify(ids),
-        )
-        .map(progress);
+      const [inIds, arg] = s.inIds('enrolment_id', ids);
+      return (await s.all(`SELECT * FROM progress WHERE ${inIds} ORDER BY enrolment_id, period_idx`, arg)).map(
+        progress,
+      );
     },
     async putProgress(p) {
-      s.run(
+      await s.run(
         `INSERT INTO progress (enrolment_id, period_idx, value, achieved_ms) VALUES (?, ?, ?, ?)
-          ON CONFLICT DO UPDATE SET value = excluded.value, achieved_ms = excluded.achieved_ms`,
+          ON CONFLICT (enrolment_id, period_idx) DO UPDATE SET value = excluded.value, achieved_ms = excluded.achieved_ms`,
         p.enrolmentId,
         p.periodIdx,
         p.value,
@@ -79,40 +77,40 @@ export function occurrencesTx(s: SqlContext): OccurrencesPort {
     },
     async clearProgress(eid) {
       s.caches.clearProgress(eid);
-      s.run('DELETE FROM progress WHERE enrolment_id = ?', eid);
-      s.run('DELETE FROM visit_days WHERE enrolment_id = ?', eid);
+      await s.run('DELETE FROM progress WHERE enrolment_id = ?', eid);
+      await s.run('DELETE FROM visit_days WHERE enrolment_id = ?', eid);
     },
     async bumpVisitDay(eid, idx, day, delta) {
-      return s.get(
+      return (await s.get(
         `INSERT INTO visit_days (enrolment_id, period_idx, day, events) VALUES (?, ?, ?, ?)
-          ON CONFLICT DO UPDATE SET events = events + excluded.events RETURNING events`,
+          ON CONFLICT (enrolment_id, period_idx, day) DO UPDATE SET events = visit_days.events + excluded.events RETURNING events`,
         eid,
         idx,
         day,
         delta,
-      )!.events;
+      ))!.events;
     },
     async listCompletions(eid, { liveOnly }) {
-      return s
-        .all(
+      return (
+        await s.all(
           `SELECT * FROM completions WHERE enrolment_id = ? ${liveOnly ? 'AND revoked_ms IS NULL' : ''} ORDER BY id`,
           eid,
         )
-        .map(completion);
+      ).map(completion);
     },
     async insertCompletion(c) {
       return completion(
-        s.get(
+        (await s.get(
           'INSERT INTO completions (enrolment_id, kind, ref, achieved_ms) VALUES (?, ?, ?, ?) RETURNING *',
           c.enrolmentId,
           c.kind,
           c.ref,
           c.achievedMs,
-        )!,
+        ))!,
       );
     },
     async revokeCompletion(id, ms) {
-      s.run('UPDATE completions SET revoked_ms = ? WHERE id = ?', ms, id);
+      await s.run('UPDATE completions SET revoked_ms = ? WHERE id = ?', ms, id);
     },
   };
 }

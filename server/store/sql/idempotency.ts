@@ -5,7 +5,7 @@ import type { SqlContext } from './sql-context.js';
 export function idempotencyTx(s: SqlContext): IdempotencyPort {
   return {
     async getIdempotent(orgId, cid, scope, key) {
-      const r = s.get(
+      const r = await s.get(
         'SELECT status, body, request_hash FROM idempotency WHERE org_id = ? AND customer_id = ? AND scope = ? AND key = ?',
         orgId,
         cid,
@@ -15,7 +15,7 @@ export function idempotencyTx(s: SqlContext): IdempotencyPort {
       return r && { status: r.status, body: r.body, requestHash: r.request_hash };
     },
     async putIdempotent(orgId, cid, scope, key, row, ms) {
-      s.run(
+      await s.run(
         'INSERT INTO idempotency (org_id, customer_id, scope, key, status, body, created_ms, request_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
         orgId,
         cid,

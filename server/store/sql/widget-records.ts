@@ -9,7 +9,7 @@ export function widgetRecordsTx(s: SqlContext): WidgetRecordsPort {
     async insertChallenge(c) {
       return s.caches.insertChallenge(
         challenge(
-          s.get(
+          await s.get(
             `INSERT INTO challenges (org_id, customer_id, template_id, name, tg_id, target_id, promotion_id, enrolment_id, target,
           period, period_count, time_zone, reward_points, starts_ms, ends_ms, created_ms, left_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
             c.orgId,
@@ -36,22 +36,24 @@ export function widgetRecordsTx(s: SqlContext): WidgetRecordsPort {
     async getChallenge(customerId, id) {
       const c =
         s.caches.challenge(id) ??
-        s.caches.loadedChallenge(challenge(s.get('SELECT * FROM challenges WHERE id = ?', id)));
+        s.caches.loadedChallenge(challenge(await s.get('SELECT * FROM challenges WHERE id = ?', id)));
       return c && c.customerId === customerId ? c : undefined;
     },
     async getChallengeByEnrolment(eid) {
-      return challenge(s.get('SELECT * FROM challenges WHERE enrolment_id = ?', eid));
+      return challenge(await s.get('SELECT * FROM challenges WHERE enrolment_id = ?', eid));
     },
     async listChallenges(customerId) {
-      return s.all('SELECT * FROM challenges WHERE customer_id = ? ORDER BY id', customerId).map((r) => challenge(r)!);
+      return (await s.all('SELECT * FROM challenges WHERE customer_id = ? ORDER BY id', customerId)).map((r) =>
+        challenge(r)!,
+      );
     },
     async setChallengeLeft(id, ms) {
       s.caches.setChallengeLeft(id);
-      s.run('UPDATE challenges SET left_ms = ? WHERE id = ?', ms, id);
+      await s.run('UPDATE challenges SET left_ms = ? WHERE id = ?', ms, id);
     },
     async insertActivity(a) {
       s.caches.insertActivity(a);
-      const r = s.run(
+      const id = await s.insertId(
         `INSERT INTO activities (org_id, customer_id, challenge_id, template_id, event_id, quantity, occurred_ms, created_ms, request)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         a.orgId,
@@ -64,15 +66,15 @@ export function widgetRecordsTx(s: SqlContext): WidgetRecordsPort {
         a.createdMs,
         a.request ?? null,
       );
-      return { ...a, request: a.request ?? null, id: Number(r.lastInsertRowid), undoneMs: null };
+      return { ...a, request: a.request ?? null, id, undoneMs: null };
     },
     async getActivity(customerId, id) {
-      return activity(s.get('SELECT * FROM activities WHERE id = ? AND customer_id = ?', id, customerId));
+      return activity(await s.get('SELECT * FROM activities WHERE id = ? AND customer_id = ?', id, customerId));
     },
     async getActivityByEvent(eventId) {
       // Through activities_customer (customer, occurred_ms) from the event row: no index on event_id to keep up per log.
       return activity(
-        s.get(
+        await s.get(
           `SELECT a.* FROM events e JOIN activities a ON a.customer_id = e.customer_id AND a.occurred_ms = e.occurred_ms
           AND a.event_id = e.id WHERE e.id = ?`,
           eventId,
@@ -98,33 +100,33 @@ export function widgetRecordsTx(s: SqlContext): WidgetRecordsPort {
         cond.push('occurred_ms < ?');
         args.push(o.toMs);
       }
-      return s
-        .all(
+      return (
+        await s.all(
           `SELECT * FROM activities WHERE ${cond.join(' AND ')} ORDER BY occurred_ms DESC, id DESC LIMIT ?`,
           ...args,
           o.limit,
         )
-        .map((r) => activity(r)!);
+      ).map((r) => activity(r)!);
     },
     async sumActivityQuantity(customerId, templateId, fromMs, toMs) {
       const hit = s.caches.activitySum(customerId, templateId, fromMs, toMs);
       if (hit !== undefined) return hit;
       const sum = roundQuantity(
-        s.get(
+        (await s.get(
           `SELECT coalesce(sum(quantity), 0) AS n FROM activities WHERE customer_id = ? AND occurred_ms >= ? AND occurred_ms < ?
           AND template_id = ? AND undone_ms IS NULL`,
           customerId,
           fromMs,
           toMs,
           templateId,
-        )!.n,
+        ))!.n,
       );
       s.caches.loadedActivitySum(customerId, templateId, fromMs, toMs, sum);
       return sum;
     },
     async setActivityUndone(id, ms) {
       s.caches.setActivityUndone();
-      s.run('UPDATE activities SET undone_ms = ? WHERE id = ?', ms, id);
+      await s.run('UPDATE activities SET undone_ms = ? WHERE id = ?', ms, id);
     },
   };
 }

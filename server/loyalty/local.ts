@@ -171,9 +171,13 @@ export class LocalLoyalty implements LoyaltyBackend {
   }
 
   async progressAll(tx: Tx, org: OrgDoc, customerId: number, chs: ChallengeRefs[], now: number) {
-    const [enrolments, progress] = await Promise.all([
+    const [enrolments, progress, groups] = await Promise.all([
       tx.listEnrolmentsForCustomer(customerId, { activeOnly: false }),
       tx.listProgressForEnrolments(chs.map((ch) => ch.enrolmentId)),
+      tx.getTargetGroups(
+        org.id,
+        chs.map((ch) => ch.tgId),
+      ),
     ]);
     const startIdx = new Map(enrolments.map((e) => [e.id, e.startIdx]));
     const byEnrolment = new Map<number, ProgressRow[]>();
@@ -184,7 +188,7 @@ export class LocalLoyalty implements LoyaltyBackend {
     }
     const out: ChallengeProgress[] = [];
     for (const ch of chs) {
-      const tg = await tx.getTargetGroup(org.id, ch.tgId);
+      const tg = groups.get(ch.tgId);
       if (!tg) throw new Error(`enrolment ${ch.enrolmentId}: target group ${ch.tgId} is missing`);
       out.push(progressOf(tg, startIdx.get(ch.enrolmentId) ?? 0, byEnrolment.get(ch.enrolmentId) ?? [], now));
     }

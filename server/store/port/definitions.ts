@@ -29,6 +29,8 @@ export interface DefinitionsPort {
   // target groups
   getTargetGroup(orgId: string, id: number): Promise<TargetGroupDoc | undefined>;
   findTargetGroupByName(orgId: string, name: string): Promise<TargetGroupDoc | undefined>;
+  /** Several of an organisation's groups by id at once (one read for a list of challenges); missing ids are left out. */
+  getTargetGroups(orgId: string, ids: number[]): Promise<Map<number, TargetGroupDoc>>;
   /** The ids of one page of an organisation's groups in id order, filtered in the database; how many match in all. */
   pageTargetGroups(orgId: string, q: TargetGroupQuery): Promise<{ total: number; ids: number[] }>;
   insertTargetGroup(orgId: string, doc: TargetGroupDoc, createdMs: number): Promise<void>;

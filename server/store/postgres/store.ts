@@ -38,6 +38,8 @@ export interface PgStoreOptions {
 interface TxState {
   client: pg.PoolClient;
   locked: Set<number>;
+  /** The last statement sent: a connection runs one at a time, so statements asked for together are sent in turn. */
+  last: Promise<unknown>;
 }
 
 /** pg returns BIGINT (int8) and NUMERIC (sum of BIGINTs) as strings; every such value here is an id, an instant or a sum that fits a double. */
@@ -70,6 +72,7 @@ export class PgStore implements Store {
   private readonly handlers: ((message: string) => void)[] = [];
   private fault: { reason: string; atMs: number } | null = null;
   private closed = false;
+  private readonly watched = new WeakSet<pg.PoolClient>();
   /** This process's store, as the sender of its broadcasts. */
   private readonly id = randomUUID();
 
@@ -184,7 +187,7 @@ export class PgStore implements Store {
     await client.connect();
     await client.query(`LISTEN ${this.channel}`);
     // Listening does not keep a process alive either.
-    (client as unknown as { connection?: { stream?: { unref?: () => void } } }).connection?.stream?.unref?.();
+    streamOf(client)?.unref?.();
     this.listener = client;
   }
 
@@ -210,15 +213,23 @@ export class PgStore implements Store {
     void this.pool.end().catch(() => undefined);
   }
 
-  /** A cheap query within a second, and no storage fault in the last few seconds. */
+  /**
+   * A cheap query within 2 s, and no storage fault in the last few seconds. The query goes over the
+   * LISTEN connection, outside the pool: a busy pool (requests queued for a connection) is load, not
+   * a database that is down, and must not take the instance out of its load balancer.
+   */
   async health(): Promise<string | null> {
+    const socket = this.listener && streamOf(this.listener);
+    socket?.ref?.(); // the LISTEN connection does not keep the process alive, except while it answers this
     try {
       await Promise.race([
-        this.pool.query('SELECT 1'),
-        new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 1 s')), 1000).unref()),
+        (this.listener ?? this.pool).query('SELECT 1'),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 2 s')), 2000).unref()),
       ]);
     } catch (err) {
       return `the database is unavailable: ${describe(err)}`;
+    } finally {
+      socket?.unref?.();
     }
     if (this.fault && Date.now() - this.fault.atMs < 5000) return `the last transaction failed: ${this.fault.reason}`;
     return null;
@@ -236,7 +247,9 @@ export class PgStore implements Store {
       );
     if (!fault) return err;
     const reason = describe(err);
-    this.fault = { reason, atMs: Date.now() };
+    // Waiting too long for a pooled connection or a lock is load (answered 503 all the same), not a fault /healthz reports.
+    const load = code === '55P03' || /timeout exceeded when trying to connect/i.test(message);
+    if (!load) this.fault = { reason, atMs: Date.now() };
     return new StorageUnavailable(reason);
   }
 
@@ -257,8 +270,14 @@ export class PgStore implements Store {
     return client.query<Row>({ name: s.name, text: s.text, values });
   }
 
+  private inTurn(state: TxState, sql: string, values: unknown[]) {
+    const p = state.last.then(() => this.query(state.client, sql, values));
+    state.last = p.catch(() => undefined);
+    return p;
+  }
+
   private context(state: TxState): SqlContext {
-    const q = (sql: string, a: unknown[]) => this.query(state.client, sql, a);
+    const q = (sql: string, a: unknown[]) => this.inTurn(state, sql, a);
     return {
       get: async (sql, ...a) => (await q(sql, a)).rows[0],
       all: async (sql, ...a) => (await q(sql, a)).rows,
@@ -295,7 +314,12 @@ export class PgStore implements Store {
       } catch (err) {
         throw this.storageError(err);
       }
-      const state: TxState = { client, locked: new Set() };
+      // A checked-out client whose connection breaks emits 'error': without a listener that would end the process.
+      if (!this.watched.has(client)) {
+        client.on('error', () => undefined);
+        this.watched.add(client);
+      }
+      const state: TxState = { client, locked: new Set(), last: Promise.resolve() };
       try {
         await this.query(client, readOnly ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
         const sql = sqlTx(this.context(state));
@@ -304,7 +328,7 @@ export class PgStore implements Store {
           : lockingTx(sql, async (space, id) => {
               const key = LOCK_SPACE[space] * 2 ** 32 + id;
               if (state.locked.has(key)) return false;
-              await this.query(client, 'SELECT pg_advisory_xact_lock(?::int, ?::int)', [LOCK_SPACE[space], id]);
+              await this.inTurn(state, 'SELECT pg_advisory_xact_lock(?::int, ?::int)', [LOCK_SPACE[space], id]);
               state.locked.add(key);
               return true;
             });
@@ -332,6 +356,10 @@ export class PgStore implements Store {
     }
   }
 }
+
+/** The socket under a pg client (pg has no public way to unref a single client). */
+const streamOf = (client: pg.Client) =>
+  (client as unknown as { connection?: { stream?: { ref?: () => void; unref?: () => void } } }).connection?.stream;
 
 /** An error in a line for the log and /healthz: PostgreSQL's SQLSTATE or node's code, and the message. */
 function describe(err: unknown): string {

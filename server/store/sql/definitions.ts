@@ -74,6 +74,23 @@ export function definitionsTx(s: SqlContext): DefinitionsPort {
       if (cached) return cached.orgId === orgId ? cached.doc : undefined;
       return tg(orgId, await s.get('SELECT * FROM target_groups WHERE id = ?', id));
     },
+    async getTargetGroups(orgId, ids) {
+      const found = new Map<number, TargetGroupDoc>();
+      const missing: number[] = [];
+      for (const id of new Set(ids)) {
+        const cached = s.caches.targetGroup(id);
+        if (!cached) missing.push(id);
+        else if (cached.orgId === orgId) found.set(id, cached.doc);
+      }
+      if (missing.length) {
+        const [inIds, arg] = s.inIds('id', missing);
+        for (const r of await s.all(`SELECT * FROM target_groups WHERE ${inIds}`, arg)) {
+          const doc = tg(orgId, r);
+          if (doc) found.set(r.id, doc);
+        }
+      }
+      return found;
+    },
     async findTargetGroupByName(orgId, name) {
       return tg(orgId, await s.get('SELECT * FROM target_groups WHERE org_id = ? AND name = ?', orgId, name));
     },

@@ -41,13 +41,15 @@ export function occurrencesTx(s: SqlContext): OccurrencesPort {
       );
     },
     async listEffects(eventId) {
-      return (await s.all('SELECT * FROM event_effects WHERE event_id = ?', eventId)).map((r): EffectRow => ({
-        eventId: r.event_id,
-        enrolmentId: r.enrolment_id,
-        periodIdx: r.period_idx,
-        amount: r.amount,
-        day: r.day,
-      }));
+      return (await s.all('SELECT * FROM event_effects WHERE event_id = ? ORDER BY enrolment_id', eventId)).map(
+        (r): EffectRow => ({
+          eventId: r.event_id,
+          enrolmentId: r.enrolment_id,
+          periodIdx: r.period_idx,
+          amount: r.amount,
+          day: r.day,
+        }),
+      );
     },
     async listProgress(eid) {
       let rows = s.caches.progressOf(eid);

@@ -14,7 +14,9 @@ declare module 'fastify' {
 
 export const logAnswersPlugin = fp(
   async (app: FastifyInstance) => {
-    app.decorate('logAnswers', new LogAnswerCache());
+    // Several processes on one database (PostgreSQL): a replay is rebuilt from the rows on every instance, so that
+    // the same key gets the same answer whichever instance it reaches (one that kept the original bytes would differ).
+    app.decorate('logAnswers', new LogAnswerCache(app.ctx.store.shared ? 0 : undefined));
   },
   { name: 'ucc-log-answers', fastify: '5.x' },
 );

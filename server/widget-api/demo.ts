@@ -105,6 +105,8 @@ export async function demoRoutes(app: FastifyInstance) {
   ctx.store.onBroadcast?.((message) => {
     peers = peers
       .then(async () => {
+        // Reads cached here were built at the old "now" (their versions do not count the clock): read them again.
+        app.readCache.clear();
         if (message === CLOCK_MOVED) await reloadClock();
         if (message === DEMO_RESET) {
           await reloadClock();

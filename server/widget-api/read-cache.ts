@@ -7,6 +7,9 @@
  *   its read began. A write bumps them when it arrives AND after it has answered (so after its
  *   COMMIT): a read that saw data from before a write can never outlive it. Widget writes bump their
  *   customer; every other write (Capillary API, webhook, demo clock and reset) bumps everything.
+ *   Where other processes write the same database (PostgreSQL), this process cannot see their
+ *   writes: the versions then come from the database (Store.dataVersion, read before the data), and
+ *   an entry is served only while the database's version is still the one it was read at.
  * - Time: an answer depends on "now" (current period, met/missed/ahead, days left, status), so an
  *   entry expires at the first instant any of those could change: the next period start or end,
  *   the challenge's end, or the next change of `daysLeft`.
@@ -18,7 +21,7 @@ import type { Challenge } from '../../contract/widget-api.js';
 const DAY = 86_400_000;
 
 export interface Entry {
-  global: number;
+  global: number | string;
   customer: number;
   validUntil: number;
   raw: string;
@@ -28,7 +31,8 @@ export interface Entry {
 export interface Ticket {
   key: string;
   customerKey: string;
-  global: number;
+  /** This process's global version, or the database's data version (then `customer` is 0). */
+  global: number | string;
   customer: number;
 }
 
@@ -38,20 +42,24 @@ export class ReadCache {
   private entries = new Map<string, Entry>();
   constructor(private readonly maxEntries = 10_000) {}
 
-  /** Call before reading: the versions a fresh entry will be checked against. */
-  ticket(customerKey: string, variant: string): Ticket {
+  /**
+   * Call before reading: the versions a fresh entry will be checked against — this process's, or
+   * `dataVersion` read from the database just now (several processes on one database).
+   */
+  ticket(customerKey: string, variant: string, dataVersion?: string): Ticket {
     return {
       key: `${customerKey}|${variant}`,
       customerKey,
-      global: this.global,
-      customer: this.customers.get(customerKey) ?? 0,
+      global: dataVersion ?? this.global,
+      customer: dataVersion === undefined ? (this.customers.get(customerKey) ?? 0) : 0,
     };
   }
 
+  /** The entry of a ticket taken just now, if it was read at the same versions and is still current. */
   get(t: Ticket, now: number): Entry | undefined {
     const e = this.entries.get(t.key);
     if (!e) return undefined;
-    if (e.global !== this.global || e.customer !== (this.customers.get(t.customerKey) ?? 0) || now >= e.validUntil) {
+    if (e.global !== t.global || e.customer !== t.customer || now >= e.validUntil) {
       this.entries.delete(t.key);
       return undefined;
     }
@@ -67,7 +75,6 @@ export class ReadCache {
       gz: null,
       etag: `W/"${createHash('sha1').update(raw).digest('base64url')}"`,
     };
-    if (this.maxEntries === 0) return e; // keeps nothing: every read is answered fresh (and still gets its ETag)
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(t.key, e);
     return e;

@@ -52,17 +52,19 @@ const logOnce = (app: FastifyInstance, token: string, challengeId: number, key: 
   wcall(app, 'POST', 'me/activities', { token, key, body: { challengeId, quantity } });
 
 describe('PostgreSQL store', () => {
-  it('a customer whose lock another session holds gets 503 STORAGE_UNAVAILABLE after the wait, others are served, and it recovers', async (t) => {
+  it('a customer whose row another session has locked gets 503 STORAGE_UNAVAILABLE after the wait, others are served, and it recovers', async (t) => {
     if (unreachable) return t.skip(unreachable);
     const { app, token } = await demoApp('held', 400);
-    const holder = new pg.Client({ connectionString: url('held') });
+    const holder = new pg.Client({ connectionString: url('held').replace(/\?.*/, '') });
     try {
       const c = jsonOf(await wcall(app, 'POST', 'me/challenges', { token, body: water }), 201).challenge;
       const bob = await widgetToken('bob');
       jsonOf(await wcall(app, 'POST', 'me/challenges', { token: bob, body: water }), 201);
       const alice = 1001; // the demo seed's ids: alice 1001, bob 1002, carol 1003
       await holder.connect();
-      await holder.query('SELECT pg_advisory_lock(1, $1)', [alice]);
+      // The customer's lock is its row's (the store counts its version under it): another session holds it.
+      await holder.query('BEGIN');
+      await holder.query('SELECT id FROM held.customers WHERE id = $1 FOR UPDATE', [alice]);
       const t0 = Date.now();
       const refused = await logOnce(app, token, c.id, 'held-1');
       const waited = Date.now() - t0;
@@ -75,7 +77,7 @@ describe('PostgreSQL store', () => {
       assert.equal((await logOnce(app, bob, bobC.id, 'bob-1')).statusCode, 201);
       // Reads take no lock.
       assert.equal((await wcall(app, 'GET', 'me/challenges', { token })).statusCode, 200);
-      await holder.query('SELECT pg_advisory_unlock(1, $1)', [alice]);
+      await holder.query('ROLLBACK');
       // Nothing of the refused log was stored: the same key logs now, once.
       assert.equal((await logOnce(app, token, c.id, 'held-1')).statusCode, 201);
       const after = jsonOf(await wcall(app, 'GET', `me/challenges/${c.id}`, { token }), 200).challenge;
@@ -130,6 +132,37 @@ describe('PostgreSQL store', () => {
         const today = view.periods[view.currentPeriod];
         assert.equal(today.value, 30, 'the period holds the exact sum of 30 logs of 1');
       }
+    } finally {
+      await a.app.close();
+      await b.app.close();
+    }
+  });
+
+  it('a progress read cached by one process is served only while no process has written that customer’s data', async (t) => {
+    if (unreachable) return t.skip(unreachable);
+    const a = await demoApp('cache');
+    const b = await demoApp('cache');
+    try {
+      const c = jsonOf(await wcall(a.app, 'POST', 'me/challenges', { token: a.token, body: water }), 201).challenge;
+      const read = async () => {
+        const before = b.store.statementCount();
+        const res = await wcall(b.app, 'GET', 'me/challenges', { token: b.token });
+        const view = jsonOf(res, 200).challenges.find((x: { id: string }) => x.id === c.id);
+        return { value: view.periods[view.currentPeriod].value, statements: b.store.statementCount() - before };
+      };
+      assert.equal((await read()).value, 0);
+      assert.deepEqual(await read(), { value: 0, statements: 1 }, 'the second read: one version check, from the cache');
+      assert.equal((await logOnce(a.app, a.token, c.id, 'cache-1', 3)).statusCode, 201);
+      const afterLog = await read();
+      assert.equal(afterLog.value, 3, 'B shows the log A took at once');
+      assert.ok(afterLog.statements > 1);
+      // A write of shared data on A (the demo clock moves a day back) is seen by B's next read too.
+      assert.deepEqual(await read(), { value: 3, statements: 1 });
+      jsonOf(await wcall(a.app, 'POST', '/demo/clock', { body: { advanceDays: 1 } }), 200);
+      await a.store.tx((tx) =>
+        tx.putEventDef('demo', { eventName: 'cacheProbe', actions: [], createdMs: 0, fields: [] }),
+      );
+      assert.ok((await read()).statements > 1, 'a shared write makes every cached read be read again');
     } finally {
       await a.app.close();
       await b.app.close();

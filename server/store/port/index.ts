@@ -44,6 +44,12 @@ export interface Store {
    * keep what it read (its caches of rows and answers), since another may change it at any time.
    */
   readonly shared?: boolean;
+  /**
+   * Where other processes write the same database: a value that changes whenever anything a customer's
+   * reads depend on is written, by any process (a cached read is checked against it). Absent on SQLite,
+   * where this process sees every write itself.
+   */
+  dataVersion?(customerId: number): Promise<string>;
   /** Sends a short message to every other server process on this database (PostgreSQL NOTIFY). */
   broadcast?(message: string): Promise<void>;
   /** Called with each message another process on this database broadcast, in the order they were sent. */

@@ -89,4 +89,11 @@ export const pgMigrations: string[] = [
     PRIMARY KEY (org_id, customer_id, scope, key));
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   `,
+  /* 2: versions for the progress read cache of every instance (store.ts, dataVersion): a customer's row counts the
+        transactions that wrote that customer's data; ucc_data_version counts those that wrote shared data (groups,
+        promotions, definitions, organisations) or no customer's; neither is ever reset (not even by the demo reset) */ `
+  ALTER TABLE customers ADD COLUMN version BIGINT NOT NULL DEFAULT 0;
+  CREATE TABLE ucc_data_version (v BIGINT NOT NULL);
+  INSERT INTO ucc_data_version (v) VALUES (0);
+  `,
 ];

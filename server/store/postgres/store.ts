@@ -14,6 +14,9 @@ export const LOCK_SPACE = { migrations: 0x75636300, customer: 1, promotion: 2 } 
  * ~15 round trips each takes a few seconds), where on SQLite they are served from memory in a fraction of that.
  */
 export const WAIT_MS = 5000;
+/** Statements that write data many customers' reads depend on (groups, promotions, definitions, organisations). */
+const SHARED_WRITE =
+  /^\s*(INSERT INTO|UPDATE|DELETE FROM) (target_groups|targets|promotions|promotion_targets|event_defs|orgs)\b/;
 /** The channel of LISTEN/NOTIFY between the server processes of one database. */
 const CHANNEL = 'ucc_events';
 /** How many times a transaction that lost a race (unique key taken meanwhile, deadlock, serialisation) runs again. */
@@ -38,6 +41,10 @@ export interface PgStoreOptions {
 interface TxState {
   client: pg.PoolClient;
   locked: Set<number>;
+  /** Customers this transaction locked (and so counted a version of); shared data or anything without a customer written. */
+  customers: number;
+  wroteShared: boolean;
+  wrote: boolean;
   /** The last statement sent: a connection runs one at a time, so statements asked for together are sent in turn. */
   last: Promise<unknown>;
 }
@@ -207,6 +214,25 @@ export class PgStore implements Store {
     return this.executed;
   }
 
+  /**
+   * What a customer's reads depend on, as one value that changes with every committed write of that
+   * customer's data or of shared data, in any process: a cached read built after reading an equal
+   * value is still the answer (one statement, no transaction).
+   */
+  async dataVersion(customerId: number): Promise<string> {
+    this.executed++;
+    try {
+      const r = await this.pool.query<Row>({
+        name: 'ucc_data_version',
+        text: 'SELECT d.v AS g, c.version AS c FROM ucc_data_version d LEFT JOIN customers c ON c.id = $1',
+        values: [customerId],
+      });
+      return `${r.rows[0]?.g}:${r.rows[0]?.c ?? '-'}`;
+    } catch (err) {
+      throw this.storageError(err);
+    }
+  }
+
   close() {
     this.closed = true;
     void this.listener?.end().catch(() => undefined);
@@ -271,6 +297,10 @@ export class PgStore implements Store {
   }
 
   private inTurn(state: TxState, sql: string, values: unknown[]) {
+    if (!sql.startsWith('SELECT') && !sql.startsWith('UPDATE customers SET version')) {
+      state.wrote = true;
+      if (SHARED_WRITE.test(sql)) state.wroteShared = true;
+    }
     const p = state.last.then(() => this.query(state.client, sql, values));
     state.last = p.catch(() => undefined);
     return p;
@@ -289,10 +319,11 @@ export class PgStore implements Store {
       caches: new StoreCaches(),
       deleteAllData: async () => {
         const tables = await q(
-          `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'ucc_schema' ORDER BY tablename`,
+          `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename NOT IN ('ucc_schema', 'ucc_data_version') ORDER BY tablename`,
           [],
         );
-        // Sequences are not restarted: an id another process still holds never names a new row.
+        // Sequences are not restarted: an id another process still holds never names a new row. Nor is the data version.
+        state.wroteShared = true;
         this.executed++;
         await state.client.query(`TRUNCATE ${tables.rows.map((t) => `"${t.tablename}"`).join(', ')}`);
       },
@@ -319,7 +350,14 @@ export class PgStore implements Store {
         client.on('error', () => undefined);
         this.watched.add(client);
       }
-      const state: TxState = { client, locked: new Set(), last: Promise.resolve() };
+      const state: TxState = {
+        client,
+        locked: new Set(),
+        customers: 0,
+        wroteShared: false,
+        wrote: false,
+        last: Promise.resolve(),
+      };
       try {
         await this.query(client, readOnly ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
         const sql = sqlTx(this.context(state));
@@ -328,11 +366,18 @@ export class PgStore implements Store {
           : lockingTx(sql, async (space, id) => {
               const key = LOCK_SPACE[space] * 2 ** 32 + id;
               if (state.locked.has(key)) return false;
-              await this.inTurn(state, 'SELECT pg_advisory_xact_lock(?::int, ?::int)', [LOCK_SPACE[space], id]);
+              // A customer's lock is its row's, taken by counting its version (what cached reads of it are checked against).
+              if (space === 'customer') {
+                await this.inTurn(state, 'UPDATE customers SET version = version + 1 WHERE id = ?', [id]);
+                state.customers++;
+              } else await this.inTurn(state, 'SELECT pg_advisory_xact_lock(?::int, ?::int)', [LOCK_SPACE[space], id]);
               state.locked.add(key);
               return true;
             });
         const value = await fn(tx);
+        // Shared data written, or data of no customer's: every cached read of every instance is checked again.
+        if (state.wroteShared || (state.wrote && state.customers === 0))
+          await this.query(client, 'UPDATE ucc_data_version SET v = v + 1');
         await this.query(client, 'COMMIT');
         client.release();
         if (!readOnly) this.fault = null;

@@ -23,8 +23,7 @@ declare module 'fastify' {
 
 export const readCachePlugin = fp(
   async (app: FastifyInstance) => {
-    // Several processes on one database (PostgreSQL): this one cannot see the others' writes, so it keeps nothing.
-    const cache = new ReadCache(app.ctx.store.shared ? 0 : undefined);
+    const cache = new ReadCache();
     app.decorate('readCache', cache);
     app.decorateRequest('cacheScope', null);
     // Every write, once answered (so after its COMMIT), invalidates cached reads: a widget write its

@@ -45,7 +45,13 @@ export interface ListInput extends Customer {
  */
 export async function challengesRead(deps: ServiceDeps, cache: ReadCache, input: ListInput): Promise<Entry> {
   const { org, customerId, status, lang } = input;
-  const ticket = cache.ticket(customerCacheKey(org.id, customerId), lang === null ? status : `${status}|${lang}`);
+  // Several processes on one database: the database's version of this customer's data, read before the data itself.
+  const version = await deps.store.dataVersion?.(customerId);
+  const ticket = cache.ticket(
+    customerCacheKey(org.id, customerId),
+    lang === null ? status : `${status}|${lang}`,
+    version,
+  );
   const at = deps.clock.now();
   const entry = cache.get(ticket, at);
   if (entry) return entry;

@@ -9,6 +9,7 @@
  */
 import Fastify from 'fastify';
 import Database from 'better-sqlite3';
+import { FLOOR_POST_SCHEMA } from './floor/post-schema.js';
 
 const db = new Database(process.env.FLOOR_DB ?? ':memory:');
 db.pragma('journal_mode = WAL');
@@ -26,23 +27,7 @@ const app = Fastify({ logger: false });
 app.post(
   '/floor/activities',
   {
-    schema: {
-      headers: {
-        type: 'object',
-        required: ['idempotency-key'],
-        properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 128 } },
-      },
-      body: {
-        type: 'object',
-        required: ['challengeId', 'quantity'],
-        additionalProperties: false,
-        properties: {
-          challengeId: { type: 'string', maxLength: 32 },
-          quantity: { type: 'number', exclusiveMinimum: 0, maximum: 1000 },
-          customerId: { type: 'integer' },
-        },
-      },
-    },
+    schema: FLOOR_POST_SCHEMA,
   },
   async (req, reply) => {
     const b = req.body as { challengeId: string; quantity: number; customerId?: number };

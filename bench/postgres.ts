@@ -27,7 +27,8 @@
  * at once on both instances, and whether a log on one instance shows on the other's progress read.
  * Each prints how many answers were wrong (information; a note says what went wrong).
  *
- * Knobs: BENCH_ROUNDS (3), PG_LOG_SECONDS (6), PG_READ_SECONDS (5), UCC_PG_POOL (10), BENCH_PG.
+ * Knobs: BENCH_ROUNDS (3), PG_LOG_SECONDS (6), PG_READ_SECONDS (5), UCC_PG_POOL (10), BENCH_PG;
+ * PG_SYNCHRONOUS_COMMIT=off (an experiment: no WAL flush at commit, for the subject and the floor alike).
  * BENCH_PROFILE=1 writes V8 CPU profiles of server A and the floor to bench/out/prof/pg-server-a/ and
  * pg-floor/ (bench/prof-summary.ts reads them).
  * Figures are information only (budget '-'), except non-2xx answers and errors under load (0).
@@ -99,6 +100,12 @@ const dbUrl = (() => {
 const admin = new pg.Client({ connectionString: ADMIN_URL, application_name: 'ucc-bench-admin' });
 await admin.connect();
 await admin.query(`CREATE DATABASE "${DB}"`);
+// An experiment (docs/operations.md, Group commit): PG_SYNCHRONOUS_COMMIT=off takes the WAL flush out of every commit,
+// for the server and the floor alike: the most that sharing one commit between several logs could save.
+if (process.env.PG_SYNCHRONOUS_COMMIT)
+  await admin.query(
+    `ALTER DATABASE "${DB}" SET synchronous_commit = ${process.env.PG_SYNCHRONOUS_COMMIT === 'off' ? 'off' : 'on'}`,
+  );
 let dropped = false;
 /** Drops the run's database (FORCE: whatever still holds a connection is disconnected). */
 async function dropDatabase() {
@@ -770,9 +777,7 @@ info(
   mean(readRuns, 'subject', 'reqPerSec'),
   'req/s',
   mean(readRuns, 'floor', 'reqPerSec'),
-  pgc.readCached > 0
-    ? `not cached on PostgreSQL: every read runs its ${r2(pgc.readCached)} statements`
-    : 'served from the per-process read cache after the first read: this prices HTTP, auth and the cache, not PostgreSQL',
+  `cached per process and checked against the database's versions: a repeated read runs ${r2(pgc.readCached)} statement(s)`,
 );
 info(
   'PG: progress read p99, median of rounds (baseline: floor)',

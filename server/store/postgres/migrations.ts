@@ -89,11 +89,13 @@ export const pgMigrations: string[] = [
     PRIMARY KEY (org_id, customer_id, scope, key));
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   `,
-  /* 2: versions for the progress read cache of every instance (store.ts, dataVersion): a customer's row counts the
+  /* 2: one award per completion and promotion (a unique index); versions for the progress read cache of every instance (store.ts, dataVersion): a customer's row counts the
         transactions that wrote that customer's data; ucc_data_version counts those that wrote shared data (groups,
         promotions, definitions, organisations) or no customer's; neither is ever reset (not even by the demo reset) */ `
   ALTER TABLE customers ADD COLUMN version BIGINT NOT NULL DEFAULT 0;
   CREATE TABLE ucc_data_version (v BIGINT NOT NULL);
   INSERT INTO ucc_data_version (v) VALUES (0);
+  -- Exactly once by a constraint, as transactions run concurrently here: one award per completion and promotion.
+  CREATE UNIQUE INDEX ledger_earn_once ON ledger (completion_id, promotion_id) WHERE type = 'EARN';
   `,
 ];

@@ -10,6 +10,7 @@ import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/app.js';
 import { PgStore } from '../../server/store/postgres/store.js';
+import { pgMigrations } from '../../server/store/postgres/migrations.js';
 import { jsonOf, startServer, wcall, widgetToken } from './helpers.js';
 
 const ADMIN = process.env.UCC_TEST_PG || 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -166,6 +167,30 @@ describe('PostgreSQL store', () => {
     } finally {
       await a.app.close();
       await b.app.close();
+    }
+  });
+
+  it('stores opened at once on a fresh schema migrate it once and all come up; a newer schema or a bad schema name is refused', async (t) => {
+    if (unreachable) return t.skip(unreachable);
+    const stores = await Promise.all(Array.from({ length: 4 }, () => PgStore.open(url('migrate'), { poolSize: 1 })));
+    try {
+      const v = await admin.query(`SELECT count(*)::int AS n FROM pg_database WHERE datname = $1`, [DB]);
+      assert.equal(v.rows[0].n, 1);
+      const c = new pg.Client({ connectionString: url('migrate').replace(/\?.*/, '') });
+      await c.connect();
+      try {
+        const rows = (await c.query('SELECT version FROM migrate.ucc_schema')).rows;
+        assert.equal(rows.length, 1, 'one version row');
+        assert.equal(rows[0].version, pgMigrations.length);
+        await c.query('UPDATE migrate.ucc_schema SET version = version + 1');
+      } finally {
+        await c.end();
+      }
+      for (const s of stores) await s.read((tx) => tx.listOrgs());
+      await assert.rejects(PgStore.open(url('migrate')), /schema is at version \d+, newer than this server/);
+      await assert.rejects(PgStore.open(url('Bad-Name')), /schema "Bad-Name" must be a lowercase SQL identifier/);
+    } finally {
+      for (const s of stores) s.close();
     }
   });
 

@@ -127,6 +127,7 @@ export class PgStore implements Store {
     } catch (err) {
       await pool.end().catch(() => undefined);
       const e = err as { code?: string; message?: string };
+      if (!e.code) throw err; // this server's own refusal (a newer schema): its message says what to do
       throw new Error(
         `Cannot open the PostgreSQL database ${u.host}${u.pathname}: ${e.code ? `${e.code} ` : ''}${e.message ?? err}. ` +
           'Check UCC_DB (postgres://user[:password]@host[:port]/database) and that the server accepts connections.',

@@ -1,13 +1,13 @@
 import type { Tx } from '../port/index.js';
 
-/** Takes a transaction-scoped advisory lock once per transaction; true when it was taken now (not held already). */
+/** Takes a lock held to COMMIT (a customer's row, a promotion's advisory lock) once per transaction; true when taken now. */
 export type Lock = (space: 'customer' | 'promotion', id: number) => Promise<boolean>;
 
 type Fn = (...a: any[]) => Promise<any>;
 
 /**
  * The PostgreSQL transaction object of a writing transaction: before a method reads or writes
- * anything of a customer's, the transaction takes that customer's advisory lock (held to its
+ * anything of a customer's, the transaction takes that customer's lock — its row's (held to its
  * COMMIT). Every read-modify-write of the engine is within one customer's data (progress, visit
  * days, the per-period quantity cap, a promotion's per-customer limits, enrolments, undo), so this
  * makes concurrent requests for one customer run one after another, in whatever process, while

@@ -60,7 +60,8 @@ const types = {
  *
  * - One transaction per request, on its own pooled connection, READ COMMITTED; reads run in a
  *   REPEATABLE READ READ ONLY transaction (one consistent snapshot, never blocked, never aborted).
- * - No lost updates: a writing transaction takes a per-customer advisory lock (locking.ts) before
+ * - No lost updates: a writing transaction locks its customer's row (locking.ts; counting the
+ *   customer's data version, which the read cache checks) before
  *   it reads anything of a customer's, so the engine's read-modify-write of progress, caps and
  *   limits runs one at a time per customer, in every process; different customers never wait.
  * - Exactly once by constraints (unique event ids, idempotency keys, one live completion per

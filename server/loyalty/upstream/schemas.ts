@@ -1,9 +1,9 @@
 /**
  * JSON Schemas (TypeBox) of the bodies the upstream client SENDS to Capillary, written from the
- * vendor's request examples (/work/shared/capillary-examples/*.request.json, capillary-api.md §3–§5,
- * §9, §12). They are strict (no unlisted fields, UCC's own rules: one IMPORT rule, one ruleset,
- * `id: -1`), so a body built wrong fails here, before a request leaves. The client checks every body
- * it sends with `checkBody`.
+ * vendor's request examples (test/fixtures/capillary-examples/*.request.json; the vendor's pages on
+ * events, target groups, enrolment, UCC promotions and OAuth). They are strict (no unlisted fields;
+ * UCC's own rules: one IMPORT rule, one ruleset, `id: -1`), so a body built wrong fails here, before a
+ * request leaves. The client checks every body it sends with `checkBody`.
  */
 import { Type as T, type Static, type TSchema } from 'typebox';
 import { Ajv, type ValidateFunction } from 'ajv';

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
+import type { LookupFunction } from 'node:net';
 import {
   CircuitBreaker,
   RequestBudget,
@@ -88,6 +89,8 @@ export interface ClientOptions {
   onAttempt?: (a: AttemptReport) => void;
   /** Largest answer body read (default 4 MiB). */
   maxBodyBytes?: number;
+  /** Host name resolution (default the system's); resolving counts toward the connect timeout. */
+  lookup?: LookupFunction;
 }
 
 export interface AttemptReport {
@@ -527,6 +530,7 @@ export class CapillaryClient {
       const req = lib.request(c.url, {
         method: c.method,
         agent,
+        ...(this.options.lookup ? { lookup: this.options.lookup } : {}),
         headers: {
           accept: 'application/json',
           ...(payload !== undefined

@@ -601,6 +601,32 @@ describe('upstream client: timeouts and retries', () => {
     assert.ok(v.hits[2]!.at - v.hits[1]!.at >= 195, 'second backoff: doubled');
   });
 
+  it('a Retry-After longer than the client may wait fails at once, carrying the wait for the caller to queue', async () => {
+    const v = await vendor((_h, res) => json(res, 429, '', { 'retry-after': '120' }));
+    const started = Date.now();
+    const err = await client(v.base, {}, 'till')
+      .userTargetGroups(1)
+      .catch((e) => e);
+    assert.ok(err instanceof UpstreamUnavailable, String(err));
+    assert.deepEqual([err.detail.status, err.detail.retryAfterMs], [429, 120_000]);
+    assert.equal(v.hits.length, 1);
+    assert.ok(Date.now() - started < 500);
+  });
+
+  it('a 200 whose body is not JSON is UpstreamMalformed, and the attempt reports name no secret, query or body', async () => {
+    const v = await vendor((h, res) =>
+      h.path === TOKEN_PATH ? token(res, 'tok-secret-value') : json(res, 200, '<html>maintenance</html>'),
+    );
+    const reports: unknown[] = [];
+    const c = client(v.base, { onAttempt: (a) => reports.push(a) });
+    await assert.rejects(c.lookupCustomer('customer-ext-42'), UpstreamMalformed);
+    const shown = JSON.stringify(reports);
+    assert.match(shown, /GET v2\/customers\/lookup\/customerDetails/);
+    for (const secret of [SECRET, 'tok-secret-value', 'customer-ext-42', 'client-key-1'])
+      assert.ok(!shown.includes(secret), shown);
+    c.close();
+  });
+
   it('a connection dropped mid-answer is UpstreamUnavailable: a GET is retried, a plain POST is not', async () => {
     const drop: Handler = (_h, res, n) => {
       if (n > 1) return json(res, 200, USER_TG);

@@ -278,6 +278,8 @@ export class CapillaryClient {
    * configured program). The vendor lists SIMPLE, RANGE and KEYWORD (its example: `simple`).
    */
   createUccPromotion(body: PromotionBody, o: { promotionType?: string } = {}): Promise<PromotionRef> {
+    if (body.promotion.programId !== this.config.programId)
+      throw new TypeError(`the promotion's programId is not the organisation's (${this.config.programId})`);
     const type = encodeURIComponent(o.promotionType ?? 'SIMPLE');
     return this.call(
       {
@@ -446,6 +448,10 @@ export class CapillaryClient {
       try {
         answer = await this.send(c, headers, payload);
       } catch (e) {
+        if (!(e && typeof e === 'object' && 'error' in e && e.error instanceof UpstreamError)) {
+          this.breaker.neutral(); // our own mistake (a header Node refuses): says nothing of the organisation
+          throw e;
+        }
         const f = e as Failure;
         this.breaker.failure();
         const again = canRetry && (c.idempotent || f.unsent);
@@ -501,11 +507,17 @@ export class CapillaryClient {
       const refusal = refusalOf(body);
       if (status >= 400 || refusal) {
         this.report({ op: c.op, attempt, status, ms, outcome: 'rejected' });
-        const message = refusal?.message ?? (answer.text.slice(0, 300) || `HTTP ${status}`);
-        throw new UpstreamRejected(c.op, status, refusal?.code, this.redact(message));
+        const message = this.redact(refusal?.message ?? answer.text).slice(0, 500) || `HTTP ${status}`;
+        throw new UpstreamRejected(c.op, status, refusal?.code, message);
       }
-      this.report({ op: c.op, attempt, status, ms, outcome: 'ok' });
-      return parse(body, c.op);
+      try {
+        const result = parse(body, c.op);
+        this.report({ op: c.op, attempt, status, ms, outcome: 'ok' });
+        return result;
+      } catch (e) {
+        this.report({ op: c.op, attempt, status, ms, outcome: 'failed', error: (e as Error).message });
+        throw e;
+      }
     }
   }
 

@@ -27,6 +27,7 @@ import {
   parseUserTargetGroups,
   parseBalance,
   parseLedger,
+  refusalOf,
 } from '../../server/loyalty/upstream/parse.js';
 import { checkBody } from '../../server/loyalty/upstream/schemas.js';
 import {
@@ -240,6 +241,43 @@ describe('upstream client: the vendor payloads', () => {
       [ledger.entries[0]!.id, ledger.entries[0]!.type, ledger.entries[0]!.points, ledger.total],
       ['7', 'EARN', 40, 1],
     );
+  });
+
+  it("recognises a refusal in each of the vendor's envelopes, and no refusal in a success", () => {
+    assert.deepEqual(refusalOf({ data: null, errors: [{ code: 310011, message: 'Invalid userId' }], warnings: null }), {
+      code: 310011,
+      message: 'Invalid userId',
+    });
+    assert.deepEqual(
+      refusalOf({
+        status: { code: 400, message: 'failure' },
+        validationErrors: [{ code: 4007, message: 'identifier exists' }],
+        data: null,
+      }),
+      { code: 4007, message: 'identifier exists' },
+    );
+    assert.deepEqual(refusalOf({ status: { code: 1101, message: 'Invalid event' }, requestId: 'r' }), {
+      code: 1101,
+      message: 'Invalid event',
+    });
+    assert.deepEqual(
+      refusalOf({ warnings: [], errors: [{ status: false, code: 8015, message: 'Customer not found' }] }),
+      {
+        code: 8015,
+        message: 'Customer not found',
+      },
+    );
+    for (const ok of [
+      'create-target-group.response.json',
+      'create-ucc-promotion.response.json',
+      'user-target-groups.response.json',
+    ])
+      assert.equal(refusalOf(exampleJson(ok)), undefined, ok);
+    assert.equal(
+      refusalOf({ status: { code: 1100, message: 'Event is pushed to transformation state' }, requestId: 'r' }),
+      undefined,
+    );
+    assert.equal(refusalOf({ warnings: [], errors: [] }), undefined);
   });
 
   it('refuses an answer without what the call needs (UpstreamMalformed), never a guess', () => {

@@ -76,10 +76,11 @@ export function refusalOf(body: unknown): VendorNote | undefined {
   }
   const v = body.validationErrors;
   if ((Array.isArray(v) && v.length > 0) || (isObj(v) && Object.keys(v).length > 0)) {
-    const notes = Array.isArray(v)
+    const notes: VendorNote[] = Array.isArray(v)
       ? v.map(note)
       : Object.entries(v).map(([k, m]) => ({ message: `${k}: ${str(m) ?? JSON.stringify(m)}` }));
-    const code = isObj(body.status) ? toNumber(body.status.code) : undefined;
+    const code =
+      notes.find((n) => n.code !== undefined)?.code ?? (isObj(body.status) ? toNumber(body.status.code) : undefined);
     return { ...(code !== undefined ? { code } : {}), message: notes.map((n) => n.message).join('; ') };
   }
   if (isObj(body.status)) {

@@ -85,6 +85,13 @@ export default tseslint.config(
               ['./server/widget-api', './server/capillary', './server/app.ts', './server/errors.ts'],
               'The loyalty port sits between the widget API and the platform: it knows no HTTP surface.',
             ),
+            // The upstream client speaks to a real Capillary organisation: the model's types and Node only.
+            {
+              target: './server/loyalty/upstream',
+              from: './server',
+              except: ['./model', './loyalty/upstream'],
+              message: 'The upstream client (server/loyalty/upstream/) imports server/model and Node built-ins only.',
+            },
           ],
         },
       ],

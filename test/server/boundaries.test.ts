@@ -44,6 +44,18 @@ const refused: [string, string, string, string][] = [
   ['the engine imports HTTP errors', 'server/engine/x.ts', "import '../errors.js';", 'import-x/no-restricted-paths'],
   ['the engine imports fastify', 'server/engine/x.ts', "import 'fastify';", 'no-restricted-imports'],
   ['the model imports the store', 'server/model/x.ts', "import '../store/types.js';", 'import-x/no-restricted-paths'],
+  [
+    'the upstream client imports the store',
+    'server/loyalty/upstream/x.ts',
+    "import '../../store/types.js';",
+    'import-x/no-restricted-paths',
+  ],
+  [
+    'the upstream client imports the loyalty port',
+    'server/loyalty/upstream/x.ts',
+    "import '../port.js';",
+    'import-x/no-restricted-paths',
+  ],
 ];
 for (const [what, file, code, rule] of refused) {
   test(`lint refuses an import that breaks a layer rule: ${what}`, async () => {
@@ -54,6 +66,8 @@ for (const [what, file, code, rule] of refused) {
 test('lint allows what the layers may import: the contract from the server, the store port from the engine', async () => {
   assert.deepEqual(await problems('server/widget-api/x.ts', "import '../../contract/widget-api.js';\n"), []);
   assert.deepEqual(await problems('server/engine/x.ts', "import '../store/types.js';\n"), []);
+  assert.deepEqual(await problems('server/loyalty/upstream/x.ts', "import '../../model/org.js';\n"), []);
+  assert.deepEqual(await problems('server/loyalty/upstream/x.ts', "import './resilience.js';\n"), []);
 });
 
 const cycleDir = 'server/boundaries-cycle-probe';

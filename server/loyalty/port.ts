@@ -189,7 +189,7 @@ export interface LoyaltyBackend {
    * and the customer's enrolment from the first period. Local: all in `tx` (a throw rolls it all
    * back). Upstream: a saga resumed by the create's Idempotency-Key (PENDING → GROUP → PROMOTION →
    * ENROLLED → ACTIVE, each step's id kept in `tx`): `POST v3/targetGroups` (userCreated) →
-   * `POST api_gateway/loyalty/v1/programs/{programId}/createPromotion/USER_CREATED` (TARGETCOMPLETED,
+   * `POST api_gateway/loyalty/v1/programs/{programId}/createPromotion/SIMPLE` (`promotionSourceType` USER_CREATED, TARGETCOMPLETED,
    * the configured award and expiry strategies) → `POST v3/targetGroups/{id}/targets/{id}/enroll`.
    * Synchronous once ACTIVE.
    */

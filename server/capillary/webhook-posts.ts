@@ -92,8 +92,10 @@ class AlreadySettled extends Error {}
 
 /** How long a post whose processing hit a storage fault waits before it is tried again. */
 const RETRY_MS = 1000;
-/** How many pending posts one start-up picks up per read (it reads again until none is left). */
-const RESUME_BATCH = 500;
+/** The most pending posts one start picks up (a timer each); any more wait for the next start. */
+const MAX_RESUMED = 100_000;
+/** The longest wait of a timer (UCC_CAPILLARY_ASYNC_MS is at most an hour; a due time further off is not waited for). */
+const MAX_WAIT_MS = 3_600_000;
 
 /** Accepted posts, each processed by a timer when due; started and stopped with the app. */
 export class WebhookQueue {
@@ -121,7 +123,7 @@ export class WebhookQueue {
         const p = this.process(orgId, requestId).finally(() => this.running.delete(p));
         this.running.add(p);
       },
-      Math.max(0, delayMs),
+      Math.min(MAX_WAIT_MS, Math.max(0, delayMs)),
     );
     t.unref();
     this.timers.set(requestId, t);
@@ -130,17 +132,10 @@ export class WebhookQueue {
   /** Schedules every post still ACCEPTED in the database (left by a stop or a crash) at its due time. */
   async resume() {
     const now = this.deps.now();
-    const seen = new Set<string>();
-    for (;;) {
-      const batch = (await this.deps.store.read((tx) => tx.listPendingWebhookPosts(RESUME_BATCH + seen.size))).filter(
-        (p) => !seen.has(p.requestId),
-      );
-      for (const p of batch) {
-        seen.add(p.requestId);
-        this.schedule(p.orgId, p.requestId, p.dueMs - now);
-      }
-      if (batch.length === 0 || seen.size >= 100_000) return;
-    }
+    const pending = await this.deps.store.read((tx) => tx.listPendingWebhookPosts(MAX_RESUMED));
+    for (const p of pending) this.schedule(p.orgId, p.requestId, p.dueMs - now);
+    if (pending.length === MAX_RESUMED)
+      this.deps.log.warn(`${MAX_RESUMED} pending webhook posts scheduled; the rest wait for the next start`);
   }
 
   /** Stops the timers and waits for the posts being processed (what is left stays ACCEPTED for the next start). */

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/app.js';
 import { parseCapillaryAsyncMs, readConfig } from '../../server/config.js';
-import { DEMO_TILL_AUTH, streakGroupBody, tillAuth, uccPromotionBody } from './helpers.js';
+import { DEMO_TILL_AUTH, startServer, streakGroupBody, tillAuth, uccPromotionBody } from './helpers.js';
 import { testDb } from './store-under-test.js';
 
 const NOUCC = tillAuth('noucc.till', 'noucc.pass');
@@ -282,6 +282,38 @@ describe('posts left pending by a stop', () => {
       )
     ).body;
     assert.equal(ledger.ledgerDetails.totalElements, 1, 'rewarded once');
+  });
+});
+
+describe('posts left pending by a crash', () => {
+  test('a server process killed (SIGKILL) after accepting posts: the next start processes them', async () => {
+    const dir = freshDir();
+    const server = startServer({ UCC_DB: testDb(dir), UCC_CAPILLARY_ASYNC_MS: '2500' });
+    let requestIds: string[];
+    try {
+      const url = await server.ready;
+      const post = async (ext: string) =>
+        (await (
+          await fetch(`${url}/webhooks/demo`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: DEMO_TILL_AUTH },
+            body: JSON.stringify(water('1001', ext)),
+          })
+        ).json()) as { status: { code: number }; requestId: string };
+      const answers = [await post('crash-1'), await post('crash-2')];
+      assert.deepEqual(
+        answers.map((a) => a.status.code),
+        [1100, 1100],
+      );
+      requestIds = answers.map((a) => a.requestId);
+    } finally {
+      server.child.kill('SIGKILL');
+      await server.exited;
+    }
+    const again = await open(dir, 2500);
+    const before = await eventData(again, requestIds[0]);
+    assert.equal(before.body.data[0].status, 'ACCEPTED', 'accepted posts survived the crash');
+    for (const id of requestIds) assert.equal((await settled(again, id)).status, 'PROCESSED');
   });
 });
 

@@ -22,6 +22,10 @@ type Body = Record<string, any>;
 export const ACCEPTED_MESSAGE = 'Event is pushed to transformation state';
 export const DUPLICATE_MESSAGE = 'Duplicate event ignored (external_event_id already processed)';
 export const UNIQUE_DUPLICATE_MESSAGE = 'Duplicate event ignored (unique key fields already processed)';
+/** A processed post's message in `event_data` (the wording of Capillary's event log, get-events-logs). */
+export const PROCESSED_MESSAGE = 'Event processed successfully';
+/** What `event_data` says of a processed post: processed, or the duplicate it was. */
+export const processedMessage = (r: PostResult) => (r.duplicate ? r.message : PROCESSED_MESSAGE);
 
 /** The checks a post gets before it is accepted (both modes): the event's name, the external id and the time's form. */
 export function checkPost(body: Body) {
@@ -163,7 +167,7 @@ export class WebhookQueue {
           eventId: r.eventId,
           duplicate: r.duplicate,
           errorCode: null,
-          message: r.message,
+          message: processedMessage(r),
         });
         if (!settled) throw new AlreadySettled();
         return true;

@@ -172,6 +172,7 @@ describe('a webhook post with UCC_CAPILLARY_ASYNC_MS', () => {
     assert.equal(done.userId, 1001);
     assert.equal(done.errorCode, null);
     assert.equal(done.duplicate, false);
+    assert.equal(done.message, 'Event processed successfully');
     assert.ok((await balanceOf(app, 1001)) > 0, 'counted, and rewarded, once processed');
   });
 

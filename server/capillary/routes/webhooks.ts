@@ -9,7 +9,7 @@ import { notFound } from '../../errors.js';
 import { authenticate } from '../auth.js';
 import type { Q } from '../query.js';
 import { schemas } from '../schemas.js';
-import { ACCEPTED_MESSAGE, WebhookQueue, applyPost, checkPost } from '../webhook-posts.js';
+import { ACCEPTED_MESSAGE, WebhookQueue, applyPost, checkPost, processedMessage } from '../webhook-posts.js';
 
 export async function webhookRoutes(app: FastifyInstance) {
   const { store, clock } = app.ctx;
@@ -69,7 +69,7 @@ export async function webhookRoutes(app: FastifyInstance) {
         eventId: r.eventId,
         duplicate: r.duplicate,
         errorCode: null,
-        message: r.message,
+        message: processedMessage(r),
       });
       return r;
     });

@@ -101,10 +101,11 @@ const MAX_RESUMED = 100_000;
 /** The longest wait of a timer (UCC_CAPILLARY_ASYNC_MS is at most an hour; a due time further off is not waited for). */
 const MAX_WAIT_MS = 3_600_000;
 
-/** Accepted posts, each processed by a timer when due; started and stopped with the app. */
+/** Accepted posts, each processed when due (its timer), one after another in this process; started and stopped with the app. */
 export class WebhookQueue {
   private timers = new Map<string, NodeJS.Timeout>();
   private running = new Set<Promise<void>>();
+  private tail: Promise<void> = Promise.resolve();
   private closed = false;
 
   constructor(
@@ -124,7 +125,9 @@ export class WebhookQueue {
     const t = setTimeout(
       () => {
         this.timers.delete(requestId);
-        const p = this.process(orgId, requestId).finally(() => this.running.delete(p));
+        // One post at a time, in the order they fell due (accepted, for one delay): never two of them in a race.
+        const p = this.tail.then(() => this.process(orgId, requestId)).finally(() => this.running.delete(p));
+        this.tail = p.catch(() => undefined);
         this.running.add(p);
       },
       Math.min(MAX_WAIT_MS, Math.max(0, delayMs)),

@@ -67,6 +67,8 @@ export interface AppContext {
   /** Signs this server's own OAuth access tokens. */
   tokenSecret: Uint8Array;
   rateLimits: RateLimits;
+  /** UCC_CAPILLARY_ASYNC_MS: null = webhook posts processed before they are answered; N = accepted, processed N ms later. */
+  capillaryAsyncMs: number | null;
   /** Each organisation's loyalty backend (server/loyalty/): the one place the widget API's platform is chosen. */
   loyaltyFor: LoyaltyFor;
 }

@@ -33,6 +33,8 @@ export interface AppOptions {
   tokenSecret?: string;
   logger?: FastifyServerOptions['logger'];
   rateLimits?: Partial<RateLimits>;
+  /** UCC_CAPILLARY_ASYNC_MS: unset = webhook posts processed before they are answered; N = processed N ms later. */
+  capillaryAsyncMs?: number | null;
   /** Serve dist/ucc-widgets.js and the demo pages (on by default). */
   serveStatic?: boolean;
 }
@@ -174,6 +176,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     demoAllowedOrigins: opts.demoAllowedOrigins,
     tokenSecret: new TextEncoder().encode(opts.tokenSecret ?? DEMO_TOKEN_SECRET),
     rateLimits: { ...DEFAULT_RATE_LIMITS, ...opts.rateLimits },
+    capillaryAsyncMs: opts.capillaryAsyncMs ?? null,
     loyaltyFor: loyaltyBackends(),
   };
   const app = Fastify({

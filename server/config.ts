@@ -17,6 +17,11 @@ export interface Config {
   /** Demo mode: page origins added to the demo organisation's allowedOrigins (UCC_ALLOWED_ORIGINS). */
   allowedOrigins: string[];
   rateLimits: RateLimits;
+  /**
+   * UCC_CAPILLARY_ASYNC_MS: unset, webhook posts are processed before they are answered; set to N ≥ 0, a post is accepted
+   * at once (1100 and a requestId) and processed N ms later, as the Capillary platform does (docs/capillary-api.md).
+   */
+  capillaryAsyncMs: number | null;
 }
 
 export const DEMO_SECRETS = new Set([DEMO_TOKEN_SECRET, DEMO_WIDGET_SECRET, 'demo-secret', md5('demo.pass')]);
@@ -42,6 +47,20 @@ function limitVar(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n < 1)
     throw new Error(`${name} must be a whole number of at least 1 (got ${JSON.stringify(raw)}).`);
+  return n;
+}
+
+/** The longest UCC_CAPILLARY_ASYNC_MS: one hour. */
+export const MAX_CAPILLARY_ASYNC_MS = 3_600_000;
+
+/** UCC_CAPILLARY_ASYNC_MS: unset or empty = null (synchronous webhooks); else whole milliseconds from 0 to one hour. */
+export function parseCapillaryAsyncMs(raw: string | undefined): number | null {
+  if (raw === undefined || raw.trim() === '') return null;
+  const n = Number(raw.trim());
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n > MAX_CAPILLARY_ASYNC_MS)
+    throw new Error(
+      `UCC_CAPILLARY_ASYNC_MS must be whole milliseconds from 0 to ${MAX_CAPILLARY_ASYNC_MS} (got ${JSON.stringify(raw)}); unset it for synchronous webhooks.`,
+    );
   return n;
 }
 
@@ -82,6 +101,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenSecret,
     orgsFile: env.UCC_ORGS_FILE ?? null,
     allowedOrigins,
+    capillaryAsyncMs: parseCapillaryAsyncMs(env.UCC_CAPILLARY_ASYNC_MS),
     rateLimits: {
       perCustomerPerMinute: limitVar(env, 'UCC_RATE_CUSTOMER_PER_MIN', DEFAULT_RATE_LIMITS.perCustomerPerMinute),
       perIpPerMinute: limitVar(env, 'UCC_RATE_IP_PER_MIN', DEFAULT_RATE_LIMITS.perIpPerMinute),

@@ -73,6 +73,7 @@ async function main() {
     demoAllowedOrigins: config.allowedOrigins,
     tokenSecret: config.tokenSecret,
     rateLimits: config.rateLimits,
+    capillaryAsyncMs: config.capillaryAsyncMs,
     logger: { level: process.env.LOG_LEVEL ?? 'info' },
   });
   app.addHook('onClose', async () => store.close());

@@ -170,6 +170,43 @@ export function parseTargetGroupUpdate(b: unknown): TargetGroupUpdate {
   };
 }
 
+/** One target rule's edit through PUT /v3/targetGroups/editTargetGroup/{id}: its id (optional with one rule) and expression. */
+export interface RuleExpressionEdit {
+  id?: number;
+  expression?: string;
+  expressionJson?: string;
+}
+
+/**
+ * PUT /v3/targetGroups/editTargetGroup/{id}: the group as Capillary's page sends it (id, name, dates, periods, streaks,
+ * targets …). Only the name and the target rules' expression and expressionJson are editable (the page's "Attention");
+ * every other field is read as the group's own and left as it is. A body `id` must be the path's.
+ */
+export function parseEditTargetGroup(b: unknown, id: number): { name?: string; rules: RuleExpressionEdit[] } {
+  if (!isObject(b)) throw invalid('The body must be a target group object.');
+  if (b.id !== undefined && strictNumber(b.id) !== id) throw invalid(`id must be the path's target group id (${id}).`);
+  if (b.name !== undefined && typeof b.name !== 'string') throw invalid('name must be 1–200 characters.');
+  if (b.targets !== undefined && !Array.isArray(b.targets)) throw invalid('targets must be an array of target rules.');
+  const rules = ((b.targets ?? []) as unknown[]).flatMap((t, i): RuleExpressionEdit[] => {
+    if (!isObject(t)) throw invalid(`targets[${i}] must be a target rule object.`);
+    if (t.id !== undefined && !Number.isSafeInteger(strictNumber(t.id)))
+      throw invalid(`targets[${i}].id must be a target rule id.`);
+    if (t.expression !== undefined && typeof t.expression !== 'string' && typeof t.expression !== 'boolean')
+      throw invalid(`targets[${i}].expression must be a string.`);
+    if (t.expressionJson !== undefined && typeof t.expressionJson !== 'string')
+      throw invalid(`targets[${i}].expressionJson must be a string (JSON text).`);
+    if (t.expression === undefined && t.expressionJson === undefined) return [];
+    return [
+      {
+        ...(t.id !== undefined ? { id: strictNumber(t.id) } : {}),
+        ...(t.expression !== undefined ? { expression: String(t.expression) } : {}),
+        ...(t.expressionJson !== undefined ? { expressionJson: t.expressionJson as string } : {}),
+      },
+    ];
+  });
+  return { ...(b.name !== undefined ? { name: b.name as string } : {}), rules };
+}
+
 /** PUT /v3/targetGroups/{id}/targets/{targetId}. */
 export function parseTargetUpdate(b: unknown): TargetUpdate {
   if (!isObject(b)) throw invalid('The body must be a target rule object.');

@@ -36,8 +36,13 @@ export interface Outcome {
 }
 export const emptyOutcome = (): Outcome => ({ awards: [], reversals: [], touched: [], progress: new Map() });
 
-/** Validates an occurrence's fields against the event definition; returns the typed fields. */
-export async function validateFields(tx: Tx, org: OrgDoc, eventName: string, raw: Record<string, unknown>) {
+/**
+ * Validates an occurrence's fields against the event definition; returns the typed fields and, when the definition
+ * declares isUniqueKeyField fields, the occurrence's unique key: those fields' values, in the definition's order (the
+ * customer and the event name are always part of the key, as Capillary documents, and are kept beside it). An
+ * occurrence whose key was counted before for the same customer and event is not counted again.
+ */
+export async function validateOccurrence(tx: Tx, org: OrgDoc, eventName: string, raw: Record<string, unknown>) {
   const def = await tx.getEventDef(org.id, eventName);
   if (!def) throw new DomainError('EVENT_UNKNOWN', `Unknown behavioural event "${eventName}".`);
   const fields: Record<string, unknown> = {};
@@ -70,7 +75,9 @@ export async function validateFields(tx: Tx, org: OrgDoc, eventName: string, raw
       fields[f.name] = v;
     }
   }
-  return fields;
+  const keyFields = def.fields.filter((f) => f.type !== 'customer' && f.attributes?.isUniqueKeyField?.value === 'true');
+  const uniqueKey = keyFields.length ? JSON.stringify(keyFields.map((f) => fields[f.name] ?? null)) : null;
+  return { fields, uniqueKey };
 }
 
 function amountFor(target: TargetDoc, fields: Record<string, unknown>): number {
@@ -95,7 +102,11 @@ export async function recordOccurrence(
     const existing = await tx.getEventByExternalId(org.id, input.externalEventId);
     if (existing) return { event: existing, duplicate: true, outcome: emptyOutcome() };
   }
-  const fields = await validateFields(tx, org, input.eventName, input.fields);
+  const { fields, uniqueKey } = await validateOccurrence(tx, org, input.eventName, input.fields);
+  if (uniqueKey !== null) {
+    const existing = await tx.getEventByUniqueKey(input.customerId, org.id, input.eventName, uniqueKey);
+    if (existing && existing.voidedMs === null) return { event: existing, duplicate: true, outcome: emptyOutcome() };
+  }
   const event = await tx.insertEvent({
     orgId: org.id,
     customerId: input.customerId,
@@ -105,6 +116,7 @@ export async function recordOccurrence(
     fields,
     createdMs: now,
   });
+  if (uniqueKey !== null) await tx.putEventUniqueKey(input.customerId, org.id, input.eventName, uniqueKey, event.id);
   const outcome = emptyOutcome();
   for (const e of await tx.listActiveEnrolmentsForEvent(input.customerId, input.eventName)) {
     const tg = await tx.getTargetGroup(org.id, e.tgId);

@@ -125,4 +125,15 @@ export const migrations: string[] = [
     target_types = ',' || (SELECT group_concat(json_extract(value, '$.targetType'), ',') FROM json_each(doc, '$.targets')) || ',';
   CREATE INDEX target_groups_list ON target_groups (org_id, user_created, id);
   `,
+  /* 12: Capillary webhook posts (the requestId the platform answers, the raw body, the processing state: ACCEPTED, then
+        PROCESSED or FAILED with its code), processed later when UCC_CAPILLARY_ASYNC_MS is set; and the unique keys of
+        events whose definition declares isUniqueKeyField fields (one row per organisation, customer, event and values) */ `
+  CREATE TABLE webhook_posts (id INTEGER PRIMARY KEY, org_id TEXT NOT NULL, request_id TEXT NOT NULL, body TEXT NOT NULL,
+    state TEXT NOT NULL, accepted_ms INTEGER NOT NULL, due_ms INTEGER NOT NULL, processed_ms INTEGER,
+    customer_id INTEGER, event_id INTEGER, duplicate INTEGER NOT NULL DEFAULT 0, error_code INTEGER, message TEXT);
+  CREATE UNIQUE INDEX webhook_posts_request ON webhook_posts (request_id);
+  CREATE INDEX webhook_posts_pending ON webhook_posts (due_ms) WHERE state = 'ACCEPTED';
+  CREATE TABLE event_unique_keys (org_id TEXT NOT NULL, customer_id INTEGER NOT NULL, event_name TEXT NOT NULL,
+    unique_key TEXT NOT NULL, event_id INTEGER NOT NULL, PRIMARY KEY (org_id, customer_id, event_name, unique_key));
+  `,
 ];

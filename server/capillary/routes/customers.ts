@@ -1,7 +1,9 @@
 /** `/v2/customers`: create a customer and look one up by identifier. */
 import type { FastifyInstance } from 'fastify';
 import { ApiError, badRequest, Codes } from '../../errors.js';
+import type { OrgDoc } from '../../engine/org.js';
 import { lookupCustomer } from '../lookup.js';
+import { checkSource } from './points.js';
 import type { Q } from '../query.js';
 import { schemas } from '../schemas.js';
 
@@ -24,9 +26,8 @@ export async function customerRoutes(app: FastifyInstance) {
     });
     return { createdId: row.id, warnings: [], errors: [] };
   });
-  app.get('/customers/lookup', async (req) => {
-    const q = req.query as Q;
-    const c = await store.read((tx) => lookupCustomer(tx, req.org, q.identifierName, q.identifierValue));
+  const details = async (q: Q, org: OrgDoc) => {
+    const c = await store.read((tx) => lookupCustomer(tx, org, q.identifierName, q.identifierValue));
     return {
       id: c.id,
       externalId: c.externalId,
@@ -35,5 +36,12 @@ export async function customerRoutes(app: FastifyInstance) {
       warnings: [],
       errors: [],
     };
+  };
+  app.get('/customers/lookup', async (req) => details(req.query as Q, req.org));
+  // Capillary's Get Customer Details (docs.capillarytech.com/reference/get-customer-details): externalId → userId (`id`).
+  app.get('/customers/lookup/customerDetails', async (req) => {
+    const q = req.query as Q;
+    checkSource(q.source);
+    return details(q, req.org);
   });
 }

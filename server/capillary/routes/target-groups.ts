@@ -1,8 +1,10 @@
 /** `/v3/targetGroups`: create, list, read and update target groups and their targets; enrol and unenrol customers. */
 import type { FastifyInstance } from 'fastify';
+import { badRequest, Codes } from '../../errors.js';
 import { createTargetGroup, enrol, loadGroup, unenrol, updateTarget, updateTargetGroup } from '../../engine/targets.js';
 import { groupPage } from '../group-page.js';
 import {
+  parseEditTargetGroup,
   parseEnrolments,
   parseNewTargetGroup,
   parseTargetGroupUpdate,
@@ -50,6 +52,27 @@ export async function targetGroupRoutes(app: FastifyInstance) {
   app.put('/targetGroups/:id', { schema: { body: schemas.updateTargetGroup } }, async (req) => {
     const id = intParam((req.params as Q).id!, 'targetGroupId');
     const tg = await store.tx((tx) => updateTargetGroup(tx, req.org, id, parseTargetGroupUpdate(req.body)));
+    return { data: renderGroup(tg, clock.now()), errors: null, warnings: null };
+  });
+  // Capillary's "Update target group" (docs.capillarytech.com/reference/update-target-group): only the name and the
+  // rules' expression and expressionJson change; the rest of the group the body carries is left as it is.
+  app.put('/targetGroups/editTargetGroup/:id', { schema: { body: schemas.updateTargetGroup } }, async (req) => {
+    const id = intParam((req.params as Q).id!, 'targetGroupId');
+    const edit = parseEditTargetGroup(req.body, id);
+    const tg = await store.tx(async (tx) => {
+      let g = await loadGroup(tx, req.org, id, true);
+      if (edit.name !== undefined) g = await updateTargetGroup(tx, req.org, id, { name: edit.name });
+      for (const r of edit.rules) {
+        const targetId = r.id ?? (g.targets.length === 1 ? g.targets[0].id : undefined);
+        if (targetId === undefined)
+          throw badRequest(Codes.INVALID_INPUT, 'targets[].id is required when the group has several target rules.');
+        g = await updateTarget(tx, req.org, id, targetId, {
+          expression: r.expression,
+          expressionJson: r.expressionJson,
+        });
+      }
+      return g;
+    });
     return { data: renderGroup(tg, clock.now()), errors: null, warnings: null };
   });
   app.put('/targetGroups/:id/targets/:targetId', { schema: { body: schemas.updateTarget } }, async (req) => {

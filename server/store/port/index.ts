@@ -10,6 +10,7 @@ import type { OccurrencesPort } from './occurrences.js';
 import type { PromotionsPort } from './promotions.js';
 import type { WidgetRecordsPort } from './widget-records.js';
 import type { IdempotencyPort } from './idempotency.js';
+import type { WebhookPostsPort } from './webhook-posts.js';
 
 export type * from './rows.js';
 export type { OrgsPort } from './orgs.js';
@@ -18,10 +19,18 @@ export type { OccurrencesPort } from './occurrences.js';
 export type { PromotionsPort } from './promotions.js';
 export type { WidgetRecordsPort } from './widget-records.js';
 export type { IdempotencyPort } from './idempotency.js';
+export type { WebhookPostsPort, WebhookPostOutcome } from './webhook-posts.js';
 
 /** One transaction's view of the store: every concern's port together. */
 export interface Tx
-  extends OrgsPort, DefinitionsPort, OccurrencesPort, PromotionsPort, WidgetRecordsPort, IdempotencyPort {}
+  extends
+    OrgsPort,
+    DefinitionsPort,
+    OccurrencesPort,
+    PromotionsPort,
+    WidgetRecordsPort,
+    IdempotencyPort,
+    WebhookPostsPort {}
 
 export interface Store {
   /** Runs `fn` as one transaction: all its writes commit together or none do. */

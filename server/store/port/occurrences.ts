@@ -6,6 +6,10 @@ export interface OccurrencesPort {
   getEventByExternalId(orgId: string, externalId: string): Promise<EventRow | undefined>;
   getEvent(orgId: string, id: number): Promise<EventRow | undefined>;
   insertEvent(row: Omit<EventRow, 'id' | 'voidedMs'>): Promise<EventRow>;
+  /** The event counted under these unique-key values (the definition's isUniqueKeyField fields), if any. */
+  getEventByUniqueKey(customerId: number, orgId: string, eventName: string, key: string): Promise<EventRow | undefined>;
+  /** Records that `eventId` is counted under these unique-key values (replacing a voided event's claim). */
+  putEventUniqueKey(customerId: number, orgId: string, eventName: string, key: string, eventId: number): Promise<void>;
   voidEvent(id: number, ms: number): Promise<void>;
   insertEffect(row: EffectRow): Promise<void>;
   listEffects(eventId: number): Promise<EffectRow[]>;

@@ -26,6 +26,11 @@ export interface PromotionsPort {
   ledgerUsage(promotionId: number, customerId: number | null): Promise<{ points: number; times: number }>;
   customerEarnedSince(customerId: number, sinceMs: number, sourceType: string): Promise<number>;
   listLedger(customerId: number, opts: { limit: number; beforeId?: number }): Promise<LedgerRow[]>;
+  /** One page of the ledger by position (newest first unless `ascending`), and how many entries it has in all. */
+  pageLedger(
+    customerId: number,
+    opts: { limit: number; offset: number; ascending: boolean },
+  ): Promise<{ rows: LedgerRow[]; total: number }>;
   /** Net points (earned minus reversed) the live completions of one enrolment have credited. */
   earnedByEnrolment(enrolmentId: number): Promise<number>;
   /** The ledger, newest first, each entry with the widget challenge it belongs to (if any). */

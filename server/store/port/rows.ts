@@ -121,3 +121,22 @@ export interface IdempotencyRow {
   requestHash?: string | null;
 }
 export type LedgerEntryRow = LedgerRow & { challengeId: number | null; challengeName: string | null };
+/** A post to a Capillary webhook: its requestId, raw body and processing state. */
+export interface WebhookPostRow {
+  id: number;
+  orgId: string;
+  requestId: string;
+  /** The body as posted (JSON text). */
+  body: string;
+  state: 'ACCEPTED' | 'PROCESSED' | 'FAILED';
+  acceptedMs: number;
+  /** When it is to be processed (acceptedMs + UCC_CAPILLARY_ASYNC_MS). */
+  dueMs: number;
+  processedMs: number | null;
+  customerId: number | null;
+  eventId: number | null;
+  /** Processed, but not counted: the same external_event_id or unique-key values had been counted before. */
+  duplicate: boolean;
+  errorCode: number | null;
+  message: string | null;
+}

@@ -45,7 +45,8 @@ export function lockingTx(tx: Tx, lock: Lock): Tx {
 
   byArg(first, 'setCustomerTimeZone', 'addToBalance', 'listEnrolmentsForCustomer', 'listActiveEnrolmentsForEvent');
   byArg(first, 'getChallenge', 'listChallenges', 'getActivity', 'listActivities', 'sumActivityQuantity');
-  byArg(first, 'customerEarnedSince', 'listLedger', 'listLedgerEntries');
+  byArg(first, 'customerEarnedSince', 'listLedger', 'listLedgerEntries', 'pageLedger');
+  byArg(first, 'getEventByUniqueKey', 'putEventUniqueKey');
   byArg(second, 'getCustomer', 'getEnrolment', 'getIdempotent', 'putIdempotent');
   byArg(rowCustomer, 'insertEnrolment', 'insertEvent', 'insertChallenge', 'insertActivity', 'insertLedger');
   byResult((c) => c.id, 'getCustomerByExternalId');

@@ -98,4 +98,13 @@ export const pgMigrations: string[] = [
   -- Exactly once by a constraint, as transactions run concurrently here: one award per completion and promotion.
   CREATE UNIQUE INDEX ledger_earn_once ON ledger (completion_id, promotion_id) WHERE type = 'EARN';
   `,
+  /* 3: SQLite migration 12: Capillary webhook posts and their processing state; the unique keys of events */ `
+  CREATE TABLE webhook_posts (id BIGSERIAL PRIMARY KEY, org_id TEXT NOT NULL, request_id TEXT NOT NULL, body TEXT NOT NULL,
+    state TEXT NOT NULL, accepted_ms BIGINT NOT NULL, due_ms BIGINT NOT NULL, processed_ms BIGINT,
+    customer_id BIGINT, event_id BIGINT, duplicate INTEGER NOT NULL DEFAULT 0, error_code BIGINT, message TEXT);
+  CREATE UNIQUE INDEX webhook_posts_request ON webhook_posts (request_id);
+  CREATE INDEX webhook_posts_pending ON webhook_posts (due_ms) WHERE state = 'ACCEPTED';
+  CREATE TABLE event_unique_keys (org_id TEXT NOT NULL, customer_id BIGINT NOT NULL, event_name TEXT NOT NULL,
+    unique_key TEXT NOT NULL, event_id BIGINT NOT NULL, PRIMARY KEY (org_id, customer_id, event_name, unique_key));
+  `,
 ];

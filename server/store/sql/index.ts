@@ -10,6 +10,7 @@ import { occurrencesTx } from './occurrences.js';
 import { promotionsTx } from './promotions.js';
 import { widgetRecordsTx } from './widget-records.js';
 import { idempotencyTx } from './idempotency.js';
+import { webhookPostsTx } from './webhook-posts.js';
 
 export type { SqlContext } from './sql-context.js';
 export type { Row } from './rows.js';
@@ -24,5 +25,6 @@ export function sqlTx(ctx: SqlContext): Tx {
     ...promotionsTx(ctx),
     ...widgetRecordsTx(ctx),
     ...idempotencyTx(ctx),
+    ...webhookPostsTx(ctx),
   };
 }

@@ -27,6 +27,29 @@ export function occurrencesTx(s: SqlContext): OccurrencesPort {
       );
       return { ...e, id, voidedMs: null };
     },
+    async getEventByUniqueKey(customerId, orgId, eventName, key) {
+      return event(
+        await s.get(
+          `SELECT e.* FROM event_unique_keys k JOIN events e ON e.id = k.event_id
+            WHERE k.org_id = ? AND k.customer_id = ? AND k.event_name = ? AND k.unique_key = ?`,
+          orgId,
+          customerId,
+          eventName,
+          key,
+        ),
+      );
+    },
+    async putEventUniqueKey(customerId, orgId, eventName, key, eventId) {
+      await s.run(
+        `INSERT INTO event_unique_keys (org_id, customer_id, event_name, unique_key, event_id) VALUES (?, ?, ?, ?, ?)
+          ON CONFLICT (org_id, customer_id, event_name, unique_key) DO UPDATE SET event_id = excluded.event_id`,
+        orgId,
+        customerId,
+        eventName,
+        key,
+        eventId,
+      );
+    },
     async voidEvent(id, ms) {
       await s.run('UPDATE events SET voided_ms = ? WHERE id = ?', ms, id);
     },

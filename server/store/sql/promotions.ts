@@ -120,6 +120,18 @@ export function promotionsTx(s: SqlContext): PromotionsPort {
         )
       ).map(ledger);
     },
+    async pageLedger(customerId, o) {
+      const rows = (
+        await s.all(
+          `SELECT * FROM ledger WHERE customer_id = ? ORDER BY id ${o.ascending ? 'ASC' : 'DESC'} LIMIT ? OFFSET ?`,
+          customerId,
+          o.limit,
+          o.offset,
+        )
+      ).map(ledger);
+      const total = (await s.get('SELECT count(*) AS n FROM ledger WHERE customer_id = ?', customerId))!.n;
+      return { rows, total: Number(total) };
+    },
     async earnedByEnrolment(eid) {
       return (await s.get(
         `SELECT coalesce(sum(l.points), 0) AS n FROM completions c JOIN ledger l ON l.completion_id = c.id

@@ -11,6 +11,7 @@ import Fastify from 'fastify';
 import Database from 'better-sqlite3';
 import { migrations } from '../../server/store/migrations.js';
 import { BACKSTOP_PAGES, Checkpointer } from '../../server/store/checkpointer.js';
+import { FLOOR_POST_SCHEMA } from '../floor/post-schema.js';
 
 const file = process.env.FLOOR_DB!;
 const db = new Database(file);
@@ -62,23 +63,7 @@ const app = Fastify({ logger: false });
 app.post(
   '/floor/log-writes',
   {
-    schema: {
-      headers: {
-        type: 'object',
-        required: ['idempotency-key'],
-        properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 128 } },
-      },
-      body: {
-        type: 'object',
-        required: ['challengeId', 'quantity'],
-        additionalProperties: false,
-        properties: {
-          challengeId: { type: 'string', maxLength: 32 },
-          quantity: { type: 'number', exclusiveMinimum: 0, maximum: 1000 },
-          customerId: { type: 'integer' },
-        },
-      },
-    },
+    schema: FLOOR_POST_SCHEMA,
   },
   async (req, reply) => {
     const b = req.body as { challengeId: string; customerId?: number };

@@ -8,9 +8,8 @@
  * Statements are named (prepared once per connection), the cheapest way node-postgres offers.
  * Started as its own node process (PORT, HOST, FLOOR_PG = a postgres:// URL from the environment).
  */
-import Fastify from 'fastify';
 import pg from 'pg';
-import { FLOOR_POST_SCHEMA } from './floor/post-schema.js';
+import { floorApp } from './floor/floor-app.js';
 
 const url = process.env.FLOOR_PG;
 if (!url) throw new Error('FLOOR_PG (a postgres:// URL) is required');
@@ -26,38 +25,14 @@ const select = { name: 'floor-select', text: 'SELECT * FROM floor_activities WHE
 if (!(await pool.query({ ...select, values: [1] })).rowCount)
   await pool.query({ ...insert, values: [1, '1', 1, 'seed', Date.now()] });
 
-const app = Fastify({ logger: false });
-app.post(
-  '/floor/activities',
+const app = floorApp(
   {
-    schema: FLOOR_POST_SCHEMA,
+    insert: async (r) =>
+      (await pool.query({ ...insert, values: [r.customerId, r.challengeId, r.quantity, r.key, r.createdMs] })).rows[0]
+        .id,
+    get: async (id) => (await pool.query({ ...select, values: [id] })).rows[0],
   },
-  async (req, reply) => {
-    const b = req.body as { challengeId: string; quantity: number; customerId?: number };
-    const r = await pool.query({
-      ...insert,
-      values: [b.customerId ?? 0, b.challengeId, b.quantity, req.headers['idempotency-key'] as string, Date.now()],
-    });
-    reply.code(201);
-    return { id: String(r.rows[0].id) };
-  },
+  () => pool.end(),
 );
-app.get('/floor/activities/:id', async (req, reply) => {
-  const r = await pool.query({ ...select, values: [Number((req.params as { id: string }).id)] });
-  if (!r.rowCount) {
-    reply.code(404);
-    return { error: 'not found' };
-  }
-  return r.rows[0];
-});
-
-const shutdown = () => {
-  app
-    .close()
-    .then(() => pool.end())
-    .then(() => process.exit(0));
-};
-process.on('SIGTERM', shutdown);
-process.on('SIGINT', shutdown);
 await app.listen({ host: process.env.HOST ?? '127.0.0.1', port: Number(process.env.PORT ?? 8790) });
 console.log(`postgres floor server ready on ${process.env.PORT}`);

@@ -7,9 +7,8 @@
  * - GET /floor/blob?bytes=N answers N bytes of JSON held in memory.
  * Started as its own node process by the benchmarks (PORT, HOST, FLOOR_DB from the environment).
  */
-import Fastify from 'fastify';
 import Database from 'better-sqlite3';
-import { FLOOR_POST_SCHEMA } from './floor/post-schema.js';
+import { floorApp } from './floor/floor-app.js';
 
 const db = new Database(process.env.FLOOR_DB ?? ':memory:');
 db.pragma('journal_mode = WAL');
@@ -23,33 +22,13 @@ const select = db.prepare('SELECT * FROM activities WHERE id = ?');
 // One row to read for the GET floor.
 if (!select.get(1)) insert.run(1, '1', 1, 'seed', Date.now());
 
-const app = Fastify({ logger: false });
-app.post(
-  '/floor/activities',
+const app = floorApp(
   {
-    schema: FLOOR_POST_SCHEMA,
+    insert: (r) => insert.run(r.customerId, r.challengeId, r.quantity, r.key, r.createdMs).lastInsertRowid,
+    get: (id) => select.get(id),
   },
-  async (req, reply) => {
-    const b = req.body as { challengeId: string; quantity: number; customerId?: number };
-    const r = insert.run(
-      b.customerId ?? 0,
-      b.challengeId,
-      b.quantity,
-      req.headers['idempotency-key'] as string,
-      Date.now(),
-    );
-    reply.code(201);
-    return { id: String(r.lastInsertRowid) };
-  },
+  () => db.close(),
 );
-app.get('/floor/activities/:id', async (req, reply) => {
-  const row = select.get(Number((req.params as { id: string }).id));
-  if (!row) {
-    reply.code(404);
-    return { error: 'not found' };
-  }
-  return row;
-});
 
 // GET /floor/blob?bytes=N: a pre-serialized JSON answer of N bytes from memory — what sending an
 // answer of that size costs with no work at all (the progress-read benchmark's second baseline).
@@ -64,13 +43,5 @@ app.get('/floor/blob', async (req, reply) => {
   return reply.type('application/json; charset=utf-8').send(b);
 });
 
-const shutdown = () => {
-  app.close().then(() => {
-    db.close();
-    process.exit(0);
-  });
-};
-process.on('SIGTERM', shutdown);
-process.on('SIGINT', shutdown);
 await app.listen({ host: process.env.HOST ?? '127.0.0.1', port: Number(process.env.PORT ?? 8790) });
 console.log(`floor server ready on ${process.env.PORT}`);

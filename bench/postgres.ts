@@ -703,6 +703,16 @@ const mean = (runs: Runs, who: string, k: keyof Run) =>
 const med = (runs: Runs, who: string, k: keyof Run) =>
   median(runs.filter((x) => x.who === who).map((x) => x.r[k] ?? 0));
 const has = (runs: Runs, k: keyof Run) => runs.every((x) => x.r[k] !== undefined);
+/** The server's and PostgreSQL's CPU per request of `who` against the floor's, where every round measured them. */
+function cpuFigures(runs: Runs, who: string, what: string) {
+  const kinds = [
+    ['cpuUsPerReq', 'server CPU'],
+    ['pgUsPerReq', 'PostgreSQL backend CPU'],
+  ] as const;
+  for (const [k, label] of kinds)
+    if (has(runs, k))
+      info(`PG: ${label} per ${what} (baseline: floor)`, mean(runs, who, k), 'µs', mean(runs, 'floor', k));
+}
 
 console.log(`\nLogs, autocannon -c ${CONNECTIONS} -d ${LOG_SECONDS}, ${ROUNDS} rounds alternated; ${machine()}`);
 printTable(
@@ -756,20 +766,7 @@ info(
   mean(logRuns, 'floor', 'reqPerSec'),
 );
 info('PG: log p99, median of rounds (baseline: floor)', med(logRuns, 'one', 'p99'), 'ms', med(logRuns, 'floor', 'p99'));
-if (has(logRuns, 'cpuUsPerReq'))
-  info(
-    'PG: server CPU per log (baseline: floor)',
-    mean(logRuns, 'one', 'cpuUsPerReq'),
-    'µs',
-    mean(logRuns, 'floor', 'cpuUsPerReq'),
-  );
-if (has(logRuns, 'pgUsPerReq'))
-  info(
-    'PG: PostgreSQL backend CPU per log (baseline: floor)',
-    mean(logRuns, 'one', 'pgUsPerReq'),
-    'µs',
-    mean(logRuns, 'floor', 'pgUsPerReq'),
-  );
+cpuFigures(logRuns, 'one', 'log');
 // 2. Progress reads against the floor.
 info('PG: progress answer size', answerBytes, 'B', null);
 info(
@@ -785,20 +782,7 @@ info(
   'ms',
   med(readRuns, 'floor', 'p99'),
 );
-if (has(readRuns, 'cpuUsPerReq'))
-  info(
-    'PG: server CPU per progress read (baseline: floor)',
-    mean(readRuns, 'subject', 'cpuUsPerReq'),
-    'µs',
-    mean(readRuns, 'floor', 'cpuUsPerReq'),
-  );
-if (has(readRuns, 'pgUsPerReq'))
-  info(
-    'PG: PostgreSQL backend CPU per progress read (baseline: floor)',
-    mean(readRuns, 'subject', 'pgUsPerReq'),
-    'µs',
-    mean(readRuns, 'floor', 'pgUsPerReq'),
-  );
+cpuFigures(readRuns, 'subject', 'progress read');
 // 3. Two instances against one.
 info(
   'PG: two instances, log req/s (baseline: one instance)',

@@ -23,6 +23,12 @@ export class ApiError extends Error {
  * `STORAGE_UNAVAILABLE`, Capillary `Codes.STORAGE_UNAVAILABLE`) and `Retry-After`; `reason` is
  * for the log only.
  */
+/** A storage error in one line for the log and /healthz: the database's code (SQLite's or PostgreSQL's SQLSTATE, or node's), and the message. */
+export function describeStorageError(err: unknown): string {
+  const e = err as { code?: unknown; message?: unknown };
+  return `${typeof e?.code === 'string' ? `${e.code}: ` : ''}${String(e?.message ?? err)}`;
+}
+
 export class StorageUnavailable extends ApiError {
   constructor(readonly reason: string) {
     super(

@@ -11,7 +11,7 @@ import Fastify from 'fastify';
 import Database from 'better-sqlite3';
 import { migrations } from '../../server/store/migrations.js';
 import { BACKSTOP_PAGES, Checkpointer } from '../../server/store/checkpointer.js';
-import { FLOOR_POST_SCHEMA } from '../floor/post-schema.js';
+import { FLOOR_POST_SCHEMA } from '../floor/floor-app.js';
 
 const file = process.env.FLOOR_DB!;
 const db = new Database(file);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Store, Tx } from '../port/index.js';
-import { StorageUnavailable } from '../../errors.js';
+import { describeStorageError, StorageUnavailable } from '../../errors.js';
 import { StoreCaches, sqlTx, type Row, type SqlContext } from '../sql/index.js';
 import { pgMigrations } from './migrations.js';
 import { lockingTx } from './locking.js';
@@ -91,7 +91,7 @@ export class PgStore implements Store {
   ) {
     // An idle pooled connection that breaks (server restart) must not crash the process.
     pool.on('error', (err) => {
-      this.fault = { reason: describe(err), atMs: Date.now() };
+      this.fault = { reason: describeStorageError(err), atMs: Date.now() };
     });
   }
 
@@ -130,7 +130,7 @@ export class PgStore implements Store {
       const e = err as { code?: string; message?: string };
       if (!e.code) throw err; // this server's own refusal (a newer schema): its message says what to do
       throw new Error(
-        `Cannot open the PostgreSQL database ${u.host}${u.pathname}: ${e.code ? `${e.code} ` : ''}${e.message ?? err}. ` +
+        `Cannot open the PostgreSQL database ${u.host}${u.pathname}: ${e.code} ${e.message ?? err}. ` +
           'Check UCC_DB (postgres://user[:password]@host[:port]/database) and that the server accepts connections.',
         { cause: err },
       );
@@ -142,10 +142,8 @@ export class PgStore implements Store {
     const c = await this.pool.connect();
     try {
       // Session lock: the second process starting waits here, then finds the schema at the latest version.
-      await c.query('SELECT pg_advisory_lock($1, hashtext(current_database() || $2))', [
-        LOCK_SPACE.migrations,
-        this.schema ?? '',
-      ]);
+      const key = [LOCK_SPACE.migrations, this.schema ?? ''];
+      await c.query('SELECT pg_advisory_lock($1, hashtext(current_database() || $2))', key);
       try {
         if (this.schema) await c.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
         await c.query('CREATE TABLE IF NOT EXISTS ucc_schema (version INTEGER NOT NULL)');
@@ -168,10 +166,7 @@ export class PgStore implements Store {
           }
         }
       } finally {
-        await c.query('SELECT pg_advisory_unlock($1, hashtext(current_database() || $2))', [
-          LOCK_SPACE.migrations,
-          this.schema ?? '',
-        ]);
+        await c.query('SELECT pg_advisory_unlock($1, hashtext(current_database() || $2))', key);
       }
     } finally {
       c.release();
@@ -255,7 +250,7 @@ export class PgStore implements Store {
         new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 2 s')), 2000).unref()),
       ]);
     } catch (err) {
-      return `the database is unavailable: ${describe(err)}`;
+      return `the database is unavailable: ${describeStorageError(err)}`;
     } finally {
       socket?.unref?.();
     }
@@ -274,7 +269,7 @@ export class PgStore implements Store {
         message,
       );
     if (!fault) return err;
-    const reason = describe(err);
+    const reason = describeStorageError(err);
     // Waiting too long for a pooled connection or a lock is load (answered 503 all the same), not a fault /healthz reports.
     const load = code === '55P03' || /timeout exceeded when trying to connect/i.test(message);
     if (!load) this.fault = { reason, atMs: Date.now() };
@@ -407,9 +402,3 @@ export class PgStore implements Store {
 /** The socket under a pg client (pg has no public way to unref a single client). */
 const streamOf = (client: pg.Client) =>
   (client as unknown as { connection?: { stream?: { ref?: () => void; unref?: () => void } } }).connection?.stream;
-
-/** An error in a line for the log and /healthz: PostgreSQL's SQLSTATE or node's code, and the message. */
-function describe(err: unknown): string {
-  const e = err as { code?: unknown; message?: unknown };
-  return `${typeof e?.code === 'string' ? `${e.code}: ` : ''}${String(e?.message ?? err)}`;
-}

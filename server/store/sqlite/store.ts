@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { migrations } from '../migrations.js';
 import { BACKSTOP_PAGES, Checkpointer } from '../checkpointer.js';
 import type { Store, Tx } from '../port/index.js';
-import { StorageUnavailable } from '../../errors.js';
+import { describeStorageError, StorageUnavailable } from '../../errors.js';
 import { StoreCaches, sqlTx, type Row, type SqlContext } from '../sql/index.js';
 
 /** SQLite result codes that mean the storage, not the request, failed (busy, full, I/O, file gone or unreadable). */
@@ -144,7 +144,7 @@ export class SqliteStore implements Store {
         } catch {
           /* already ended */
         }
-      return `the database is unavailable: ${describe(err)}`;
+      return `the database is unavailable: ${describeStorageError(err)}`;
     }
     if (this.fault && Date.now() - this.fault.atMs < FAULT_SHOWN_MS)
       return `the last write failed: ${this.fault.reason}`;
@@ -155,7 +155,7 @@ export class SqliteStore implements Store {
   private storageError(err: unknown): unknown {
     const code = (err as { code?: unknown })?.code;
     if (!(err instanceof StorageUnavailable) && (typeof code !== 'string' || !STORAGE_FAULT.test(code))) return err;
-    const fault = err instanceof StorageUnavailable ? err : new StorageUnavailable(describe(err));
+    const fault = err instanceof StorageUnavailable ? err : new StorageUnavailable(describeStorageError(err));
     // A held lock and a replaced file are seen live by health(); a full disk or an I/O error only by the write that failed.
     if (!/SQLITE_(BUSY|LOCKED)/.test(fault.reason) && !this.identityProblem)
       this.fault = { reason: fault.reason, atMs: Date.now() };
@@ -383,10 +383,4 @@ export class SqliteStore implements Store {
     };
     return sqlTx(ctx);
   }
-}
-
-/** An error in a line for the log and /healthz: SQLite's code and message. */
-function describe(err: unknown): string {
-  const e = err as { code?: unknown; message?: unknown };
-  return `${typeof e?.code === 'string' ? `${e.code}: ` : ''}${String(e?.message ?? err)}`;
 }

@@ -139,7 +139,18 @@ export const Challenge = Obj(
   { title: 'Challenge' },
 );
 export const ChallengeResponse = Obj({ challenge: Challenge }, { title: 'ChallengeResponse' });
-export const ChallengesResponse = Obj({ challenges: T.Array(Challenge) }, { title: 'ChallengesResponse' });
+export const ChallengesResponse = Obj(
+  {
+    challenges: T.Array(Challenge),
+    stale: T.Optional(
+      T.Boolean({
+        description:
+          'Upstream mode only: true when the loyalty programme could not be asked just now and an earlier copy (or this server\'s own records) is shown.',
+      }),
+    ),
+  },
+  { title: 'ChallengesResponse' },
+);
 
 export const Activity = Obj(
   {
@@ -159,7 +170,17 @@ export const Reward = Obj(
   { title: 'Reward' },
 );
 export const LogActivityResponse = Obj(
-  { activity: Activity, challenges: T.Array(Challenge), rewards: T.Array(Reward) },
+  {
+    activity: Activity,
+    challenges: T.Array(Challenge),
+    rewards: T.Array(Reward),
+    pending: T.Optional(
+      T.Boolean({
+        description:
+          "Upstream mode only: true when the log is kept here and sent to the brand's loyalty programme shortly; progress shown counts it already, a reward it earns appears on a later read.",
+      }),
+    ),
+  },
   { title: 'LogActivityResponse' },
 );
 export const UndoActivityResponse = Obj(
@@ -187,6 +208,12 @@ export const PointsResponse = Obj(
     balance: T.Number(),
     entries: T.Array(LedgerEntry),
     nextCursor: Nullable(T.String({ description: 'Pass as `?before=` for the next page; null on the last page.' })),
+    stale: T.Optional(
+      T.Boolean({
+        description:
+          'Upstream mode only: true when the loyalty programme could not be asked just now and an earlier copy (or this server\'s own records) is shown.',
+      }),
+    ),
   },
   { title: 'PointsResponse' },
 );

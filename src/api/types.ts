@@ -152,6 +152,10 @@ export interface ChallengeResponse {
 }
 export interface ChallengesResponse {
   challenges: Challenge[];
+  /**
+   * Upstream mode only: true when the loyalty programme could not be asked just now and an earlier copy (or this server's own records) is shown.
+   */
+  stale?: boolean;
 }
 export interface Activity {
   id: string;
@@ -173,6 +177,10 @@ export interface LogActivityResponse {
   activity: Activity;
   challenges: Challenge[];
   rewards: Reward[];
+  /**
+   * Upstream mode only: true when the log is kept here and sent to the brand's loyalty programme shortly; progress shown counts it already, a reward it earns appears on a later read.
+   */
+  pending?: boolean;
 }
 export interface UndoActivityResponse {
   activity: Activity;
@@ -200,6 +208,10 @@ export interface PointsResponse {
    * Pass as `?before=` for the next page; null on the last page.
    */
   nextCursor: string | null;
+  /**
+   * Upstream mode only: true when the loyalty programme could not be asked just now and an earlier copy (or this server's own records) is shown.
+   */
+  stale?: boolean;
 }
 /**
  * Every refusal: a stable code, a message a person can act on, optional details.

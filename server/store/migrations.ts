@@ -136,4 +136,20 @@ export const migrations: string[] = [
   CREATE TABLE event_unique_keys (org_id TEXT NOT NULL, customer_id INTEGER NOT NULL, event_name TEXT NOT NULL,
     unique_key TEXT NOT NULL, event_id INTEGER NOT NULL, PRIMARY KEY (org_id, customer_id, event_name, unique_key));
   `,
+  /* 13: what the upstream loyalty backend keeps locally for an organisation on a real Capillary organisation
+        (docs/upstream.md, server/store/port/upstream-state.ts): each customer's Capillary userId (looked up once), one
+        create saga per challenge (its step and the ids the platform gave; unique by its key, so a retried create resumes
+        it), and the outbox of webhook posts (one per log, unique by its external id; sent when due, retried, voided) */ `
+  CREATE TABLE upstream_users (org_id TEXT NOT NULL, customer_id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL);
+  CREATE TABLE upstream_sagas (id INTEGER PRIMARY KEY, org_id TEXT NOT NULL, customer_id INTEGER NOT NULL,
+    saga_key TEXT NOT NULL, state TEXT NOT NULL, spec TEXT NOT NULL, group_id INTEGER, target_id INTEGER,
+    promotion_id INTEGER, attempts INTEGER NOT NULL, last_error TEXT, created_ms INTEGER NOT NULL,
+    updated_ms INTEGER NOT NULL, UNIQUE (org_id, customer_id, saga_key));
+  CREATE INDEX upstream_sagas_stale ON upstream_sagas (updated_ms) WHERE state NOT IN ('ACTIVE', 'ABANDONED');
+  CREATE TABLE upstream_outbox (id INTEGER PRIMARY KEY, org_id TEXT NOT NULL, customer_id INTEGER NOT NULL,
+    external_id TEXT NOT NULL, event_name TEXT NOT NULL, body TEXT NOT NULL, occurred_ms INTEGER NOT NULL,
+    created_ms INTEGER NOT NULL, due_ms INTEGER NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL,
+    request_id TEXT, sent_ms INTEGER, last_error TEXT, touched TEXT NOT NULL, UNIQUE (org_id, external_id));
+  CREATE INDEX upstream_outbox_due ON upstream_outbox (org_id, due_ms) WHERE state IN ('HELD', 'SENDING');
+  `,
 ];

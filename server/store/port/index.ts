@@ -11,6 +11,7 @@ import type { PromotionsPort } from './promotions.js';
 import type { WidgetRecordsPort } from './widget-records.js';
 import type { IdempotencyPort } from './idempotency.js';
 import type { WebhookPostsPort } from './webhook-posts.js';
+import type { UpstreamStatePort } from './upstream-state.js';
 
 export type * from './rows.js';
 export type { OrgsPort } from './orgs.js';
@@ -20,6 +21,14 @@ export type { PromotionsPort } from './promotions.js';
 export type { WidgetRecordsPort } from './widget-records.js';
 export type { IdempotencyPort } from './idempotency.js';
 export type { WebhookPostsPort, WebhookPostOutcome } from './webhook-posts.js';
+export type {
+  UpstreamStatePort,
+  UpstreamUserRow,
+  UpstreamSagaRow,
+  SagaState,
+  OutboxRow,
+  OutboxState,
+} from './upstream-state.js';
 
 /** One transaction's view of the store: every concern's port together. */
 export interface Tx
@@ -30,7 +39,8 @@ export interface Tx
     PromotionsPort,
     WidgetRecordsPort,
     IdempotencyPort,
-    WebhookPostsPort {}
+    WebhookPostsPort,
+    UpstreamStatePort {}
 
 export interface Store {
   /** Runs `fn` as one transaction: all its writes commit together or none do. */

@@ -77,7 +77,9 @@ export interface UpstreamStatePort {
   /** Saves a step: sets the given fields; `from` (when given) must be the saga's state, else nothing changes and false is returned. */
   updateSaga(
     id: number,
-    patch: Partial<Pick<UpstreamSagaRow, 'state' | 'groupId' | 'targetId' | 'promotionId' | 'attempts' | 'lastError' | 'updatedMs'>>,
+    patch: Partial<
+      Pick<UpstreamSagaRow, 'state' | 'groupId' | 'targetId' | 'promotionId' | 'attempts' | 'lastError' | 'updatedMs'>
+    >,
     from?: SagaState,
   ): Promise<boolean>;
   /** Sagas of every organisation neither ACTIVE nor ABANDONED, not updated since `beforeMs`, oldest first. */

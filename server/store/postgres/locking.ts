@@ -49,6 +49,10 @@ export function lockingTx(tx: Tx, lock: Lock): Tx {
   byArg(first, 'getEventByUniqueKey', 'putEventUniqueKey');
   byArg(second, 'getCustomer', 'getEnrolment', 'getIdempotent', 'putIdempotent');
   byArg(rowCustomer, 'insertEnrolment', 'insertEvent', 'insertChallenge', 'insertActivity', 'insertLedger');
+  // The upstream backend's state: a customer's userId, sagas and posts as they are created. updateSaga and moveOutbox
+  // take no lock: each is one conditional UPDATE (compare-and-set), and the outbox sender has no customer to lock.
+  byArg(second, 'getUpstreamUser');
+  byArg(rowCustomer, 'putUpstreamUser', 'insertSaga', 'insertOutbox');
   byResult((c) => c.id, 'getCustomerByExternalId');
   byResult((r) => r.customerId, 'getEvent', 'getEventByExternalId', 'getChallengeByEnrolment', 'getActivityByEvent');
 

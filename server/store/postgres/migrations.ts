@@ -107,4 +107,17 @@ export const pgMigrations: string[] = [
   CREATE TABLE event_unique_keys (org_id TEXT NOT NULL, customer_id BIGINT NOT NULL, event_name TEXT NOT NULL,
     unique_key TEXT NOT NULL, event_id BIGINT NOT NULL, PRIMARY KEY (org_id, customer_id, event_name, unique_key));
   `,
+  /* 4: SQLite migration 13: the upstream loyalty backend's local state (Capillary userIds, create sagas, the outbox of webhook posts) */ `
+  CREATE TABLE upstream_users (org_id TEXT NOT NULL, customer_id BIGINT PRIMARY KEY, user_id BIGINT NOT NULL);
+  CREATE TABLE upstream_sagas (id BIGSERIAL PRIMARY KEY, org_id TEXT NOT NULL, customer_id BIGINT NOT NULL,
+    saga_key TEXT NOT NULL, state TEXT NOT NULL, spec TEXT NOT NULL, group_id BIGINT, target_id BIGINT,
+    promotion_id BIGINT, attempts INTEGER NOT NULL, last_error TEXT, created_ms BIGINT NOT NULL,
+    updated_ms BIGINT NOT NULL, UNIQUE (org_id, customer_id, saga_key));
+  CREATE INDEX upstream_sagas_stale ON upstream_sagas (updated_ms) WHERE state NOT IN ('ACTIVE', 'ABANDONED');
+  CREATE TABLE upstream_outbox (id BIGSERIAL PRIMARY KEY, org_id TEXT NOT NULL, customer_id BIGINT NOT NULL,
+    external_id TEXT NOT NULL, event_name TEXT NOT NULL, body TEXT NOT NULL, occurred_ms BIGINT NOT NULL,
+    created_ms BIGINT NOT NULL, due_ms BIGINT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL,
+    request_id TEXT, sent_ms BIGINT, last_error TEXT, touched TEXT NOT NULL, UNIQUE (org_id, external_id));
+  CREATE INDEX upstream_outbox_due ON upstream_outbox (org_id, due_ms) WHERE state IN ('HELD', 'SENDING');
+  `,
 ];

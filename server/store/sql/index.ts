@@ -11,6 +11,7 @@ import { promotionsTx } from './promotions.js';
 import { widgetRecordsTx } from './widget-records.js';
 import { idempotencyTx } from './idempotency.js';
 import { webhookPostsTx } from './webhook-posts.js';
+import { upstreamStateTx } from './upstream-state.js';
 
 export type { SqlContext } from './sql-context.js';
 export type { Row } from './rows.js';
@@ -26,5 +27,6 @@ export function sqlTx(ctx: SqlContext): Tx {
     ...widgetRecordsTx(ctx),
     ...idempotencyTx(ctx),
     ...webhookPostsTx(ctx),
+    ...upstreamStateTx(ctx),
   };
 }

@@ -8,8 +8,9 @@ export const uid = (): string =>
   crypto.randomUUID?.() ??
   Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 
-/** Replaces challenges by id (new ones first) and redraws. */
+/** Replaces challenges by id (new ones first) and redraws; what they earned is known (an answer's rewards fire their own events). */
 export function applyChallenges(store: UccStore, list: Challenge[]) {
+  store.seen(list);
   const cur = store.r.challenges.data;
   if (cur) {
     const byId = new Map(list.map((c) => [c.id, c]));

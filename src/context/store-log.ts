@@ -10,13 +10,14 @@ import type { UccStore } from './store.js';
 /** Opens the store's offline queue if it has none yet, re-reads the customer's queued logs and sends them. */
 export function replay(store: QueueStore) {
   store.queue ??= new OfflineQueue(store.queueName);
-  // Another tab (or provider) changed the queue: show what is left and the data its logs changed.
+  // Another tab (or provider) changed the queue: show what is left and the data its logs changed (quietly: the
+  // rewards they earned were reported there).
   store.bc ??=
     self.BroadcastChannel &&
     Object.assign(new BroadcastChannel('ucc-queue:' + store.queueName), {
       onmessage() {
         void store.refreshPending();
-        for (const k of ['challenges', 'points'] as const) if (store.r[k].status !== 'idle') store.load(k, true);
+        for (const k of ['challenges', 'points'] as const) if (store.r[k].status !== 'idle') store.load(k, true, true);
       },
     });
   return store.refreshPending().then(() => flush(store));

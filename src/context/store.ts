@@ -1,13 +1,23 @@
 import { asError, type UccError } from '../api/errors.js';
 import type { UccClientApi } from '../api/client.js';
 import type { OfflineQueue, QueuedLog } from '../api/offline-queue.js';
-import type { Challenge, LogActivityResponse, Me, PointsResponse, TemplatesResponse } from '../api/types.js';
+import type {
+  Challenge,
+  ChallengesResponse,
+  LogActivityResponse,
+  Me,
+  PointsResponse,
+  Reward,
+  TemplatesResponse,
+} from '../api/types.js';
 
 export type Status = 'idle' | 'loading' | 'ok' | 'error';
 export interface Resource<T> {
   status: Status;
   data?: T;
   error?: UccError;
+  /** The read's answer said `stale`: the loyalty programme could not be asked, an earlier copy is shown (upstream mode). */
+  stale?: boolean;
 }
 export interface Resources {
   templates: Resource<TemplatesResponse>;
@@ -42,6 +52,11 @@ export class UccStore {
   onReplay?: (res: LogActivityResponse) => void;
   /** Called when queued logs wait for a new token (TOKEN_EXPIRED with a fixed token), with how many. */
   onExpired?: (pending: number) => void;
+  /**
+   * Called with a reward that showed on a later read of the challenges rather than in a log's answer (upstream
+   * mode: a log the widget server sent on), so the provider can fire `ucc-reward-earned`.
+   */
+  onReward?: (reward: Reward) => void;
   /** Called when loading fails, so the provider can report it once as `ucc-error`. */
   onError?: (e: UccError) => void;
   /** True while there is no way to authenticate (no token yet): elements say so and load nothing. */
@@ -60,6 +75,8 @@ export class UccStore {
   /** The latest load of each key; only its answer is kept (reset() forgets them all). */
   #last: Partial<Record<ResourceKey, object>> = {};
   #subs = new Set<() => void>();
+  /** Each challenge's highest `reward.earned` seen, for `#earnedOf` (a customer): a later read showing more is a new reward. */
+  #earned: Record<string, number> = {};
 
   constructor(
     public client: UccClientApi,
@@ -76,30 +93,56 @@ export class UccStore {
     for (const f of this.#subs) f();
   }
 
-  /** Starts loading a resource unless it is loaded or loading; `force` reloads (retry). */
-  load(key: ResourceKey, force = false) {
+  /**
+   * Starts loading a resource unless it is loaded or loading; `force` reloads (retry). `quiet`: a reward the
+   * challenges show since is not reported here (another tab's log, whose answer reported it there).
+   */
+  load(key: ResourceKey, force = false, quiet = false) {
     const res = this.r[key];
     if (this.paused || (!force && res.status !== 'idle')) return;
     // Only the last load of a key is kept: a reload (another language) may answer before an older load,
     // and a load from before reset() (another customer) is no one's.
     const mine = (this.#last[key] = {});
     const c = this.client;
-    const p: Promise<unknown> =
-      key === 'templates'
-        ? c.templates()
-        : key === 'me'
-          ? c.me()
-          : key === 'points'
-            ? c.points({ limit: 10 })
-            : c.challenges('all').then((x) => x.challenges);
-    (this.r[key] as Resource<unknown>) = { status: 'loading', data: res.data };
+    // Every challenge (`status` all, the default), the first page of points.
+    const p: Promise<unknown> = key === 'points' ? c.points({ limit: 10 }) : c[key]();
+    (this.r[key] as Resource<unknown>) = { status: 'loading', data: res.data, stale: res.stale };
     this.notify();
     p.then(
-      (data) => mine === this.#last[key] && ((this.r[key] as Resource<unknown>) = { status: 'ok', data }),
+      (x) => {
+        if (mine !== this.#last[key]) return;
+        const list = key === 'challenges' && (x as ChallengesResponse).challenges;
+        (this.r[key] as Resource<unknown>) = { status: 'ok', data: list || x, stale: (x as ChallengesResponse).stale };
+        if (list) this.seen(list, !quiet);
+      },
       (e) =>
         mine === this.#last[key] &&
         ((this.r[key] = { status: 'error', error: asError(e) }), this.onError?.(asError(e))),
     ).then(() => this.notify());
+  }
+
+  /**
+   * Notes what each challenge of `list` has earned. With `fire` (a read of the challenges): a rise over the
+   * most seen before is a reward that reached the loyalty programme after its log's answer (upstream mode),
+   * reported once through `onReward`, and the points are read again. A challenge not seen before (the first
+   * load, one made in another tab) reports nothing, nor does a rise a log's answer already brought (its
+   * `rewards` fired the event); a drop (an undo) is not a new high, so a reward comes back only through a log.
+   */
+  seen(list: Challenge[], fire?: boolean) {
+    for (const {
+      id,
+      name,
+      reward: { earned },
+    } of list) {
+      const was = this.#earned[id] ?? earned;
+      if (earned < was) continue;
+      this.#earned[id] = earned;
+      if (fire && earned > was) {
+        // Worded as the server words a log's reward (widget-api/views.ts `rewardReason`).
+        this.onReward?.({ challengeId: id, ledgerEntryId: '', points: earned - was, reason: `Completed "${name}"` });
+        if (this.r.points.data) this.load('points', true);
+      }
+    }
   }
 
   /** Reloads every resource that failed. */

@@ -194,6 +194,13 @@ export class UccStoreElement extends UccElement {
     return null;
   }
 
+  /** A polite note when a resource shown was read `stale` (an earlier copy: the loyalty programme could not be asked). */
+  protected stale() {
+    return this.needs.some((k) => this.store?.r[k].stale)
+      ? html`<p part="stale" role="status">${this.t.stale}</p>`
+      : nothing;
+  }
+
   /** The last action's failure, as an alert (nothing without one). */
   protected alert() {
     return this.error ? html`<p part="error" role="alert">${this.say(this.error)}</p>` : nothing;

@@ -28,7 +28,7 @@ type Props<I extends HTMLElement, K extends keyof I, E> = Omit<React.HTMLAttribu
 export const UccProvider: React.ForwardRefExoticComponent<Props<UccProviderElement, 'apiBase' | 'token' | 'tokenProvider' | 'client' | 'queueName' | 'locale' | 'store', {
   /** When a log queued offline has been delivered. */
   onUccActivityLogged?: (e: UccEventMap['ucc-activity-logged']) => void;
-  /** When a delivered offline log earned a reward. */
+  /** When a delivered offline log earned a reward; also `{ reward }` when a read of the challenges shows one earned since (a log the server sent on to the loyalty programme later: `ledgerEntryId` is '', `points` the rise). Once per rise, never for what the page first loads. */
   onUccRewardEarned?: (e: UccEventMap['ucc-reward-earned']) => void;
   /** `{ pending }` when queued logs wait for a new token (set `token` to send them). */
   onUccTokenExpired?: (e: UccEventMap['ucc-token-expired']) => void;
@@ -74,7 +74,7 @@ export const UccCreateChallenge: React.ForwardRefExoticComponent<Props<UccCreate
 export const UccLogActivity: React.ForwardRefExoticComponent<Props<UccLogActivityElement, 'challengeId', {
   /** `{ activity, challenges }` after the server recorded a log. */
   onUccActivityLogged?: (e: UccEventMap['ucc-activity-logged']) => void;
-  /** `{ reward }` for each reward a log earned. */
+  /** `{ reward }` for each reward a log earned. A log answered `pending` (upstream mode) earns none here: the provider fires its reward when a later read shows it. */
   onUccRewardEarned?: (e: UccEventMap['ucc-reward-earned']) => void;
   /** `{ error, code, status, message }` when a log or undo fails (`message`: the text shown). */
   onUccError?: (e: UccEventMap['ucc-error']) => void;

@@ -46,7 +46,7 @@ interface UccProviderAttributes extends Html<UccProvider, 'apiBase' | 'api-base'
   store?: UccProvider['store'];
   /** When a log queued offline has been delivered. */
   'onucc-activity-logged'?: (e: UccEventMap['ucc-activity-logged']) => void;
-  /** When a delivered offline log earned a reward. */
+  /** When a delivered offline log earned a reward; also `{ reward }` when a read of the challenges shows one earned since (a log the server sent on to the loyalty programme later: `ledgerEntryId` is '', `points` the rise). Once per rise, never for what the page first loads. */
   'onucc-reward-earned'?: (e: UccEventMap['ucc-reward-earned']) => void;
   /** `{ pending }` when queued logs wait for a new token (set `token` to send them). */
   'onucc-token-expired'?: (e: UccEventMap['ucc-token-expired']) => void;
@@ -74,7 +74,7 @@ interface UccLogActivityAttributes extends Html<UccLogActivity, 'challengeId' | 
   'challenge-id'?: string;
   /** `{ activity, challenges }` after the server recorded a log. */
   'onucc-activity-logged'?: (e: UccEventMap['ucc-activity-logged']) => void;
-  /** `{ reward }` for each reward a log earned. */
+  /** `{ reward }` for each reward a log earned. A log answered `pending` (upstream mode) earns none here: the provider fires its reward when a later read shows it. */
   'onucc-reward-earned'?: (e: UccEventMap['ucc-reward-earned']) => void;
   /** `{ error, code, status, message }` when a log or undo fails (`message`: the text shown). */
   'onucc-error'?: (e: UccEventMap['ucc-error']) => void;

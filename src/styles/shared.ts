@@ -23,4 +23,5 @@ export const shared = css`
   :focus-visible { outline: 3px solid var(--ucc-color-focus, #f59e0b); outline-offset: 2px; }
   .error, [part~=error] { color: var(--ucc-color-danger, #b91c1c); }
   ul, ol { padding: 0; margin: 0; list-style: none; }
+  [part~=stale] { font-size: 0.875em; margin: 0 0 0.5em; color: var(--ucc-color-muted, #4b5563); }
 `;

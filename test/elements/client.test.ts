@@ -74,6 +74,13 @@ describe('UccClient', () => {
     expect(await r.json()).to.deep.equal({ challengeId: 'c1', quantity: 2 });
   });
 
+  it('takes a 202 (upstream mode: the loyalty programme unreachable, the log kept and sent on) as a success, body and all', async () => {
+    const body = { activity: { id: 'a1' }, challenges: [], rewards: [], pending: true };
+    const { c, requests } = client(() => json(body, 202));
+    expect(await c.logActivity({ challengeId: 'c1', quantity: 1 }, 'key-1')).to.deep.equal(body);
+    expect(requests.length, 'not retried').to.equal(1);
+  });
+
   it('retries a log after a 503 (same key) but never a create', async () => {
     let n = 0;
     const { c, requests } = client(() =>

@@ -27,7 +27,7 @@ const DAY = 24 * HOUR;
  * @tag ucc-log-activity
  * @summary Log activity for one challenge (`challenge-id`) or a picked active one; undo the last log.
  * @fires ucc-activity-logged - `{ activity, challenges }` after the server recorded a log.
- * @fires ucc-reward-earned - `{ reward }` for each reward a log earned.
+ * @fires ucc-reward-earned - `{ reward }` for each reward a log earned. A log answered `pending` (upstream mode) earns none here: the provider fires its reward when a later read shows it.
  * @fires ucc-error - `{ error, code, status, message }` when a log or undo fails (`message`: the text shown).
  * @csspart form - The form.
  * @csspart input - The challenge picker, quantity and time inputs.
@@ -35,7 +35,7 @@ const DAY = 24 * HOUR;
  * @csspart button - The Log, Undo and Retry buttons.
  * @csspart pending - The list of logs waiting to be sent, with why they wait.
  * @csspart refused - A queued log the server refused, with its Dismiss button.
- * @csspart announcement - The live region announcing results.
+ * @csspart announcement - The live region announcing results (for a `pending` log, also that it reaches the rewards account in a moment).
  * @csspart retry - The Retry button of the error state.
  * @csspart error - Load or log error.
  * @csspart status - Loading and empty messages.
@@ -223,6 +223,7 @@ export class UccLogActivity extends UccStoreElement {
           const parts = [t.logged(l.qty(quantity, c.unit), p ? l.ofTarget(p, now.unit) : '')];
           if (p?.achieved && !before) parts.push(t.goalReached);
           for (const r of res.rewards) parts.push(t.rewardEarned(l.qty(r.points, t.points)));
+          if (res.pending) parts.push(t.sendingOn);
           return parts.join(' ');
         };
       };

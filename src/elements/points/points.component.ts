@@ -12,7 +12,7 @@ addMessages(messages);
 
 /**
  * The customer's points balance and most recent ledger entries; updated in place when a log earns
- * (or an undo reverses) a reward. "Show more" appends the next 10 older entries and moves focus to the
+ * (or an undo reverses) a reward, and read again when a read of the challenges shows a reward earned since. "Show more" appends the next 10 older entries and moves focus to the
  * first of them; it disappears at the end of the ledger.
  *
  * @tag ucc-points
@@ -24,6 +24,7 @@ addMessages(messages);
  * @csspart retry - The Retry button of the error state.
  * @csspart error - Load error.
  * @csspart status - Loading and empty messages.
+ * @csspart stale - A polite note that the balance and ledger shown are the last known (the loyalty programme could not be asked just now; upstream mode).
  * @fires ucc-error - `{ error }` when loading more entries fails.
  * @cssprop --ucc-color-success - Earned points.
  * @cssprop --ucc-color-danger - Reversed points.
@@ -37,7 +38,7 @@ export class UccPoints extends UccStoreElement {
   protected override content(store: UccStore) {
     const { balance, entries, nextCursor } = store.r.points.data!;
     const day = this.l.dates({ dateStyle: 'medium' });
-    return html`<h2>${this.t.pointsTitle}</h2>
+    return html`<h2>${this.t.pointsTitle}</h2>${this.stale()}
       <p part="balance" class="balance" role="status">${this.t.balance(this.l.qty(balance, this.t.points))}</p>
       ${
         entries.length

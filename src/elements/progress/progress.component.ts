@@ -44,6 +44,7 @@ interface Day {
  * @csspart retry - The Retry button of the error state.
  * @csspart error - Load error.
  * @csspart status - Loading and empty messages.
+ * @csspart stale - A polite note that the progress shown is the last known (the loyalty programme could not be asked just now; upstream mode).
  * @csspart announcement - The visually hidden live region announcing a change of progress ("Water: 6 of 8 glasses").
  * @cssprop --ucc-color-primary - Bar fill and current period.
  * @cssprop --ucc-color-success - Met periods and completed badge.
@@ -98,7 +99,7 @@ export class UccProgress extends UccStoreElement {
     const said = list
       .filter((c) => this.#changed.includes(c.id) && now(c))
       .map((c) => `${c.name}: ${this.l.ofTarget(now(c)!, c.unit)}`);
-    return html`<h2 tabindex="-1">${this.t.progressTitle}</h2><ul class="list">${list.map((c, i) => this.#card(c, i, long, short))}</ul>
+    return html`<h2 tabindex="-1">${this.t.progressTitle}</h2>${this.stale()}<ul class="list">${list.map((c, i) => this.#card(c, i, long, short))}</ul>
       <p part="announcement" class="sr" role="status">${said.join('. ')}</p>`;
   }
 

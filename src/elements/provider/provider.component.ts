@@ -27,7 +27,7 @@ const claims = (jwt?: string): { sub?: string; exp?: number } => {
  * @summary Provides the API client and the customer's data to every `ucc-*` element inside it.
  * @slot - The page content holding `ucc-*` elements.
  * @fires ucc-activity-logged - When a log queued offline has been delivered.
- * @fires ucc-reward-earned - When a delivered offline log earned a reward.
+ * @fires ucc-reward-earned - When a delivered offline log earned a reward; also `{ reward }` when a read of the challenges shows one earned since (a log the server sent on to the loyalty programme later: `ledgerEntryId` is '', `points` the rise). Once per rise, never for what the page first loads.
  * @fires ucc-token-expired - `{ pending }` when queued logs wait for a new token (set `token` to send them).
  * @fires ucc-error - `{ error, code, status, message }` when loading the customer's data fails (once per failed request).
  * @csspart error - The alert for a failure every element shares.
@@ -156,6 +156,7 @@ export class UccProvider extends UccElement {
     const store = (this.store = new UccStore(client, undefined, owner));
     store.queueName = this.queueName;
     store.onReplay = (res) => this.emitLog(res);
+    store.onReward = (reward) => this.emit('ucc-reward-earned', { reward });
     store.onExpired = (pending) => this.emit('ucc-token-expired', { pending });
     store.onError = (error) => this.fail(error);
     store.subscribe(() => this.requestUpdate());

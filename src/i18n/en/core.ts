@@ -13,6 +13,8 @@ export const core = {
   week: { one: 'week', other: 'weeks' } as Unit,
   points: { one: 'point', other: 'points' } as Unit,
   notFound: 'This challenge was not found.',
+  /** A read answered from an earlier copy: the loyalty programme could not be asked just now (upstream mode). */
+  stale: 'Showing what we last knew until the rewards service is back.',
   /** A number input's range (create and log). */
   between: (min: string, max: string) => `Enter a number from ${min} to ${max}.`,
   ofTarget: (value: string, target: string) => `${value} of ${target}`,

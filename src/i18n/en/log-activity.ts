@@ -22,6 +22,8 @@ export const logActivity = {
   undone: 'Last log undone.',
   goalReached: 'Goal reached!',
   rewardEarned: (points: string) => `You earned ${points}!`,
+  // A log the server keeps and sends on to the loyalty programme shortly (upstream mode): a reward it earns comes later.
+  sendingOn: 'Saved — it will reach your rewards account in a moment.',
   // `n` is the formatted count, `count` picks the sentence (Arabic has six forms).
   pending: (n: string, count: number) => (count === 1 ? `${n} log waiting to be sent` : `${n} logs waiting to be sent`),
 };

@@ -18,6 +18,7 @@ export default {
   day: { zero: 'أيام', one: 'يوم', two: 'يومان', few: 'أيام', many: 'يومًا', other: 'يوم' },
   week: { zero: 'أسابيع', one: 'أسبوع', two: 'أسبوعان', few: 'أسابيع', many: 'أسبوعًا', other: 'أسبوع' },
   points: { zero: 'نقاط', one: 'نقطة', two: 'نقطتان', few: 'نقاط', many: 'نقطةً', other: 'نقطة' },
+  stale: 'نعرض آخر ما نعرفه إلى أن تعود خدمة المكافآت.',
   notFound: 'لم يتم العثور على هذا التحدي.',
   ofTarget: (value: string, target: string) => `${value} من ${target}`,
   // create-challenge
@@ -68,6 +69,7 @@ export default {
   undone: 'تم التراجع عن آخر إدخال.',
   goalReached: 'لقد بلغت هدفك!',
   rewardEarned: (points: string) => `لقد ربحت ${points}!`,
+  sendingOn: 'تم الحفظ — سيصل إلى حساب مكافآتك بعد لحظات.',
   pending: (n: string, count: number) =>
     ({
       zero: 'لا توجد إدخالات بانتظار الإرسال',

@@ -15,6 +15,7 @@ export default {
   day: { one: 'Tag', other: 'Tage' },
   week: { one: 'Woche', other: 'Wochen' },
   points: { one: 'Punkt', other: 'Punkte' },
+  stale: 'Wir zeigen den letzten bekannten Stand, bis der Prämienservice wieder erreichbar ist.',
   notFound: 'Diese Challenge gibt es nicht.',
   ofTarget: (value: string, target: string) => `${value} von ${target}`,
   // create-challenge
@@ -60,6 +61,7 @@ export default {
   undone: 'Letzter Eintrag rückgängig gemacht.',
   goalReached: 'Ziel erreicht!',
   rewardEarned: (points: string) => `Du hast ${points} erhalten!`,
+  sendingOn: 'Gespeichert – gleich erscheint es in deinem Prämienkonto.',
   pending: (n: string, count: number) =>
     count === 1 ? `${n} Eintrag wartet auf das Senden` : `${n} Einträge warten auf das Senden`,
   // points

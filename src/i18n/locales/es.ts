@@ -16,6 +16,7 @@ export default {
   day: { one: 'día', many: 'de días', other: 'días' },
   week: { one: 'semana', many: 'de semanas', other: 'semanas' },
   points: { one: 'punto', many: 'de puntos', other: 'puntos' },
+  stale: 'Mostramos lo último que sabíamos hasta que vuelva el servicio de recompensas.',
   notFound: 'No encontramos este reto.',
   ofTarget: (value: string, target: string) => `${value} de ${target}`,
   // create-challenge
@@ -61,6 +62,7 @@ export default {
   undone: 'Último registro deshecho.',
   goalReached: '¡Meta cumplida!',
   rewardEarned: (points: string) => `¡Has ganado ${points}!`,
+  sendingOn: 'Guardado: llegará a tu cuenta de recompensas en un momento.',
   pending: (n: string, count: number) =>
     count === 1 ? `${n} registro pendiente de envío` : `${n} registros pendientes de envío`,
   // points

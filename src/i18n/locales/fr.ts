@@ -18,6 +18,7 @@ export default {
   day: { one: 'jour', many: 'de jours', other: 'jours' },
   week: { one: 'semaine', many: 'de semaines', other: 'semaines' },
   points: { one: 'point', many: 'de points', other: 'points' },
+  stale: 'Voici les dernières informations connues, en attendant le retour du service de récompenses.',
   notFound: 'Ce défi est introuvable.',
   ofTarget: (value: string, target: string) => `${value} sur ${target}`,
   // create-challenge
@@ -64,6 +65,7 @@ export default {
   undone: 'Dernière saisie annulée.',
   goalReached: `Objectif atteint${nb}!`,
   rewardEarned: (points: string) => `Vous avez gagné ${points}${nb}!`,
+  sendingOn: 'Enregistré — cela arrivera sur votre compte de récompenses dans un instant.',
   // French "one" covers 0 and 1.
   pending: (n: string, count: number) =>
     count < 2 ? `${n} saisie en attente d’envoi` : `${n} saisies en attente d’envoi`,

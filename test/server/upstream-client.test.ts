@@ -434,7 +434,7 @@ describe('upstream client: the vendor payloads', () => {
       'POST /api_gateway/loyalty/v1/programs/611/createPromotion/SIMPLE',
       'POST /v3/targetGroups/5101/targets/8801/enroll',
       'POST /v3/targetGroups/5101/targets/8801/unEnroll',
-      'GET /v3/users/90000123/targetGroups',
+      'GET /v3/users/90000123/targetGroups?includeUserCreatedTargetGroups=true',
       'GET /v2/customers/90000123/points/balance?programId=611',
       'GET /v2/pointsLedger/getCustomerLedgerInfo?identifierName=id&identifierValue=90000123&source=INSTORE&limit=100&offset=20&order=DESC',
       'GET /v3/milestones?name=ucc_water_daily_7001&includeUserCreatedTargetGroups=true&require-periods=true&limit=100&offset=0',

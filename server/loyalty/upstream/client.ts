@@ -33,6 +33,7 @@ import {
   parseEnrolment,
   parseLedger,
   parsePromotion,
+  parsePromotionList,
   parseTargetGroup,
   parseTargetGroupList,
   parseToken,
@@ -294,6 +295,36 @@ export class CapillaryClient {
     );
   }
 
+  /**
+   * The program's user-created promotion with this identifier, or null: `GET
+   * api_gateway/loyalty/v1/programs/{programId}/userCreatedPromotions?sourceType=USER_CREATED`, paged
+   * (at most `maxPages` of 100). The saga's recovery when a create's answer was lost.
+   */
+  async findPromotionByIdentifier(identifier: string, maxPages = 10): Promise<{ id: number } | null> {
+    for (let page = 0; page < maxPages; page++) {
+      const url = this.url(`api_gateway/loyalty/v1/programs/${this.config.programId}/userCreatedPromotions`, {
+        sourceType: 'USER_CREATED',
+        includeInactivePromotions: 'true',
+        limit: '100',
+        offset: String(page * 100),
+      });
+      const list = await this.call(
+        {
+          method: 'GET',
+          url,
+          op: 'GET api_gateway/loyalty/v1/programs/{programId}/userCreatedPromotions',
+          idempotent: true,
+          auth: 'api',
+        },
+        parsePromotionList,
+      );
+      const hit = list.find((p) => p.identifier === identifier);
+      if (hit) return { id: hit.id };
+      if (list.length < 100) return null;
+    }
+    return null;
+  }
+
   // ---- events ------------------------------------------------------------------------------------
 
   /**
@@ -321,7 +352,8 @@ export class CapillaryClient {
     return this.call(
       {
         method: 'GET',
-        url: this.url(`v3/users/${userId}/targetGroups`),
+        // User-created groups are left out unless asked for (capillary-api.md §14).
+        url: this.url(`v3/users/${userId}/targetGroups`, { includeUserCreatedTargetGroups: 'true' }),
         op: 'GET v3/users/{userId}/targetGroups',
         idempotent: true,
         auth: 'api',

@@ -250,6 +250,15 @@ export function parsePromotion(body: unknown, op: string): PromotionRef {
   };
 }
 
+/** A promotions list (`…/userCreatedPromotions`, `…/promotionsV2`) → `promotions[]` with `promotionId` and `identifier`. */
+export function parsePromotionList(body: unknown, op: string): { id: number; identifier?: string }[] {
+  const root = isObj(body) ? body : {};
+  const list = [root.promotions, isObj(root.data) ? root.data.promotions : undefined, root.data].find(Array.isArray);
+  return arr(list)
+    .filter(isObj)
+    .map((p) => ({ id: id(p.promotionId ?? p.id, op, 'promotion id'), identifier: str(p.identifier) }));
+}
+
 // ---- events --------------------------------------------------------------------------------------
 
 /** The webhook's `{"status":{"code":1100,…},"requestId":"…"}`: accepted for asynchronous processing. */
@@ -380,8 +389,14 @@ const first = (o: Json, keys: string[]) => keys.map((k) => o[k]).find((v) => v !
 export function parseLedger(body: unknown, op: string): LedgerPage {
   const root = isObj(body) ? body : {};
   const d = root.data;
+  const details = isObj(root.ledgerDetails)
+    ? root.ledgerDetails
+    : isObj(d) && isObj(d.ledgerDetails)
+      ? d.ledgerDetails
+      : {};
   const list = [
     d,
+    details.ledgerEntries,
     isObj(d) ? d.ledgerEntries : undefined,
     isObj(d) ? d.entries : undefined,
     root.ledgerEntries,
@@ -392,7 +407,7 @@ export function parseLedger(body: unknown, op: string): LedgerPage {
     : isObj(d) && isObj(d.pagination)
       ? d.pagination
       : undefined;
-  const total = pagination ? toNumber(pagination.total) : undefined;
+  const total = pagination ? toNumber(pagination.total) : toNumber(details.totalElements);
   return {
     entries: arr(list)
       .filter(isObj)

@@ -145,7 +145,7 @@ export const ChallengesResponse = Obj(
     stale: T.Optional(
       T.Boolean({
         description:
-          'Upstream mode only: true when the loyalty programme could not be asked just now and an earlier copy (or this server\'s own records) is shown.',
+          "Upstream mode only: true when the loyalty programme could not be asked just now and an earlier copy (or this server's own records) is shown.",
       }),
     ),
   },
@@ -211,7 +211,7 @@ export const PointsResponse = Obj(
     stale: T.Optional(
       T.Boolean({
         description:
-          'Upstream mode only: true when the loyalty programme could not be asked just now and an earlier copy (or this server\'s own records) is shown.',
+          "Upstream mode only: true when the loyalty programme could not be asked just now and an earlier copy (or this server's own records) is shown.",
       }),
     ),
   },

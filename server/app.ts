@@ -13,7 +13,8 @@ import { API_HEADERS, DOCS_HEADERS } from './headers.js';
 import { renderError } from './widget-api/errors.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/types.js';
-import { loyaltyBackends } from './loyalty/local.js';
+import { loyaltyBackends } from './loyalty/backends.js';
+import { demoUpstream } from './seed.js';
 import { Clock, DEFAULT_RATE_LIMITS, OrgRegistry, type AppContext, type RateLimits } from './app-context.js';
 import { seedDemo, DEMO_TOKEN_SECRET } from './seed.js';
 import { capillaryEnvelope, capillaryRoutes } from './capillary/index.js';
@@ -37,6 +38,17 @@ export interface AppOptions {
   capillaryAsyncMs?: number | null;
   /** Serve dist/ucc-widgets.js and the demo pages (on by default). */
   serveStatic?: boolean;
+  /**
+   * UCC_UPSTREAM_URL (demo mode): the demo organisation runs upstream against this Capillary-compatible
+   * server, with the demo organisation's credentials there (docs/upstream.md).
+   */
+  upstreamUrl?: string | null;
+  /** UCC_DEMO_EVENT_KEY: the demo events' unique-key field (this server acting as another's upstream). */
+  demoEventKey?: string;
+  /** UCC_UPSTREAM_GRACE_MS: the demo organisation's undo grace period upstream (default 60 000). */
+  upstreamGraceMs?: number;
+  /** Upstream backends' client options (tests: shorter timeouts, a breaker of their own). */
+  upstreamClient?: import('./loyalty/upstream/client.js').ClientOptions;
 }
 
 // ── logs ──────────────────────────────────────────────────────────────────────────────────────
@@ -162,22 +174,36 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const store = opts.store ?? (await openStore(opts.db ?? ':memory:'));
   const clock = new Clock();
   if (opts.demo) {
-    await seedDemo(store, clock.now(), { allowedOrigins: opts.demoAllowedOrigins });
+    await seedDemo(store, clock.now(), { allowedOrigins: opts.demoAllowedOrigins, eventKeyField: opts.demoEventKey });
     const offset = await store.read((tx) => tx.getMeta('clock_offset_ms'));
     clock.offsetMs = Number(offset ?? 0);
   }
   const orgs = new OrgRegistry(store);
   await orgs.load();
+  const upstreamUrl = opts.upstreamUrl ?? null;
+  const backends = loyaltyBackends({
+    store,
+    upstreamOf: (org) =>
+      upstreamUrl && org.id === 'demo' ? demoUpstream(upstreamUrl, org, opts.upstreamGraceMs) : undefined,
+    upstream: {
+      clock,
+      client: opts.upstreamClient,
+      log: (level, msg, data) => logTo.app?.log[level](data ?? {}, msg),
+    },
+  });
+  /** The app, once built: the backends log through its logger. */
+  const logTo: { app?: FastifyInstance } = {};
   const ctx: AppContext = {
     store,
     orgs,
     clock,
     demo: opts.demo,
     demoAllowedOrigins: opts.demoAllowedOrigins,
+    demoEventKey: opts.demoEventKey,
     tokenSecret: new TextEncoder().encode(opts.tokenSecret ?? DEMO_TOKEN_SECRET),
     rateLimits: { ...DEFAULT_RATE_LIMITS, ...opts.rateLimits },
     capillaryAsyncMs: opts.capillaryAsyncMs ?? null,
-    loyaltyFor: loyaltyBackends(),
+    loyaltyFor: backends.loyaltyFor,
   };
   const app = Fastify({
     logger: loggerOptions(opts.logger),
@@ -189,10 +215,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // Unique across restarts (a random boot id) and cheap per request (a counter), for log correlation.
     genReqId: () => `${bootId}-${(++requests).toString(36)}`,
   });
+  logTo.app = app;
   app.decorate('ctx', ctx);
   // JSON only: without a text/plain parser, any other content type is answered 415.
   app.removeContentTypeParser('text/plain');
+  // Upstream organisations' senders start now: posts a previous run left queued go out without waiting for a request.
+  for (const org of orgs.all()) ctx.loyaltyFor(org);
   app.addHook('onClose', async () => {
+    backends.close();
     if (!opts.store) store.close();
   });
   // Security headers (see API_HEADERS): a callback hook, a constant object, on every answer.

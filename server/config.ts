@@ -22,6 +22,12 @@ export interface Config {
    * at once (1100 and a requestId) and processed N ms later, as the Capillary platform does (docs/capillary-api.md).
    */
   capillaryAsyncMs: number | null;
+  /** UCC_UPSTREAM_URL (demo mode): the demo organisation runs upstream against this Capillary-compatible server. */
+  upstreamUrl: string | null;
+  /** UCC_UPSTREAM_GRACE_MS: the demo organisation's undo grace period upstream (default 60 000). */
+  upstreamGraceMs: number | undefined;
+  /** UCC_DEMO_EVENT_KEY: the demo events' unique-key field, for a server acting as another's upstream. */
+  demoEventKey: string | undefined;
 }
 
 export const DEMO_SECRETS = new Set([DEMO_TOKEN_SECRET, DEMO_WIDGET_SECRET, 'demo-secret', md5('demo.pass')]);
@@ -64,6 +70,27 @@ export function parseCapillaryAsyncMs(raw: string | undefined): number | null {
   return n;
 }
 
+/** UCC_UPSTREAM_URL: an http(s) base URL, demo mode only (a production organisation's upstream is in UCC_ORGS_FILE). */
+export function parseUpstreamUrl(raw: string | undefined, demo: boolean): string | null {
+  const v = raw?.trim();
+  if (!v) return null;
+  if (!demo)
+    throw new Error(
+      'UCC_UPSTREAM_URL only applies in demo mode (it runs the demo organisation upstream). In production mode (UCC_DEMO=0) give each organisation an "upstream" object in UCC_ORGS_FILE (docs/upstream.md).',
+    );
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new Error(
+      `UCC_UPSTREAM_URL must be the base URL of a Capillary-compatible server, e.g. http://127.0.0.1:8788 (got ${JSON.stringify(v)}).`,
+    );
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new Error(`UCC_UPSTREAM_URL must be an http or https URL (got ${JSON.stringify(v)}).`);
+  return u.href;
+}
+
 /** Reads the environment. Production mode (UCC_DEMO=0) refuses demo or weak secrets, and UCC_ALLOWED_ORIGINS. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const demo = parseDemo(env.UCC_DEMO);
@@ -91,7 +118,21 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
         'list each brand\'s page origins in its organisation\'s "allowedOrigins" in UCC_ORGS_FILE (see server/orgs.example.json), and unset UCC_ALLOWED_ORIGINS.',
     );
   }
+  const upstreamUrl = parseUpstreamUrl(env.UCC_UPSTREAM_URL, demo);
+  const grace = env.UCC_UPSTREAM_GRACE_MS?.trim();
+  if (grace && (!/^\d+$/.test(grace) || Number(grace) > 3_600_000))
+    throw new Error(
+      `UCC_UPSTREAM_GRACE_MS must be whole milliseconds from 0 to 3600000 (got ${JSON.stringify(grace)}).`,
+    );
+  const eventKey = env.UCC_DEMO_EVENT_KEY?.trim() || undefined;
+  if (eventKey && !/^[A-Za-z_][A-Za-z0-9_]{0,99}$/.test(eventKey))
+    throw new Error(
+      `UCC_DEMO_EVENT_KEY must be an event field name such as uccLogId (got ${JSON.stringify(eventKey)}).`,
+    );
   return {
+    upstreamUrl,
+    upstreamGraceMs: grace ? Number(grace) : undefined,
+    demoEventKey: eventKey,
     host: env.HOST ?? '127.0.0.1',
     port,
     db: env.UCC_DB ?? './data/ucc.db',

@@ -74,6 +74,9 @@ async function main() {
     tokenSecret: config.tokenSecret,
     rateLimits: config.rateLimits,
     capillaryAsyncMs: config.capillaryAsyncMs,
+    upstreamUrl: config.upstreamUrl,
+    upstreamGraceMs: config.upstreamGraceMs,
+    demoEventKey: config.demoEventKey,
     logger: { level: process.env.LOG_LEVEL ?? 'info' },
   });
   app.addHook('onClose', async () => store.close());

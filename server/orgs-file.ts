@@ -226,6 +226,13 @@ function meaningProblems(orgs: OrgDoc[]): Problem[] {
       if (DEMO_SECRETS.has(c.secret)) out.push({ path: [i, 'oauthClients', k, 'secret'], message: demoSecret });
     });
     o.webhookIds.forEach((w, k) => once('webhook', w, i, [i, 'webhookIds', k], `the webhook id ${JSON.stringify(w)}`));
+    if (o.upstream?.oauth && DEMO_SECRETS.has(o.upstream.oauth.secret))
+      out.push({ path: [i, 'upstream', 'oauth', 'secret'], message: demoSecret });
+    if (o.upstream?.till && (o.upstream.till.password === 'demo.pass' || DEMO_SECRETS.has(o.upstream.till.password)))
+      out.push({
+        path: [i, 'upstream', 'till', 'password'],
+        message: "is the demo till password; use the organisation's real one",
+      });
     o.allowedOrigins.forEach((origin, k) => {
       const problem = originProblem(origin);
       if (problem) out.push({ path: [i, 'allowedOrigins', k], message: `${JSON.stringify(origin)} ${problem}` });
@@ -434,6 +441,8 @@ export function startupProblems(
         });
       }
     });
+    // Upstream, the events live on the brand's own organisation (declared there with the unique-key field: docs/upstream.md).
+    if (o.upstream) return;
     o.templates.forEach((tpl, k) => {
       const db = stored.get(tpl.eventName);
       const fields = db ? db.fields.filter((f) => f.type === 'double').map((f) => f.name) : declared.get(tpl.eventName);

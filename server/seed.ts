@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Store } from './store/types.js';
 import type { OrgDoc, TemplateConfig } from './engine/org.js';
+import type { UpstreamOrgConfig } from './model/org.js';
 
 export const DEMO_WIDGET_SECRET = 'demo-widget-secret-not-for-production';
 export const DEMO_TOKEN_SECRET = 'demo-server-token-secret-not-for-production';
@@ -142,6 +143,8 @@ const customerField = {
   attributes: { addCustomerIfNotExists: { valueType: 'Boolean', value: 'false' } },
 };
 
+const uniqueKey = { isUniqueKeyField: { valueType: 'Boolean', value: 'true' } };
+
 /** Page origins the demo organisation always allows (besides http://localhost:* and http://127.0.0.1:* in demo mode). */
 export const DEMO_ALLOWED_ORIGINS = ['http://localhost:8787', 'http://127.0.0.1:8787'];
 
@@ -204,7 +207,18 @@ export function demoOrgs(extraOrigins: readonly string[] = []): OrgDoc[] {
  * existing database its origins, and its templates (texts and translations), are brought in line
  * with them, so adding or removing one takes effect on the next start.
  */
-export async function seedDemo(store: Store, now: number, opts: { allowedOrigins?: readonly string[] } = {}) {
+export async function seedDemo(
+  store: Store,
+  now: number,
+  opts: {
+    allowedOrigins?: readonly string[];
+    /**
+     * UCC_DEMO_EVENT_KEY (a server acting as another's upstream): every demo event also declares this string field
+     * isRequired and isUniqueKeyField, as a brand's organisation does for upstream mode (docs/upstream.md).
+     */
+    eventKeyField?: string;
+  } = {},
+) {
   const orgs = demoOrgs(opts.allowedOrigins);
   await store.tx(async (tx) => {
     const existing = await tx.getOrg('demo');
@@ -233,8 +247,45 @@ export async function seedDemo(store: Store, now: number, opts: { allowedOrigins
         eventName,
         actions: ['EMFConsumer'],
         createdMs: now,
-        fields: [customerField, ...(field ? [{ name: field, type: 'double', attributes: required }] : [])],
+        fields: [
+          customerField,
+          ...(field ? [{ name: field, type: 'double', attributes: required }] : []),
+          ...(opts.eventKeyField
+            ? [{ name: opts.eventKeyField, type: 'string', attributes: { ...required, ...uniqueKey } }]
+            : []),
+        ],
       });
     }
   });
+}
+
+/**
+ * The demo organisation's upstream config under UCC_UPSTREAM_URL: its own credentials on that
+ * Capillary-compatible server (till demo.till/demo.pass, OAuth demo-key/demo-secret, webhook
+ * /webhooks/demo, program 1, expiry strategy 1), each template paid by the award strategy there that
+ * matches its reward (the same seed on both sides), else strategy 1.
+ */
+export function demoUpstream(baseUrl: string, org: OrgDoc, undoGraceMs?: number): UpstreamOrgConfig {
+  const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
+  const byTemplate: Record<string, number> = {};
+  for (const t of org.templates) {
+    const s = org.awardStrategies.find(
+      (x) =>
+        x.kind === 'PER_PERIOD' && x.pointsPerPeriod === t.reward.pointsPerPeriod && x.maxPoints === t.reward.maxPoints,
+    );
+    if (s) byTemplate[t.id] = s.id;
+  }
+  return {
+    baseUrl: base,
+    webhookUrl: new URL('webhooks/demo', base).href,
+    oauth: { key: 'demo-key', secret: 'demo-secret' },
+    till: { user: 'demo.till', password: 'demo.pass' },
+    programId: 1,
+    capillaryOrgId: 1,
+    awardStrategyId: 1,
+    awardStrategyByTemplate: byTemplate,
+    expiryStrategyId: 1,
+    customerIdentifier: 'externalId',
+    ...(undoGraceMs !== undefined ? { undoGraceMs } : {}),
+  };
 }

@@ -287,9 +287,3 @@ export class LocalLoyalty implements LoyaltyBackend {
     };
   }
 }
-
-/** The organisation → backend choice, in one place: today every organisation runs on the embedded engine. */
-export function loyaltyBackends(): (org: OrgDoc) => LoyaltyBackend {
-  const local = new LocalLoyalty();
-  return () => local;
-}

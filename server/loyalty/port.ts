@@ -19,7 +19,7 @@
  * balance — is reached only through this port.
  */
 import type { OrgDoc } from '../model/org.js';
-import type { ChallengeRow, CustomerRow, LedgerEntryRow, Tx } from '../store/types.js';
+import type { ChallengeRow, CustomerRow, LedgerEntryRow, Store, Tx } from '../store/types.js';
 
 /** How a challenge's activity adds up per period (a template's `aggregation`). */
 export type Aggregation = 'SUM' | 'COUNT' | 'DISTINCT_DAYS';
@@ -33,6 +33,8 @@ export type ChallengeRefs = Pick<ChallengeRow, 'customerId' | 'tgId' | 'targetId
 /** A new challenge, everything already decided by the widget server (template, policy, periods). */
 export interface ChallengeSpec {
   customerId: number;
+  /** The widget template it follows (an upstream organisation may pay each template by its own award strategy). */
+  templateId?: string;
   /** A unique name stem for the platform's objects (group, rule and promotion names are built from it). */
   key: string;
   /** The challenge's name as the customer gave it (the group's description). */
@@ -145,6 +147,8 @@ export interface Posted {
 
 /** What a void did. */
 export interface Voided {
+  /** Set when the occurrence could not be taken back after all (it left for the platform meanwhile): nothing changed. */
+  blocked?: 'UNDO_WINDOW_PASSED';
   touched: number[];
   /** Rewards taken back (negative points). */
   reversals: PointsMove[];
@@ -172,8 +176,70 @@ export interface PointsPage {
   nextCursor: string | null;
 }
 
+/**
+ * The platform refused an action or cannot be reached (only the upstream backend throws it): the
+ * widget API answers `status` with `code` (e.g. 503 UPSTREAM_UNAVAILABLE, 502 UPSTREAM_REJECTED,
+ * 403 CUSTOMER_NOT_IN_PROGRAMME). `retryAfterSeconds` becomes Retry-After.
+ */
+export class LoyaltyError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A create prepared outside any local transaction (the upstream saga, run to ACTIVE): the spec the
+ * platform's objects were made from (it wins over a spec computed again later) and the backend's handle.
+ */
+export interface PreparedChallenge {
+  spec: ChallengeSpec;
+  handle: unknown;
+}
+
+/** What a read is about to need from the platform (`beforeRead`). */
+export type ReadNeed = 'progress' | 'points';
+
 export interface LoyaltyBackend {
   readonly kind: 'local' | 'upstream';
+
+  /**
+   * Upstream only: the create's platform work, done before the widget's create transaction, each
+   * step in a transaction of its own with the HTTP call between (a saga saved after every step and
+   * resumed by `sagaKey`, the create's Idempotency-Key). `fingerprint` is the request's: the same
+   * key with another request is refused. Its result is passed to `createChallenge`.
+   */
+  prepareChallenge?(
+    store: Store,
+    org: OrgDoc,
+    spec: ChallengeSpec,
+    sagaKey: string,
+    fingerprint: string,
+  ): Promise<PreparedChallenge>;
+
+  /**
+   * Upstream only: fetches what a read will ask for (the customer's target groups, or balance and
+   * ledger) before the read's transaction, so that no transaction waits on the network; a fresh
+   * enough copy (or an open breaker) makes it a no-op. Answers whether what the read will see is
+   * stale (the platform could not be asked and an older copy, or local state only, is used).
+   */
+  beforeRead?(
+    store: Store,
+    org: OrgDoc,
+    customerId: number,
+    need: ReadNeed,
+    page?: { limit: number; before?: string },
+  ): Promise<{ stale: boolean }>;
+
+  /** Upstream only: called after a transaction that wrote this customer's platform state committed (sends queued posts, drops cached reads). */
+  afterWrite?(org: OrgDoc, customerId: number): void;
+
+  /** Upstream only: whether the platform is reachable now (false while the organisation's circuit breaker is open). */
+  available?(org: OrgDoc): boolean;
 
   /**
    * The customer a widget token names (`sub` = the brand's externalId), registered on first sight;
@@ -193,7 +259,13 @@ export interface LoyaltyBackend {
    * the configured award and expiry strategies) → `POST v3/targetGroups/{id}/targets/{id}/enroll`.
    * Synchronous once ACTIVE.
    */
-  createChallenge(tx: Tx, org: OrgDoc, spec: ChallengeSpec, now: number): Promise<CreatedChallenge>;
+  createChallenge(
+    tx: Tx,
+    org: OrgDoc,
+    spec: ChallengeSpec,
+    now: number,
+    prepared?: PreparedChallenge,
+  ): Promise<CreatedChallenge>;
 
   /**
    * A challenge's plan (periods, targets), undefined if the platform does not know it. Local: the

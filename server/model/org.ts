@@ -61,4 +61,39 @@ export interface OrgDoc {
   defaultLanguage?: string;
   templates: TemplateConfig[];
   policy: Policy;
+  /** Upstream mode: the widget API drives this brand's own Capillary organisation (docs/upstream.md); absent: the embedded engine. */
+  upstream?: UpstreamOrgConfig;
+}
+
+/**
+ * How the widget server reaches a brand's Capillary organisation (docs/upstream.md, "Connecting an
+ * organisation"). Server-side only: never sent to a browser, never logged.
+ */
+export interface UpstreamOrgConfig {
+  /** e.g. `https://eu.api.capillarytech.com/` (`v3/…`, `v2/…`, `api_gateway/…` are appended). */
+  baseUrl: string;
+  /** The organisation's webhook URL for behavioural events. */
+  webhookUrl: string;
+  oauth?: { key: string; secret: string };
+  /** Basic till auth (the password in clear; sent as its md5). */
+  till?: { user: string; password: string };
+  programId: number;
+  /** The award strategy of every challenge's promotion, unless `awardStrategyByTemplate` names another. */
+  awardStrategyId: number;
+  awardStrategyByTemplate?: Record<string, number>;
+  expiryStrategyId: number;
+  /** What the webhook's customer_id carries: only `externalId` (the widget token's subject) is supported. */
+  customerIdentifier: 'externalId';
+  /** The organisation's numeric Capillary id (the promotion body's ruleset carries it as orgID). */
+  capillaryOrgId: number;
+  /** The event field declared isUniqueKeyField (and isRequired) in each template's event: carries the log's id (default uccLogId). */
+  uniqueKeyField?: string;
+  /** How long a log is held before it is posted: undo inside it is a true undo (default 60 000). */
+  undoGraceMs?: number;
+  /** Templates whose event takes negative quantities: an undo after the post sends a compensating one instead of 409. */
+  compensatingTemplates?: string[];
+  /** The key's request budget per minute (default 100, the demo clusters' documented limit). */
+  requestsPerMinute?: number;
+  /** How long a customer's upstream reads are reused (default 10 000 ms; the customer's own writes drop them). */
+  readCacheMs?: number;
 }

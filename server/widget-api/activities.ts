@@ -218,6 +218,7 @@ export async function recordLog(
       activity: activityView(row, tpl.eventName),
       challenges: views,
       rewards: toRewards(posted.rewards, byEnrolment),
+      ...(posted.counted === 'pending' ? { pending: true } : {}),
     },
     posting: posted.posting,
   };
@@ -335,7 +336,11 @@ export async function undoActivity(
     if (state.blocked === 'PERIOD_CLOSED')
       throw widgetError(409, 'PERIOD_CLOSED', 'That period has closed; only logs of an open period can be undone.');
     if (state.blocked === 'UNDO_WINDOW_PASSED')
-      throw widgetError(409, 'UNDO_WINDOW_PASSED', 'That activity was already sent to the loyalty programme.');
+      throw widgetError(
+        409,
+        'UNDO_WINDOW_PASSED',
+        'That activity was already sent to the loyalty programme, which cannot take it back; log a correction instead.',
+      );
     if (state.touched.length === 0) {
       const customer = await tx.getCustomer(org.id, a.customerId);
       const tz = customerZone(org, customer?.timeZone);
@@ -347,6 +352,12 @@ export async function undoActivity(
     a.undoneMs === null
       ? await loyalty.voidOccurrence(tx, org, posting, now)
       : { reversals: [], touched: state.touched, hint: undefined };
+  if ('blocked' in outcome && outcome.blocked === 'UNDO_WINDOW_PASSED')
+    throw widgetError(
+      409,
+      'UNDO_WINDOW_PASSED',
+      'That activity was already sent to the loyalty programme, which cannot take it back; log a correction instead.',
+    );
   if (a.undoneMs === null) {
     await tx.setActivityUndone(a.id, now);
     a = { ...a, undoneMs: now };

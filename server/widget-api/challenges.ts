@@ -9,7 +9,7 @@ import type { Challenge, CreateChallengeRequest, PeriodType, Template } from '..
 import type { Tx, ChallengeRow } from '../store/types.js';
 import type { OrgDoc } from '../engine/org.js';
 import { generatePeriods, startOfDay } from '../engine/time.js';
-import type { LoyaltyBackend } from '../loyalty/port.js';
+import type { ChallengeSpec, LoyaltyBackend, PreparedChallenge } from '../loyalty/port.js';
 import { widgetError } from './errors.js';
 import { challengeView, loadChallenge, templateOf } from './views.js';
 import { storedName, type Lang } from './i18n.js';
@@ -75,18 +75,17 @@ export function checkCreate(org: OrgDoc, tpl: Template, b: CreateChallengeReques
 const isLive = (ch: ChallengeRow, now: number) => ch.leftMs === null && now < ch.endsMs;
 
 /**
- * Creates the challenge (group, rule, promotion, enrolment, record) inside the caller's transaction;
- * answers with its template's texts in `lang`.
+ * Checks a create against the template and the brand's policy (in `tx`, which sees the customer's
+ * challenges) and works out what the platform is to make: the challenge's spec.
  */
-export async function createChallenge(
+export async function draftChallenge(
   tx: Tx,
-  loyalty: LoyaltyBackend,
   org: OrgDoc,
   customerId: number,
   b: CreateChallengeRequest,
   now: number,
   lang: Lang = null,
-): Promise<Challenge> {
+): Promise<{ tpl: Template; spec: ChallengeSpec }> {
   if (!org.uccEnabled) throw widgetError(403, 'UCC_NOT_ENABLED', 'This brand has not enabled personal challenges.');
   const tpl = requireTemplate(org, b.templateId);
   const name = storedName(org, checkCreate(org, tpl, b), tpl.id, lang);
@@ -105,14 +104,13 @@ export async function createChallenge(
   const start = startOfDay(now, tz);
   const spans = generatePeriods(start, tz, period, b.periods);
   const endMs = spans[spans.length - 1].endMs;
-  const groupName = `ucc_${org.id}_${customerId}_${randomUUID()}`;
   // The promotion stays open for the backfill window after the last period, so a late log for the last day still pays.
-  const { refs, progress } = await loyalty.createChallenge(
-    tx,
-    org,
-    {
+  return {
+    tpl,
+    spec: {
       customerId,
-      key: groupName,
+      templateId: tpl.id,
+      key: `ucc_${org.id}_${customerId}_${randomUUID()}`,
       name,
       eventName: tpl.eventName,
       aggregation: tpl.aggregation,
@@ -126,19 +124,38 @@ export async function createChallenge(
       rewardFromMs: start,
       rewardUntilMs: endMs + org.policy.backfillHours * 3_600_000,
     },
-    now,
-  );
+  };
+}
+
+/**
+ * Creates the challenge (group, rule, promotion, enrolment, record) inside the caller's transaction;
+ * answers with its template's texts in `lang`. `prepared`: the platform's objects were made already
+ * (upstream mode's saga, from the spec it carries); the policy is checked again here all the same.
+ */
+export async function createChallenge(
+  tx: Tx,
+  loyalty: LoyaltyBackend,
+  org: OrgDoc,
+  customerId: number,
+  b: CreateChallengeRequest,
+  now: number,
+  lang: Lang = null,
+  prepared?: PreparedChallenge,
+): Promise<Challenge> {
+  const { tpl, spec: drafted } = await draftChallenge(tx, org, customerId, b, now, lang);
+  const spec = prepared?.spec ?? drafted;
+  const { refs, progress } = await loyalty.createChallenge(tx, org, spec, now, prepared);
   const planned = progress.plan.periods;
   const row = await tx.insertChallenge({
     orgId: org.id,
     customerId,
     templateId: tpl.id,
-    name,
+    name: spec.name,
     ...refs,
     target: b.target,
-    period,
+    period: b.period,
     periodCount: b.periods,
-    timeZone: tz,
+    timeZone: spec.timeZone,
     rewardPoints: rewardPoints(tpl, b.periods),
     startsMs: planned[0].startMs,
     endsMs: planned[planned.length - 1].endMs,

@@ -201,7 +201,10 @@ export async function demoRoutes(app: FastifyInstance) {
     async () => {
       ctx.clock.offsetMs = 0;
       await ctx.store.tx((tx) => tx.deleteAllData());
-      await seedDemo(ctx.store, ctx.clock.now(), { allowedOrigins: ctx.demoAllowedOrigins });
+      await seedDemo(ctx.store, ctx.clock.now(), {
+        allowedOrigins: ctx.demoAllowedOrigins,
+        eventKeyField: ctx.demoEventKey,
+      });
       await ctx.orgs.load();
       app.widgetAuth.clear();
       await ctx.store.broadcast?.(DEMO_RESET);

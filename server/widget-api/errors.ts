@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, StorageUnavailable } from '../errors.js';
 import { DomainError } from '../model/errors.js';
+import { LoyaltyError } from '../loyalty/port.js';
 
 /** A widget API refusal: string code, rendered as `{"error": {"code", "message", "details?"}}`. */
 export const widgetError = (status: number, code: string, message: string, details?: Record<string, unknown>) =>
@@ -43,6 +44,12 @@ export function renderError(err: FastifyError | ApiError | Error, req: FastifyRe
   } else if (err instanceof ApiError && typeof err.code === 'string') {
     ({ status, message, details } = err);
     code = err.code;
+  } else if (err instanceof LoyaltyError) {
+    // The brand's loyalty programme (upstream mode) refused or could not be reached: nothing was kept.
+    ({ status, message, details, code } = err);
+    if (status >= 500) req.log.warn({ code, details }, 'upstream loyalty programme: ' + message);
+    const wait = details?.retryAfterSeconds;
+    if (typeof wait === 'number') reply.header('retry-after', String(wait));
   } else if (e.validation) {
     status = 400;
     code = 'VALIDATION_FAILED';

@@ -67,14 +67,7 @@ export class ReadCache {
   }
 
   put(t: Ticket, raw: string, validUntil: number): Entry {
-    const e: Entry = {
-      global: t.global,
-      customer: t.customer,
-      validUntil,
-      raw,
-      gz: null,
-      etag: `W/"${createHash('sha1').update(raw).digest('base64url')}"`,
-    };
+    const e = entryOf(t, raw, validUntil);
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(t.key, e);
     return e;
@@ -96,6 +89,18 @@ export class ReadCache {
     this.bumpAll();
     this.customers.clear();
   }
+}
+
+/** An answer with its ETag; `put` keeps one, a read that must not be kept (upstream mode) sends one as it is. */
+export function entryOf(t: Pick<Ticket, 'global' | 'customer'>, raw: string, validUntil: number): Entry {
+  return {
+    global: t.global,
+    customer: t.customer,
+    validUntil,
+    raw,
+    gz: null,
+    etag: `W/"${createHash('sha1').update(raw).digest('base64url')}"`,
+  };
 }
 
 /** The cache's key of one customer's reads (and of the writes that invalidate them). */

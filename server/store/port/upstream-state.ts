@@ -98,6 +98,8 @@ export interface UpstreamStatePort {
     id: number,
     from: OutboxState[],
     patch: Partial<Pick<OutboxRow, 'state' | 'dueMs' | 'attempts' | 'requestId' | 'sentMs' | 'lastError'>>,
+    /** Only when the post's `dueMs <= dueBefore` (taking over a SENDING post whose lease is over). */
+    dueBefore?: number,
   ): Promise<OutboxRow | undefined>;
   /** How many of the organisation's posts are in each state (for /healthz and tests). */
   countOutbox(orgId: string): Promise<Partial<Record<OutboxState, number>>>;

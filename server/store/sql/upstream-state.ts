@@ -190,17 +190,18 @@ export function upstreamStateTx(s: SqlContext): UpstreamStatePort {
         )
       ).map((r) => outbox(r)!);
     },
-    async moveOutbox(id, from, patch) {
+    async moveOutbox(id, from, patch, dueBefore) {
       if (from.length === 0) return undefined;
       const [set, args] = setClause(OUTBOX_COLUMNS, patch);
       // One conditional UPDATE: of two transactions moving the same post, the second waits for the first (PostgreSQL's
       // row lock; SQLite runs one transaction at a time) and then finds the state changed, so only one gets the row.
       return outbox(
         await s.get(
-          `UPDATE upstream_outbox SET ${set} WHERE id = ? AND state IN (${from.map(() => '?').join(', ')}) RETURNING *`,
+          `UPDATE upstream_outbox SET ${set} WHERE id = ? AND state IN (${from.map(() => '?').join(', ')})${dueBefore === undefined ? '' : ' AND due_ms <= ?'} RETURNING *`,
           ...args,
           id,
           ...from,
+          ...(dueBefore === undefined ? [] : [dueBefore]),
         ),
       );
     },

@@ -17,10 +17,10 @@ export async function activityRoutes(app: FastifyInstance) {
         security,
         summary: 'Log an activity; answers with every challenge it touched and any reward it triggered',
         description:
-          "Give `challengeId` or `templateId` (`templateId` logs without naming a challenge). A log is one behavioural event of the template's activity: it counts for **every** active challenge of the customer on that activity, and `challenges` lists each one it touched with its new progress. `rewards` lists the points the log triggered (a challenge completed). `occurredAt` defaults to now; it may lie in the past within the backfill window and counts in the period it falls in. `Idempotency-Key` is required: a retry with the same key answers the first answer; the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`.",
+          "Give `challengeId` or `templateId` (`templateId` logs without naming a challenge). A log is one behavioural event of the template's activity: it counts for **every** active challenge of the customer on that activity, and `challenges` lists each one it touched with its new progress. `rewards` lists the points the log triggered (a challenge completed). `occurredAt` defaults to now; it may lie in the past within the backfill window and counts in the period it falls in. `Idempotency-Key` is required: a retry with the same key answers the first answer; the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`. Upstream mode (a brand's own Capillary organisation): the log is kept here and sent shortly (`pending: true`; undo works until it is sent), and while the programme cannot be reached the answer is 202 with `pending: true`.",
         headers: S.idempotencyHeaders(true),
         body: C.LogActivityRequest,
-        response: S.responses(201, C.LogActivityResponse),
+        response: { ...S.responses(201, C.LogActivityResponse), 202: C.LogActivityResponse },
       },
     },
     async (req, reply) => {
@@ -32,7 +32,7 @@ export async function activityRoutes(app: FastifyInstance) {
         key,
         lang: language(req, reply),
         // A rebuilt replay is serialised at the reply's status as it stands, as it always was.
-        serialize: (answer, replay) => String((replay ? reply : reply.status(201)).serialize(answer)),
+        serialize: (answer, replay, status = 201) => String((replay ? reply : reply.status(status)).serialize(answer)),
       });
       return sendJson(reply, sent.status, sent.body);
     },

@@ -42,14 +42,17 @@ export function listActivities(
 }
 
 /** Undoes a log while its periods are open; a reward it caused is reversed in the ledger. */
-export function undo(
+export async function undo(
   deps: ServiceDeps,
   { org, customerId }: Customer,
   id: string,
   lang: Lang,
 ): Promise<UndoActivityResponse> {
-  return deps.store.tx(async (tx) => {
+  const loyalty = deps.loyaltyFor(org);
+  const answer = await deps.store.tx(async (tx) => {
     const a = await requireActivity(tx, customerId, parseId(id));
-    return undoActivity(tx, deps.loyaltyFor(org), org, a, deps.clock.now(), lang);
+    return undoActivity(tx, loyalty, org, a, deps.clock.now(), lang);
   });
+  loyalty.afterWrite?.(org, customerId);
+  return answer;
 }

@@ -26,7 +26,7 @@ export interface LogOnce extends Customer {
    * The answer's bytes: `replay` is true for an answer rebuilt from the rows (serialised, as before
    * routes/ and services/ were split out, at the reply's default status), false for a new log's (201).
    */
-  serialize: (answer: LogActivityResponse, replay: boolean) => string;
+  serialize: (answer: LogActivityResponse, replay: boolean, status?: number) => string;
 }
 
 /**
@@ -40,7 +40,9 @@ export async function logOnce(deps: ServiceDeps, answers: LogAnswerCache, input:
   const { store } = deps;
   const loyalty = deps.loyaltyFor(org);
   const run = store.txGrouped ? store.txGrouped.bind(store) : store.tx.bind(store);
-  return run(async (tx) => {
+  // Upstream with the breaker open: the log is kept and queued, answered 202 (accepted, not yet sent).
+  const status = loyalty.available?.(org) === false ? 202 : 201;
+  const sent = await run(async (tx) => {
     const at = deps.clock.now();
     const prior = await loyalty.findPosting(tx, org, logEventId(customerId, key));
     if (prior) {
@@ -52,9 +54,11 @@ export async function logOnce(deps: ServiceDeps, answers: LogAnswerCache, input:
       return rebuilt;
     }
     const { response, posting } = await recordLog(tx, loyalty, org, customerId, body, key, at, request, lang);
-    const answer = { status: 201, body: Buffer.from(input.serialize(response, false)), request };
+    const answer = { status, body: Buffer.from(input.serialize(response, false, status)), request };
     // Set inside the transaction so a replay grouped into the same commit finds it; only read after the event is found.
     answers.set(LogAnswerCache.key(posting, lang), answer);
     return answer;
   });
+  loyalty.afterWrite?.(org, customerId);
+  return sent;
 }

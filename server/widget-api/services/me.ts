@@ -18,7 +18,8 @@ async function meView(deps: ServiceDeps, tx: Tx, { org, customerId, externalId }
 }
 
 /** The customer: id, time zone (theirs, else the organisation's), points balance. */
-export function getMe(deps: ServiceDeps, who: MeInput): Promise<Me> {
+export async function getMe(deps: ServiceDeps, who: MeInput): Promise<Me> {
+  await deps.loyaltyFor(who.org).beforeRead?.(deps.store, who.org, who.customerId, 'points');
   return deps.store.read((tx) => meView(deps, tx, who));
 }
 

@@ -1,0 +1,740 @@
+/**
+ * `UpstreamLoyalty`: the loyalty port over a brand's real Capillary organisation (docs/upstream.md).
+ * The widget server stays a thin, customer-scoped backend-for-frontend: it holds the brand's
+ * credentials, keeps what it must locally (ids, the outbox, sagas, short-lived read copies) and
+ * never calls the platform inside a local transaction (docs/loyalty-port.md):
+ *
+ * - create: a saga, one local transaction per step and the HTTP call between (prepareChallenge);
+ * - log: an outbox row in the log's transaction, posted once by the sender after the undo grace period;
+ * - reads: the platform's answer fetched before the read's transaction (beforeRead), reused briefly.
+ */
+import { randomUUID } from 'node:crypto';
+import { DateTime } from 'luxon';
+import type { OrgDoc, UpstreamOrgConfig } from '../../model/org.js';
+import type { ActivityRow, CustomerRow, OutboxRow, Store, Tx, UpstreamSagaRow } from '../../store/types.js';
+import { CapillaryClient, type ClientOptions } from '../upstream/client.js';
+import { enrolBody, eventBody, promotionBody, targetGroupBody } from '../upstream/bodies.js';
+import type { LedgerPage, UserTargetGroups } from '../upstream/parse.js';
+import { UpstreamRejected, UpstreamUnavailable, UpstreamError, UpstreamTimeout } from '../upstream/resilience.js';
+import {
+  LoyaltyError,
+  type ActivityOccurrence,
+  type ChallengePlan,
+  type ChallengeProgress,
+  type ChallengeRefs,
+  type ChallengeSpec,
+  type CreatedChallenge,
+  type LoyaltyBackend,
+  type PointsEntry,
+  type PointsMove,
+  type PointsPage,
+  type Posted,
+  type Posting,
+  type PostingState,
+  type PreparedChallenge,
+  type ReadNeed,
+  type Voided,
+} from '../port.js';
+import { localValues, mergedProgress, planOfSpec, upstreamValues } from './progress.js';
+import { OutboxSender } from './sender.js';
+
+/** Vendor codes the saga recovers forward on (capillary-api.md §14). */
+const NAME_EXISTS = 310069,
+  ALREADY_ENROLLED = 310119,
+  PROMO_NAME_EXISTS = 4003,
+  PROMO_IDENTIFIER_EXISTS = 4007;
+
+/** The outbox's event name for an unenrolment job (not a behavioural event: no template has it). */
+export const UNENROL = '@unenrol';
+
+const SAGA_STEPS = ['PENDING', 'GROUP', 'PROMOTION', 'ENROLLED', 'ACTIVE'] as const;
+
+/** What a saga row's `spec` column holds: the spec the platform's objects are made from and the request's fingerprint. */
+interface SagaDoc {
+  spec: ChallengeSpec;
+  fingerprint: string;
+}
+
+interface Known {
+  spec: ChallengeSpec;
+  plan: ChallengePlan;
+}
+
+interface Fetched<T> {
+  value: T;
+  atMs: number;
+}
+/** One customer's copies of the platform's reads. */
+interface CustomerReads {
+  groups?: Fetched<UserTargetGroups>;
+  balance?: Fetched<number>;
+  /** Ledger pages by offset, each with the balance it was read at (a changed balance makes them old). */
+  ledger: Map<number, Fetched<LedgerPage> & { balance: number }>;
+  stale: boolean;
+}
+
+export interface UpstreamLoyaltyOptions {
+  clock: { now(): number };
+  /** Told of the backend's notable events (a post sent or failed, a saga abandoned, orphan ids). */
+  log?: (level: 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>) => void;
+  client?: ClientOptions;
+  /** How often the sender looks for due posts besides being woken by a commit (default 1 000 ms). */
+  senderPollMs?: number;
+  /** A saga not moved for this long is abandoned by the sweeper (default 10 minutes). */
+  sagaStaleMs?: number;
+}
+
+/** A period bound as the vendor's sample writes it: local time in the group's zone, with its offset. */
+const localStamp = (ms: number, zone: string) =>
+  DateTime.fromMillis(ms, { zone }).toISO({ suppressMilliseconds: false, includeOffset: true })!;
+
+export class UpstreamLoyalty implements LoyaltyBackend {
+  readonly kind = 'upstream';
+  readonly client: CapillaryClient;
+  readonly sender: OutboxSender;
+  private readonly known = new Map<number, Known>();
+  private readonly users = new Map<number, number>();
+  private readonly reads = new Map<number, CustomerReads>();
+  private readonly graceMs: number;
+  private readonly cacheMs: number;
+  private readonly keyField: string;
+  /** Calls made per action kind (the bench's "calls per action"). */
+  readonly calls = { total: 0 };
+
+  constructor(
+    readonly orgId: string,
+    readonly config: UpstreamOrgConfig,
+    private readonly store: Store,
+    private readonly opts: UpstreamLoyaltyOptions,
+  ) {
+    this.client = new CapillaryClient(config, {
+      budget: { perMinute: config.requestsPerMinute ?? 100 },
+      ...opts.client,
+      onAttempt: (a) => {
+        this.calls.total++;
+        opts.client?.onAttempt?.(a);
+      },
+    });
+    this.graceMs = config.undoGraceMs ?? 60_000;
+    this.cacheMs = config.readCacheMs ?? 10_000;
+    this.keyField = config.uniqueKeyField ?? 'uccLogId';
+    this.sender = new OutboxSender(this, store, {
+      clock: opts.clock,
+      pollMs: opts.senderPollMs ?? 1000,
+      log: opts.log,
+      staleSagaMs: opts.sagaStaleMs ?? 600_000,
+    });
+  }
+
+  private log(level: 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>) {
+    this.opts.log?.(level, msg, { org: this.orgId, ...data });
+  }
+
+  close() {
+    this.sender.stop();
+    this.client.close();
+  }
+
+  available(): boolean {
+    return this.client.state !== 'open';
+  }
+
+  // ---- customers ---------------------------------------------------------------------------------
+
+  async ensureCustomer(tx: Tx, org: OrgDoc, externalId: string, now: number): Promise<number> {
+    const c = await tx.getCustomerByExternalId(org.id, externalId);
+    return (c ?? (await tx.insertCustomer({ orgId: org.id, externalId, timeZone: null, createdMs: now }))).id;
+  }
+
+  /** The customer's Capillary userId: remembered, else looked up once (outside any transaction) and stored. */
+  async userIdOf(customerId: number): Promise<number> {
+    const hit = this.users.get(customerId);
+    if (hit !== undefined) return hit;
+    const stored = await this.store.read((tx) => tx.getUpstreamUser(this.orgId, customerId));
+    if (stored !== undefined) {
+      this.users.set(customerId, stored);
+      return stored;
+    }
+    const c = await this.store.read((tx) => tx.getCustomer(this.orgId, customerId));
+    if (!c) throw new Error(`customer ${customerId} is missing`);
+    let userId: number;
+    try {
+      userId = (await this.client.lookupCustomer(c.externalId)).userId;
+    } catch (e) {
+      if (e instanceof UpstreamRejected && (e.status === 404 || e.status === 400))
+        throw new LoyaltyError(
+          403,
+          'CUSTOMER_NOT_IN_PROGRAMME',
+          "This customer is not a member of the brand's loyalty programme yet; join it first, then try again.",
+        );
+      throw toLoyaltyError(e, 'reach the loyalty programme');
+    }
+    await this.store.tx((tx) => tx.putUpstreamUser({ orgId: this.orgId, customerId, userId }));
+    this.users.set(customerId, userId);
+    return userId;
+  }
+
+  // ---- create: the saga --------------------------------------------------------------------------
+
+  async prepareChallenge(
+    store: Store,
+    org: OrgDoc,
+    draft: ChallengeSpec,
+    sagaKey: string,
+    fingerprint: string,
+  ): Promise<PreparedChallenge> {
+    const now = this.opts.clock.now();
+    let saga = await store.tx(async (tx) => {
+      const prior = await tx.getSaga(org.id, draft.customerId, sagaKey);
+      if (prior) return prior;
+      const doc: SagaDoc = { spec: draft, fingerprint };
+      return (
+        (await tx.insertSaga({
+          orgId: org.id,
+          customerId: draft.customerId,
+          sagaKey,
+          state: 'PENDING',
+          spec: JSON.stringify(doc),
+          groupId: null,
+          targetId: null,
+          promotionId: null,
+          attempts: 0,
+          lastError: null,
+          createdMs: now,
+          updatedMs: now,
+        })) ?? (await tx.getSaga(org.id, draft.customerId, sagaKey))!
+      );
+    });
+    const doc = JSON.parse(saga.spec) as SagaDoc;
+    if (doc.fingerprint !== fingerprint)
+      throw new LoyaltyError(
+        422,
+        'IDEMPOTENCY_KEY_REUSED',
+        'This Idempotency-Key was already used for a different request; use a new key.',
+      );
+    if (saga.state === 'ABANDONED')
+      throw new LoyaltyError(
+        409,
+        'CREATE_ABANDONED',
+        'This challenge could not be finished in time and was given up; create it again with a new Idempotency-Key.',
+      );
+    try {
+      saga = await this.advance(saga, doc.spec);
+    } catch (e) {
+      await store.tx((tx) =>
+        tx.updateSaga(saga.id, {
+          attempts: saga.attempts + 1,
+          lastError: e instanceof Error ? e.message.slice(0, 500) : String(e),
+          updatedMs: this.opts.clock.now(),
+        }),
+      );
+      throw toLoyaltyError(e, 'create the challenge in the loyalty programme', true);
+    }
+    return { spec: doc.spec, handle: saga };
+  }
+
+  /** Runs the saga from its saved step to ENROLLED, saving each step; recovers forward where the platform already has the object. */
+  private async advance(saga: UpstreamSagaRow, spec: ChallengeSpec): Promise<UpstreamSagaRow> {
+    const save = async (patch: Partial<UpstreamSagaRow>) => {
+      const next = { ...saga, ...patch, updatedMs: this.opts.clock.now() };
+      const ok = await this.store.tx((tx) =>
+        tx.updateSaga(
+          saga.id,
+          {
+            state: next.state,
+            groupId: next.groupId,
+            targetId: next.targetId,
+            promotionId: next.promotionId,
+            updatedMs: next.updatedMs,
+          },
+          saga.state,
+        ),
+      );
+      if (!ok) {
+        // Another request with the same key moved it on meanwhile: continue from what it saved.
+        const now = await this.store.read((tx) => tx.getSagaById(this.orgId, saga.id));
+        if (!now) throw new Error(`saga ${saga.id} vanished`);
+        return now;
+      }
+      return next;
+    };
+    const step = (s: UpstreamSagaRow) => SAGA_STEPS.indexOf(s.state as (typeof SAGA_STEPS)[number]);
+    if (step(saga) < 1) {
+      const body = targetGroupBody({
+        name: spec.key,
+        description: spec.name,
+        eventName: spec.eventName,
+        frequencyType: spec.period,
+        periods: spec.periods.map((p, i) => ({
+          refCode: `P${i + 1}`,
+          startDate: localStamp(p.startMs, spec.timeZone),
+          endDate: localStamp(p.endMs - 1, spec.timeZone),
+          status: i === 0 ? 'RUNNING' : 'NOT_STARTED',
+        })),
+        target: spec.target,
+        targetType: spec.aggregation === 'SUM' ? 'EVENT_ATTRIBUTE' : 'COUNT',
+        ...(spec.field ? { attribute: spec.field } : {}),
+        streaks: [{ name: spec.streakName, targetCountOfSequence: spec.periods.length }],
+        timeZoneName: spec.timeZone,
+      });
+      let group;
+      try {
+        group = await this.client.createTargetGroup(body);
+      } catch (e) {
+        // The name is ours alone: "taken" or a lost answer means our own earlier attempt may have made it.
+        if (!(isRejected(e, NAME_EXISTS) || maybeSent(e))) throw e;
+        group = await this.client.findTargetGroupByName(spec.key);
+        if (!group) throw e;
+      }
+      const rule = group.targets[0];
+      if (!rule) throw new Error(`target group ${group.id} came back without its rule`);
+      saga = await save({ state: 'GROUP', groupId: group.id, targetId: rule.id });
+    }
+    if (step(saga) < 2) {
+      const identifier = `${spec.key}_promo`;
+      const body = promotionBody({
+        name: identifier,
+        identifier,
+        programId: this.config.programId,
+        orgId: this.config.capillaryOrgId,
+        startMs: spec.rewardFromMs,
+        endMs: spec.rewardUntilMs,
+        targetGroupId: saga.groupId!,
+        targetRuleId: saga.targetId!,
+        targetRuleName: `${spec.key}_rule`,
+        awardStrategyId: this.config.awardStrategyByTemplate?.[spec.templateId ?? ''] ?? this.config.awardStrategyId,
+        expiryStrategyId: this.config.expiryStrategyId,
+        rulesetName: `${spec.key}_ruleset`,
+      });
+      let promotionId: number;
+      try {
+        promotionId = (await this.client.createUccPromotion(body)).id;
+      } catch (e) {
+        if (!(isRejected(e, PROMO_IDENTIFIER_EXISTS) || isRejected(e, PROMO_NAME_EXISTS) || maybeSent(e))) throw e;
+        const found = await this.client.findPromotionByIdentifier(identifier);
+        if (!found) throw e;
+        promotionId = found.id;
+      }
+      saga = await save({ state: 'PROMOTION', promotionId });
+    }
+    if (step(saga) < 3) {
+      const userId = await this.userIdOf(spec.customerId);
+      try {
+        await this.client.enrol(saga.groupId!, saga.targetId!, enrolBody(userId, { periodName: 'P1' }));
+      } catch (e) {
+        if (!isRejected(e, ALREADY_ENROLLED)) {
+          if (!maybeSent(e)) throw e;
+          // A lost answer: enrolling again answers "already enrolled" if the first one counted.
+          try {
+            await this.client.enrol(saga.groupId!, saga.targetId!, enrolBody(userId, { periodName: 'P1' }));
+          } catch (e2) {
+            if (!isRejected(e2, ALREADY_ENROLLED)) throw e2;
+          }
+        }
+      }
+      saga = await save({ state: 'ENROLLED' });
+    }
+    return saga;
+  }
+
+  async createChallenge(
+    tx: Tx,
+    org: OrgDoc,
+    spec: ChallengeSpec,
+    now: number,
+    prepared?: PreparedChallenge,
+  ): Promise<CreatedChallenge> {
+    const saga = prepared?.handle as UpstreamSagaRow | undefined;
+    if (!saga || saga.groupId === null || saga.targetId === null || saga.promotionId === null)
+      throw new Error('an upstream create runs its saga first (prepareChallenge)');
+    // ENROLLED → ACTIVE in the transaction that writes the widget's challenge record: both or neither.
+    if (!(await tx.updateSaga(saga.id, { state: 'ACTIVE', updatedMs: now }, 'ENROLLED'))) {
+      const s = await tx.getSagaById(org.id, saga.id);
+      if (s?.state !== 'ACTIVE')
+        throw new LoyaltyError(
+          409,
+          'CREATE_ABANDONED',
+          'This challenge could not be finished in time; create it again.',
+        );
+    }
+    const plan = this.remember(saga.id, spec).plan;
+    return {
+      refs: { tgId: saga.groupId, targetId: saga.targetId, promotionId: saga.promotionId, enrolmentId: saga.id },
+      progress: mergedProgress(plan, new Map(), new Map(), now),
+    };
+  }
+
+  private remember(sagaId: number, spec: ChallengeSpec): Known {
+    let k = this.known.get(sagaId);
+    if (!k) {
+      k = { spec, plan: planOfSpec(spec) };
+      this.known.set(sagaId, k);
+    }
+    return k;
+  }
+
+  private async knownOf(tx: Tx, sagaId: number): Promise<Known | undefined> {
+    const hit = this.known.get(sagaId);
+    if (hit) return hit;
+    const s = await tx.getSagaById(this.orgId, sagaId);
+    return s && this.remember(s.id, (JSON.parse(s.spec) as SagaDoc).spec);
+  }
+
+  async plan(tx: Tx, _org: OrgDoc, ch: ChallengeRefs) {
+    return (await this.knownOf(tx, ch.enrolmentId))?.plan;
+  }
+
+  // ---- reads -------------------------------------------------------------------------------------
+
+  private readsOf(customerId: number): CustomerReads {
+    let r = this.reads.get(customerId);
+    if (!r) {
+      r = { ledger: new Map(), stale: false };
+      this.reads.set(customerId, r);
+    }
+    return r;
+  }
+
+  private fresh(f: { atMs: number } | undefined) {
+    return f !== undefined && this.opts.clock.now() - f.atMs < this.cacheMs;
+  }
+
+  async beforeRead(
+    _store: Store,
+    _org: OrgDoc,
+    customerId: number,
+    need: ReadNeed,
+    page?: { limit: number; before?: string },
+  ): Promise<{ stale: boolean }> {
+    const r = this.readsOf(customerId);
+    try {
+      if (need === 'progress') {
+        if (!this.fresh(r.groups)) {
+          const userId = await this.userIdOf(customerId);
+          r.groups = { value: await this.client.userTargetGroups(userId), atMs: this.opts.clock.now() };
+        }
+        // A challenge whose every period is met pays once the ledger shows it: read the ledger until then.
+        if (this.awaitingReward(customerId, r) && !this.fresh(r.ledger.get(0)))
+          await this.fetchPoints(customerId, r, 0);
+      } else {
+        const offset = parseCursor(page?.before) ?? 0;
+        if (!this.fresh(r.balance) || !this.fresh(r.ledger.get(offset))) await this.fetchPoints(customerId, r, offset);
+      }
+      r.stale = false;
+    } catch (e) {
+      if (e instanceof LoyaltyError && e.status !== 503) throw e;
+      if (!(e instanceof UpstreamError) && !(e instanceof LoyaltyError)) throw e;
+      // Unreachable (or the breaker is open): serve what is kept, marked stale.
+      r.stale = true;
+      this.log('warn', 'upstream read failed; serving stale data', { need, error: (e as Error).message });
+    }
+    return { stale: r.stale };
+  }
+
+  /** The balance, and the ledger page at `offset` unless the one kept was read at the same balance. */
+  private async fetchPoints(customerId: number, r: CustomerReads, offset: number) {
+    const userId = await this.userIdOf(customerId);
+    const now = this.opts.clock.now();
+    const balance = (await this.client.pointsBalance(userId)).mainPoints;
+    r.balance = { value: balance, atMs: now };
+    const kept = r.ledger.get(offset);
+    if (kept && kept.balance === balance) kept.atMs = now;
+    else r.ledger.set(offset, { value: await this.client.ledger(userId, { limit: 100, offset }), atMs: now, balance });
+  }
+
+  /** True when a group of the customer's shows its streak complete but the kept ledger has no entry naming it yet. */
+  private awaitingReward(_customerId: number, r: CustomerReads): boolean {
+    const groups = r.groups?.value.groups ?? [];
+    const entries = r.ledger.get(0)?.value.entries ?? [];
+    return groups.some((g) => {
+      const done = g.streaks.some(
+        (s) => s.totalTargetCountOfSequence !== undefined && s.currentCount >= s.totalTargetCountOfSequence,
+      );
+      return done && !entries.some((e) => e.description?.includes(g.name));
+    });
+  }
+
+  /** Drops a customer's kept reads (their own write changed what the platform will say). */
+  forget(customerId: number) {
+    const r = this.reads.get(customerId);
+    if (r) {
+      r.groups = undefined;
+      r.balance = undefined;
+      r.ledger.clear();
+    }
+  }
+
+  afterWrite(_org: OrgDoc, customerId: number) {
+    this.forget(customerId);
+    this.sender.wake();
+  }
+
+  private async activitiesFor(tx: Tx, customerId: number, plan: ChallengePlan): Promise<ActivityRow[]> {
+    const ps = plan.periods;
+    return tx.listActivities(customerId, { fromMs: ps[0].startMs, toMs: ps[ps.length - 1].endMs, limit: 100_000 });
+  }
+
+  private eventOf(org: OrgDoc) {
+    return (templateId: string) => org.templates.find((t) => t.id === templateId)?.eventName;
+  }
+
+  async progress(tx: Tx, org: OrgDoc, ch: ChallengeRefs, now: number): Promise<ChallengeProgress> {
+    const k = await this.knownOf(tx, ch.enrolmentId);
+    if (!k) throw new Error(`challenge with enrolment ${ch.enrolmentId}: its saga is missing`);
+    const local = localValues(k.plan, await this.activitiesFor(tx, ch.customerId, k.plan), this.eventOf(org));
+    const group = this.reads.get(ch.customerId)?.groups?.value.groups.find((g) => g.id === ch.tgId);
+    return mergedProgress(k.plan, local, upstreamValues(k.plan, group), now);
+  }
+
+  async progressAll(tx: Tx, org: OrgDoc, _customerId: number, chs: ChallengeRefs[], now: number) {
+    const out: ChallengeProgress[] = [];
+    for (const ch of chs) out.push(await this.progress(tx, org, ch, now));
+    return out;
+  }
+
+  /** Ledger entries naming the challenge's group (the platform's entries name no promotion: docs/upstream.md). */
+  async earnedFor(tx: Tx, _org: OrgDoc, ch: ChallengeRefs): Promise<number> {
+    const k = await this.knownOf(tx, ch.enrolmentId);
+    const entries = this.reads.get(ch.customerId)?.ledger.get(0)?.value.entries ?? [];
+    if (!k) return 0;
+    return entries.filter((e) => e.description?.includes(k.spec.key)).reduce((sum, e) => sum + e.points, 0);
+  }
+
+  /**
+   * Unenrolling is a platform call, so it cannot run in this transaction: it goes into the outbox as an
+   * `@unenrol` job (kept across restarts) that the sender runs after the commit.
+   */
+  async leaveChallenge(tx: Tx, org: OrgDoc, ch: ChallengeRefs, now: number): Promise<void> {
+    const externalId = `unenrol:${ch.enrolmentId}`;
+    if (await tx.getOutboxByExternalId(org.id, externalId)) return;
+    await tx.insertOutbox({
+      orgId: org.id,
+      customerId: ch.customerId,
+      externalId,
+      eventName: UNENROL,
+      body: JSON.stringify({ groupId: ch.tgId, targetId: ch.targetId }),
+      occurredMs: now,
+      createdMs: now,
+      dueMs: now,
+      state: 'HELD',
+      attempts: 0,
+      requestId: null,
+      sentMs: null,
+      lastError: null,
+      touched: '[]',
+    });
+  }
+
+  // ---- logs: the outbox --------------------------------------------------------------------------
+
+  private posting(row: OutboxRow): Posting {
+    return { id: row.id, createdMs: row.createdMs, externalEventId: row.externalId, eventName: row.eventName };
+  }
+
+  async findPosting(tx: Tx, org: OrgDoc, externalId: string) {
+    const row = await tx.getOutboxByExternalId(org.id, externalId);
+    return row && this.posting(row);
+  }
+
+  async getPosting(tx: Tx, org: OrgDoc, id: number) {
+    const row = await tx.getOutbox(org.id, id);
+    return row && this.posting(row);
+  }
+
+  async postOccurrence(tx: Tx, org: OrgDoc, o: ActivityOccurrence, now: number): Promise<Posted> {
+    const customer = await tx.getCustomer(org.id, o.customerId);
+    if (!customer) throw new Error(`customer ${o.customerId} is missing`);
+    // The challenges it counts in: the customer's running ones on this event whose window holds the log.
+    const touched: number[] = [];
+    for (const ch of await tx.listChallenges(o.customerId)) {
+      if (ch.leftMs !== null || o.occurredMs < ch.startsMs || o.occurredMs >= ch.endsMs) continue;
+      const k = await this.knownOf(tx, ch.enrolmentId);
+      if (k?.spec.eventName === o.eventName) touched.push(ch.enrolmentId);
+    }
+    const row = await tx.insertOutbox({
+      orgId: org.id,
+      customerId: o.customerId,
+      externalId: o.externalId,
+      eventName: o.eventName,
+      body: JSON.stringify(
+        this.webhookBody(org, customer, o.eventName, o.field, o.quantity, o.occurredMs, o.externalId),
+      ),
+      occurredMs: o.occurredMs,
+      createdMs: now,
+      dueMs: now + this.graceMs,
+      state: 'HELD',
+      attempts: 0,
+      requestId: null,
+      sentMs: null,
+      lastError: null,
+      touched: JSON.stringify(touched),
+    });
+    return { posting: this.posting(row), counted: 'pending', touched, rewards: [] };
+  }
+
+  /** The webhook's flat body; the unique-key field carries the log's id, so a resend is the same occurrence. */
+  private webhookBody(
+    org: OrgDoc,
+    customer: CustomerRow,
+    eventName: string,
+    field: string | null,
+    quantity: number,
+    occurredMs: number,
+    logId: string,
+  ) {
+    return eventBody({
+      eventName,
+      customerId: customer.externalId,
+      // The vendor's "YYYY-MM-DD HH:mm:ss" names no zone: we write the organisation's (docs/upstream.md, assumptions).
+      eventDateTime: DateTime.fromMillis(occurredMs, { zone: org.timeZone }).toFormat('yyyy-MM-dd HH:mm:ss'),
+      fields: { ...(field ? { [field]: quantity } : {}), [this.keyField]: logId },
+    });
+  }
+
+  private compensable(org: OrgDoc, eventName: string) {
+    const ids = this.config.compensatingTemplates ?? [];
+    return org.templates.some((t) => t.eventName === eventName && ids.includes(t.id));
+  }
+
+  async inspectPosting(tx: Tx, org: OrgDoc, posting: Posting, now: number, check: boolean): Promise<PostingState> {
+    const row = await tx.getOutbox(org.id, posting.id);
+    const touched = row ? (JSON.parse(row.touched) as number[]) : [];
+    if (!check || !row) return { touched, blocked: null };
+    for (const eid of touched) {
+      const k = await this.knownOf(tx, eid);
+      const p = k?.plan.periods.find((x) => row.occurredMs >= x.startMs && row.occurredMs < x.endMs);
+      if (p && now >= p.endMs) return { touched, blocked: 'PERIOD_CLOSED' };
+    }
+    if (row.state !== 'HELD' && row.state !== 'VOIDED' && !this.compensable(org, row.eventName))
+      return { touched, blocked: 'UNDO_WINDOW_PASSED' };
+    return { touched, blocked: null };
+  }
+
+  async voidOccurrence(tx: Tx, org: OrgDoc, posting: Posting, now: number): Promise<Voided> {
+    const row = await tx.getOutbox(org.id, posting.id);
+    if (!row) return { touched: [], reversals: [] };
+    const touched = JSON.parse(row.touched) as number[];
+    if (await tx.moveOutbox(row.id, ['HELD'], { state: 'VOIDED' })) return { touched, reversals: [] };
+    if (row.state === 'VOIDED') return { touched, reversals: [] };
+    if (!this.compensable(org, row.eventName)) return { blocked: 'UNDO_WINDOW_PASSED', touched: [], reversals: [] };
+    // Sent already, and the event takes negative quantities: a compensating occurrence of its own.
+    const body = JSON.parse(row.body) as Record<string, unknown>;
+    const customer = await tx.getCustomer(org.id, row.customerId);
+    const field = Object.keys(body).find((k) => typeof body[k] === 'number');
+    await tx.insertOutbox({
+      ...row,
+      externalId: `${row.externalId}:undo`,
+      body: JSON.stringify(
+        this.webhookBody(
+          org,
+          customer!,
+          row.eventName,
+          field ?? null,
+          -Number(field ? body[field] : 1),
+          row.occurredMs,
+          `${row.externalId}:undo`,
+        ),
+      ),
+      createdMs: now,
+      dueMs: now,
+      state: 'HELD',
+      attempts: 0,
+      requestId: null,
+      sentMs: null,
+      lastError: null,
+    });
+    return { touched, reversals: [] };
+  }
+
+  async rewardsOf(): Promise<PointsMove[]> {
+    return []; // a reward shows once the platform's ledger has it, on a read (docs/upstream.md, Consistency)
+  }
+
+  // ---- points ------------------------------------------------------------------------------------
+
+  async balance(_tx: Tx, _org: OrgDoc, customer: CustomerRow | undefined) {
+    return (customer && this.reads.get(customer.id)?.balance?.value) ?? 0;
+  }
+
+  async points(
+    tx: Tx,
+    org: OrgDoc,
+    customer: { id: number; row: CustomerRow | undefined },
+    page: { limit: number; before?: string },
+  ): Promise<PointsPage> {
+    const r = this.reads.get(customer.id);
+    const offset = parseCursor(page.before) ?? 0;
+    const all = r?.ledger.get(offset)?.value.entries ?? [];
+    const chs = await tx.listChallenges(customer.id);
+    const keys: { key: string; id: number; name: string }[] = [];
+    for (const ch of chs) {
+      const k = await this.knownOf(tx, ch.enrolmentId);
+      if (k) keys.push({ key: k.spec.key, id: ch.id, name: ch.name });
+    }
+    const entries: PointsEntry[] = all.slice(0, page.limit).map((e, i) => {
+      const ch = keys.find((k) => e.description?.includes(k.key));
+      return {
+        id: Number(e.id) || offset + i + 1,
+        orgId: org.id,
+        customerId: customer.id,
+        type: e.points >= 0 ? 'EARN' : 'REVERSAL',
+        points: e.points,
+        promotionId: null,
+        completionId: null,
+        reversesId: null,
+        reversed: false,
+        description: e.description ?? e.type,
+        createdMs: (e.at && Date.parse(e.at)) || 0,
+        expiresMs: (e.expiresAt && Date.parse(e.expiresAt)) || null,
+        challengeId: ch?.id ?? null,
+        challengeName: ch?.name ?? null,
+      };
+    });
+    const more = all.length > page.limit;
+    return {
+      balance: r?.balance?.value ?? 0,
+      entries,
+      nextCursor: more ? `o${offset + page.limit}` : null,
+    };
+  }
+
+  // ---- used by the sender ------------------------------------------------------------------------
+
+  /** The configured grace period (ms). */
+  get holdMs() {
+    return this.graceMs;
+  }
+}
+
+const parseCursor = (s: string | undefined): number | undefined =>
+  s && /^o[0-9]{1,9}$/.test(s) ? Number(s.slice(1)) : undefined;
+
+const isRejected = (e: unknown, code: number) => e instanceof UpstreamRejected && Number(e.code) === code;
+
+/** A failure after which the request may have reached the platform (its answer lost). */
+const maybeSent = (e: unknown) =>
+  e instanceof UpstreamTimeout || (e instanceof UpstreamUnavailable && !e.detail.breakerOpen);
+
+/** The widget API's refusal for a platform failure: 503 UPSTREAM_UNAVAILABLE (try again) or 502 UPSTREAM_REJECTED. */
+export function toLoyaltyError(e: unknown, what: string, resumable = false): Error {
+  if (e instanceof LoyaltyError) return e;
+  if (e instanceof UpstreamRejected)
+    return new LoyaltyError(
+      502,
+      'UPSTREAM_REJECTED',
+      `The loyalty programme refused to ${what}. Nothing was changed; contact the brand if this keeps happening.`,
+      { status: e.status, ...(e.code !== undefined ? { vendorCode: e.code } : {}) },
+    );
+  if (e instanceof UpstreamError) {
+    const wait = e instanceof UpstreamUnavailable ? e.detail.retryAfterMs : undefined;
+    return new LoyaltyError(
+      503,
+      'UPSTREAM_UNAVAILABLE',
+      `The loyalty programme cannot be reached right now, so we could not ${what}. Try again in a little while${resumable ? ' (the same request carries on where it stopped)' : ''}.`,
+      { retryAfterSeconds: Math.max(1, Math.ceil((wait ?? 5000) / 1000)) },
+    );
+  }
+  return e instanceof Error ? e : new Error(String(e));
+}
+
+export const newSagaKey = () => `k:${randomUUID()}`;

@@ -64,7 +64,8 @@ run_node_suite server 'test/server/*.test.ts'
 # The conformance suite's PostgreSQL half: the tests that exercise persistence, again, on PostgreSQL (UCC_TEST_PG,
 # default postgres://postgres@127.0.0.1:5432/postgres), in a database of their own, each test in a fresh schema.
 PG_TESTS=(engine loyalty-port widget-idempotency widget-story capillary widget-activities widget-challenges widget-auth
-  widget-read-cache widget-i18n demo-session allowed-origins abuse-edges capillary-upstream upstream-state)
+  widget-read-cache widget-i18n demo-session allowed-origins abuse-edges capillary-upstream upstream-state upstream-parity
+  upstream-saga)
 if pg_url=$(node scripts/pg-test-db.mjs create); then
   UCC_TEST_STORE=postgres UCC_TEST_PG_URL=$pg_url run_node_suite server-postgres $(printf "test/server/%s.test.ts " "${PG_TESTS[@]}")
   node scripts/pg-test-db.mjs drop "$pg_url" || true

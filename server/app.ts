@@ -49,6 +49,8 @@ export interface AppOptions {
   upstreamGraceMs?: number;
   /** Upstream backends' client options (tests: shorter timeouts, a breaker of their own). */
   upstreamClient?: import('./loyalty/upstream/client.js').ClientOptions;
+  /** How long an unfinished create saga waits before the sweeper abandons it (default 10 minutes; tests: less). */
+  upstreamSagaStaleMs?: number;
 }
 
 // ── logs ──────────────────────────────────────────────────────────────────────────────────────
@@ -188,6 +190,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     upstream: {
       clock,
       client: opts.upstreamClient,
+      ...(opts.upstreamSagaStaleMs !== undefined ? { sagaStaleMs: opts.upstreamSagaStaleMs } : {}),
       log: (level, msg, data) => logTo.app?.log[level](data ?? {}, msg),
     },
   });

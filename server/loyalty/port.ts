@@ -3,7 +3,7 @@
  * terms (challenges, activities, points), not Capillary JSON and not SQL. Two implementations:
  *
  * - `LocalLoyalty` (local.ts): the embedded engine over this server's store — today's behaviour.
- * - the upstream one (next issue, not built yet): a brand's real Capillary organisation over HTTP
+ * - `UpstreamLoyalty` (upstream-mode/backend.ts): a brand's real Capillary organisation over HTTP
  *   (docs/loyalty-port.md; /work/shared/capillary-api.md §14 for the platform facts).
  *
  * Every method takes the widget server's own transaction (`tx`). The local implementation does all

@@ -58,6 +58,8 @@ interface SagaDoc {
 interface Known {
   spec: ChallengeSpec;
   plan: ChallengePlan;
+  /** When the challenge became ACTIVE: logs made before it do not count in it (as on the embedded engine). */
+  activeFromMs: number;
 }
 
 interface Fetched<T> {
@@ -183,6 +185,12 @@ export class UpstreamLoyalty implements LoyaltyBackend {
     sagaKey: string,
     fingerprint: string,
   ): Promise<PreparedChallenge> {
+    // Her userId first: a customer the organisation does not know is refused before anything is made.
+    try {
+      await this.userIdOf(draft.customerId);
+    } catch (e) {
+      throw toLoyaltyError(e, 'find you in the loyalty programme');
+    }
     const now = this.opts.clock.now();
     let saga = await store.tx(async (tx) => {
       const prior = await tx.getSaga(org.id, draft.customerId, sagaKey);
@@ -357,17 +365,17 @@ export class UpstreamLoyalty implements LoyaltyBackend {
           'This challenge could not be finished in time; create it again.',
         );
     }
-    const plan = this.remember(saga.id, spec).plan;
+    const plan = this.remember(saga.id, spec, now).plan;
     return {
       refs: { tgId: saga.groupId, targetId: saga.targetId, promotionId: saga.promotionId, enrolmentId: saga.id },
       progress: mergedProgress(plan, new Map(), new Map(), now),
     };
   }
 
-  private remember(sagaId: number, spec: ChallengeSpec): Known {
+  private remember(sagaId: number, spec: ChallengeSpec, activeFromMs: number): Known {
     let k = this.known.get(sagaId);
     if (!k) {
-      k = { spec, plan: planOfSpec(spec) };
+      k = { spec, plan: planOfSpec(spec), activeFromMs };
       this.known.set(sagaId, k);
     }
     return k;
@@ -377,7 +385,8 @@ export class UpstreamLoyalty implements LoyaltyBackend {
     const hit = this.known.get(sagaId);
     if (hit) return hit;
     const s = await tx.getSagaById(this.orgId, sagaId);
-    return s && this.remember(s.id, (JSON.parse(s.spec) as SagaDoc).spec);
+    // An ACTIVE saga's last step was made in the transaction that created the challenge.
+    return s && this.remember(s.id, (JSON.parse(s.spec) as SagaDoc).spec, s.updatedMs);
   }
 
   async plan(tx: Tx, _org: OrgDoc, ch: ChallengeRefs) {
@@ -481,7 +490,11 @@ export class UpstreamLoyalty implements LoyaltyBackend {
   async progress(tx: Tx, org: OrgDoc, ch: ChallengeRefs, now: number): Promise<ChallengeProgress> {
     const k = await this.knownOf(tx, ch.enrolmentId);
     if (!k) throw new Error(`challenge with enrolment ${ch.enrolmentId}: its saga is missing`);
-    const local = localValues(k.plan, await this.activitiesFor(tx, ch.customerId, k.plan), this.eventOf(org));
+    const local = localValues(
+      k.plan,
+      (await this.activitiesFor(tx, ch.customerId, k.plan)).filter((a) => a.createdMs >= k.activeFromMs),
+      this.eventOf(org),
+    );
     const group = this.reads.get(ch.customerId)?.groups?.value.groups.find((g) => g.id === ch.tgId);
     return mergedProgress(k.plan, local, upstreamValues(k.plan, group), now);
   }

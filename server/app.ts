@@ -250,7 +250,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // Alive and able to store: a cheap read, the write lock, and the open database file still being the file at its path.
   app.get('/healthz', async (req, reply) => {
     const problem = (await store.health?.()) ?? null;
-    if (!problem) return { status: 'ok' };
+    if (!problem) {
+      // Upstream organisations: the breaker's state and the outbox's posts by state (the platform's health is not ours).
+      const upstream = backends.upstream();
+      if (!upstream.length) return { status: 'ok' };
+      const orgs: Record<string, unknown> = {};
+      for (const b of upstream)
+        orgs[b.orgId] = { breaker: b.client.state, outbox: await store.read((tx) => tx.countOutbox(b.orgId)) };
+      return { status: 'ok', upstream: orgs };
+    }
     req.log.error(`/healthz: storage unavailable: ${problem}`);
     return reply
       .status(503)

@@ -265,6 +265,31 @@ describe('UCC_ORGS_FILE: server/orgs.schema.json and server/orgs.example.json', 
     assert.match(refusal(oauth).message, /organisation 0 \("acme"\) → oauthClients\[0\]\.secret: is a demo value/);
   });
 
+  it('an organisation with an upstream config loads (it keeps its credentials server-side) and refuses demo credentials there', () => {
+    const upstream = {
+      baseUrl: 'https://eu.api.capillarytech.com/',
+      webhookUrl: 'https://eu.api.capillarytech.com/webhooks/acme',
+      oauth: { key: 'acme-key', secret: 'a-real-looking-oauth-secret-9f8e7d6c' },
+      capillaryOrgId: 50123,
+      programId: 611,
+      awardStrategyId: 7,
+      expiryStrategyId: 3,
+      customerIdentifier: 'externalId',
+      undoGraceMs: 30000,
+    };
+    const ok = example();
+    ok[0].upstream = upstream;
+    const file = join(dir, 'orgs.json');
+    writeFileSync(file, JSON.stringify(ok));
+    assert.deepEqual(readOrgsFile(file)[0].upstream, upstream);
+    const demo = example();
+    demo[0].upstream = { ...upstream, oauth: { key: 'demo-key', secret: 'demo-secret' } };
+    assert.match(refusal(demo).message, /upstream\.oauth\.secret: is a demo value/);
+    const noCredentials = example();
+    noCredentials[0].upstream = { ...upstream, oauth: undefined };
+    assert.match(refusal(noCredentials).message, /upstream/);
+  });
+
   it('reports at most five problems, and how many more there are', () => {
     const data = example();
     Object.assign(data[0], {

@@ -96,6 +96,13 @@ describe('upstream mode: sagas, compensation, customers', () => {
     }
   });
 
+  it("/healthz shows the organisation's breaker and its outbox by state", async () => {
+    const h = jsonOf(await app.inject({ method: 'GET', url: '/healthz' }), 200);
+    assert.equal(h.status, 'ok');
+    assert.equal(h.upstream.demo.breaker, 'closed');
+    assert.ok(h.upstream.demo.outbox.SENT >= 1);
+  });
+
   it('a customer the organisation does not know gets 403 CUSTOMER_NOT_IN_PROGRAMME, and nothing is made', async () => {
     const zoe = await widgetToken('zoe');
     const groups = (await upstream.api.targetGroups()).length;

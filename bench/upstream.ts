@@ -479,6 +479,10 @@ try {
     if (Math.min(...xs) !== Math.max(...xs)) report.notes.push(`${what}: samples differ: ${xs.join(', ')}`);
   }
   report.info('demo sessions: upstream calls', sessionCalls.length, 'calls');
+  if (p50(b) > MAX_OVERHEAD_MS)
+    report.notes.push(
+      `(b) p50 ${fmt(p50(b), 'ms')} is over ${MAX_OVERHEAD_MS} ms; the same log on the embedded engine took ${fmt(p50(e), 'ms')} in this run (the machine's speed, not the upstream: the answer waits for no call)`,
+    );
   const meWrite = readCalls["/me, uncached (after the customer's own log)"] ?? [];
   if (Math.max(...meWrite) > 1)
     report.notes.push(

@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: runs the six benchmarks one after another (each its own node process, so
+ * `npm run bench`: runs the seven benchmarks one after another (each its own node process, so
  * none inherits another's heap or JIT state), then prints one summary table and one final line
  * per figure. Exits non-zero when any budget is missed or any benchmark fails.
  * Budgets live in the benchmark scripts; figures come from bench/out/<name>.json.
@@ -10,7 +10,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { OUT, ROOT, fmt, machine, printTable, type Figure } from './lib.js';
 
-const ALL = ['bundle', 'log-throughput', 'history-cost', 'progress-read', 'browser', 'postgres'];
+const ALL = ['bundle', 'log-throughput', 'history-cost', 'progress-read', 'browser', 'postgres', 'upstream'];
 const picked = process.argv.slice(2).filter((a) => ALL.includes(a));
 const benches = picked.length ? picked : ALL;
 const started = Date.now();

@@ -17,9 +17,9 @@
  *        with a new unique-key value), posted straight through a third proxy with the same 80 ms;
  *    (b) POST /ucc/v1/me/activities on "hold": the customer's wait (UPSTREAM_LOGS, 300, over 10
  *        customers' water challenges, 30 glasses each, 1 a log, under the 40-a-day cap; the customers
- *        are added on the platform first). The post leaves after the answer, so the whole answer is
- *        the widget server's own overhead: budget p50 ≤ 5 ms, and p95 below the injected 80 ms. Its
- *        baseline in the same loop: the same log on the embedded server (information);
+ *        are added on the platform first). The post leaves after the answer, so the platform's 80 ms
+ *        is not in it: budget p95 below the injected 80 ms. Upstream mode's own overhead is (b) minus
+ *        the same log on the embedded server in the same loop: budget p50 ≤ 5 ms;
  *    (c) on "send": the time from a log's answer (this process's clock) to its outbox row's sentMs
  *        (the sender's clock, read from the server's SQLite file: the same system clock; the demo clock
  *        offset is 0 on a fresh database, and checked), UPSTREAM_DELIVERIES (60) of them; minus (a)'s
@@ -411,13 +411,20 @@ try {
   const aP50 = p50(a);
   report.info("(a) the platform's own webhook post through the proxy, p50", aP50, 'ms', null, `${a.length} posts`);
   report.info("(a) the platform's own webhook post through the proxy, p95", p95(a), 'ms');
-  report.absolute(
-    '(b) log answer through the widget server, p50 = its overhead (baseline: (a) p50)',
+  report.info(
+    "(b) log answer through the widget server, p50: the customer's wait (baseline: (a) p50)",
     p50(b),
     'ms',
-    { max: MAX_OVERHEAD_MS },
     aP50,
     `${b.length} logs, ${CUSTOMERS} customers' water challenges; the post leaves after the answer`,
+  );
+  report.absolute(
+    "(b) − embedded: upstream mode's own overhead on a log's answer, p50",
+    p50(b) - p50(e),
+    'ms',
+    { max: MAX_OVERHEAD_MS },
+    null,
+    'the same log on the embedded engine in the same loop is the baseline: what upstream mode adds (the outbox row, the touched challenges from its plans, local progress)',
   );
   report.absolute(
     `(b) log answer p95, below the injected ${INJECTED_MS} ms (baseline: (a) p95)`,
@@ -482,11 +489,6 @@ try {
   if (p50(b) > MAX_OVERHEAD_MS)
     report.notes.push(
       `(b) p50 ${fmt(p50(b), 'ms')} is over ${MAX_OVERHEAD_MS} ms; the same log on the embedded engine took ${fmt(p50(e), 'ms')} in this run (the machine's speed, not the upstream: the answer waits for no call)`,
-    );
-  const meWrite = readCalls["/me, uncached (after the customer's own log)"] ?? [];
-  if (Math.max(...meWrite) > 1)
-    report.notes.push(
-      "/me after the customer's own log costs the balance and the points ledger: /me reads with need 'points' (services/me.ts), and the log's forget() drops the kept ledger page, so fetchPoints reads both although /me shows only the balance",
     );
   const pointsWrite = readCalls["points page, uncached (after the customer's own log)"] ?? [];
   if (Math.max(...pointsWrite) === 2)

@@ -202,7 +202,7 @@ export interface PreparedChallenge {
 }
 
 /** What a read is about to need from the platform (`beforeRead`). */
-export type ReadNeed = 'progress' | 'points';
+export type ReadNeed = 'progress' | 'points' | 'balance';
 
 export interface LoyaltyBackend {
   readonly kind: 'local' | 'upstream';

@@ -425,6 +425,11 @@ export class UpstreamLoyalty implements LoyaltyBackend {
         // A challenge whose every period is met pays once the ledger shows it: read the ledger until then.
         if (this.awaitingReward(customerId, r) && !this.fresh(r.ledger.get(0)))
           await this.fetchPoints(customerId, r, 0);
+      } else if (need === 'balance') {
+        if (!this.fresh(r.balance)) {
+          const userId = await this.userIdOf(customerId);
+          r.balance = { value: (await this.client.pointsBalance(userId)).mainPoints, atMs: this.opts.clock.now() };
+        }
       } else {
         const offset = parseCursor(page?.before) ?? 0;
         if (!this.fresh(r.balance) || !this.fresh(r.ledger.get(offset))) await this.fetchPoints(customerId, r, offset);

@@ -19,7 +19,7 @@ async function meView(deps: ServiceDeps, tx: Tx, { org, customerId, externalId }
 
 /** The customer: id, time zone (theirs, else the organisation's), points balance. */
 export async function getMe(deps: ServiceDeps, who: MeInput): Promise<Me> {
-  await deps.loyaltyFor(who.org).beforeRead?.(deps.store, who.org, who.customerId, 'points');
+  await deps.loyaltyFor(who.org).beforeRead?.(deps.store, who.org, who.customerId, 'balance');
   return deps.store.read((tx) => meView(deps, tx, who));
 }
 

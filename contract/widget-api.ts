@@ -195,7 +195,10 @@ export const ActivitiesResponse = Obj({ activities: T.Array(Activity) }, { title
 export const LedgerEntry = Obj(
   {
     id: T.String(),
-    type: Enum(['EARN', 'REVERSAL']),
+    type: Enum(['EARN', 'REVERSAL', 'REDEEM'], {
+      description:
+        'EARN: a reward; REVERSAL: one taken back (or a redemption given back); REDEEM: points spent on a reward (negative).',
+    }),
     points: T.Number(),
     challengeId: Nullable(T.String()),
     description: T.String(),
@@ -217,6 +220,66 @@ export const PointsResponse = Obj(
   },
   { title: 'PointsResponse' },
 );
+
+export const DiscountKind = Enum(['PERCENT_OFF', 'AMOUNT_OFF', 'FREE_ITEM'], { title: 'DiscountKind' });
+export const Discount = Obj(
+  {
+    kind: DiscountKind,
+    value: T.Number({
+      description: 'PERCENT_OFF: the percentage; AMOUNT_OFF: the amount in `currency`; FREE_ITEM: 1.',
+    }),
+    currency: T.Optional(T.String({ description: 'AMOUNT_OFF only: ISO 4217.' })),
+    label: T.String({
+      description: 'What the coupon gives, in the answer\'s language, e.g. "10% off your next order".',
+    }),
+  },
+  { title: 'Discount' },
+);
+export const CatalogueReward = Obj(
+  {
+    id: T.String(),
+    label: T.String(),
+    description: T.Optional(T.String()),
+    points: T.Integer({ description: 'What it costs.' }),
+    discount: Discount,
+    validityDays: T.Integer({ description: 'How long a coupon from it stays valid.' }),
+    perCustomerLimit: Nullable(
+      T.Integer({ description: 'How many times one customer may redeem it; null: no limit.' }),
+    ),
+    redeemed: T.Integer({ description: 'How many times this customer has redeemed it.' }),
+    affordable: T.Boolean({ description: 'The balance covers it and the limit is not reached.' }),
+    shortfall: T.Integer({ description: 'Points still missing (0 when the balance covers it).' }),
+  },
+  { title: 'CatalogueReward' },
+);
+export const RewardsResponse = Obj(
+  { rewards: T.Array(CatalogueReward), balance: T.Number() },
+  { title: 'RewardsResponse' },
+);
+export const CouponStatus = Enum(['ACTIVE', 'REDEEMED', 'EXPIRED'], { title: 'CouponStatus' });
+export const Coupon = Obj(
+  {
+    code: T.String(),
+    expiresAt: Iso(),
+    discount: Discount,
+    status: CouponStatus,
+  },
+  { title: 'Coupon' },
+);
+export const Redemption = Obj(
+  {
+    id: T.String(),
+    rewardId: T.String(),
+    label: T.String(),
+    points: T.Integer({ description: 'Points spent.' }),
+    createdAt: Iso(),
+    coupon: Coupon,
+  },
+  { title: 'Redemption' },
+);
+export const RedemptionResponse = Obj({ redemption: Redemption, balance: T.Number() }, { title: 'RedemptionResponse' });
+export const RedemptionsResponse = Obj({ redemptions: T.Array(Redemption) }, { title: 'RedemptionsResponse' });
+export const RedeemRequest = Obj({ rewardId: T.String({ minLength: 1, maxLength: 64 }) }, { title: 'RedeemRequest' });
 
 export const ErrorBody = T.Object(
   {
@@ -272,6 +335,16 @@ export const wireSchemas = {
   ActivitiesResponse,
   LedgerEntry,
   PointsResponse,
+  DiscountKind,
+  Discount,
+  CatalogueReward,
+  RewardsResponse,
+  CouponStatus,
+  Coupon,
+  Redemption,
+  RedemptionResponse,
+  RedemptionsResponse,
+  RedeemRequest,
   ErrorBody,
   CreateChallengeRequest,
   LogActivityRequest,
@@ -298,6 +371,16 @@ export type ActivitiesResponse = Static<typeof ActivitiesResponse>;
 export type LedgerEntry = Static<typeof LedgerEntry>;
 export type PointsResponse = Static<typeof PointsResponse>;
 export type ErrorBody = Static<typeof ErrorBody>;
+export type DiscountKind = Static<typeof DiscountKind>;
+export type Discount = Static<typeof Discount>;
+export type CatalogueReward = Static<typeof CatalogueReward>;
+export type RewardsResponse = Static<typeof RewardsResponse>;
+export type CouponStatus = Static<typeof CouponStatus>;
+export type Coupon = Static<typeof Coupon>;
+export type Redemption = Static<typeof Redemption>;
+export type RedemptionResponse = Static<typeof RedemptionResponse>;
+export type RedemptionsResponse = Static<typeof RedemptionsResponse>;
+export type RedeemRequest = Static<typeof RedeemRequest>;
 export type CreateChallengeRequest = Static<typeof CreateChallengeRequest>;
 export type LogActivityRequest = Static<typeof LogActivityRequest>;
 export type PatchMeRequest = Static<typeof PatchMeRequest>;

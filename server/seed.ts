@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Store } from './store/types.js';
 import type { OrgDoc, TemplateConfig } from './engine/org.js';
-import type { UpstreamOrgConfig } from './model/org.js';
+import type { RewardConfig, UpstreamOrgConfig } from './model/org.js';
 
 export const DEMO_WIDGET_SECRET = 'demo-widget-secret-not-for-production';
 export const DEMO_TOKEN_SECRET = 'demo-server-token-secret-not-for-production';
@@ -145,6 +145,68 @@ const customerField = {
 
 const uniqueKey = { isUniqueKeyField: { valueType: 'Boolean', value: 'true' } };
 
+/**
+ * The demo organisation's reward catalogue (HydraPoints you can spend in the shop): the numbers meet the
+ * demo's story — a 3-day water challenge pays 30 points, exactly the smallest reward.
+ */
+export const demoRewards: RewardConfig[] = [
+  {
+    id: 'five-off',
+    label: '5% off your next order',
+    points: 30,
+    kind: 'PERCENT_OFF',
+    value: 5,
+    validityDays: 30,
+    perCustomerLimit: 3,
+    couponSeriesId: 1,
+    i18n: {
+      es: { label: '5 % de descuento en tu próximo pedido' },
+      de: { label: '5 % Rabatt auf deine nächste Bestellung' },
+      fr: { label: '5 % de remise sur votre prochaine commande' },
+      ar: { label: 'خصم 5٪ على طلبك القادم' },
+    },
+  },
+  {
+    id: 'ten-off',
+    label: '10% off your next order',
+    points: 100,
+    kind: 'PERCENT_OFF',
+    value: 10,
+    validityDays: 30,
+    perCustomerLimit: 1,
+    couponSeriesId: 2,
+    i18n: {
+      es: { label: '10 % de descuento en tu próximo pedido' },
+      de: { label: '10 % Rabatt auf deine nächste Bestellung' },
+      fr: { label: '10 % de remise sur votre prochaine commande' },
+      ar: { label: 'خصم 10٪ على طلبك القادم' },
+    },
+  },
+  {
+    id: 'shaker',
+    label: 'Free shaker bottle',
+    description: 'Our 700 ml HydraFit shaker, added to your next order.',
+    points: 300,
+    kind: 'FREE_ITEM',
+    value: 1,
+    validityDays: 60,
+    perCustomerLimit: 1,
+    couponSeriesId: 3,
+    i18n: {
+      es: {
+        label: 'Botella mezcladora gratis',
+        description: 'Nuestra mezcladora HydraFit de 700 ml, en tu próximo pedido.',
+      },
+      de: { label: 'Gratis Shaker', description: 'Unser 700-ml-HydraFit-Shaker zu deiner nächsten Bestellung.' },
+      fr: {
+        label: 'Shaker offert',
+        description: 'Notre shaker HydraFit de 700 ml, ajouté à votre prochaine commande.',
+      },
+      ar: { label: 'زجاجة خلاط مجانية', description: 'خلاط HydraFit سعة 700 مل مع طلبك القادم.' },
+    },
+  },
+];
+
 /** Page origins the demo organisation always allows (besides http://localhost:* and http://127.0.0.1:* in demo mode). */
 export const DEMO_ALLOWED_ORIGINS = ['http://localhost:8787', 'http://127.0.0.1:8787'];
 
@@ -185,6 +247,7 @@ export function demoOrgs(extraOrigins: readonly string[] = []): OrgDoc[] {
       widgetSecret: DEMO_WIDGET_SECRET,
       allowedOrigins: [...new Set([...DEMO_ALLOWED_ORIGINS, ...extraOrigins])],
       templates: demoTemplates,
+      rewards: demoRewards,
     },
     {
       ...common,
@@ -223,12 +286,13 @@ export async function seedDemo(
   await store.tx(async (tx) => {
     const existing = await tx.getOrg('demo');
     if (existing) {
-      const { allowedOrigins, templates } = orgs[0];
+      const { allowedOrigins, templates, rewards } = orgs[0];
       if (
         existing.allowedOrigins.join('\n') !== allowedOrigins.join('\n') ||
-        JSON.stringify(existing.templates) !== JSON.stringify(templates)
+        JSON.stringify(existing.templates) !== JSON.stringify(templates) ||
+        JSON.stringify(existing.rewards) !== JSON.stringify(rewards)
       ) {
-        await tx.putOrg({ ...existing, allowedOrigins, templates });
+        await tx.putOrg({ ...existing, allowedOrigins, templates, rewards });
       }
       return;
     }

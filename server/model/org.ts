@@ -61,6 +61,8 @@ export interface OrgDoc {
   defaultLanguage?: string;
   templates: TemplateConfig[];
   policy: Policy;
+  /** The brand's reward catalogue: what points buy (docs/rewards.md); absent or empty: nothing to spend on. */
+  rewards?: RewardConfig[];
   /** Upstream mode: the widget API drives this brand's own Capillary organisation (docs/upstream.md); absent: the embedded engine. */
   upstream?: UpstreamOrgConfig;
 }
@@ -96,4 +98,27 @@ export interface UpstreamOrgConfig {
   requestsPerMinute?: number;
   /** How long a customer's upstream reads are reused (default 10 000 ms; the customer's own writes drop them). */
   readCacheMs?: number;
+}
+
+/** One reward of a brand's catalogue: its cost in points and the coupon it gives. */
+export interface RewardConfig {
+  /** Stable id (letters, digits, - and _), unique in the organisation. */
+  id: string;
+  /** What the customer reads, in the organisation's defaultLanguage, e.g. "10% off your next order". */
+  label: string;
+  description?: string;
+  /** Its cost in points (a whole number ≥ 1). */
+  points: number;
+  /** PERCENT_OFF (value: the percentage), AMOUNT_OFF (value in `currency`), FREE_ITEM (value 1). */
+  kind: 'PERCENT_OFF' | 'AMOUNT_OFF' | 'FREE_ITEM';
+  value: number;
+  currency?: string;
+  /** How many days a coupon from it stays valid. */
+  validityDays: number;
+  /** How many times one customer may redeem it; null: no limit. */
+  perCustomerLimit: number | null;
+  /** Upstream mode: the platform's coupon series the coupon is issued from. */
+  couponSeriesId?: number;
+  /** Per language (BCP 47): the label and description customers read. */
+  i18n?: Record<string, { label?: string; description?: string }>;
 }

@@ -6,6 +6,8 @@
 export type PeriodType = 'DAILY' | 'WEEKLY';
 export type Aggregation = 'SUM' | 'COUNT' | 'DISTINCT_DAYS';
 export type ChallengeStatus = 'active' | 'completed' | 'ended' | 'left';
+export type DiscountKind = 'PERCENT_OFF' | 'AMOUNT_OFF' | 'FREE_ITEM';
+export type CouponStatus = 'ACTIVE' | 'REDEEMED' | 'EXPIRED';
 
 /**
  * A unit label, singular and plural ("glass" / "glasses"). Languages with more plural forms (Arabic, Polish, Welsh…) also carry the other CLDR plural categories: pick one with `unit[new Intl.PluralRules(lang).select(n)] ?? unit.other`.
@@ -195,7 +197,10 @@ export interface ActivitiesResponse {
 }
 export interface LedgerEntry {
   id: string;
-  type: 'EARN' | 'REVERSAL';
+  /**
+   * EARN: a reward; REVERSAL: one taken back (or a redemption given back); REDEEM: points spent on a reward (negative).
+   */
+  type: 'EARN' | 'REVERSAL' | 'REDEEM';
   points: number;
   challengeId: string | null;
   description: string;
@@ -212,6 +217,82 @@ export interface PointsResponse {
    * Upstream mode only: true when the loyalty programme could not be asked just now and an earlier copy (or this server's own records) is shown.
    */
   stale?: boolean;
+}
+export interface Discount {
+  kind: DiscountKind;
+  /**
+   * PERCENT_OFF: the percentage; AMOUNT_OFF: the amount in `currency`; FREE_ITEM: 1.
+   */
+  value: number;
+  /**
+   * AMOUNT_OFF only: ISO 4217.
+   */
+  currency?: string;
+  /**
+   * What the coupon gives, in the answer's language, e.g. "10% off your next order".
+   */
+  label: string;
+}
+export interface CatalogueReward {
+  id: string;
+  label: string;
+  description?: string;
+  /**
+   * What it costs.
+   */
+  points: number;
+  discount: Discount;
+  /**
+   * How long a coupon from it stays valid.
+   */
+  validityDays: number;
+  /**
+   * How many times one customer may redeem it; null: no limit.
+   */
+  perCustomerLimit: number | null;
+  /**
+   * How many times this customer has redeemed it.
+   */
+  redeemed: number;
+  /**
+   * The balance covers it and the limit is not reached.
+   */
+  affordable: boolean;
+  /**
+   * Points still missing (0 when the balance covers it).
+   */
+  shortfall: number;
+}
+export interface RewardsResponse {
+  rewards: CatalogueReward[];
+  balance: number;
+}
+export interface Coupon {
+  code: string;
+  expiresAt: string;
+  discount: Discount;
+  status: CouponStatus;
+}
+export interface Redemption {
+  id: string;
+  rewardId: string;
+  label: string;
+  /**
+   * Points spent.
+   */
+  points: number;
+  createdAt: string;
+  coupon: Coupon;
+}
+export interface RedemptionResponse {
+  redemption: Redemption;
+  balance: number;
+}
+export interface RedemptionsResponse {
+  redemptions: Redemption[];
+}
+export interface RedeemRequest {
+  rewardId: string;
 }
 /**
  * Every refusal: a stable code, a message a person can act on, optional details.

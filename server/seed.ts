@@ -158,7 +158,7 @@ export const demoRewards: RewardConfig[] = [
     value: 5,
     validityDays: 30,
     perCustomerLimit: 3,
-    couponSeriesId: 1,
+    upstreamRewardId: 1,
     i18n: {
       es: { label: '5 % de descuento en tu próximo pedido' },
       de: { label: '5 % Rabatt auf deine nächste Bestellung' },
@@ -174,7 +174,7 @@ export const demoRewards: RewardConfig[] = [
     value: 10,
     validityDays: 30,
     perCustomerLimit: 1,
-    couponSeriesId: 2,
+    upstreamRewardId: 2,
     i18n: {
       es: { label: '10 % de descuento en tu próximo pedido' },
       de: { label: '10 % Rabatt auf deine nächste Bestellung' },
@@ -191,7 +191,7 @@ export const demoRewards: RewardConfig[] = [
     value: 1,
     validityDays: 60,
     perCustomerLimit: 1,
-    couponSeriesId: 3,
+    upstreamRewardId: 3,
     i18n: {
       es: {
         label: 'Botella mezcladora gratis',

@@ -117,8 +117,8 @@ export interface RewardConfig {
   validityDays: number;
   /** How many times one customer may redeem it; null: no limit. */
   perCustomerLimit: number | null;
-  /** Upstream mode: the platform's coupon series the coupon is issued from. */
-  couponSeriesId?: number;
+  /** Upstream mode: the platform's catalogue reward (`api_gateway/rewards/core/v1/…/reward/{id}/issue`) it is. */
+  upstreamRewardId?: number;
   /** Per language (BCP 47): the label and description customers read. */
   i18n?: Record<string, { label?: string; description?: string }>;
 }

@@ -5,8 +5,13 @@
 import type { ProgressRow } from '../store/types.js';
 import type { TargetGroupDoc } from './model.js';
 
+/** Periods as far as the arithmetic needs them: `[startMs, endMs)`, in order. */
+export interface Spans {
+  readonly periods: readonly { readonly startMs: number; readonly endMs: number }[];
+}
+
 /** The index of the period containing instant `ms`, or -1 before the first or after the last. */
-export function periodIndexAt(tg: TargetGroupDoc, ms: number): number {
+export function periodIndexAt(tg: Spans, ms: number): number {
   let lo = 0,
     hi = tg.periods.length - 1;
   while (lo <= hi) {
@@ -35,6 +40,11 @@ export interface StreakStats {
 export function streakStats(tg: TargetGroupDoc, startIdx: number, rows: ProgressRow[], now: number): StreakStats {
   const achieved = tg.periods.map(() => false);
   for (const r of rows) if (r.achievedMs !== null && r.periodIdx >= startIdx) achieved[r.periodIdx] = true;
+  return streakOf(tg, achieved, now);
+}
+
+/** The streak over per-period met flags (the rule above; also upstream mode's, over its merged progress). */
+export function streakOf(tg: Spans, achieved: boolean[], now: number): StreakStats {
   let best = 0,
     run = 0;
   for (const a of achieved) {

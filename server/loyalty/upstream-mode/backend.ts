@@ -525,22 +525,19 @@ export class UpstreamLoyalty implements LoyaltyBackend {
   async leaveChallenge(tx: Tx, org: OrgDoc, ch: ChallengeRefs, now: number): Promise<void> {
     const externalId = `unenrol:${ch.enrolmentId}`;
     if (await tx.getOutboxByExternalId(org.id, externalId)) return;
-    await tx.insertOutbox({
-      orgId: org.id,
-      customerId: ch.customerId,
-      externalId,
-      eventName: UNENROL,
-      body: JSON.stringify({ groupId: ch.tgId, targetId: ch.targetId }),
-      occurredMs: now,
-      createdMs: now,
-      dueMs: now,
-      state: 'HELD',
-      attempts: 0,
-      requestId: null,
-      sentMs: null,
-      lastError: null,
-      touched: '[]',
-    });
+    await tx.insertOutbox(
+      heldRow({
+        orgId: org.id,
+        customerId: ch.customerId,
+        externalId,
+        eventName: UNENROL,
+        body: JSON.stringify({ groupId: ch.tgId, targetId: ch.targetId }),
+        occurredMs: now,
+        createdMs: now,
+        dueMs: now,
+        touched: '[]',
+      }),
+    );
   }
 
   // ---- logs: the outbox --------------------------------------------------------------------------
@@ -569,24 +566,21 @@ export class UpstreamLoyalty implements LoyaltyBackend {
       const k = await this.knownOf(tx, ch.enrolmentId);
       if (k?.spec.eventName === o.eventName) touched.push(ch.enrolmentId);
     }
-    const row = await tx.insertOutbox({
-      orgId: org.id,
-      customerId: o.customerId,
-      externalId: o.externalId,
-      eventName: o.eventName,
-      body: JSON.stringify(
-        this.webhookBody(org, customer, o.eventName, o.field, o.quantity, o.occurredMs, o.externalId),
-      ),
-      occurredMs: o.occurredMs,
-      createdMs: now,
-      dueMs: now + this.graceMs,
-      state: 'HELD',
-      attempts: 0,
-      requestId: null,
-      sentMs: null,
-      lastError: null,
-      touched: JSON.stringify(touched),
-    });
+    const row = await tx.insertOutbox(
+      heldRow({
+        orgId: org.id,
+        customerId: o.customerId,
+        externalId: o.externalId,
+        eventName: o.eventName,
+        body: JSON.stringify(
+          this.webhookBody(org, customer, o.eventName, o.field, o.quantity, o.occurredMs, o.externalId),
+        ),
+        occurredMs: o.occurredMs,
+        createdMs: now,
+        dueMs: now + this.graceMs,
+        touched: JSON.stringify(touched),
+      }),
+    );
     return { posting: this.posting(row), counted: 'pending', touched, rewards: [] };
   }
 
@@ -639,28 +633,26 @@ export class UpstreamLoyalty implements LoyaltyBackend {
     const body = JSON.parse(row.body) as Record<string, unknown>;
     const customer = await tx.getCustomer(org.id, row.customerId);
     const field = Object.keys(body).find((k) => typeof body[k] === 'number');
-    await tx.insertOutbox({
-      ...row,
-      externalId: `${row.externalId}:undo`,
-      body: JSON.stringify(
-        this.webhookBody(
-          org,
-          customer!,
-          row.eventName,
-          field ?? null,
-          -Number(field ? body[field] : 1),
-          row.occurredMs,
-          `${row.externalId}:undo`,
+    const undoId = `${row.externalId}:undo`;
+    await tx.insertOutbox(
+      heldRow({
+        ...row,
+        externalId: undoId,
+        body: JSON.stringify(
+          this.webhookBody(
+            org,
+            customer!,
+            row.eventName,
+            field ?? null,
+            -Number(field ? body[field] : 1),
+            row.occurredMs,
+            undoId,
+          ),
         ),
-      ),
-      createdMs: now,
-      dueMs: now,
-      state: 'HELD',
-      attempts: 0,
-      requestId: null,
-      sentMs: null,
-      lastError: null,
-    });
+        createdMs: now,
+        dueMs: now,
+      }),
+    );
     return { touched, reversals: [] };
   }
 
@@ -723,6 +715,14 @@ export class UpstreamLoyalty implements LoyaltyBackend {
     return this.graceMs;
   }
 }
+
+/** A new outbox row: held until `dueMs`, never tried yet. */
+const heldRow = (
+  row: Pick<
+    OutboxRow,
+    'orgId' | 'customerId' | 'externalId' | 'eventName' | 'body' | 'occurredMs' | 'createdMs' | 'dueMs' | 'touched'
+  >,
+): Omit<OutboxRow, 'id'> => ({ ...row, state: 'HELD', attempts: 0, requestId: null, sentMs: null, lastError: null });
 
 const parseCursor = (s: string | undefined): number | undefined =>
   s && /^o[0-9]{1,9}$/.test(s) ? Number(s.slice(1)) : undefined;

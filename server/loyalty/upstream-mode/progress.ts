@@ -8,6 +8,7 @@ import { DateTime } from 'luxon';
 import type { ActivityRow } from '../../store/types.js';
 import type { ChallengePlan, ChallengeProgress, ChallengeSpec } from '../port.js';
 import type { GroupProgress } from '../upstream/parse.js';
+import { periodIndexAt, streakOf } from '../../engine/periods.js';
 
 /** The plan of a challenge created upstream: its periods and targets as the spec gave them (they never move). */
 export function planOfSpec(spec: ChallengeSpec): ChallengePlan {
@@ -17,20 +18,6 @@ export function planOfSpec(spec: ChallengeSpec): ChallengePlan {
     eventName: spec.eventName,
     aggregation: spec.aggregation,
   };
-}
-
-/** The index of the period containing `at`, or -1. */
-export function periodIndexAt(plan: ChallengePlan, at: number): number {
-  const ps = plan.periods;
-  let lo = 0,
-    hi = ps.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (at < ps[mid].startMs) hi = mid - 1;
-    else if (at >= ps[mid].endMs) lo = mid + 1;
-    else return mid;
-  }
-  return -1;
 }
 
 /** Per period, what the customer's own (not undone) logs of the challenge's event add up to. */
@@ -81,16 +68,6 @@ export function mergedProgress(
   for (const [i, v] of local) values.set(i, v);
   for (const [i, v] of upstream) values.set(i, Math.max(values.get(i) ?? 0, v));
   const achieved = plan.periods.map((p, i) => (values.get(i) ?? 0) >= (p.target ?? Infinity));
-  let best = 0,
-    run = 0;
-  for (const a of achieved) {
-    run = a ? run + 1 : 0;
-    best = Math.max(best, run);
-  }
-  const idx = periodIndexAt(plan, now);
-  const last = plan.periods.length - 1;
-  const anchor = idx >= 0 ? (achieved[idx] ? idx : idx - 1) : now >= plan.periods[last].endMs ? last : -1;
-  let current = 0;
-  for (let i = anchor; i >= 0 && achieved[i]; i--) current++;
-  return { plan, values, achieved, current, best, currentIdx: idx >= 0 ? idx : null };
+  const { current, best, currentIdx } = streakOf(plan, achieved, now);
+  return { plan, values, achieved, current, best, currentIdx };
 }

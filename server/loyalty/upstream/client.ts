@@ -6,6 +6,7 @@
  * (resilience.ts). No credential is ever logged or put in an error. See docs/upstream.md.
  */
 import { createHash } from 'node:crypto';
+import type { UpstreamOrgConfig } from '../../model/org.js';
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
@@ -57,21 +58,14 @@ import {
   type UnenrolBody,
 } from './schemas.js';
 
-/** One organisation's upstream settings (its `upstream` config; docs/loyalty-port.md). */
-export interface UpstreamConfig {
-  /** `https://eu.api.capillarytech.com/` (paths are appended: `v3/…`, `v2/…`, `api_gateway/…`). */
-  baseUrl: string;
-  /** The organisation's webhook URL for event occurrences (§3). */
-  webhookUrl: string;
-  oauth?: { key: string; secret: string };
-  /** Basic till auth: the password in clear, sent as md5 hex (auth.ts accepts the same). */
-  till?: { user: string; password: string };
-  programId: number;
-  awardStrategyId: number;
-  expiryStrategyId: number;
+/** What the client needs of an organisation's `upstream` config (server/model/org.ts; docs/upstream.md). */
+export type UpstreamConfig = Pick<
+  UpstreamOrgConfig,
+  'baseUrl' | 'webhookUrl' | 'oauth' | 'till' | 'programId' | 'awardStrategyId' | 'expiryStrategyId'
+> & {
   /** The identifier the webhook's customer_id carries (externalId, mobile, …). */
   customerIdentifier: string;
-}
+};
 
 export interface ClientOptions {
   /** TCP connect timeout per attempt (default 1 000 ms). */

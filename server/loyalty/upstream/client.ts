@@ -40,6 +40,8 @@ import {
   parseToken,
   parseUserTargetGroups,
   parseWebhook,
+  parseIssuedReward,
+  type IssuedReward,
   refusalOf,
   type Balance,
   type CustomerRef,
@@ -53,6 +55,7 @@ import {
   type BodyKind,
   type EnrolBody,
   type EventBody,
+  type RewardIssueBody,
   type PromotionBody,
   type TargetGroupBody,
   type UnenrolBody,
@@ -383,6 +386,32 @@ export class CapillaryClient {
     return this.call(
       { method: 'GET', url, op: 'GET v2/pointsLedger/getCustomerLedgerInfo', idempotent: true, auth: 'api' },
       parseLedger,
+    );
+  }
+
+  // ---- rewards -----------------------------------------------------------------------------------
+
+  /**
+   * Spends the customer's points on a catalogue reward and answers its coupon, in one call
+   * (`POST api_gateway/rewards/core/v1/user/reward/{rewardId}/issue?username={till}&skip_validation=true`;
+   * capillary-api.md §15). `requestId` is the vendor's documented idempotency key: the same one again
+   * answers the first issue, so a lost answer is retried safely.
+   */
+  issueReward(rewardId: number, body: RewardIssueBody): Promise<IssuedReward> {
+    const url = this.url(`api_gateway/rewards/core/v1/user/reward/${rewardId}/issue`, {
+      ...(this.config.till ? { username: this.config.till.user } : {}),
+      skip_validation: 'true',
+    });
+    return this.call(
+      {
+        method: 'POST',
+        url,
+        op: 'POST api_gateway/rewards/core/v1/user/reward/{rewardId}/issue',
+        body: { kind: 'rewardIssue', value: body },
+        idempotent: true,
+        auth: 'api',
+      },
+      parseIssuedReward,
     );
   }
 

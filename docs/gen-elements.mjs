@@ -11,7 +11,7 @@ const table = (head, rows) =>
 
 let out = '';
 const decls = manifest.modules.flatMap((m) => m.declarations ?? []).filter((d) => d.tagName);
-const order = ['ucc-provider', 'ucc-create-challenge', 'ucc-log-activity', 'ucc-progress', 'ucc-points'];
+const order = ['ucc-provider', 'ucc-create-challenge', 'ucc-log-activity', 'ucc-progress', 'ucc-points', 'ucc-rewards'];
 decls.sort((a, b) => order.indexOf(a.tagName) - order.indexOf(b.tagName));
 for (const d of decls) {
   out += `## \`<${d.tagName}>\`\n\n${d.summary ?? ''}\n\n${d.description ?? ''}\n\n`;

@@ -1,5 +1,5 @@
 import type { UccError } from './api/errors.js';
-import type { Activity, Challenge, Reward } from './api/types.js';
+import type { Activity, Challenge, Redemption, Reward } from './api/types.js';
 
 /** Public events; all bubble and cross shadow roots (`composed`). */
 export interface UccEventMap {
@@ -7,6 +7,8 @@ export interface UccEventMap {
   'ucc-challenge-left': CustomEvent<{ challenge: Challenge }>;
   'ucc-activity-logged': CustomEvent<{ activity: Activity; challenges: Challenge[] }>;
   'ucc-reward-earned': CustomEvent<{ reward: Reward }>;
+  /** The customer spent points on a reward: `redemption.coupon` holds the code, its expiry and discount. */
+  'ucc-reward-redeemed': CustomEvent<{ redemption: Redemption }>;
   /** The token expired and logs wait in the offline queue: set a new `token` to send them. */
   'ucc-token-expired': CustomEvent<{ pending: number }>;
   /** `error` with the technical detail; `code` and `status` from it; `message`, the text the customer was shown. */

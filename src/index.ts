@@ -4,6 +4,7 @@ export * from './elements/create-challenge/create-challenge.js';
 export * from './elements/log-activity/log-activity.js';
 export * from './elements/progress/progress.js';
 export * from './elements/points/points.js';
+export * from './elements/rewards/rewards.js';
 export { UccElement, UccStoreElement } from './elements/ucc-element.js';
 export { UccClient, type UccClientApi, type UccClientOptions } from './api/client.js';
 export { UccError, isNetworkError } from './api/errors.js';

@@ -10,6 +10,9 @@ import type {
   LogActivityResponse,
   Me,
   PointsResponse,
+  RedemptionResponse,
+  RedemptionsResponse,
+  RewardsResponse,
   TemplatesResponse,
   UndoActivityResponse,
 } from './types.js';
@@ -71,6 +74,22 @@ export class UccClient {
   }
   points(query: { limit?: number; before?: string } = {}) {
     return this.#call<PointsResponse>('get', 'me/points', { query });
+  }
+  /** The brand's reward catalogue, with what this customer can afford. */
+  rewards() {
+    return this.#call<RewardsResponse>('get', 'rewards');
+  }
+  /** Spends points on a reward. Safe to retry with the same key: a replay never spends twice and answers the same coupon. */
+  redeem(rewardId: string, idempotencyKey: string) {
+    return this.#call<RedemptionResponse>('post', 'me/redemptions', {
+      json: { rewardId },
+      key: idempotencyKey,
+      retry: true,
+    });
+  }
+  /** The customer's redemptions and their coupons, newest first. */
+  redemptions() {
+    return this.#call<RedemptionsResponse>('get', 'me/redemptions');
   }
 
   async #call<T>(

@@ -1,5 +1,5 @@
 import type { UccStore } from './store.js';
-import type { Challenge, CreateChallengeRequest, Reward, UndoActivityResponse } from '../api/types.js';
+import type { Challenge, CreateChallengeRequest, Redemption, Reward, UndoActivityResponse } from '../api/types.js';
 
 // The store's actions as functions (not methods), so a page only carries the ones its elements use.
 
@@ -40,7 +40,65 @@ export function applyRewards(store: UccStore, rewards: Reward[], at = new Date()
   }
   const me = r.me.data;
   if (me) r.me = { ...r.me, data: { ...me, balance: me.balance + sum } };
+  const cat = r.rewards.data;
+  if (cat) afford(store, cat.balance + sum);
   store.notify();
+}
+
+/**
+ * The reward catalogue against a new balance, without asking the server: what each reward still needs
+ * and whether it can be redeemed; `once`: the reward just redeemed, one more time.
+ */
+export function afford(store: UccStore, balance: number, once?: string) {
+  const { r } = store,
+    cat = r.rewards.data;
+  if (!cat) return;
+  r.rewards = {
+    ...r.rewards,
+    data: {
+      ...cat,
+      balance,
+      rewards: cat.rewards.map((w) => {
+        const redeemed = w.redeemed + +(w.id === once),
+          shortfall = Math.max(0, w.points - balance);
+        return {
+          ...w,
+          redeemed,
+          shortfall,
+          affordable: !shortfall && (w.perCustomerLimit == null || redeemed < w.perCustomerLimit),
+        };
+      }),
+    },
+  };
+}
+
+/**
+ * Spends points on a reward: one request (`key`: the same for every try of one attempt, so a retry never
+ * spends twice). Its answer's balance shows everywhere (`<ucc-points>`, the catalogue's affordability),
+ * with the spending in the ledger and the coupon first in the customer's list; nothing is read again.
+ */
+export async function redeem(store: UccStore, rewardId: string, key: string): Promise<Redemption> {
+  const { redemption: x, balance } = await store.client.redeem(rewardId, key);
+  const { r } = store,
+    pts = r.points.data,
+    me = r.me.data,
+    mine = r.redemptions.data;
+  if (pts) {
+    const entry = {
+      id: x.id,
+      type: 'REDEEM' as const,
+      points: -x.points,
+      challengeId: null,
+      description: x.label,
+      createdAt: x.createdAt,
+    };
+    r.points = { ...r.points, data: { ...pts, balance, entries: [entry, ...pts.entries] } };
+  }
+  if (me) r.me = { ...r.me, data: { ...me, balance } };
+  if (mine) r.redemptions = { ...r.redemptions, data: { redemptions: [x, ...mine.redemptions] } };
+  afford(store, balance, rewardId);
+  store.notify();
+  return x;
 }
 
 async function one(store: UccStore, res: Promise<{ challenge: Challenge }>) {

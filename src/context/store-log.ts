@@ -17,7 +17,8 @@ export function replay(store: QueueStore) {
     Object.assign(new BroadcastChannel('ucc-queue:' + store.queueName), {
       onmessage() {
         void store.refreshPending();
-        for (const k of ['challenges', 'points'] as const) if (store.r[k].status !== 'idle') store.load(k, true, true);
+        for (const k of ['challenges', 'points', 'rewards'] as const)
+          if (store.r[k].status !== 'idle') store.load(k, true, true);
       },
     });
   return store.refreshPending().then(() => flush(store));

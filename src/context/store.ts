@@ -7,7 +7,9 @@ import type {
   LogActivityResponse,
   Me,
   PointsResponse,
+  RedemptionsResponse,
   Reward,
+  RewardsResponse,
   TemplatesResponse,
 } from '../api/types.js';
 
@@ -24,6 +26,10 @@ export interface Resources {
   me: Resource<Me>;
   challenges: Resource<Challenge[]>;
   points: Resource<PointsResponse>;
+  /** The reward catalogue with what the customer can afford (`<ucc-rewards>`). */
+  rewards: Resource<RewardsResponse>;
+  /** The customer's redemptions and their coupons (`<ucc-rewards>`). */
+  redemptions: Resource<RedemptionsResponse>;
 }
 export type ResourceKey = keyof Resources;
 
@@ -32,6 +38,8 @@ const idle = (): Resources => ({
   me: { status: 'idle' },
   challenges: { status: 'idle' },
   points: { status: 'idle' },
+  rewards: { status: 'idle' },
+  redemptions: { status: 'idle' },
 });
 
 /**
@@ -124,7 +132,7 @@ export class UccStore {
   /**
    * Notes what each challenge of `list` has earned. With `fire` (a read of the challenges): a rise over the
    * most seen before is a reward that reached the loyalty programme after its log's answer (upstream mode),
-   * reported once through `onReward`, and the points are read again. A challenge not seen before (the first
+   * reported once through `onReward`, and the points (and the reward catalogue) are read again. A challenge not seen before (the first
    * load, one made in another tab) reports nothing, nor does a rise a log's answer already brought (its
    * `rewards` fired the event); a drop (an undo) is not a new high, so a reward comes back only through a log.
    */
@@ -140,7 +148,8 @@ export class UccStore {
       if (fire && earned > was) {
         // Worded as the server words a log's reward (widget-api/views.ts `rewardReason`).
         this.onReward?.({ challengeId: id, ledgerEntryId: '', points: earned - was, reason: `Completed "${name}"` });
-        if (this.r.points.data) this.load('points', true);
+        // …and the catalogue, whose affordability follows the balance.
+        for (const k of ['points', 'rewards'] as const) if (this.r[k].data) this.load(k, true);
       }
     }
   }

@@ -7,9 +7,15 @@ import type { createChallenge } from './en/create-challenge.js';
 import type { logActivity } from './en/log-activity.js';
 import type { points } from './en/points.js';
 import type { progress } from './en/progress.js';
+import type { rewards } from './en/rewards.js';
 
 /** Every message, with its English form's type: the typed fallback every locale is checked against. */
-export type Messages = typeof core & typeof createChallenge & typeof logActivity & typeof progress & typeof points;
+export type Messages = typeof core &
+  typeof createChallenge &
+  typeof logActivity &
+  typeof progress &
+  typeof points &
+  typeof rewards;
 
 /**
  * The localisation layer. Each element owns a `Localizer` (a controller): its language is the

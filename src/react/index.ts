@@ -3,7 +3,7 @@
  * `ucc-widgets/react`: a React component per element, made by @lit/react's `createComponent`.
  * Props set the element's properties (`apiBase`, `token`, `challengeId`, …); `onUcc…` props
  * listen to its `ucc-*` events with their typed `detail`; `ref` is the element. Importing this
- * module defines the five elements (through the package's own element entries, shared with the app).
+ * module defines every element (through the package's own element entries, shared with the app).
  *
  * @example
  * <UccProvider apiBase="https://widgets.example/ucc/v1" token={token}>
@@ -19,6 +19,7 @@ import { UccCreateChallenge as UccCreateChallengeElement } from 'ucc-widgets/ele
 import { UccLogActivity as UccLogActivityElement } from 'ucc-widgets/elements/log-activity';
 import { UccProgress as UccProgressElement } from 'ucc-widgets/elements/progress';
 import { UccPoints as UccPointsElement } from 'ucc-widgets/elements/points';
+import { UccRewards as UccRewardsElement } from 'ucc-widgets/elements/rewards';
 
 /** A wrapper's props: React's HTML attributes, the element's public properties `K`, its events `E`. */
 type Props<I extends HTMLElement, K extends keyof I, E> = Omit<React.HTMLAttributes<I>, K | keyof E> &
@@ -38,6 +39,8 @@ export const UccProvider: React.ForwardRefExoticComponent<Props<UccProviderEleme
   onUccChallengeCreated?: (e: UccEventMap['ucc-challenge-created']) => void;
   /** From an element inside (every `ucc-*` event bubbles). */
   onUccChallengeLeft?: (e: UccEventMap['ucc-challenge-left']) => void;
+  /** From an element inside (every `ucc-*` event bubbles). */
+  onUccRewardRedeemed?: (e: UccEventMap['ucc-reward-redeemed']) => void;
 }>> = /*#__PURE__*/ createComponent({
   react: React,
   tagName: 'ucc-provider',
@@ -50,6 +53,7 @@ export const UccProvider: React.ForwardRefExoticComponent<Props<UccProviderEleme
     onUccError: 'ucc-error' as EventName<UccEventMap['ucc-error']>,
     onUccChallengeCreated: 'ucc-challenge-created' as EventName<UccEventMap['ucc-challenge-created']>,
     onUccChallengeLeft: 'ucc-challenge-left' as EventName<UccEventMap['ucc-challenge-left']>,
+    onUccRewardRedeemed: 'ucc-reward-redeemed' as EventName<UccEventMap['ucc-reward-redeemed']>,
   },
 });
 
@@ -117,6 +121,23 @@ export const UccPoints: React.ForwardRefExoticComponent<Props<UccPointsElement, 
   elementClass: UccPointsElement,
   displayName: 'UccPoints',
   events: {
+    onUccError: 'ucc-error' as EventName<UccEventMap['ucc-error']>,
+  },
+});
+
+/** `<ucc-rewards>` as a React component. */
+export const UccRewards: React.ForwardRefExoticComponent<Props<UccRewardsElement, never, {
+  /** `{ redemption }` once the server has recorded a redemption (`redemption.coupon`: code, expiry, discount). */
+  onUccRewardRedeemed?: (e: UccEventMap['ucc-reward-redeemed']) => void;
+  /** `{ error, code, status, message }` when a redemption fails (`message`: the text shown). */
+  onUccError?: (e: UccEventMap['ucc-error']) => void;
+}>> = /*#__PURE__*/ createComponent({
+  react: React,
+  tagName: 'ucc-rewards',
+  elementClass: UccRewardsElement,
+  displayName: 'UccRewards',
+  events: {
+    onUccRewardRedeemed: 'ucc-reward-redeemed' as EventName<UccEventMap['ucc-reward-redeemed']>,
     onUccError: 'ucc-error' as EventName<UccEventMap['ucc-error']>,
   },
 });

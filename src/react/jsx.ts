@@ -20,12 +20,13 @@ import type { UccCreateChallenge } from 'ucc-widgets/elements/create-challenge';
 import type { UccLogActivity } from 'ucc-widgets/elements/log-activity';
 import type { UccProgress } from 'ucc-widgets/elements/progress';
 import type { UccPoints } from 'ucc-widgets/elements/points';
+import type { UccRewards } from 'ucc-widgets/elements/rewards';
 
 /** React's HTML props of element `I`, without the keys `K` that the element types itself. */
 type Html<I extends HTMLElement, K extends PropertyKey> = Omit<DetailedHTMLProps<HTMLAttributes<I>, I>, K>;
 
 /** Props of `<ucc-provider>` in JSX. */
-interface UccProviderAttributes extends Html<UccProvider, 'apiBase' | 'api-base' | 'token' | 'tokenProvider' | 'client' | 'queueName' | 'queue-name' | 'locale' | 'store' | 'onucc-activity-logged' | 'onucc-reward-earned' | 'onucc-token-expired' | 'onucc-error' | 'onucc-challenge-created' | 'onucc-challenge-left'> {
+interface UccProviderAttributes extends Html<UccProvider, 'apiBase' | 'api-base' | 'token' | 'tokenProvider' | 'client' | 'queueName' | 'queue-name' | 'locale' | 'store' | 'onucc-activity-logged' | 'onucc-reward-earned' | 'onucc-token-expired' | 'onucc-error' | 'onucc-challenge-created' | 'onucc-challenge-left' | 'onucc-reward-redeemed'> {
   /** Base URL of the widget API. */
   apiBase?: UccProvider['apiBase'];
   /** Attribute of `apiBase`: Base URL of the widget API. */
@@ -56,6 +57,8 @@ interface UccProviderAttributes extends Html<UccProvider, 'apiBase' | 'api-base'
   'onucc-challenge-created'?: (e: UccEventMap['ucc-challenge-created']) => void;
   /** From an element inside (every `ucc-*` event bubbles). */
   'onucc-challenge-left'?: (e: UccEventMap['ucc-challenge-left']) => void;
+  /** From an element inside (every `ucc-*` event bubbles). */
+  'onucc-reward-redeemed'?: (e: UccEventMap['ucc-reward-redeemed']) => void;
 }
 
 /** Props of `<ucc-create-challenge>` in JSX. */
@@ -98,6 +101,14 @@ interface UccPointsAttributes extends Html<UccPoints, 'onucc-error'> {
   'onucc-error'?: (e: UccEventMap['ucc-error']) => void;
 }
 
+/** Props of `<ucc-rewards>` in JSX. */
+interface UccRewardsAttributes extends Html<UccRewards, 'onucc-reward-redeemed' | 'onucc-error'> {
+  /** `{ redemption }` once the server has recorded a redemption (`redemption.coupon`: code, expiry, discount). */
+  'onucc-reward-redeemed'?: (e: UccEventMap['ucc-reward-redeemed']) => void;
+  /** `{ error, code, status, message }` when a redemption fails (`message`: the text shown). */
+  'onucc-error'?: (e: UccEventMap['ucc-error']) => void;
+}
+
 declare module 'react' {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace JSX {
@@ -107,6 +118,7 @@ declare module 'react' {
       'ucc-log-activity': UccLogActivityAttributes;
       'ucc-progress': UccProgressAttributes;
       'ucc-points': UccPointsAttributes;
+      'ucc-rewards': UccRewardsAttributes;
     }
   }
 }

@@ -23,7 +23,7 @@ import {
   type Packed,
 } from './pack.js';
 
-const TAGS = ['ucc-provider', 'ucc-create-challenge', 'ucc-log-activity', 'ucc-progress', 'ucc-points'];
+const TAGS = ['ucc-provider', 'ucc-create-challenge', 'ucc-log-activity', 'ucc-progress', 'ucc-points', 'ucc-rewards'];
 const SERVER_PACKAGES = ['fastify', 'better-sqlite3', 'jose', 'luxon'];
 
 /** The bundler entries: one element's entry, and the root entry (both used, so nothing is dead code). */
@@ -185,7 +185,7 @@ test('a Vite app importing provider and progress only ships those two, and shows
   );
   assert.doesNotMatch(
     builtJs(built.dir),
-    /ucc-create-challenge|ucc-log-activity|ucc-points/,
+    /ucc-create-challenge|ucc-log-activity|ucc-points|ucc-rewards/,
     'no other element is in the bundle',
   );
 
@@ -208,7 +208,7 @@ test('a Vite app importing provider and progress only ships those two, and shows
   await page.close();
 });
 
-test('a Vite app importing the root entry defines all five elements', async () => {
+test('a Vite app importing the root entry defines all six elements', async () => {
   buildNpmPage(app, 'vite-root', {
     file: 'main.js',
     code: `import { UccProgress } from 'ucc-widgets';\nglobalThis.__ucc = UccProgress;\n`,
@@ -216,7 +216,7 @@ test('a Vite app importing the root entry defines all five elements', async () =
   assert.deepEqual((await definedOn('vite-root/index.html')).sort(), [...TAGS].sort());
 });
 
-/** Expected per entry: one element's entry defines that element only; the root entry all five. */
+/** Expected per entry: one element's entry defines that element only; the root entry all six. */
 async function assertBundles(bundler: string) {
   assert.deepEqual(
     await definedOn(bundlePage(`${bundler}-progress`)),
@@ -225,17 +225,17 @@ async function assertBundles(bundler: string) {
   );
   assert.doesNotMatch(
     read(join(app, 'out', `${bundler}-progress`, 'bundle.js')),
-    /ucc-create-challenge|ucc-log-activity|ucc-points/,
+    /ucc-create-challenge|ucc-log-activity|ucc-points|ucc-rewards/,
     `${bundler}: no other element in the bundle`,
   );
   assert.deepEqual(
     (await definedOn(bundlePage(`${bundler}-root`))).sort(),
     [...TAGS].sort(),
-    `${bundler}: the root entry defines all five`,
+    `${bundler}: the root entry defines all six`,
   );
 }
 
-test('rollup with node-resolve bundles an element entry (that element only) and the root entry (all five) from the fresh app', async () => {
+test('rollup with node-resolve bundles an element entry (that element only) and the root entry (all six) from the fresh app', async () => {
   const { rollup } = await import('rollup');
   const { nodeResolve } = await import('@rollup/plugin-node-resolve');
   for (const entry of ['progress', 'root']) {
@@ -267,7 +267,7 @@ test('rollup with node-resolve bundles an element entry (that element only) and 
   await assertBundles('rollup');
 });
 
-test('esbuild (bundle, minify) bundles an element entry (that element only) and the root entry (all five) from the fresh app', async () => {
+test('esbuild (bundle, minify) bundles an element entry (that element only) and the root entry (all six) from the fresh app', async () => {
   const esbuild = await import('esbuild');
   for (const entry of ['progress', 'root']) {
     await esbuild.build({
@@ -285,7 +285,7 @@ test('esbuild (bundle, minify) bundles an element entry (that element only) and 
   await assertBundles('esbuild');
 });
 
-test('webpack 5 (production) bundles an element entry (that element only) and the root entry (all five) from the fresh app', async () => {
+test('webpack 5 (production) bundles an element entry (that element only) and the root entry (all six) from the fresh app', async () => {
   const { default: webpack } = await import('webpack');
   for (const entry of ['progress', 'root']) {
     const compiler = webpack({

@@ -99,6 +99,29 @@ describe('UccClient', () => {
     expect(requests).to.have.length(1);
   });
 
+  it('reads the reward catalogue and her redemptions, and redeems with the Idempotency-Key, retried with the same key', async () => {
+    let n = 0;
+    const answer = { redemption: { id: 'rd1' }, balance: 40 };
+    const { c, requests } = client((req) =>
+      req.method === 'POST'
+        ? n++ === 0
+          ? json({ error: { code: 'UNAVAILABLE', message: 'x' } }, 503)
+          : json(answer, 201)
+        : json(new URL(req.url).pathname.endsWith('/rewards') ? { rewards: [], balance: 70 } : { redemptions: [] }),
+    );
+    expect(await c.rewards()).to.deep.equal({ rewards: [], balance: 70 });
+    expect(await c.redemptions()).to.deep.equal({ redemptions: [] });
+    expect(await c.redeem('five-off', 'key-9')).to.deep.equal(answer);
+    expect(requests.map((r) => `${r.method} ${new URL(r.url).pathname}`)).to.deep.equal([
+      'GET /ucc/v1/rewards',
+      'GET /ucc/v1/me/redemptions',
+      'POST /ucc/v1/me/redemptions',
+      'POST /ucc/v1/me/redemptions',
+    ]);
+    expect(requests.slice(2).map((r) => r.headers.get('idempotency-key'))).to.deep.equal(['key-9', 'key-9']);
+    expect(await requests[3].json()).to.deep.equal({ rewardId: 'five-off' });
+  });
+
   it('passes list filters as query parameters and skips empty ones', async () => {
     const { c, requests } = client(() => json({ activities: [] }));
     await c.activities({ challengeId: 'c1', from: '2026-11-01T00:00:00Z' });

@@ -8,7 +8,10 @@ import type {
   Challenge,
   LogActivityRequest,
   LogActivityResponse,
+  CatalogueReward,
   PointsResponse,
+  Redemption,
+  RedemptionResponse,
   Template,
   TemplatesResponse,
 } from '../../src/api/types.js';
@@ -103,6 +106,43 @@ export const points = (over: Partial<PointsResponse> = {}): PointsResponse => ({
   ...over,
 });
 
+/** A catalogue reward, as the server answers it for a balance of 70 (the default points). */
+export function reward(over: Partial<CatalogueReward> = {}): CatalogueReward {
+  const points = over.points ?? 30;
+  return {
+    id: 'five-off',
+    label: '5% off your next order',
+    points,
+    discount: { kind: 'PERCENT_OFF', value: 5, label: '5% off your next order' },
+    validityDays: 30,
+    perCustomerLimit: 3,
+    redeemed: 0,
+    affordable: points <= 70,
+    shortfall: Math.max(0, points - 70),
+    ...over,
+  };
+}
+/** The demo's catalogue against 70 points: 5% off (30, affordable), 10% off (100: 30 more points), a shaker (300). */
+export const catalogue = () => [
+  reward(),
+  reward({ id: 'ten-off', label: '10% off your next order', points: 100, perCustomerLimit: 1 }),
+  reward({ id: 'shaker', label: 'Free shaker bottle', description: 'Our 700 ml steel bottle', points: 300 }),
+];
+
+/** A redemption of `rewardId` (a coupon valid 30 days). */
+export function redemption(rewardId = 'five-off', over: Partial<Redemption> = {}): Redemption {
+  const r = catalogue().find((x) => x.id === rewardId) ?? reward({ id: rewardId });
+  return {
+    id: `rd-${rewardId}`,
+    rewardId,
+    label: r.label,
+    points: r.points,
+    createdAt: '2026-12-01T10:00:00Z',
+    coupon: { code: 'HYDRA-5OFF-7K2Q', expiresAt: '2026-12-31T10:00:00Z', discount: r.discount, status: 'ACTIVE' },
+    ...over,
+  };
+}
+
 export interface Deferred<T> {
   promise: Promise<T>;
   resolve(v: T): void;
@@ -119,7 +159,13 @@ export const offline = () => new UccError(0, 'NETWORK_ERROR', 'Failed to fetch')
 /** A client that answers from memory and records every call; override any method per test. */
 export class FakeClient implements UccClientApi {
   calls: { method: string; args: unknown[] }[] = [];
-  data = { templates: templates(), challenges: [challenge()], points: points() };
+  data = {
+    templates: templates(),
+    challenges: [challenge()],
+    points: points(),
+    rewards: catalogue(),
+    redemptions: [] as Redemption[],
+  };
 
   private rec<T>(method: string, args: unknown[], v: T | (() => T | Promise<T>)): Promise<T> {
     this.calls.push({ method, args });
@@ -202,6 +248,53 @@ export class FakeClient implements UccClientApi {
   }
   points() {
     return this.rec('points', [], () => structuredClone(this.data.points));
+  }
+  /** The catalogue against the current balance (what each reward still needs, whether it can be redeemed). */
+  rewards() {
+    return this.rec('rewards', [], () => {
+      const balance = this.data.points.balance;
+      const rewards = this.data.rewards.map((w) => {
+        const shortfall = Math.max(0, w.points - balance);
+        return {
+          ...structuredClone(w),
+          shortfall,
+          affordable: !shortfall && (w.perCustomerLimit == null || w.redeemed < w.perCustomerLimit),
+        };
+      });
+      return { rewards, balance };
+    });
+  }
+  redemptions() {
+    return this.rec('redemptions', [], () => ({ redemptions: structuredClone(this.data.redemptions) }));
+  }
+  redeem(rewardId: string, key: string) {
+    return this.rec('redeem', [rewardId, key], () => this.redeemAnswer(rewardId, key));
+  }
+  /**
+   * Default redemption answer, as the server would: refuses an unknown reward, a reached limit and a
+   * balance short of the cost; else spends the points, once per key (a replay answers the same).
+   */
+  redeemAnswer(rewardId: string, key: string): RedemptionResponse {
+    const done = this.data.redemptions.find((x) => x.id === `rd-${key}`);
+    if (done) return { redemption: structuredClone(done), balance: this.data.points.balance };
+    const r = this.data.rewards.find((x) => x.id === rewardId);
+    if (!r) throw new UccError(404, 'REWARD_NOT_FOUND', 'This reward is not available.');
+    if (r.perCustomerLimit != null && r.redeemed >= r.perCustomerLimit)
+      throw new UccError(409, 'REWARD_LIMIT_REACHED', 'You have redeemed this reward as often as allowed.', {
+        limit: r.perCustomerLimit,
+      });
+    const balance = this.data.points.balance;
+    if (balance < r.points)
+      throw new UccError(422, 'INSUFFICIENT_POINTS', 'Not enough points.', {
+        shortfall: r.points - balance,
+        balance,
+        points: r.points,
+      });
+    const x = redemption(rewardId, { id: `rd-${key}` });
+    r.redeemed++;
+    this.data.redemptions.unshift(x);
+    this.data.points = { ...this.data.points, balance: balance - r.points };
+    return { redemption: structuredClone(x), balance: this.data.points.balance };
   }
 }
 

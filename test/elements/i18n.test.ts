@@ -9,32 +9,36 @@ import { createChallenge } from '../../src/i18n/en/create-challenge.js';
 import { logActivity } from '../../src/i18n/en/log-activity.js';
 import { points as pointsEn } from '../../src/i18n/en/points.js';
 import { progress } from '../../src/i18n/en/progress.js';
+import { rewards } from '../../src/i18n/en/rewards.js';
 import es from '../../src/i18n/locales/es.js';
 import de from '../../src/i18n/locales/de.js';
 import fr from '../../src/i18n/locales/fr.js';
 import ar from '../../src/i18n/locales/ar.js';
-import { $, FakeClient, deferred, freshQueueName, points, text, until } from './helpers.js';
+import { $, FakeClient, deferred, freshQueueName, points, redemption, text, until } from './helpers.js';
 
 /** Every English message, as the elements merge them. */
-const en = { ...core, ...createChallenge, ...logActivity, ...pointsEn, ...progress } as Messages;
+const en = { ...core, ...createChallenge, ...logActivity, ...pointsEn, ...progress, ...rewards } as Messages;
 const packs: Record<string, Messages> = { es, de, fr, ar };
 type Any = Record<string, unknown>;
 /** An element's Localizer (protected `l`) and messages. */
 const loc = (el: Element) => (el as unknown as { l: Localizer }).l;
-const titles = ['createTitle', 'logTitle', 'progressTitle', 'pointsTitle'] as const;
+const titles = ['createTitle', 'logTitle', 'progressTitle', 'pointsTitle', 'rewardsTitle'] as const;
 
 /** A client whose data holds no English words of our own (the ledger says "Completed: …" by default). */
 function client() {
   const c = new FakeClient();
   c.data.points = points({ entries: [{ ...points().entries[0], description: 'Steps ✓' }] });
+  c.data.rewards = c.data.rewards.map((r, i) => ({ ...r, label: `🎁 ${i}`, description: undefined }));
+  c.data.redemptions = [redemption('ten-off', { label: '🎁 1' })];
   return c;
 }
 
-/** All four elements in one provider with `locale`, once each shows `pack`'s title. */
+/** All five elements in one provider with `locale`, once each shows `pack`'s title. */
 async function allElements(locale: string, pack: Messages) {
   const provider =
     await fixture<UccProvider>(html`<ucc-provider .client=${client()} queue-name=${freshQueueName()} locale=${locale}>
     <ucc-create-challenge></ucc-create-challenge><ucc-log-activity></ucc-log-activity><ucc-progress></ucc-progress><ucc-points></ucc-points>
+    <ucc-rewards></ucc-rewards>
   </ucc-provider>`);
   const els = [...provider.children];
   await until(() => els.every((el, i) => text(el).includes(pack[titles[i]])));
@@ -70,7 +74,7 @@ function englishPieces(pack: Messages): string[] {
 
 describe('languages', () => {
   it('no two message modules use the same key (messages share one namespace: a second key would silently replace the first)', () => {
-    const modules = { core, createChallenge, logActivity, points: pointsEn, progress };
+    const modules = { core, createChallenge, logActivity, points: pointsEn, progress, rewards };
     const owner: Record<string, string> = {};
     const clashes: string[] = [];
     for (const [name, m] of Object.entries(modules)) {
@@ -90,7 +94,7 @@ describe('languages', () => {
       expect(extra, `${lang} has keys English lacks: ${extra.join(', ')}`).to.deep.equal([]);
       for (const k of Object.keys(en)) expect(typeof (pack as Any)[k], `${lang}.${k}`).to.equal(typeof (en as Any)[k]);
       const categories = new Intl.PluralRules(lang).resolvedOptions().pluralCategories;
-      for (const u of ['day', 'week', 'points'] as const) {
+      for (const u of ['day', 'week', 'points', 'morePoints'] as const) {
         for (const c of categories)
           expect(pack[u][c as keyof Unit], `${lang}.${u}.${c}`).to.be.a('string').and.not.empty;
       }
@@ -114,7 +118,7 @@ describe('languages', () => {
     const l = loc(els[2]);
     const ns = [0, 1, 2, 3, 11, 100];
     expect(ns.map((n) => l.plural(n))).to.deep.equal(['zero', 'one', 'two', 'few', 'many', 'other']);
-    for (const unit of [l.t.day, l.t.week, l.t.points]) {
+    for (const unit of [l.t.day, l.t.week, l.t.points, l.t.morePoints]) {
       const forms = ns.map((n) => l.qty(n, unit));
       expect(new Set(forms).size, forms.join(' / ')).to.equal(6);
       ns.forEach((n, i) => expect(forms[i]).to.equal(`${l.num(n)} ${unit[l.plural(n)]}`));

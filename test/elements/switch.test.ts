@@ -7,7 +7,7 @@ import { $, $$, FakeClient, button, challenge, deferred, freshQueueName, points,
 
 const jwt = (sub: string) => `x.${btoa(JSON.stringify({ sub })).replace(/=+$/, '')}.y`;
 const data = (who: string) => ({
-  templates: new FakeClient().data.templates,
+  ...new FakeClient().data,
   challenges: [challenge({ name: `${who} water` })],
   points: points({
     entries: [

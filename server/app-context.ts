@@ -64,6 +64,8 @@ export interface AppContext {
   demo: boolean;
   /** Demo mode: page origins added to the demo organisation's allowedOrigins (UCC_ALLOWED_ORIGINS), also on /demo/reset. */
   demoAllowedOrigins?: readonly string[];
+  /** UCC_UPSTREAM_URL: the demo organisation's upstream (the demo shop's checkout calls its Capillary API). */
+  demoUpstreamUrl?: string;
   /** UCC_DEMO_EVENT_KEY: the demo events' unique-key field, also on /demo/reset. */
   demoEventKey?: string;
   /** Signs this server's own OAuth access tokens. */

@@ -203,6 +203,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     demo: opts.demo,
     demoAllowedOrigins: opts.demoAllowedOrigins,
     demoEventKey: opts.demoEventKey,
+    ...(upstreamUrl ? { demoUpstreamUrl: upstreamUrl } : {}),
     tokenSecret: new TextEncoder().encode(opts.tokenSecret ?? DEMO_TOKEN_SECRET),
     rateLimits: { ...DEFAULT_RATE_LIMITS, ...opts.rateLimits },
     capillaryAsyncMs: opts.capillaryAsyncMs ?? null,

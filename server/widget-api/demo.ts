@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiError } from '../errors.js';
 import { SignJWT } from 'jose';
 import type { OrgDoc } from '../engine/org.js';
-import { seedDemo } from '../seed.js';
+import { md5, seedDemo } from '../seed.js';
 import { iso } from '../engine/time.js';
 import { signCustomerToken } from './auth.js';
 import { rateLimited, renderError, widgetError } from './errors.js';
@@ -17,6 +17,8 @@ import { RateLimiter } from './rate-limit.js';
 const DAY = 86_400_000;
 const DEMO_ORG = 'demo';
 const DEMO_CUSTOMERS = ['alice', 'bob', 'carol'];
+/** The demo till's Basic credentials, as a brand's server sends them to the Capillary API (never to a browser). */
+const DEMO_TILL_BASIC = Buffer.from(`demo.till:${md5('demo.pass')}`).toString('base64');
 const tags = ['demo'];
 const responses = (schema: unknown) => ({ 200: schema, '4xx': errorBody, '5xx': errorBody });
 /**
@@ -209,6 +211,101 @@ export async function demoRoutes(app: FastifyInstance) {
       app.widgetAuth.clear();
       await ctx.store.broadcast?.(DEMO_RESET);
       return clockView();
+    },
+  );
+
+  /**
+   * The demo brand's shop checkout, playing the brand's own server: it checks and then uses a coupon
+   * through the Capillary API with the brand's till credentials (`GET v2/coupon/is_redeemable`, `POST
+   * v2/coupon/redeem`), on this server or, in upstream mode, on the upstream organisation, exactly as a
+   * brand's checkout would. The browser never sees the credentials.
+   */
+  app.post<{ Body: { customer: string; code: string; billAmount: number } }>(
+    '/demo/shop/checkout',
+    {
+      schema: {
+        tags,
+        summary:
+          "The demo shop's checkout: applies a coupon to a basket (check, then use once) through the Capillary API",
+        description:
+          "Demo mode only. Plays the brand's server: `GET v2/coupon/is_redeemable` then `POST v2/coupon/redeem` with the demo till, on this server or the upstream organisation (UCC_UPSTREAM_URL). 409 `COUPON_NOT_REDEEMABLE` with the platform's reason (used, expired, another customer's, unknown).",
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['customer', 'code', 'billAmount'],
+          properties: {
+            customer: { type: 'string', maxLength: 64 },
+            code: { type: 'string', minLength: 1, maxLength: 64 },
+            billAmount: { type: 'number', minimum: 0, maximum: 100000 },
+          },
+        },
+        response: responses({
+          type: 'object',
+          required: ['code', 'billAmount', 'amountOff', 'total'],
+          additionalProperties: false,
+          properties: {
+            code: { type: 'string' },
+            billAmount: { type: 'number' },
+            amountOff: { type: 'number' },
+            total: { type: 'number' },
+          },
+        }),
+      },
+    },
+    async (req) => {
+      const { customer, billAmount } = req.body;
+      const code = req.body.code.trim().toUpperCase();
+      if (!DEMO_CUSTOMERS.includes(customer))
+        throw widgetError(404, 'NOT_FOUND', `No demo customer "${customer}"; use alice, bob or carol.`);
+      const capillary = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
+        const headers = { authorization: `Basic ${DEMO_TILL_BASIC}`, 'content-type': 'application/json' };
+        if (ctx.demoUpstreamUrl) {
+          const res = await fetch(new URL(path, ctx.demoUpstreamUrl), {
+            method,
+            headers,
+            ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+            signal: AbortSignal.timeout(5000),
+          }).catch(() => undefined);
+          if (!res)
+            throw widgetError(503, 'UPSTREAM_UNAVAILABLE', 'The loyalty programme cannot be reached; try again.');
+          return { status: res.status, json: (await res.json().catch(() => ({}))) as Record<string, any> };
+        }
+        const res = await app.inject({
+          method,
+          url: `/${path}`,
+          headers,
+          ...(body !== undefined ? { payload: body as object } : {}),
+        });
+        return { status: res.statusCode, json: res.json() as Record<string, any> };
+      };
+      const refusal = (json: Record<string, any>, fallback: string) => {
+        const e = json?.redemption?.[0]?.error ?? json?.errors?.[0] ?? {};
+        return widgetError(409, 'COUPON_NOT_REDEEMABLE', String(e.message ?? fallback), {
+          ...(e.code !== undefined ? { vendorCode: e.code } : {}),
+        });
+      };
+      const check = await capillary(
+        'GET',
+        `v2/coupon/is_redeemable?externalId=${encodeURIComponent(customer)}&code=${encodeURIComponent(code)}&details=true`,
+      );
+      if (check.status >= 500)
+        throw widgetError(
+          503,
+          'UPSTREAM_UNAVAILABLE',
+          'The loyalty programme cannot check coupons right now; try again.',
+        );
+      if (check.status !== 200 || check.json?.redemption?.[0]?.isRedeemable !== true)
+        throw refusal(check.json, `Coupon ${code} cannot be used.`);
+      const used = await capillary('POST', 'v2/coupon/redeem', {
+        redemptionRequestList: [{ code }],
+        user: { externalId: customer },
+        billAmount,
+        transactionNumber: `demo-shop-${crypto.randomUUID()}`,
+        redemptionTime: iso(ctx.clock.now()),
+      });
+      if (used.status !== 200) throw refusal(used.json, `Coupon ${code} cannot be used.`);
+      const amountOff = Math.min(billAmount, Number(used.json?.redemption?.[0]?.couponValue ?? 0));
+      return { code, billAmount, amountOff, total: Math.round((billAmount - amountOff) * 100) / 100 };
     },
   );
 }

@@ -243,6 +243,17 @@ function meaningProblems(orgs: OrgDoc[]): Problem[] {
     o.expiryStrategies.forEach((s, k) =>
       once(`expiry:${i}`, String(s.id), i, [i, 'expiryStrategies', k, 'id'], `the expiry strategy id ${s.id}`),
     );
+    (o.rewards ?? []).forEach((r, k) => {
+      once(`reward:${i}`, r.id, i, [i, 'rewards', k, 'id'], `the reward id ${JSON.stringify(r.id)}`);
+      if (r.upstreamRewardId !== undefined)
+        once(
+          `upstreamReward:${i}`,
+          String(r.upstreamRewardId),
+          i,
+          [i, 'rewards', k, 'upstreamRewardId'],
+          `the upstream reward id ${r.upstreamRewardId}`,
+        );
+    });
     o.templates.forEach((tpl, k) => {
       const at = (...rest: string[]) => [i, 'templates', k, ...rest];
       once(`template:${i}`, tpl.id, i, at('id'), `the template id ${JSON.stringify(tpl.id)}`);

@@ -30,6 +30,14 @@ export const gatewayEnvelope: Envelope = (status, code, message) => ({
   validationErrors: [{ code, message }],
   data: null,
 });
+/** `/v1.1/…` (the platform's older API): everything inside `response`, its `status` with string booleans. */
+export const v11Envelope: Envelope = (_s, code, message) => ({
+  response: { status: { success: 'false', code, message } },
+});
+/** `/api_gateway/rewards/core/v1/…` (the rewards catalogue): a `status` block with `success`. */
+export const rewardsEnvelope: Envelope = (_s, code, message) => ({
+  status: { success: false, code, message },
+});
 export const webhookEnvelope: Envelope = (_s, code, message) => ({
   status: { code, message },
   requestId: randomUUID(),
@@ -39,6 +47,8 @@ export const webhookEnvelope: Envelope = (_s, code, message) => ({
 export function capillaryEnvelope(url: string): Envelope | undefined {
   if (url.startsWith('/v3/')) return v3Envelope;
   if (url.startsWith('/v2/')) return v2Envelope;
+  if (url.startsWith('/v1.1/')) return v11Envelope;
+  if (url.startsWith('/api_gateway/rewards/')) return rewardsEnvelope;
   if (url.startsWith('/api_gateway/')) return gatewayEnvelope;
   if (url.startsWith('/webhooks/')) return webhookEnvelope;
   return undefined;

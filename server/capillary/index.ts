@@ -8,7 +8,19 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { OrgDoc } from '../engine/org.js';
-import { authenticated, gatewayEnvelope, scope, v2Envelope, v3Envelope, webhookEnvelope } from './envelopes.js';
+import {
+  authenticated,
+  gatewayEnvelope,
+  rewardsEnvelope,
+  scope,
+  v11Envelope,
+  v2Envelope,
+  v3Envelope,
+  webhookEnvelope,
+} from './envelopes.js';
+import { couponRoutes } from './routes/coupons.js';
+import { v11PointsRoutes, v2ReverseRoutes } from './routes/redemptions.js';
+import { rewardRoutes } from './routes/rewards.js';
 import { customerRoutes } from './routes/customers.js';
 import { eventRoutes } from './routes/events.js';
 import { milestoneRoutes } from './routes/milestones.js';
@@ -33,12 +45,26 @@ async function v3(app: FastifyInstance) {
   });
 }
 
-/** `/v2`: event definitions, customers, points. */
+/** `/v2`: event definitions, customers, points, a redemption's reversal, coupons. */
 async function v2(app: FastifyInstance) {
   scope(app, v2Envelope);
   await app.register(eventRoutes);
   await app.register(customerRoutes);
   await app.register(pointsRoutes);
+  await app.register(v2ReverseRoutes);
+  await app.register(couponRoutes);
+}
+
+/** `/v1.1`: the platform's older family, for points redemption (its own envelope, inside `response`). */
+async function v11(app: FastifyInstance) {
+  scope(app, v11Envelope);
+  await app.register(v11PointsRoutes);
+}
+
+/** `/api_gateway/rewards/core/v1`: the rewards catalogue, a reward's issue and revoke. */
+async function rewards(app: FastifyInstance) {
+  scope(app, rewardsEnvelope);
+  await app.register(rewardRoutes);
 }
 
 /** `/api_gateway/loyalty/v1`: promotions. */
@@ -57,6 +83,8 @@ export async function capillaryRoutes(app: FastifyInstance) {
   app.decorateRequest('org', null as unknown as OrgDoc);
   await app.register(v3, { prefix: '/v3' });
   await app.register(v2, { prefix: '/v2' });
+  await app.register(v11, { prefix: '/v1.1' });
   await app.register(gateway, { prefix: '/api_gateway/loyalty/v1' });
+  await app.register(rewards, { prefix: '/api_gateway/rewards/core/v1' });
   await app.register(webhooks, { prefix: '/webhooks' });
 }

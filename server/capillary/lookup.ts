@@ -23,3 +23,41 @@ export async function lookupCustomer(tx: Tx, org: OrgDoc, name: string | undefin
   if (!c) throw notFound(Codes.CUSTOMER_NOT_FOUND, 'Customer not found for the given identifiers.');
   return c;
 }
+
+/** The identifiers a request may name a customer by (query or body), in the platform's several spellings. */
+export interface CustomerIds {
+  id?: unknown;
+  userId?: unknown;
+  externalId?: unknown;
+  external_id?: unknown;
+  mobile?: unknown;
+  email?: unknown;
+}
+
+/**
+ * The customer named by one of `ids`: the user id (`id`, `userId`) or the external id (`externalId`,
+ * `external_id`). This server keeps no mobile numbers or e-mail addresses: naming a customer by one is
+ * refused (INVALID_INPUT), as is naming none. An unknown customer is `notFoundCode` (404).
+ */
+export async function customerByIds(
+  tx: Tx,
+  org: OrgDoc,
+  ids: CustomerIds,
+  notFoundCode: number = Codes.CUSTOMER_NOT_FOUND,
+): Promise<CustomerRow> {
+  const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined);
+  const userId = str(ids.id) ?? str(ids.userId);
+  const externalId = str(ids.externalId) ?? str(ids.external_id);
+  let c: CustomerRow | undefined;
+  if (userId !== undefined)
+    c = Number.isSafeInteger(decimal(userId)) ? await tx.getCustomer(org.id, decimal(userId)) : undefined;
+  else if (externalId !== undefined) c = await tx.getCustomerByExternalId(org.id, externalId);
+  else if (ids.mobile !== undefined || ids.email !== undefined)
+    throw badRequest(
+      Codes.INVALID_INPUT,
+      'This server keeps no mobile numbers or e-mail addresses: name the customer by id or externalId.',
+    );
+  else throw badRequest(Codes.INVALID_INPUT, 'Name the customer: id (the user id) or externalId.');
+  if (!c) throw notFound(notFoundCode, 'Customer not found for the given identifiers.');
+  return c;
+}

@@ -40,6 +40,18 @@ const targetGroupFields = {
   leaderboardEnabled: { type: 'boolean' },
   targets: { maxItems: MAX_TARGETS, items: targetRule },
 } as const;
+/** A customer named in a body: by user id or external id (mobile and email are refused: this server keeps neither). */
+const customerIds = {
+  type: 'object',
+  properties: {
+    id: { type: ['integer', 'string'], maxLength: 20 },
+    userId: { type: ['integer', 'string'], maxLength: 20 },
+    externalId: text(64),
+    external_id: text(64),
+    mobile: text(64),
+    email: text(200),
+  },
+} as const;
 export const schemas = {
   oauth: { type: 'object', properties: { key: bounded(200), secret: bounded(200) } },
   createTargetGroup: {
@@ -152,5 +164,94 @@ export const schemas = {
       customer_id: { type: ['string', 'integer', 'null'], maxLength: 64 },
       eventDateTime: date,
     },
+  },
+  // Spending points (docs/rewards.md): request ids, codes and transaction numbers are bounded; amounts are numbers.
+  v11Redeem: {
+    type: 'object',
+    required: ['root'],
+    properties: {
+      root: {
+        type: 'object',
+        required: ['redeem'],
+        properties: {
+          redeem: {
+            type: 'array',
+            maxItems: MAX_IDS,
+            items: {
+              type: 'object',
+              properties: {
+                points_redeemed: { type: ['integer', 'string'], maxLength: 15 },
+                customer: customerIds,
+                transaction_number: text(200),
+                external_reference_number: text(200),
+                validation_code: text(200),
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+  reverse: {
+    type: 'object',
+    properties: {
+      redemptionId: { type: ['integer', 'string'], maxLength: 20 },
+      pointsToBeReversed: { type: ['number', 'null'] },
+      identifier: {
+        type: 'object',
+        properties: { type: text(40), value: { type: ['string', 'integer'], maxLength: 64 } },
+      },
+    },
+  },
+  couponSeries: {
+    type: 'object',
+    properties: {
+      description: text(MAX_TEXT),
+      discountCode: text(200),
+      discountType: text(20),
+      discountValue: { type: 'number', minimum: 0 },
+      discountUpto: { type: ['number', 'null'], minimum: 0 },
+      discountOn: text(20),
+      expiryStrategyType: text(40),
+      expiryStrategyValue: { type: ['integer', 'string'], maxLength: 10 },
+      validTillDate: date,
+      maxRedeem: { type: ['integer', 'null'] },
+      minBillAmount: { type: ['number', 'null'] },
+      clientHandlingType: text(40),
+    },
+  },
+  couponIssue: {
+    type: 'object',
+    properties: { seriesId: { type: ['integer', 'string'], maxLength: 20 }, customer: customerIds },
+  },
+  couponRedeem: {
+    type: 'object',
+    properties: {
+      redemptionRequestList: {
+        type: 'array',
+        maxItems: MAX_IDS,
+        items: { type: 'object', properties: { code: text(64) } },
+      },
+      user: customerIds,
+      billAmount: { type: ['number', 'null'], minimum: 0 },
+      transactionNumber: text(200),
+      redemptionTime: date,
+    },
+  },
+  rewardIssue: {
+    type: 'object',
+    properties: {
+      ...customerIds.properties,
+      brand: text(200),
+      transactionNumber: text(200),
+      requestId: text(200),
+      programId: { type: ['integer', 'string'], maxLength: 20 },
+      quantity: { type: ['integer', 'null'] },
+      paymentConfig: { type: 'object', properties: { id: { type: ['integer', 'string'], maxLength: 20 } } },
+    },
+  },
+  rewardRevoke: {
+    type: 'object',
+    properties: { txnId: { type: ['integer', 'string'], maxLength: 20 } },
   },
 } as const;

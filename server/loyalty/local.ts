@@ -3,13 +3,15 @@
  * did themselves before the port, moved here unchanged (the same engine calls, the same reads in the
  * same order; the log path's statement count is asserted by test/server/cost.test.ts and bench/).
  */
-import type { OrgDoc } from '../model/org.js';
+import type { OrgDoc, RewardConfig } from '../model/org.js';
+import { DomainError } from '../model/errors.js';
 import type { CustomerRow, EventRow, ProgressRow, Tx } from '../store/types.js';
 import type { TargetGroupDoc } from '../model/documents.js';
 import { createTargetGroup, enrol, unenrol } from '../engine/targets.js';
 import { createPromotion } from '../engine/promotions.js';
 import { recordOccurrence, voidOccurrence } from '../engine/occurrence.js';
 import { streakStats } from '../engine/periods.js';
+import { redeemReward } from '../engine/redemptions.js';
 import type {
   ActivityOccurrence,
   Aggregation,
@@ -24,8 +26,11 @@ import type {
   Posted,
   Posting,
   PostingState,
+  RedeemedReward,
+  RedemptionWithCoupon,
   Voided,
 } from './port.js';
+import { LoyaltyError } from './port.js';
 
 const RULE_TYPE = { SUM: 'EVENT_ATTRIBUTE', COUNT: 'COUNT', DISTINCT_DAYS: 'VISIT' } as const;
 const AGGREGATION = { EVENT_ATTRIBUTE: 'SUM', COUNT: 'COUNT', VISIT: 'DISTINCT_DAYS' } as const;
@@ -72,6 +77,36 @@ function awardStrategyFor(org: OrgDoc, reward: ChallengeSpec['reward']) {
       `org ${org.id}: no PER_PERIOD award strategy pays ${reward.pointsPerPeriod} per period up to ${reward.maxPoints}`,
     );
   return s;
+}
+
+/** The engine's refusal of a redemption as the widget's customer reads it (a LoyaltyError); anything else as it is. */
+function redemptionRefusal(err: unknown, reward: RewardConfig): unknown {
+  if (!(err instanceof DomainError)) return err;
+  const d = err.details ?? {};
+  switch (err.code) {
+    case 'INSUFFICIENT_POINTS':
+      return new LoyaltyError(
+        422,
+        'INSUFFICIENT_POINTS',
+        `You need ${String(d.shortfall)} more points for "${reward.label}": it costs ${reward.points} and your balance is ${String(d.balance)}. Complete a challenge to earn them.`,
+        { shortfall: d.shortfall, balance: d.balance, points: reward.points },
+      );
+    case 'REWARD_LIMIT_REACHED':
+      return new LoyaltyError(
+        409,
+        'REWARD_LIMIT_REACHED',
+        `You have already redeemed "${reward.label}" ${String(d.redeemed)} time(s), the most allowed (${String(d.limit)}). Choose another reward.`,
+        { limit: d.limit },
+      );
+    case 'REWARD_NOT_FOUND':
+      return new LoyaltyError(
+        404,
+        'REWARD_NOT_FOUND',
+        `There is no reward "${reward.id}" any more; reload the rewards to see what you can redeem.`,
+      );
+    default:
+      return err;
+  }
 }
 
 const parseCursor = (s: string | undefined): number | undefined =>
@@ -285,5 +320,39 @@ export class LocalLoyalty implements LoyaltyBackend {
       entries,
       nextCursor: rows.length > entries.length ? String(entries[entries.length - 1].id) : null,
     };
+  }
+
+  async redeem(
+    tx: Tx,
+    org: OrgDoc,
+    customerId: number,
+    reward: RewardConfig,
+    requestId: string,
+    now: number,
+  ): Promise<RedeemedReward> {
+    try {
+      const r = await redeemReward(tx, org, { customerId, rewardId: reward.id, requestId }, now);
+      return { redemption: r.redemption, coupon: r.coupon!, balance: r.balance };
+    } catch (err) {
+      throw redemptionRefusal(err, reward);
+    }
+  }
+
+  async listRedemptions(tx: Tx, org: OrgDoc, customerId: number): Promise<RedemptionWithCoupon[]> {
+    const rows = (await tx.listRedemptions(customerId, { limit: 100 })).filter(
+      (r) => r.reversedMs === null && r.couponId !== null && r.rewardId !== null,
+    );
+    const coupons = await tx.getCoupons(
+      org.id,
+      rows.map((r) => r.couponId!),
+    );
+    return rows.flatMap((r) => {
+      const coupon = coupons.get(r.couponId!);
+      return coupon ? [{ redemption: r, coupon }] : [];
+    });
+  }
+
+  redeemedCounts(tx: Tx, _org: OrgDoc, customerId: number): Promise<Map<string, number>> {
+    return tx.redeemedCounts(customerId);
   }
 }

@@ -18,8 +18,8 @@
  * promotions, enrolments, occurrences, per-period progress, completions, the points ledger and
  * balance — is reached only through this port.
  */
-import type { OrgDoc } from '../model/org.js';
-import type { ChallengeRow, CustomerRow, LedgerEntryRow, Store, Tx } from '../store/types.js';
+import type { OrgDoc, RewardConfig } from '../model/org.js';
+import type { ChallengeRow, CouponRow, CustomerRow, LedgerEntryRow, RedemptionRow, Store, Tx } from '../store/types.js';
 
 /** How a challenge's activity adds up per period (a template's `aggregation`). */
 export type Aggregation = 'SUM' | 'COUNT' | 'DISTINCT_DAYS';
@@ -177,9 +177,10 @@ export interface PointsPage {
 }
 
 /**
- * The platform refused an action or cannot be reached (only the upstream backend throws it): the
- * widget API answers `status` with `code` (e.g. 503 UPSTREAM_UNAVAILABLE, 502 UPSTREAM_REJECTED,
- * 403 CUSTOMER_NOT_IN_PROGRAMME). `retryAfterSeconds` becomes Retry-After.
+ * The platform refused an action or cannot be reached: the widget API answers `status` with `code`
+ * (upstream: e.g. 503 UPSTREAM_UNAVAILABLE, 502 UPSTREAM_REJECTED, 403 CUSTOMER_NOT_IN_PROGRAMME; both
+ * backends: a redemption's refusals, 422 INSUFFICIENT_POINTS, 409 REWARD_LIMIT_REACHED, 404
+ * REWARD_NOT_FOUND). `retryAfterSeconds` becomes Retry-After.
  */
 export class LoyaltyError extends Error {
   constructor(
@@ -198,6 +199,25 @@ export class LoyaltyError extends Error {
  */
 export interface PreparedChallenge {
   spec: ChallengeSpec;
+  handle: unknown;
+}
+
+/** A redemption as the widget shows it: the points spent, the coupon they bought, and the balance after. */
+export interface RedeemedReward {
+  redemption: RedemptionRow;
+  coupon: CouponRow;
+  /** The balance after the redemption. */
+  balance: number;
+}
+
+/** One of the customer's redemptions with its coupon (`listRedemptions`). */
+export interface RedemptionWithCoupon {
+  redemption: RedemptionRow;
+  coupon: CouponRow;
+}
+
+/** A redemption's platform work done before the widget's transaction (upstream only): the backend's handle. */
+export interface PreparedRedemption {
   handle: unknown;
 }
 
@@ -357,6 +377,47 @@ export interface LoyaltyBackend {
     customer: { id: number; row: CustomerRow | undefined },
     page: { limit: number; before?: string },
   ): Promise<PointsPage>;
+
+  /**
+   * Upstream only: the redemption's platform work, done before the widget's redeem transaction (no
+   * transaction waits on the network): `POST api_gateway/rewards/core/v1/user/reward/{reward.upstreamRewardId}/issue`
+   * with `requestId` (the widget's Idempotency-Key) as the platform's idempotency key — points taken and
+   * the coupon issued in one call. Its result is passed to `redeem`.
+   */
+  prepareRedemption?(
+    store: Store,
+    org: OrgDoc,
+    customerId: number,
+    reward: RewardConfig,
+    requestId: string,
+  ): Promise<PreparedRedemption>;
+
+  /**
+   * Spends a catalogue reward's points on a coupon, once per (customer, `requestId`): the same id again
+   * answers the first redemption. Refused with a LoyaltyError: 404 REWARD_NOT_FOUND, 409
+   * REWARD_LIMIT_REACHED (details `{limit, redeemed}`), 422 INSUFFICIENT_POINTS (details `{shortfall,
+   * balance, points}`). Local: the engine in `tx` (one REDEEM ledger entry, the balance down — never below
+   * zero —, a coupon, the redemption row). Upstream: records what `prepared` (the platform's issue) answered.
+   * Synchronous.
+   */
+  redeem(
+    tx: Tx,
+    org: OrgDoc,
+    customerId: number,
+    reward: RewardConfig,
+    requestId: string,
+    now: number,
+    prepared?: PreparedRedemption,
+  ): Promise<RedeemedReward>;
+
+  /**
+   * The customer's redemptions of catalogue rewards, newest first (at most 100), each with its coupon;
+   * reversed ones are left out. Local: the store's rows. Upstream: the locally recorded issues.
+   */
+  listRedemptions(tx: Tx, org: OrgDoc, customerId: number): Promise<RedemptionWithCoupon[]>;
+
+  /** How many times the customer redeemed each catalogue reward (reward id → count; reversed ones not counted). */
+  redeemedCounts(tx: Tx, org: OrgDoc, customerId: number): Promise<Map<string, number>>;
 }
 
 /** Chooses the backend of an organisation (one place: app.ts builds it; today always LocalLoyalty). */

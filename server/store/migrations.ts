@@ -152,4 +152,19 @@ export const migrations: string[] = [
     request_id TEXT, sent_ms INTEGER, last_error TEXT, touched TEXT NOT NULL, UNIQUE (org_id, external_id));
   CREATE INDEX upstream_outbox_due ON upstream_outbox (org_id, due_ms) WHERE state IN ('HELD', 'SENDING');
   `,
+  /* 14: spending points (issue 15, docs/rewards.md): coupon series (a brand's Capillary-style discount set-up), coupons (one
+        code per customer and use, unique per organisation; the discount as JSON), and redemptions (points spent: the REDEEM
+        ledger entry, the coupon it bought, and the request id that makes a retry answer the first redemption) */ `
+  CREATE TABLE coupon_series (id INTEGER PRIMARY KEY, org_id TEXT NOT NULL, description TEXT NOT NULL,
+    discount_type TEXT NOT NULL, discount_value REAL NOT NULL, discount_upto REAL, expiry_days INTEGER NOT NULL,
+    max_redeem INTEGER NOT NULL, created_ms INTEGER NOT NULL);
+  CREATE TABLE coupons (id INTEGER PRIMARY KEY, org_id TEXT NOT NULL, customer_id INTEGER NOT NULL, code TEXT NOT NULL,
+    reward_id TEXT, series_id INTEGER, discount TEXT NOT NULL, issued_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL,
+    redeemed_ms INTEGER, redeem_txn TEXT, cancelled_ms INTEGER, UNIQUE (org_id, code));
+  CREATE INDEX coupons_customer ON coupons (customer_id, id);
+  CREATE TABLE redemptions (id INTEGER PRIMARY KEY, org_id TEXT NOT NULL, customer_id INTEGER NOT NULL, reward_id TEXT,
+    points INTEGER NOT NULL, ledger_id INTEGER NOT NULL, coupon_id INTEGER, request_id TEXT NOT NULL,
+    created_ms INTEGER NOT NULL, reversed_ms INTEGER, UNIQUE (org_id, customer_id, request_id));
+  CREATE INDEX redemptions_customer ON redemptions (customer_id, id);
+  `,
 ];

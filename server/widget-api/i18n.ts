@@ -11,6 +11,7 @@
  */
 import type { Template, Unit } from '../../contract/widget-api.js';
 import { minQuantity, type OrgDoc, type TemplateConfig, type TemplateTexts } from '../engine/org.js';
+import type { RewardConfig } from '../model/org.js';
 
 /** A language an answer is in: a key of the templates' `i18n`, or null for the templates' own texts. */
 export type Lang = string | null;
@@ -38,8 +39,9 @@ function localesOf(org: OrgDoc): Locales {
   if (!l) {
     const base = org.defaultLanguage ?? 'en';
     const offered = new Map<string, string>();
-    for (const tpl of org.templates)
-      for (const tag of Object.keys(tpl.i18n ?? {}))
+    // The languages the brand translated its templates or its rewards to.
+    for (const item of [...org.templates, ...(org.rewards ?? [])])
+      for (const tag of Object.keys(item.i18n ?? {}))
         if (!offered.has(tag.toLowerCase())) offered.set(tag.toLowerCase(), tag);
     offered.delete(base.toLowerCase());
     l = { base, baseLower: base.toLowerCase(), offered, chosen: new Map(), byLang: new Map() };
@@ -157,4 +159,11 @@ export function storedName(org: OrgDoc, name: string, templateId: string, lang: 
   if (lang === null) return name;
   const shown = templateIn(org, templateId, lang);
   return shown !== undefined && shown.label === name ? templateIn(org, templateId, null)!.label : name;
+}
+
+/** A catalogue reward's label and description as a customer reads them in `lang` (its own texts where not translated). */
+export function rewardTexts(reward: RewardConfig, lang: Lang): { label: string; description?: string } {
+  const t = lang === null ? undefined : reward.i18n?.[lang];
+  const description = t?.description ?? reward.description;
+  return { label: t?.label ?? reward.label, ...(description !== undefined ? { description } : {}) };
 }

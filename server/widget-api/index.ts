@@ -18,6 +18,7 @@ import { activityRoutes } from './routes/activities.js';
 import { challengeRoutes } from './routes/challenges.js';
 import { meRoutes } from './routes/me.js';
 import { pointsRoutes } from './routes/points.js';
+import { rewardRoutes } from './routes/rewards.js';
 import { templateRoutes } from './routes/templates.js';
 
 async function routes(app: FastifyInstance) {
@@ -31,6 +32,7 @@ async function routes(app: FastifyInstance) {
   await app.register(challengeRoutes);
   await app.register(activityRoutes);
   await app.register(pointsRoutes);
+  await app.register(rewardRoutes);
 }
 
 /**

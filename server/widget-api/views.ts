@@ -1,17 +1,28 @@
 /** Row → wire shape (contract/widget-api.ts). Pure functions over what the caller already read. */
 import type {
   Activity,
+  CatalogueReward,
   Challenge,
+  Coupon,
+  Discount,
+  Redemption,
   ChallengeStatus,
   LedgerEntry,
   PeriodProgress,
   Template,
 } from '../../contract/widget-api.js';
-import type { ActivityRow, ChallengeRow, LedgerEntryRow, Tx } from '../store/types.js';
+import type { ActivityRow, ChallengeRow, CouponDiscount, CouponRow, LedgerEntryRow, Tx } from '../store/types.js';
 import type { OrgDoc } from '../engine/org.js';
+import type { RewardConfig } from '../model/org.js';
 import { iso, localDate } from '../engine/time.js';
-import type { ChallengePlan, ChallengeProgress, LoyaltyBackend, PlannedPeriod } from '../loyalty/port.js';
-import { challengeName, templateIn, type Lang } from './i18n.js';
+import type {
+  ChallengePlan,
+  ChallengeProgress,
+  LoyaltyBackend,
+  PlannedPeriod,
+  RedemptionWithCoupon,
+} from '../loyalty/port.js';
+import { challengeName, rewardTexts, templateIn, type Lang } from './i18n.js';
 
 const DAY = 86_400_000;
 
@@ -160,3 +171,70 @@ export const ledgerView = (l: LedgerEntryRow): LedgerEntry => ({
 
 /** Parses a decimal id from a path or body; anything else can name nothing. */
 export const parseId = (s: string | undefined): number | null => (s && /^[0-9]{1,15}$/.test(s) ? Number(s) : null);
+
+/** What a coupon gives, labelled: a catalogue reward's label in `lang`, else (a reward no longer offered) a plain one. */
+export function discountView(d: CouponDiscount, label: string | undefined): Discount {
+  const plain =
+    d.kind === 'PERCENT_OFF'
+      ? `${d.value}% off`
+      : d.kind === 'AMOUNT_OFF'
+        ? `${d.value}${d.currency ? ` ${d.currency}` : ''} off`
+        : 'A free item';
+  return {
+    kind: d.kind,
+    value: d.value,
+    ...(d.kind === 'AMOUNT_OFF' && d.currency !== undefined ? { currency: d.currency } : {}),
+    label: label ?? plain,
+  };
+}
+
+/** A catalogue reward as this customer reads it: what it costs, what she has redeemed, whether she can afford it now. */
+export function catalogueView(r: RewardConfig, lang: Lang, redeemed: number, balance: number): CatalogueReward {
+  const texts = rewardTexts(r, lang);
+  const shortfall = Math.max(0, r.points - balance);
+  const limited = r.perCustomerLimit !== null && redeemed >= r.perCustomerLimit;
+  return {
+    id: r.id,
+    ...texts,
+    points: r.points,
+    discount: discountView(
+      { kind: r.kind, value: r.value, ...(r.currency !== undefined ? { currency: r.currency } : {}) },
+      texts.label,
+    ),
+    validityDays: r.validityDays,
+    perCustomerLimit: r.perCustomerLimit,
+    redeemed,
+    affordable: shortfall === 0 && !limited,
+    shortfall,
+  };
+}
+
+/** A coupon as its owner reads it (a cancelled one reads as expired: it can no longer be used). */
+export function couponView(c: CouponRow, label: string | undefined, now: number): Coupon {
+  return {
+    code: c.code,
+    expiresAt: iso(c.expiresMs),
+    discount: discountView(c.discount, label),
+    status: c.redeemedMs !== null ? 'REDEEMED' : c.cancelledMs !== null || now >= c.expiresMs ? 'EXPIRED' : 'ACTIVE',
+  };
+}
+
+/** A redemption with its coupon, labelled in `lang` from the organisation's catalogue. */
+export function redemptionView(
+  org: OrgDoc,
+  { redemption: r, coupon }: RedemptionWithCoupon,
+  lang: Lang,
+  now: number,
+): Redemption {
+  const reward = org.rewards?.find((x) => x.id === r.rewardId);
+  const label = reward ? rewardTexts(reward, lang).label : undefined;
+  const c = couponView(coupon, label, now);
+  return {
+    id: String(r.id),
+    rewardId: r.rewardId ?? '',
+    label: c.discount.label,
+    points: r.points,
+    createdAt: iso(r.createdMs),
+    coupon: c,
+  };
+}

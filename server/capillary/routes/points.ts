@@ -71,7 +71,7 @@ export async function pointsRoutes(app: FastifyInstance) {
     });
     const type = q.eventType;
     const data = rows
-      .filter((r) => !type || (type === 'EARN' ? r.type === 'EARN' : type === 'REVERSAL' && r.type === 'REVERSAL'))
+      .filter((r) => !type || r.type === type)
       .map((r) => ({
         id: r.id,
         eventType: r.type,
@@ -110,8 +110,9 @@ export async function pointsRoutes(app: FastifyInstance) {
         totalPages: limit === 0 ? 0 : Math.ceil(total / limit),
         ledgerEntries: rows.map((r) => ({
           id: r.id,
-          ledgerEntryType: r.type === 'EARN' ? 'CREDIT' : 'DEBIT',
-          eventType: r.type === 'EARN' ? 'TARGETCOMPLETED' : 'REVERSAL',
+          // A redemption's reversal gives points back: a credit; an award's reversal takes them: a debit.
+          ledgerEntryType: r.points >= 0 ? 'CREDIT' : 'DEBIT',
+          eventType: r.type === 'EARN' ? 'TARGETCOMPLETED' : r.type === 'REDEEM' ? 'REDEMPTION' : 'REVERSAL',
           pointsCategoryType: 'REGULAR',
           points: r.points,
           description: r.description,

@@ -33,6 +33,8 @@ import {
   type PostingState,
   type PreparedChallenge,
   type ReadNeed,
+  type RedeemedReward,
+  type RedemptionWithCoupon,
   type Voided,
 } from '../port.js';
 import { localValues, mergedProgress, planOfSpec, upstreamValues } from './progress.js';
@@ -714,6 +716,20 @@ export class UpstreamLoyalty implements LoyaltyBackend {
   get holdMs() {
     return this.graceMs;
   }
+
+  // ---- rewards (issue 15: the lead implements these; until then upstream organisations refuse them) ----------------
+
+  async redeem(): Promise<RedeemedReward> {
+    throw notYet();
+  }
+
+  async listRedemptions(): Promise<RedemptionWithCoupon[]> {
+    throw notYet();
+  }
+
+  async redeemedCounts(): Promise<Map<string, number>> {
+    throw notYet();
+  }
 }
 
 /** A new outbox row: held until `dueMs`, never tried yet. */
@@ -754,5 +770,7 @@ export function toLoyaltyError(e: unknown, what: string, resumable = false): Err
   }
   return e instanceof Error ? e : new Error(String(e));
 }
+
+const notYet = () => new LoyaltyError(501, 'NOT_IMPLEMENTED', 'Rewards are not available for this programme yet.');
 
 export const newSagaKey = () => `k:${randomUUID()}`;

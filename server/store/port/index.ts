@@ -12,6 +12,7 @@ import type { WidgetRecordsPort } from './widget-records.js';
 import type { IdempotencyPort } from './idempotency.js';
 import type { WebhookPostsPort } from './webhook-posts.js';
 import type { UpstreamStatePort } from './upstream-state.js';
+import type { RedemptionsPort } from './redemptions.js';
 
 export type * from './rows.js';
 export type { OrgsPort } from './orgs.js';
@@ -20,6 +21,7 @@ export type { OccurrencesPort } from './occurrences.js';
 export type { PromotionsPort } from './promotions.js';
 export type { WidgetRecordsPort } from './widget-records.js';
 export type { IdempotencyPort } from './idempotency.js';
+export type { RedemptionsPort } from './redemptions.js';
 export type { WebhookPostsPort, WebhookPostOutcome } from './webhook-posts.js';
 export type {
   UpstreamStatePort,
@@ -40,7 +42,8 @@ export interface Tx
     WidgetRecordsPort,
     IdempotencyPort,
     WebhookPostsPort,
-    UpstreamStatePort {}
+    UpstreamStatePort,
+    RedemptionsPort {}
 
 export interface Store {
   /** Runs `fn` as one transaction: all its writes commit together or none do. */

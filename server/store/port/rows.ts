@@ -59,7 +59,8 @@ export interface LedgerRow {
   id: number;
   orgId: string;
   customerId: number;
-  type: 'EARN' | 'REVERSAL';
+  /** EARN: a reward; REVERSAL: one taken back, or a redemption given back; REDEEM: points spent (negative). */
+  type: 'EARN' | 'REVERSAL' | 'REDEEM';
   points: number;
   promotionId: number | null;
   completionId: number | null;
@@ -139,4 +140,59 @@ export interface WebhookPostRow {
   duplicate: boolean;
   errorCode: number | null;
   message: string | null;
+}
+/** What a coupon gives (kept with the coupon as JSON: a coupon keeps its discount if the catalogue changes). */
+export interface CouponDiscount {
+  kind: 'PERCENT_OFF' | 'AMOUNT_OFF' | 'FREE_ITEM';
+  /** PERCENT_OFF: the percentage; AMOUNT_OFF: the amount; FREE_ITEM: 1. */
+  value: number;
+  currency?: string;
+  /** The most a percentage takes off (a coupon series' discountUpto); absent: no cap. */
+  upto?: number;
+}
+/** A coupon: one code, one customer, one use (or cancelled when the redemption that bought it is reversed). */
+export interface CouponRow {
+  id: number;
+  orgId: string;
+  customerId: number;
+  /** Unique per organisation, unguessable. */
+  code: string;
+  /** The catalogue reward it was bought with; null for a coupon issued from a series. */
+  rewardId: string | null;
+  seriesId: number | null;
+  discount: CouponDiscount;
+  issuedMs: number;
+  expiresMs: number;
+  redeemedMs: number | null;
+  /** The shop's transaction number it was used on. */
+  redeemTxn: string | null;
+  cancelledMs: number | null;
+}
+/** A Capillary-style coupon series: the discount a brand issues coupons of (`POST v2/coupon/series`). */
+export interface CouponSeriesRow {
+  id: number;
+  orgId: string;
+  description: string;
+  discountType: 'ABS' | 'PERC' | 'FREE_ITEM';
+  discountValue: number;
+  discountUpto: number | null;
+  /** How many days a coupon of it stays valid. */
+  expiryDays: number;
+  maxRedeem: number;
+  createdMs: number;
+}
+/** Points spent: the REDEEM ledger entry, the coupon it bought (none for a bare points redemption), the request that made it. */
+export interface RedemptionRow {
+  id: number;
+  orgId: string;
+  customerId: number;
+  /** The catalogue reward; null for points redeemed without one (`POST v1.1/points/redeem`). */
+  rewardId: string | null;
+  points: number;
+  ledgerId: number;
+  couponId: number | null;
+  /** Unique per customer: the same request id again is the same redemption. */
+  requestId: string;
+  createdMs: number;
+  reversedMs: number | null;
 }

@@ -47,6 +47,12 @@ export function lockingTx(tx: Tx, lock: Lock): Tx {
   byArg(first, 'getChallenge', 'listChallenges', 'getActivity', 'listActivities', 'sumActivityQuantity');
   byArg(first, 'customerEarnedSince', 'listLedger', 'listLedgerEntries', 'pageLedger');
   byArg(first, 'getEventByUniqueKey', 'putEventUniqueKey');
+  // Spending points: a redemption, a reversal and a coupon's use each run under the customer's lock (so a customer's
+  // redemptions and the uses of her coupons run one after another); spendBalance and useCoupon are conditional
+  // UPDATEs besides, so neither a balance below zero nor a second use can happen even without it.
+  byArg(first, 'spendBalance', 'getRedemptionByRequest', 'listRedemptions', 'redeemedCounts', 'listCoupons');
+  byArg(rowCustomer, 'insertRedemption', 'insertCoupon');
+  byResult((r) => r.customerId, 'getRedemption', 'getCoupon', 'getCouponByCode');
   byArg(second, 'getCustomer', 'getEnrolment', 'getIdempotent', 'putIdempotent');
   byArg(rowCustomer, 'insertEnrolment', 'insertEvent', 'insertChallenge', 'insertActivity', 'insertLedger');
   // The upstream backend's state: a customer's userId, sagas and posts as they are created. updateSaga and moveOutbox

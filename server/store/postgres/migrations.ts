@@ -120,4 +120,19 @@ export const pgMigrations: string[] = [
     request_id TEXT, sent_ms BIGINT, last_error TEXT, touched TEXT NOT NULL, UNIQUE (org_id, external_id));
   CREATE INDEX upstream_outbox_due ON upstream_outbox (org_id, due_ms) WHERE state IN ('HELD', 'SENDING');
   `,
+  /* 5: SQLite migration 14: coupon series, coupons and redemptions (spending points) */ `
+  CREATE TABLE coupon_series (id BIGSERIAL PRIMARY KEY, org_id TEXT NOT NULL, description TEXT NOT NULL,
+    discount_type TEXT NOT NULL, discount_value DOUBLE PRECISION NOT NULL, discount_upto DOUBLE PRECISION,
+    expiry_days INTEGER NOT NULL, max_redeem INTEGER NOT NULL, created_ms BIGINT NOT NULL);
+  CREATE TABLE coupons (id BIGSERIAL PRIMARY KEY, org_id TEXT NOT NULL, customer_id BIGINT NOT NULL, code TEXT NOT NULL,
+    reward_id TEXT, series_id BIGINT, discount TEXT NOT NULL, issued_ms BIGINT NOT NULL, expires_ms BIGINT NOT NULL,
+    redeemed_ms BIGINT, redeem_txn TEXT, cancelled_ms BIGINT, UNIQUE (org_id, code));
+  CREATE INDEX coupons_customer ON coupons (customer_id, id);
+  CREATE TABLE redemptions (id BIGSERIAL PRIMARY KEY, org_id TEXT NOT NULL, customer_id BIGINT NOT NULL, reward_id TEXT,
+    points BIGINT NOT NULL, ledger_id BIGINT NOT NULL, coupon_id BIGINT, request_id TEXT NOT NULL,
+    created_ms BIGINT NOT NULL, reversed_ms BIGINT, UNIQUE (org_id, customer_id, request_id));
+  CREATE INDEX redemptions_customer ON redemptions (customer_id, id);
+  -- A balance never goes below zero by a redemption: its UPDATE is conditional (balance >= points); the customer's
+  -- lock serialises the redemptions of one customer.
+  `,
 ];

@@ -12,6 +12,7 @@ import { widgetRecordsTx } from './widget-records.js';
 import { idempotencyTx } from './idempotency.js';
 import { webhookPostsTx } from './webhook-posts.js';
 import { upstreamStateTx } from './upstream-state.js';
+import { redemptionsTx } from './redemptions.js';
 
 export type { SqlContext } from './sql-context.js';
 export type { Row } from './rows.js';
@@ -28,5 +29,6 @@ export function sqlTx(ctx: SqlContext): Tx {
     ...idempotencyTx(ctx),
     ...webhookPostsTx(ctx),
     ...upstreamStateTx(ctx),
+    ...redemptionsTx(ctx),
   };
 }

@@ -9,6 +9,9 @@ import type {
   PromotionRow,
   ChallengeRow,
   ActivityRow,
+  CouponRow,
+  CouponSeriesRow,
+  RedemptionRow,
 } from '../port/rows.js';
 
 /** A row as better-sqlite3 returns it. */
@@ -122,4 +125,44 @@ export const activity = (r: Row | undefined): ActivityRow | undefined =>
     createdMs: r.created_ms,
     undoneMs: r.undone_ms,
     request: r.request ?? null,
+  };
+export const coupon = (r: Row | undefined): CouponRow | undefined =>
+  r && {
+    id: r.id,
+    orgId: r.org_id,
+    customerId: r.customer_id,
+    code: r.code,
+    rewardId: r.reward_id,
+    seriesId: r.series_id,
+    discount: JSON.parse(r.discount),
+    issuedMs: r.issued_ms,
+    expiresMs: r.expires_ms,
+    redeemedMs: r.redeemed_ms,
+    redeemTxn: r.redeem_txn,
+    cancelledMs: r.cancelled_ms,
+  };
+export const couponSeries = (r: Row | undefined): CouponSeriesRow | undefined =>
+  r && {
+    id: r.id,
+    orgId: r.org_id,
+    description: r.description,
+    discountType: r.discount_type,
+    discountValue: r.discount_value,
+    discountUpto: r.discount_upto,
+    expiryDays: r.expiry_days,
+    maxRedeem: r.max_redeem,
+    createdMs: r.created_ms,
+  };
+export const redemption = (r: Row | undefined): RedemptionRow | undefined =>
+  r && {
+    id: r.id,
+    orgId: r.org_id,
+    customerId: r.customer_id,
+    rewardId: r.reward_id,
+    points: r.points,
+    ledgerId: r.ledger_id,
+    couponId: r.coupon_id,
+    requestId: r.request_id,
+    createdMs: r.created_ms,
+    reversedMs: r.reversed_ms,
   };

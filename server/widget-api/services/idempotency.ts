@@ -14,15 +14,18 @@ export interface SentAnswer {
   body: string;
 }
 
-/** Validates an Idempotency-Key header value: 1–200 printable ASCII characters; absent is refused when `required`. */
-export function parseIdempotencyKey(value: string | string[] | undefined, required: boolean): string | undefined {
+/**
+ * Validates an Idempotency-Key header value: 1–200 printable ASCII characters; absent is refused when `required`
+ * (`why`: what the key guarantees, for the refusal's message).
+ */
+export function parseIdempotencyKey(
+  value: string | string[] | undefined,
+  required: boolean,
+  why = 'a retried log is counted once',
+): string | undefined {
   if (value === undefined || value === '') {
     if (required)
-      throw widgetError(
-        400,
-        'IDEMPOTENCY_KEY_REQUIRED',
-        'Send an Idempotency-Key header (e.g. a UUID) so a retried log is counted once.',
-      );
+      throw widgetError(400, 'IDEMPOTENCY_KEY_REQUIRED', `Send an Idempotency-Key header (e.g. a UUID) so ${why}.`);
     return undefined;
   }
   if (typeof value !== 'string' || value.length > 200 || !/^[\x21-\x7e]+$/.test(value)) {

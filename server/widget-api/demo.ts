@@ -235,19 +235,20 @@ export async function demoRoutes(app: FastifyInstance) {
           required: ['customer', 'code', 'billAmount'],
           properties: {
             customer: { type: 'string', maxLength: 64 },
-            code: { type: 'string', minLength: 1, maxLength: 64 },
+            code: { type: 'string', minLength: 1, maxLength: 64, pattern: '\\S' },
             billAmount: { type: 'number', minimum: 0, maximum: 100000 },
           },
         },
         response: responses({
           type: 'object',
-          required: ['code', 'billAmount', 'amountOff', 'total'],
+          required: ['code', 'billAmount', 'amountOff', 'total', 'discountType'],
           additionalProperties: false,
           properties: {
             code: { type: 'string' },
             billAmount: { type: 'number' },
             amountOff: { type: 'number' },
             total: { type: 'number' },
+            discountType: { type: 'string', enum: ['PERC', 'ABS', 'FREE_ITEM'] },
           },
         }),
       },
@@ -260,7 +261,8 @@ export async function demoRoutes(app: FastifyInstance) {
       const capillary = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
         const headers = { authorization: `Basic ${DEMO_TILL_BASIC}`, 'content-type': 'application/json' };
         if (ctx.demoUpstreamUrl) {
-          const res = await fetch(new URL(path, ctx.demoUpstreamUrl), {
+          // Relative to the base URL as given, a path in it included (http://host/capillary → http://host/capillary/v2/…).
+          const res = await fetch(new URL(path, ctx.demoUpstreamUrl.replace(/\/*$/, '/')), {
             method,
             headers,
             ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
@@ -276,7 +278,13 @@ export async function demoRoutes(app: FastifyInstance) {
           headers,
           ...(body !== undefined ? { payload: body as object } : {}),
         });
-        return { status: res.statusCode, json: res.json() as Record<string, any> };
+        let json: Record<string, any> = {};
+        try {
+          json = res.json();
+        } catch {
+          // not JSON: no reason to show
+        }
+        return { status: res.statusCode, json };
       };
       const refusal = (json: Record<string, any>, fallback: string) => {
         const e = json?.redemption?.[0]?.error ?? json?.errors?.[0] ?? {};
@@ -304,8 +312,10 @@ export async function demoRoutes(app: FastifyInstance) {
         redemptionTime: iso(ctx.clock.now()),
       });
       if (used.status !== 200) throw refusal(used.json, `Coupon ${code} cannot be used.`);
-      const amountOff = Math.min(billAmount, Number(used.json?.redemption?.[0]?.couponValue ?? 0));
-      return { code, billAmount, amountOff, total: Math.round((billAmount - amountOff) * 100) / 100 };
+      const r = used.json?.redemption?.[0] ?? {};
+      const amountOff = Math.min(billAmount, Number(r.couponValue ?? 0));
+      const discountType = ['PERC', 'ABS', 'FREE_ITEM'].includes(r.discountType) ? r.discountType : 'ABS';
+      return { code, billAmount, amountOff, total: Math.round((billAmount - amountOff) * 100) / 100, discountType };
     },
   );
 }

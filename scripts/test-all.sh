@@ -65,7 +65,7 @@ run_node_suite server 'test/server/*.test.ts'
 # default postgres://postgres@127.0.0.1:5432/postgres), in a database of their own, each test in a fresh schema.
 PG_TESTS=(engine loyalty-port widget-idempotency widget-story capillary widget-activities widget-challenges widget-auth
   widget-read-cache widget-i18n demo-session allowed-origins abuse-edges capillary-upstream upstream-state upstream-parity
-  upstream-saga redemptions widget-rewards)
+  upstream-saga redemptions widget-rewards demo-shop)
 if pg_url=$(node scripts/pg-test-db.mjs create); then
   UCC_TEST_STORE=postgres UCC_TEST_PG_URL=$pg_url run_node_suite server-postgres $(printf "test/server/%s.test.ts " "${PG_TESTS[@]}")
   node scripts/pg-test-db.mjs drop "$pg_url" || true

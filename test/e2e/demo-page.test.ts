@@ -1,11 +1,13 @@
 /**
  * The demo page as QA uses it (demo/index.html, the real server, Chromium): its icon, its layout at
- * 375 px, a heading on every card in every state, and the QA bar's "Go offline" and "Expire token".
+ * 375 px, a heading on every card in every state, the QA bar's "Go offline" and "Expire token", and the
+ * shop's coupon checkout (axe clean, in English, Spanish and Arabic).
  */
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { demoToken, launchBrowser, startServer, type RunningServer } from './harness.js';
+import { axeViolations, demoToken, launchBrowser, startServer, type RunningServer } from './harness.js';
+import { applyAgainRefused, applyAtShop, points, redeemFivePercent, shop } from './story-flow.js';
 
 let server: RunningServer;
 let browser: Browser;
@@ -30,10 +32,11 @@ beforeEach(async () => {
 
 const EXPIRED = 'Your session has ended. Please sign in again.';
 const OFFLINE = "We can't reach the service. Check your connection and try again.";
-const TITLES = ['Create a challenge', 'Log activity', 'My challenges', 'My points'];
+const TITLES = ['Create a challenge', 'Log activity', 'My challenges', 'My points', 'Rewards', 'Shop'];
 
-async function open(width = 1280, height = 900) {
-  const page = await browser.newPage({ viewport: { width, height }, reducedMotion: 'reduce' });
+async function open(width = 1280, height = 900, bypassCSP = false) {
+  // bypassCSP only to inject axe-core: the page's own scripts run under its CSP either way.
+  const page = await browser.newPage({ viewport: { width, height }, reducedMotion: 'reduce', bypassCSP });
   await page.goto(`${server.url}/`);
   await page.getByText('Signed in as alice').waitFor();
   return page;
@@ -235,5 +238,85 @@ test('a log made while "Go offline" is on is delivered once when it is turned of
     'one ucc-activity-logged event',
   );
   assert.equal(await log.getByText(/offline|waiting to be sent/).count(), 0, 'no "offline" or "waiting" message left');
+  await page.close();
+});
+
+/** Alice earns 30 points through the widget API: a 3-day water challenge met every day (the demo clock moved). */
+async function aliceEarns30() {
+  const headers = {
+    authorization: `Bearer ${await demoToken(server.url, 'alice')}`,
+    'content-type': 'application/json',
+  };
+  const call = async (path: string, body: unknown, key?: string) => {
+    const res = await fetch(`${server.url}${path}`, {
+      method: 'POST',
+      headers: key ? { ...headers, 'idempotency-key': key } : { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const text = await res.text();
+    assert.ok(res.ok, `${path}: ${res.status} ${text}`);
+    return JSON.parse(text);
+  };
+  const { challenge } = await call(
+    '/ucc/v1/me/challenges',
+    { templateId: 'water', target: 8, period: 'DAILY', periods: 3, name: 'Hydrate' },
+    'earn-create',
+  );
+  for (let day = 0; day < 3; day++) {
+    if (day > 0) await call('/demo/clock', { advanceDays: 1 });
+    await call('/ucc/v1/me/activities', { challengeId: challenge.id, quantity: 8 }, `earn-log-${day}`);
+  }
+}
+
+test('the shop: "Shop" in the nav leads to it; a labelled coupon field; a coupon applied once, then refused in words; axe clean throughout', async () => {
+  const page = await open(1280, 900, true);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  assert.equal(await page.getByRole('navigation').getByRole('link', { name: 'Shop' }).getAttribute('href'), '#shop');
+  await shop(page).getByRole('heading', { name: 'Shop' }).waitFor();
+  await shop(page).getByText('HydraFit bottle').waitFor();
+  await shop(page).getByText('€24.00').waitFor();
+  await page.locator('ucc-rewards').getByText('You have 0 points.').waitFor();
+  assert.deepEqual(await axeViolations(page), [], 'axe: the page with no points');
+
+  // No code: said so, and focus stays in the field.
+  await shop(page).getByRole('button', { name: 'Apply' }).click();
+  await shop(page).getByRole('status').getByText('Enter a coupon code.').waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'coupon-code');
+  // A code nobody has.
+  await shop(page).getByLabel('Coupon code').fill('NOSUCHCODE');
+  await shop(page).getByRole('button', { name: 'Apply' }).click();
+  await shop(page).getByRole('status').getByText('Coupon not applied: there is no coupon with this code.').waitFor();
+
+  await aliceEarns30();
+  await page.reload();
+  await points(page).getByText('Balance: 30 points').waitFor();
+  const code = await redeemFivePercent(page);
+  assert.deepEqual(await axeViolations(page), [], 'axe: a new coupon shown');
+  await applyAtShop(page, code);
+  await applyAgainRefused(page, code);
+  assert.deepEqual(await axeViolations(page), [], 'axe: a coupon refused');
+
+  // In Spanish the shop's texts, its price and the result line follow; in Arabic too, right to left, axe clean.
+  await page.getByLabel('Language').selectOption('es');
+  await shop(page).getByRole('heading', { name: 'Tienda' }).waitFor();
+  await shop(page).getByText('Botella HydraFit').waitFor();
+  await shop(page).getByText('24,00 €').waitFor();
+  await shop(page).getByRole('button', { name: 'Aplicar' }).waitFor();
+  await shop(page).getByRole('status').getByText('Cupón no aplicado: este cupón ya se usó.').waitFor();
+  assert.equal(await shop(page).getByLabel('Código del cupón').inputValue(), code);
+  await page.getByLabel('Language').selectOption('ar');
+  await shop(page).getByRole('heading', { name: 'المتجر' }).waitFor();
+  await shop(page).getByRole('status').getByText('لم تُطبَّق القسيمة: استُخدمت هذه القسيمة من قبل.').waitFor();
+  assert.equal(await page.evaluate(() => document.documentElement.dir), 'rtl');
+  assert.deepEqual(await axeViolations(page), [], 'axe: the page in Arabic');
+  await page.getByLabel('Language').selectOption('en');
+
+  // Another customer: the field and the result line are cleared.
+  await page.getByLabel('Customer').selectOption('bob');
+  await page.getByText('Signed in as bob').waitFor();
+  assert.equal(await shop(page).getByLabel('Coupon code').inputValue(), '');
+  assert.equal((await shop(page).getByRole('status').textContent())?.trim(), '');
+  assert.deepEqual(errors, []);
   await page.close();
 });

@@ -155,3 +155,19 @@ export function docSnippet(page: string, name: string): string {
   return m[1];
 }
 export const readmeSnippet = (name: string) => docSnippet('README.md', name);
+
+/**
+ * axe-core's violations on the page as it is (the widgets' shadow roots included), WCAG 2.1 A and AA
+ * rules: `[]` when clean. Each as "rule: the first failing node's target".
+ */
+export async function axeViolations(page: import('playwright-core').Page): Promise<string[]> {
+  const { createRequire } = await import('node:module');
+  await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (o: unknown) => Promise<any> } }).axe;
+    const r = await axe.run({ runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] });
+    return r.violations.map(
+      (v: { id: string; nodes: { target: unknown }[] }) => `${v.id}: ${JSON.stringify(v.nodes[0]?.target)}`,
+    );
+  });
+}

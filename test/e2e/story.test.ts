@@ -1,13 +1,25 @@
 /**
  * The whole story through the UI only, on the real server with a temporary database:
- * demo/index.html (create → log → advance the clock → reward, then another customer) and
+ * demo/index.html (create → log → advance the clock → reward → spend the points on a coupon and apply it
+ * at the shop, once; then another customer) and
  * demo/embed.html (one log on a page that loads nothing but the script tag).
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { launchBrowser, startServer, type RunningServer } from './harness.js';
+import {
+  applyAgainRefused,
+  applyAtShop,
+  createWaterChallenge,
+  logGlasses,
+  points,
+  progress,
+  redeemFivePercent,
+  rewards,
+  shop,
+} from './story-flow.js';
 
 let server: RunningServer;
 let browser: Browser;
@@ -21,33 +33,14 @@ after(async () => {
   await server?.stop();
 });
 
-const progress = (page: Page) => page.locator('ucc-progress');
-const points = (page: Page) => page.locator('ucc-points');
-
-async function logGlasses(page: Page, n: number) {
-  const log = page.locator('ucc-log-activity');
-  await log.getByLabel('Quantity (glasses)').fill(String(n));
-  await log.getByRole('button', { name: 'Log', exact: true }).click();
-}
-
-test('alice creates a 3-day water challenge, meets it every day, and is rewarded; bob sees none of it', async () => {
+test('alice creates a 3-day water challenge, meets it every day, is rewarded, spends the points on a coupon and uses it once at the shop; bob sees none of it', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, reducedMotion: 'reduce' }); // the screenshot shows settled bars
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`${server.url}/`);
   await page.getByText('Signed in as alice').waitFor();
 
-  const create = page.locator('ucc-create-challenge');
-  await create.getByLabel('Activity').selectOption({ label: 'Drink water' });
-  await create.getByLabel(/Goal per period/).fill('8');
-  await create.getByLabel(/Length/).fill('3');
-  await create.getByLabel(/Name/).fill('Hydrate <b>week</b>');
-  await create.getByText('8 glasses every day for 3 days: earn 30 points.').waitFor();
-  await create.getByRole('button', { name: 'Create challenge' }).click();
-
-  // the new challenge appears in progress without a reload; its name is shown as text
-  await progress(page).getByText('Hydrate <b>week</b>').waitFor();
-  await progress(page).getByText('0 of 8 glasses', { exact: true }).waitFor();
+  await createWaterChallenge(page, 'Hydrate <b>week</b>');
 
   for (let day = 1; day <= 3; day++) {
     await logGlasses(page, 8);
@@ -64,12 +57,32 @@ test('alice creates a 3-day water challenge, meets it every day, and is rewarded
     .waitFor();
   await points(page).getByText('Balance: 30 points').waitFor();
   await page.getByText(/You earned 30 HydraPoints/).waitFor();
+
+  // Spend: "5% off" for the 30 points in the rewards card, then the coupon at the shop's checkout.
+  const code = await redeemFivePercent(page);
+  await applyAtShop(page, code);
+  // Her coupons list reads it used once the page has reloaded the widgets' data.
+  await rewards(page).locator('[part~=redemption]').getByText('Used', { exact: true }).waitFor();
+  // The README's first screen: create → log → reward → spend, the whole page (in a viewport as tall as
+  // the page, so that the fixed toast sits at its foot rather than over the shop).
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.setViewportSize({ width: 1280, height });
   mkdirSync('docs', { recursive: true });
   await page.screenshot({ path: 'docs/screenshot.png', fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 1000 });
+  await applyAgainRefused(page, code);
 
   await page.getByLabel('Customer').selectOption('bob');
   await page.getByText('Signed in as bob').waitFor();
   await points(page).getByText('Balance: 0 points').waitFor();
+  assert.equal(await rewards(page).getByText(code).count(), 0, "bob sees none of alice's coupons");
+  // Nor can he use her code at the shop.
+  await shop(page).getByLabel('Coupon code').fill(code);
+  await shop(page).getByRole('button', { name: 'Apply' }).click();
+  await shop(page)
+    .getByRole('status')
+    .getByText('Coupon not applied: this coupon belongs to another customer.')
+    .waitFor();
   await progress(page).getByText('No challenges yet.').waitFor();
   assert.equal(await progress(page).getByText('Hydrate <b>week</b>').count(), 0, "bob sees none of alice's challenges");
   assert.deepEqual(errors, []);

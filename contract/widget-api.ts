@@ -253,7 +253,16 @@ export const CatalogueReward = Obj(
   { title: 'CatalogueReward' },
 );
 export const RewardsResponse = Obj(
-  { rewards: T.Array(CatalogueReward), balance: T.Number() },
+  {
+    rewards: T.Array(CatalogueReward),
+    balance: T.Number(),
+    stale: T.Optional(
+      T.Boolean({
+        description:
+          'Upstream mode only: true when the loyalty programme could not be asked just now and the last known balance is shown.',
+      }),
+    ),
+  },
   { title: 'RewardsResponse' },
 );
 export const CouponStatus = Enum(['ACTIVE', 'REDEEMED', 'EXPIRED'], { title: 'CouponStatus' });

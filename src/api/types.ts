@@ -266,6 +266,10 @@ export interface CatalogueReward {
 export interface RewardsResponse {
   rewards: CatalogueReward[];
   balance: number;
+  /**
+   * Upstream mode only: true when the loyalty programme could not be asked just now and the last known balance is shown.
+   */
+  stale?: boolean;
 }
 export interface Coupon {
   code: string;

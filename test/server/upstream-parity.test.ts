@@ -165,6 +165,42 @@ for (const mode of ['embedded', 'upstream'] as const) {
       assert.equal(earn[0].challengeId, water.id);
     });
 
+    it('alice spends the 30 points on "5% off": one coupon, the balance 0 here and on the platform, the coupon used once at the shop', async () => {
+      const redeem = (key: string, token = alice) =>
+        wcall(app, 'POST', 'me/redemptions', { token, key, body: { rewardId: 'five-off' } });
+      const first = await redeem('spend-1');
+      const r = jsonOf(first, 201);
+      assert.equal(r.balance, 0);
+      assert.equal(r.redemption.points, 30);
+      assert.match(r.redemption.coupon.code, /^[A-Z0-9]{6,}$/);
+      assert.equal((await redeem('spend-1')).body, first.body, 'a replay answers the same bytes');
+      assert.equal(await balance(alice), 0);
+      if (upstream) assert.equal(await upstream.api.balance('alice'), 0, "the platform's own balance");
+      const mineNow = jsonOf(await wcall(app, 'GET', 'me/redemptions', { token: alice }), 200).redemptions;
+      assert.deepEqual(
+        mineNow.map((x: { coupon: { code: string } }) => x.coupon.code),
+        [r.redemption.coupon.code],
+      );
+      const ledger = jsonOf(await wcall(app, 'GET', 'me/points', { token: alice }), 200);
+      assert.equal(ledger.balance, 0);
+      assert.deepEqual(
+        ledger.entries.filter((e: { type: string }) => e.type === 'REDEEM').map((e: { points: number }) => e.points),
+        [-30],
+      );
+      const refused = errorOf(await redeem('spend-2'), 422, 'INSUFFICIENT_POINTS');
+      assert.equal(refused.details?.shortfall, 30);
+      const checkout = (customer: string) =>
+        wcall(app, 'POST', '/demo/shop/checkout', {
+          body: { customer, code: r.redemption.coupon.code, billAmount: 24 },
+        });
+      errorOf(await checkout('bob'), 409, 'COUPON_NOT_REDEEMABLE');
+      const paid = jsonOf(await checkout('alice'), 200);
+      assert.equal(paid.amountOff, 1.2);
+      assert.equal(paid.total, 22.8);
+      errorOf(await checkout('alice'), 409, 'COUPON_NOT_REDEEMABLE');
+      assert.deepEqual(jsonOf(await wcall(app, 'GET', 'me/redemptions', { token: bob }), 200).redemptions, []);
+    });
+
     it('alice leaves a new challenge: it ends here and on the platform', async () => {
       const steps = jsonOf(
         await wcall(app, 'POST', 'me/challenges', {

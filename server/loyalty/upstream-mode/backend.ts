@@ -10,11 +10,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
-import type { OrgDoc, UpstreamOrgConfig } from '../../model/org.js';
+import type { OrgDoc, RewardConfig, UpstreamOrgConfig } from '../../model/org.js';
 import type { ActivityRow, CustomerRow, OutboxRow, Store, Tx, UpstreamSagaRow } from '../../store/types.js';
 import { CapillaryClient, type ClientOptions } from '../upstream/client.js';
 import { enrolBody, eventBody, promotionBody, targetGroupBody } from '../upstream/bodies.js';
-import type { LedgerPage, UserTargetGroups } from '../upstream/parse.js';
+import type { IssuedReward, LedgerPage, UserTargetGroups } from '../upstream/parse.js';
+import { rewardDiscount } from '../../engine/redemptions.js';
 import { UpstreamRejected, UpstreamUnavailable, UpstreamError, UpstreamTimeout } from '../upstream/resilience.js';
 import {
   LoyaltyError,
@@ -32,6 +33,7 @@ import {
   type Posting,
   type PostingState,
   type PreparedChallenge,
+  type PreparedRedemption,
   type ReadNeed,
   type RedeemedReward,
   type RedemptionWithCoupon,
@@ -689,8 +691,9 @@ export class UpstreamLoyalty implements LoyaltyBackend {
         id: Number(e.id) || offset + i + 1,
         orgId: org.id,
         customerId: customer.id,
-        type: e.points >= 0 ? 'EARN' : 'REVERSAL',
-        points: e.points,
+        // The platform's redemption entries (REDEEM/REDEMPTION, a DEBIT) spend points: shown negative.
+        type: /REDEEM|REDEMPTION/i.test(e.type) ? 'REDEEM' : e.points >= 0 ? 'EARN' : 'REVERSAL',
+        points: /REDEEM|REDEMPTION/i.test(e.type) ? -Math.abs(e.points) : e.points,
         promotionId: null,
         completionId: null,
         reversesId: null,
@@ -717,18 +720,142 @@ export class UpstreamLoyalty implements LoyaltyBackend {
     return this.graceMs;
   }
 
-  // ---- rewards (issue 15: the lead implements these; until then upstream organisations refuse them) ----------------
+  // ---- rewards: spending points (docs/rewards.md, upstream) ---------------------------------------
 
-  async redeem(): Promise<RedeemedReward> {
-    throw notYet();
+  /**
+   * The platform's half of a redemption, before the widget's transaction: the brand's policy first (the
+   * reward exists upstream, the customer's limit from the local records, her balance from the platform),
+   * then one call, `…/user/reward/{upstreamRewardId}/issue`, which takes the points and answers the coupon
+   * together. Its `requestId` is the customer's Idempotency-Key, so a retry after a lost answer (by the
+   * client, or by the customer with the same key) is the same issue, never a second spend.
+   */
+  async prepareRedemption(
+    store: Store,
+    org: OrgDoc,
+    customerId: number,
+    reward: RewardConfig,
+    requestId: string,
+  ): Promise<PreparedRedemption> {
+    if (reward.upstreamRewardId === undefined)
+      throw new LoyaltyError(
+        404,
+        'REWARD_NOT_FOUND',
+        `"${reward.label}" is not offered by the loyalty programme yet; reload the rewards to see what you can redeem.`,
+      );
+    const [customer, counts] = await store.read(
+      async (tx) => [await tx.getCustomer(org.id, customerId), await tx.redeemedCounts(customerId)] as const,
+    );
+    if (!customer) throw new Error(`customer ${customerId} is missing`);
+    const redeemed = counts.get(reward.id) ?? 0;
+    if (reward.perCustomerLimit !== null && redeemed >= reward.perCustomerLimit)
+      throw new LoyaltyError(
+        409,
+        'REWARD_LIMIT_REACHED',
+        `You have already redeemed "${reward.label}" ${reward.perCustomerLimit === 1 ? 'once, the most allowed' : `${redeemed} times, the most allowed`}.`,
+        { limit: reward.perCustomerLimit, redeemed },
+      );
+    let balance: number;
+    let issued;
+    try {
+      const userId = await this.userIdOf(customerId);
+      balance = (await this.client.pointsBalance(userId)).mainPoints;
+      if (balance < reward.points)
+        throw new LoyaltyError(
+          422,
+          'INSUFFICIENT_POINTS',
+          `You need ${reward.points - balance} more points for "${reward.label}".`,
+          { shortfall: reward.points - balance, balance, points: reward.points },
+        );
+      const platformRequestId = `ucc:${customerId}:${requestId}`;
+      issued = await this.client.issueReward(reward.upstreamRewardId, {
+        externalId: customer.externalId,
+        brand: org.id,
+        transactionNumber: platformRequestId.slice(0, 200),
+        requestId: platformRequestId.slice(0, 200),
+        programId: this.config.programId,
+        quantity: 1,
+      });
+    } catch (e) {
+      if (e instanceof UpstreamRejected && Number(e.code) === 12005)
+        throw new LoyaltyError(
+          409,
+          'REWARD_LIMIT_REACHED',
+          `You have redeemed "${reward.label}" the most times allowed.`,
+          {
+            limit: reward.perCustomerLimit,
+          },
+        );
+      if (e instanceof UpstreamRejected && /insufficient|not enough/i.test(e.vendorMessage))
+        throw new LoyaltyError(422, 'INSUFFICIENT_POINTS', `You do not have enough points for "${reward.label}" yet.`, {
+          points: reward.points,
+        });
+      throw toLoyaltyError(e, `redeem "${reward.label}"`, true);
+    }
+    const after = Math.max(0, balance - issued.pointsRedeemed);
+    const r = this.readsOf(customerId);
+    this.forget(customerId);
+    r.balance = { value: after, atMs: this.opts.clock.now() };
+    return { handle: { issued, balance: after } };
   }
 
-  async listRedemptions(): Promise<RedemptionWithCoupon[]> {
-    throw notYet();
+  /** Records what the platform issued (the coupon mirrored locally: her coupons list, the limit). */
+  async redeem(
+    tx: Tx,
+    org: OrgDoc,
+    customerId: number,
+    reward: RewardConfig,
+    requestId: string,
+    now: number,
+    prepared?: PreparedRedemption,
+  ): Promise<RedeemedReward> {
+    const h = prepared?.handle as { issued: IssuedReward; balance: number } | undefined;
+    if (!h) throw new Error('an upstream redemption asks the platform first (prepareRedemption)');
+    const prior = await tx.getRedemptionByRequest(customerId, org.id, requestId);
+    if (prior) {
+      const coupon = prior.couponId !== null ? await tx.getCoupon(org.id, prior.couponId) : undefined;
+      if (coupon) return { redemption: prior, coupon, balance: h.balance };
+    }
+    const expires = h.issued.codeExpiry ? Date.parse(h.issued.codeExpiry) : NaN;
+    const coupon = await tx.insertCoupon({
+      orgId: org.id,
+      customerId,
+      code: h.issued.couponCode,
+      rewardId: reward.id,
+      seriesId: null,
+      discount: rewardDiscount(reward),
+      issuedMs: now,
+      expiresMs: Number.isFinite(expires) ? expires : now + reward.validityDays * 86_400_000,
+    });
+    const redemption = await tx.insertRedemption({
+      orgId: org.id,
+      customerId,
+      rewardId: reward.id,
+      points: h.issued.pointsRedeemed,
+      ledgerId: 0, // the platform's ledger holds the REDEEM entry
+      couponId: coupon.id,
+      requestId,
+      createdMs: now,
+    });
+    return { redemption, coupon, balance: h.balance };
   }
 
-  async redeemedCounts(): Promise<Map<string, number>> {
-    throw notYet();
+  /** Her redemptions as recorded here when the platform issued them (the platform's own list is not read). */
+  async listRedemptions(tx: Tx, org: OrgDoc, customerId: number): Promise<RedemptionWithCoupon[]> {
+    const rows = (await tx.listRedemptions(customerId, { limit: 100 })).filter(
+      (r) => r.reversedMs === null && r.couponId !== null,
+    );
+    const coupons = await tx.getCoupons(
+      org.id,
+      rows.map((r) => r.couponId!),
+    );
+    return rows.flatMap((r) => {
+      const coupon = coupons.get(r.couponId!);
+      return coupon ? [{ redemption: r, coupon }] : [];
+    });
+  }
+
+  redeemedCounts(tx: Tx, _org: OrgDoc, customerId: number): Promise<Map<string, number>> {
+    return tx.redeemedCounts(customerId);
   }
 }
 
@@ -770,7 +897,5 @@ export function toLoyaltyError(e: unknown, what: string, resumable = false): Err
   }
   return e instanceof Error ? e : new Error(String(e));
 }
-
-const notYet = () => new LoyaltyError(501, 'NOT_IMPLEMENTED', 'Rewards are not available for this programme yet.');
 
 export const newSagaKey = () => `k:${randomUUID()}`;

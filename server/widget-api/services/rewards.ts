@@ -14,7 +14,7 @@ export async function rewardsFor(
   lang: Lang,
 ): Promise<RewardsResponse> {
   const loyalty = deps.loyaltyFor(org);
-  await loyalty.beforeRead?.(deps.store, org, customerId, 'balance');
+  const stale = (await loyalty.beforeRead?.(deps.store, org, customerId, 'balance'))?.stale ?? false;
   return deps.store.read(async (tx) => {
     const row = await tx.getCustomer(org.id, customerId);
     const [balance, counts] = await Promise.all([
@@ -24,6 +24,7 @@ export async function rewardsFor(
     return {
       rewards: (org.rewards ?? []).map((r) => catalogueView(r, lang, counts.get(r.id) ?? 0, balance)),
       balance,
+      ...(stale ? { stale } : {}),
     };
   });
 }

@@ -338,21 +338,30 @@ export class LocalLoyalty implements LoyaltyBackend {
     }
   }
 
-  async listRedemptions(tx: Tx, org: OrgDoc, customerId: number): Promise<RedemptionWithCoupon[]> {
-    const rows = (await tx.listRedemptions(customerId, { limit: 100 })).filter(
-      (r) => r.reversedMs === null && r.couponId !== null && r.rewardId !== null,
-    );
-    const coupons = await tx.getCoupons(
-      org.id,
-      rows.map((r) => r.couponId!),
-    );
-    return rows.flatMap((r) => {
-      const coupon = coupons.get(r.couponId!);
-      return coupon ? [{ redemption: r, coupon }] : [];
-    });
+  listRedemptions(tx: Tx, org: OrgDoc, customerId: number): Promise<RedemptionWithCoupon[]> {
+    return recordedRedemptions(tx, org, customerId);
   }
 
   redeemedCounts(tx: Tx, _org: OrgDoc, customerId: number): Promise<Map<string, number>> {
     return tx.redeemedCounts(customerId);
   }
+}
+
+/**
+ * The customer's redemptions of catalogue rewards as this server recorded them, newest first (at most
+ * 100), each with its coupon; reversed ones left out. Both backends keep them here (upstream: the
+ * platform's issues, mirrored).
+ */
+export async function recordedRedemptions(tx: Tx, org: OrgDoc, customerId: number): Promise<RedemptionWithCoupon[]> {
+  const rows = (await tx.listRedemptions(customerId, { limit: 100 })).filter(
+    (r) => r.reversedMs === null && r.couponId !== null && r.rewardId !== null,
+  );
+  const coupons = await tx.getCoupons(
+    org.id,
+    rows.map((r) => r.couponId!),
+  );
+  return rows.flatMap((r) => {
+    const coupon = coupons.get(r.couponId!);
+    return coupon ? [{ redemption: r, coupon }] : [];
+  });
 }

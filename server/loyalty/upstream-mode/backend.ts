@@ -41,6 +41,7 @@ import {
 } from '../port.js';
 import { localValues, mergedProgress, planOfSpec, upstreamValues } from './progress.js';
 import { OutboxSender } from './sender.js';
+import { recordedRedemptions } from '../local.js';
 
 /** Vendor codes the saga recovers forward on (capillary-api.md §14). */
 const NAME_EXISTS = 310069,
@@ -840,18 +841,8 @@ export class UpstreamLoyalty implements LoyaltyBackend {
   }
 
   /** Her redemptions as recorded here when the platform issued them (the platform's own list is not read). */
-  async listRedemptions(tx: Tx, org: OrgDoc, customerId: number): Promise<RedemptionWithCoupon[]> {
-    const rows = (await tx.listRedemptions(customerId, { limit: 100 })).filter(
-      (r) => r.reversedMs === null && r.couponId !== null,
-    );
-    const coupons = await tx.getCoupons(
-      org.id,
-      rows.map((r) => r.couponId!),
-    );
-    return rows.flatMap((r) => {
-      const coupon = coupons.get(r.couponId!);
-      return coupon ? [{ redemption: r, coupon }] : [];
-    });
+  listRedemptions(tx: Tx, org: OrgDoc, customerId: number): Promise<RedemptionWithCoupon[]> {
+    return recordedRedemptions(tx, org, customerId);
   }
 
   redeemedCounts(tx: Tx, _org: OrgDoc, customerId: number): Promise<Map<string, number>> {

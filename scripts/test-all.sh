@@ -60,35 +60,52 @@ run_check prettier ./node_modules/.bin/prettier --check .
 
 # Built first: the server suite also checks the files it serves (dist/), and the end-to-end suites load them.
 npm run --silent build >/dev/null 2>&1 || npm run build
-# The upstream fault tests spend most of their time waiting (the upstream down for a minute): they run beside the
-# server suite, as a suite of their own, and are counted when it ends.
+# Suites run beside the server suite (each its own node process; counted when they end): the upstream fault tests,
+# which spend most of their time waiting (the upstream down for a minute), and the PostgreSQL half, which waits on
+# the database. Their output is shown after the server suite's, whole.
+run_beside() { # name, command... (in the background; output to .tmp/<name>.out)
+  local name=$1; shift
+  ( "$@" ) > ".tmp/$name.out" 2>&1 &
+  beside_pids+=("$!"); beside_names+=("$name")
+}
+collect_beside() {
+  local i name line
+  for i in "${!beside_pids[@]}"; do
+    name=${beside_names[$i]}
+    wait "${beside_pids[$i]}"
+    cat ".tmp/$name.out"
+    # A background run's counts live in its own shell: read them from its summary line.
+    line=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed" ".tmp/$name.out" | tail -1)
+    if [ -n "$line" ]; then
+      total_pass=$((total_pass + $(echo "$line" | awk '{print $2}')))
+      total_fail=$((total_fail + $(echo "$line" | awk '{print $4}')))
+      [ "$(echo "$line" | awk '{print $4}')" -ne 0 ] && status=1
+    elif ! grep -q "^== $name: SKIPPED" ".tmp/$name.out"; then
+      echo "$name: 0 passed, 1 failed (no result)"; total_fail=$((total_fail + 1)); status=1
+    fi
+  done
+}
+beside_pids=(); beside_names=()
 SLOW_SERVER=test/server/upstream-faults.test.ts
-run_node_suite server-faults "$SLOW_SERVER" > .tmp/server-faults.out 2>&1 &
-faults_pid=$!
-run_node_suite server $(compgen -G 'test/server/*.test.ts' | grep -vx "$SLOW_SERVER")
-wait $faults_pid
-cat .tmp/server-faults.out
-# The background run's counts live in its own shell: read them from its last line.
-faults_line=$(grep -E '^server-faults: [0-9]+ passed, [0-9]+ failed' .tmp/server-faults.out | tail -1)
-if [ -n "$faults_line" ]; then
-  total_pass=$((total_pass + $(echo "$faults_line" | awk '{print $2}')))
-  total_fail=$((total_fail + $(echo "$faults_line" | awk '{print $4}')))
-  [ "$(echo "$faults_line" | awk '{print $4}')" -ne 0 ] && status=1
-else
-  echo "server-faults: 0 passed, 1 failed (no result)"; total_fail=$((total_fail + 1)); status=1
-fi
+run_beside server-faults run_node_suite server-faults "$SLOW_SERVER"
 # The conformance suite's PostgreSQL half: the tests that exercise persistence, again, on PostgreSQL (UCC_TEST_PG,
 # default postgres://postgres@127.0.0.1:5432/postgres), in a database of their own, each test in a fresh schema.
 PG_TESTS=(engine loyalty-port widget-idempotency widget-story capillary widget-activities widget-challenges widget-auth
   widget-read-cache widget-i18n demo-session allowed-origins abuse-edges capillary-upstream upstream-state upstream-parity
   upstream-saga redemptions widget-rewards demo-shop)
-if pg_url=$(node scripts/pg-test-db.mjs create); then
-  UCC_TEST_STORE=postgres UCC_TEST_PG_URL=$pg_url run_node_suite server-postgres $(printf "test/server/%s.test.ts " "${PG_TESTS[@]}")
-  node scripts/pg-test-db.mjs drop "$pg_url" || true
-else
-  echo "== server-postgres: SKIPPED, the PostgreSQL half of the conformance suite did not run: $pg_url"
-  echo "   (set UCC_TEST_PG to a reachable PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/postgres)"
-fi
+postgres_half() {
+  local pg_url
+  if pg_url=$(node scripts/pg-test-db.mjs create); then
+    UCC_TEST_STORE=postgres UCC_TEST_PG_URL=$pg_url run_node_suite server-postgres $(printf "test/server/%s.test.ts " "${PG_TESTS[@]}")
+    node scripts/pg-test-db.mjs drop "$pg_url" || true
+  else
+    echo "== server-postgres: SKIPPED, the PostgreSQL half of the conformance suite did not run: $pg_url"
+    echo "   (set UCC_TEST_PG to a reachable PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/postgres)"
+  fi
+}
+run_beside server-postgres postgres_half
+run_node_suite server $(compgen -G 'test/server/*.test.ts' | grep -vx "$SLOW_SERVER")
+collect_beside
 run_wtr_suite
 run_node_suite e2e 'test/e2e/*.test.ts'
 

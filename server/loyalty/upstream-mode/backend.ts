@@ -429,7 +429,7 @@ export class UpstreamLoyalty implements LoyaltyBackend {
         }
         // A challenge whose every period is met pays once the ledger shows it: read the ledger until then.
         if (this.awaitingReward(customerId, r) && !this.fresh(r.ledger.get(0)))
-          await this.fetchPoints(customerId, r, 0);
+          await this.fetchLedger(customerId, r, 0);
       } else if (need === 'balance') {
         if (!this.fresh(r.balance)) {
           const userId = await this.userIdOf(customerId);
@@ -437,7 +437,7 @@ export class UpstreamLoyalty implements LoyaltyBackend {
         }
       } else {
         const offset = parseCursor(page?.before) ?? 0;
-        if (!this.fresh(r.balance) || !this.fresh(r.ledger.get(offset))) await this.fetchPoints(customerId, r, offset);
+        await this.fetchPoints(customerId, r, offset);
       }
       r.stale = false;
     } catch (e) {
@@ -450,15 +450,29 @@ export class UpstreamLoyalty implements LoyaltyBackend {
     return { stale: r.stale };
   }
 
-  /** The balance, and the ledger page at `offset` unless the one kept was read at the same balance. */
+  /**
+   * The balance (unless read within readCacheMs and not dropped by her own write), and the ledger page at
+   * `offset` unless the one kept was read at that same balance: every entry moves the balance, so the
+   * balance versions the ledger and an unchanged one costs no second call.
+   */
   private async fetchPoints(customerId: number, r: CustomerReads, offset: number) {
-    const userId = await this.userIdOf(customerId);
-    const now = this.opts.clock.now();
-    const balance = (await this.client.pointsBalance(userId)).mainPoints;
-    r.balance = { value: balance, atMs: now };
+    if (!this.fresh(r.balance)) {
+      const userId = await this.userIdOf(customerId);
+      r.balance = { value: (await this.client.pointsBalance(userId)).mainPoints, atMs: this.opts.clock.now() };
+    }
+    const balance = r.balance!.value;
     const kept = r.ledger.get(offset);
-    if (kept && kept.balance === balance) kept.atMs = now;
-    else r.ledger.set(offset, { value: await this.client.ledger(userId, { limit: 100, offset }), atMs: now, balance });
+    if (kept?.balance === balance) return;
+    const userId = await this.userIdOf(customerId);
+    const value = await this.client.ledger(userId, { limit: 100, offset });
+    r.ledger.set(offset, { value, atMs: this.opts.clock.now(), balance });
+  }
+
+  /** The ledger page at `offset` alone (a completed challenge's reward awaited: it shows there first). */
+  private async fetchLedger(customerId: number, r: CustomerReads, offset: number) {
+    const userId = await this.userIdOf(customerId);
+    const value = await this.client.ledger(userId, { limit: 100, offset });
+    r.ledger.set(offset, { value, atMs: this.opts.clock.now(), balance: NaN });
   }
 
   /** True when a group of the customer's shows its streak complete but the kept ledger has no entry naming it yet. */
@@ -479,7 +493,8 @@ export class UpstreamLoyalty implements LoyaltyBackend {
     if (r) {
       r.groups = undefined;
       r.balance = undefined;
-      r.ledger.clear();
+      // Ledger pages stay: each is reused only while the balance it was read at is still the balance (fetchPoints),
+      // and every entry moves the balance, so a changed ledger is always read again.
     }
   }
 

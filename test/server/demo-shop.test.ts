@@ -8,34 +8,16 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
-import { errorOf, jsonOf, wcall, widgetApp } from './helpers.js';
+import { errorOf, jsonOf, wcall, widgetApp, demoSession, grantPoints } from './helpers.js';
 import { startUpstream, type Upstream } from './upstream/upstream-server.js';
 
 const ALICE = 1001;
 
-const session = async (app: FastifyInstance, customer: string) =>
-  jsonOf(await wcall(app, 'POST', '/demo/session', { body: { customer } }), 200).token as string;
-
 const checkout = (app: FastifyInstance, body: unknown, headers: Record<string, string> = {}) =>
   wcall(app, 'POST', '/demo/shop/checkout', { body, headers });
 
-/** Credits points as a completed challenge does (an EARN entry and the balance). */
 const grant = (app: FastifyInstance, customerId: number, points: number) =>
-  app.ctx.store.tx(async (tx) => {
-    await tx.insertLedger({
-      orgId: 'demo',
-      customerId,
-      type: 'EARN',
-      points,
-      promotionId: null,
-      completionId: null,
-      reversesId: null,
-      description: 'test credit',
-      createdMs: app.ctx.clock.now(),
-      expiresMs: null,
-    });
-    await tx.addToBalance(customerId, points);
-  });
+  grantPoints(app.ctx.store, customerId, points, app.ctx.clock.now());
 
 describe('the demo shop’s checkout applies a coupon once', () => {
   let app: FastifyInstance;
@@ -44,7 +26,7 @@ describe('the demo shop’s checkout applies a coupon once', () => {
   before(async () => {
     app = await widgetApp();
     await grant(app, ALICE, 430);
-    const alice = await session(app, 'alice');
+    const alice = await demoSession(app, 'alice');
     const redeem = async (rewardId: string, key: string) =>
       jsonOf(await wcall(app, 'POST', 'me/redemptions', { token: alice, key, body: { rewardId } }), 201).redemption
         .coupon.code as string;
@@ -57,7 +39,7 @@ describe('the demo shop’s checkout applies a coupon once', () => {
   it('alice’s "5% off" coupon takes €1.20 off a €24.00 basket: the amount off and the new total', async () => {
     const res = jsonOf(await checkout(app, { customer: 'alice', code, billAmount: 24 }), 200);
     assert.deepEqual(res, { code, billAmount: 24, amountOff: 1.2, total: 22.8, discountType: 'PERC' });
-    const list = jsonOf(await wcall(app, 'GET', 'me/redemptions', { token: await session(app, 'alice') }), 200);
+    const list = jsonOf(await wcall(app, 'GET', 'me/redemptions', { token: await demoSession(app, 'alice') }), 200);
     const mine = list.redemptions.find((r: { coupon: { code: string } }) => r.coupon.code === code);
     assert.equal(mine.coupon.status, 'REDEEMED');
   });
@@ -115,7 +97,7 @@ describe('the demo shop’s checkout applies a coupon once', () => {
   });
 
   it('an expired coupon: 409, "expired"', async () => {
-    const carol = await session(app, 'carol');
+    const carol = await demoSession(app, 'carol');
     await grant(app, 1003, 30);
     const c = jsonOf(
       await wcall(app, 'POST', 'me/redemptions', { token: carol, key: 'c-1', body: { rewardId: 'five-off' } }),

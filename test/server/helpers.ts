@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildApp, type AppOptions } from '../../server/app.js';
+import type { Store } from '../../server/store/types.js';
 import { DEMO_WIDGET_SECRET } from '../../server/seed.js';
 import type { NewPromotion, NewTargetGroup } from '../../server/model/commands.js';
 import { testDb } from './store-under-test.js';
@@ -164,6 +165,28 @@ export async function widgetApp(opts: Partial<AppOptions> = {}) {
   app.addHook('onClose', async () => rmSync(dir, { recursive: true, force: true }));
   return app;
 }
+
+/** A demo customer's widget token (alice, bob or carol) from the demo session route. */
+export const demoSession = async (app: Awaited<ReturnType<typeof buildApp>>, customer: string) =>
+  jsonOf(await wcall(app, 'POST', '/demo/session', { body: { customer } }), 200).token as string;
+
+/** Credits points as a completed challenge does (an EARN entry and the balance), for tests that are not about earning. */
+export const grantPoints = (store: Store, customerId: number, points: number, now: number) =>
+  store.tx(async (tx) => {
+    await tx.insertLedger({
+      orgId: 'demo',
+      customerId,
+      type: 'EARN',
+      points,
+      promotionId: null,
+      completionId: null,
+      reversesId: null,
+      description: 'test credit',
+      createdMs: now,
+      expiresMs: null,
+    });
+    await tx.addToBalance(customerId, points);
+  });
 
 /** Signs a customer token as a brand's server would; every claim and the secret can be overridden. */
 export async function widgetToken(

@@ -19,6 +19,7 @@ import {
   reverseRedemption,
 } from '../../server/engine/redemptions.js';
 import { testStore } from './store-under-test.js';
+import { grantPoints } from './helpers.js';
 
 const DAY = 86_400_000;
 const now = Date.parse('2026-03-10T12:00:00Z');
@@ -32,22 +33,7 @@ describe('spending points: the engine and the store', () => {
   let store: Store;
   let org: OrgDoc;
   /** Credits points as a completed challenge does: an EARN entry and the balance. */
-  const earn = (customerId: number, points: number) =>
-    store.tx(async (tx) => {
-      await tx.insertLedger({
-        orgId: 'demo',
-        customerId,
-        type: 'EARN',
-        points,
-        promotionId: null,
-        completionId: null,
-        reversesId: null,
-        description: 'test credit',
-        createdMs: now,
-        expiresMs: null,
-      });
-      await tx.addToBalance(customerId, points);
-    });
+  const earn = (customerId: number, points: number) => grantPoints(store, customerId, points, now);
   const balance = async (customerId: number) => (await store.read((tx) => tx.getCustomer('demo', customerId)))!.balance;
   const ledger = (customerId: number) => store.read((tx) => tx.listLedger(customerId, { limit: 100 }));
   const redeem = (customerId: number, rewardId: string, requestId: string, at = now) =>

@@ -9,7 +9,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import type { RedemptionResponse, RewardsResponse } from '../../contract/widget-api.js';
-import { DEMO_TILL_AUTH, errorOf, jsonOf, wcall, widgetApp } from './helpers.js';
+import { DEMO_TILL_AUTH, errorOf, jsonOf, wcall, widgetApp, demoSession, grantPoints } from './helpers.js';
 
 const ALICE = 1001,
   BOB = 1002,
@@ -27,26 +27,8 @@ async function cap(app: FastifyInstance, method: 'GET' | 'POST', url: string, bo
   return { status: res.statusCode, body: res.json() as any };
 }
 
-/** Credits points as a completed challenge does (an EARN entry and the balance), for tests that are not about earning. */
 const grant = (app: FastifyInstance, customerId: number, points: number) =>
-  app.ctx.store.tx(async (tx) => {
-    await tx.insertLedger({
-      orgId: 'demo',
-      customerId,
-      type: 'EARN',
-      points,
-      promotionId: null,
-      completionId: null,
-      reversesId: null,
-      description: 'test credit',
-      createdMs: app.ctx.clock.now(),
-      expiresMs: null,
-    });
-    await tx.addToBalance(customerId, points);
-  });
-
-const session = async (app: FastifyInstance, customer: string) =>
-  jsonOf(await wcall(app, 'POST', '/demo/session', { body: { customer } }), 200).token as string;
+  grantPoints(app.ctx.store, customerId, points, app.ctx.clock.now());
 
 describe('the story: alice earns 30 points and spends them on 5% off', () => {
   let app: FastifyInstance;
@@ -56,8 +38,8 @@ describe('the story: alice earns 30 points and spends them on 5% off', () => {
 
   before(async () => {
     app = await widgetApp();
-    alice = await session(app, 'alice');
-    bob = await session(app, 'bob');
+    alice = await demoSession(app, 'alice');
+    bob = await demoSession(app, 'bob');
   });
   after(() => app?.close());
 
@@ -227,9 +209,9 @@ describe('redemptions through the widget API: exactly once, limits, refusals', (
 
   before(async () => {
     app = await widgetApp();
-    alice = await session(app, 'alice');
-    bob = await session(app, 'bob');
-    carol = await session(app, 'carol');
+    alice = await demoSession(app, 'alice');
+    bob = await demoSession(app, 'bob');
+    carol = await demoSession(app, 'carol');
   });
   after(() => app?.close());
 

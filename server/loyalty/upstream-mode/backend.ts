@@ -503,31 +503,48 @@ export class UpstreamLoyalty implements LoyaltyBackend {
     this.sender.wake();
   }
 
-  private async activitiesFor(tx: Tx, customerId: number, plan: ChallengePlan): Promise<ActivityRow[]> {
-    const ps = plan.periods;
-    return tx.listActivities(customerId, { fromMs: ps[0].startMs, toMs: ps[ps.length - 1].endMs, limit: 100_000 });
+  /** The customer's logs from `fromMs` to `toMs` (a challenge's window, or the union of a list's). */
+  private activitiesIn(tx: Tx, customerId: number, fromMs: number, toMs: number): Promise<ActivityRow[]> {
+    return tx.listActivities(customerId, { fromMs, toMs, limit: 100_000 });
   }
 
   private eventOf(org: OrgDoc) {
     return (templateId: string) => org.templates.find((t) => t.id === templateId)?.eventName;
   }
 
-  async progress(tx: Tx, org: OrgDoc, ch: ChallengeRefs, now: number): Promise<ChallengeProgress> {
+  private async knownOrThrow(tx: Tx, ch: ChallengeRefs): Promise<Known> {
     const k = await this.knownOf(tx, ch.enrolmentId);
     if (!k) throw new Error(`challenge with enrolment ${ch.enrolmentId}: its saga is missing`);
+    return k;
+  }
+
+  /** One challenge's merged progress from the customer's logs (any window covering it) and the platform's kept read. */
+  private merged(org: OrgDoc, k: Known, ch: ChallengeRefs, activities: ActivityRow[], now: number) {
     const local = localValues(
       k.plan,
-      (await this.activitiesFor(tx, ch.customerId, k.plan)).filter((a) => a.createdMs >= k.activeFromMs),
+      activities.filter((a) => a.createdMs >= k.activeFromMs),
       this.eventOf(org),
     );
     const group = this.reads.get(ch.customerId)?.groups?.value.groups.find((g) => g.id === ch.tgId);
     return mergedProgress(k.plan, local, upstreamValues(k.plan, group), now);
   }
 
-  async progressAll(tx: Tx, org: OrgDoc, _customerId: number, chs: ChallengeRefs[], now: number) {
-    const out: ChallengeProgress[] = [];
-    for (const ch of chs) out.push(await this.progress(tx, org, ch, now));
-    return out;
+  async progress(tx: Tx, org: OrgDoc, ch: ChallengeRefs, now: number): Promise<ChallengeProgress> {
+    const k = await this.knownOrThrow(tx, ch);
+    const ps = k.plan.periods;
+    const activities = await this.activitiesIn(tx, ch.customerId, ps[0].startMs, ps[ps.length - 1].endMs);
+    return this.merged(org, k, ch, activities, now);
+  }
+
+  /** The list's progress with one read of the customer's logs (over all the listed challenges' windows), not one per challenge. */
+  async progressAll(tx: Tx, org: OrgDoc, customerId: number, chs: ChallengeRefs[], now: number) {
+    const known: Known[] = [];
+    for (const ch of chs) known.push(await this.knownOrThrow(tx, ch));
+    if (!known.length) return [];
+    const from = Math.min(...known.map((k) => k.plan.periods[0].startMs));
+    const to = Math.max(...known.map((k) => k.plan.periods[k.plan.periods.length - 1].endMs));
+    const activities = await this.activitiesIn(tx, customerId, from, to);
+    return chs.map((ch, i) => this.merged(org, known[i], ch, activities, now));
   }
 
   /** Ledger entries naming the challenge's group (the platform's entries name no promotion: docs/upstream.md). */

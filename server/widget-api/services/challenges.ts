@@ -12,7 +12,7 @@ import type { Lang } from '../i18n.js';
 import { customerCacheKey, entryOf, validUntil, type Entry, type ReadCache } from '../read-cache.js';
 import { loadChallenge, parseId } from '../views.js';
 import type { Customer, ServiceDeps } from './deps.js';
-import { keyReusedError, runIdempotent, type SentAnswer } from './idempotency.js';
+import { runIdempotent, storedAnswer, type SentAnswer } from './idempotency.js';
 
 export interface CreateInput extends Customer {
   body: CreateChallengeRequest;
@@ -35,11 +35,11 @@ export async function createChallengeOnce(deps: ServiceDeps, input: CreateInput)
   let prepared: PreparedChallenge | undefined;
   if (loyalty.prepareChallenge) {
     if (input.key !== undefined) {
-      const prior = await deps.store.read((tx) => tx.getIdempotent(org.id, customerId, 'create', input.key!));
-      if (prior) {
-        if (prior.requestHash && prior.requestHash !== JSON.stringify(fingerprint)) throw keyReusedError();
-        return { status: prior.status, body: prior.body };
-      }
+      const key = input.key;
+      const prior = await deps.store.read((tx) =>
+        storedAnswer(tx, { orgId: org.id, customerId, scope: 'create', fingerprint }, key),
+      );
+      if (prior) return prior;
     }
     const now = deps.clock.now();
     const { spec } = await deps.store.read((tx) => draftChallenge(tx, org, customerId, b, now, lang));

@@ -75,11 +75,8 @@ export async function runIdempotent<T>(
   const hash = key === undefined ? null : JSON.stringify(w.fingerprint);
   return deps.store.tx(async (tx) => {
     if (key !== undefined) {
-      const prior = await tx.getIdempotent(w.orgId, w.customerId, w.scope, key);
-      if (prior) {
-        if (prior.requestHash && prior.requestHash !== hash) throw keyReusedError();
-        return { status: prior.status, body: prior.body };
-      }
+      const prior = await storedAnswer(tx, w, key);
+      if (prior) return prior;
     }
     const result = await w.work(tx);
     const body = w.serialize(result);
@@ -94,4 +91,20 @@ export async function runIdempotent<T>(
       );
     return { status: w.status, body };
   });
+}
+
+/**
+ * The answer stored under (customer, scope, key), if any; the same key for another request (its
+ * fingerprint) is refused with 422 IDEMPOTENCY_KEY_REUSED. Upstream writes also ask it before calling the
+ * platform (outside a transaction), so a replay is answered without asking the platform again.
+ */
+export async function storedAnswer(
+  tx: Tx,
+  w: Pick<IdempotentWrite<unknown>, 'orgId' | 'customerId' | 'scope' | 'fingerprint'>,
+  key: string,
+): Promise<SentAnswer | undefined> {
+  const prior = await tx.getIdempotent(w.orgId, w.customerId, w.scope, key);
+  if (!prior) return undefined;
+  if (prior.requestHash && prior.requestHash !== JSON.stringify(w.fingerprint)) throw keyReusedError();
+  return { status: prior.status, body: prior.body };
 }

@@ -5,7 +5,7 @@ import { widgetError } from '../errors.js';
 import type { Lang } from '../i18n.js';
 import { catalogueView, redemptionView } from '../views.js';
 import type { Customer, ServiceDeps } from './deps.js';
-import { keyReusedError, runIdempotent, type SentAnswer } from './idempotency.js';
+import { runIdempotent, storedAnswer, type SentAnswer } from './idempotency.js';
 
 /** The catalogue in `lang`, each reward with what this customer redeemed, whether she can afford it, and the shortfall. */
 export async function rewardsFor(
@@ -52,11 +52,10 @@ export async function redeemOnce(deps: ServiceDeps, input: RedeemInput): Promise
   let prepared: PreparedRedemption | undefined;
   if (reward && loyalty.prepareRedemption) {
     // Upstream: a replay is answered before the platform is asked again.
-    const prior = await deps.store.read((tx) => tx.getIdempotent(org.id, customerId, 'redeem', key));
-    if (prior) {
-      if (prior.requestHash && prior.requestHash !== JSON.stringify(fingerprint)) throw keyReusedError();
-      return { status: prior.status, body: prior.body };
-    }
+    const prior = await deps.store.read((tx) =>
+      storedAnswer(tx, { orgId: org.id, customerId, scope: 'redeem', fingerprint }, key),
+    );
+    if (prior) return prior;
     prepared = await loyalty.prepareRedemption(deps.store, org, customerId, reward, key);
   }
   const sent = await runIdempotent(deps, {
